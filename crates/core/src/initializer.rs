@@ -1,0 +1,98 @@
+//! Weight initializers with TF.js 4.22's definitions (`tfjs-layers/src/initializers.ts`).
+
+use crate::error::{Error, Result};
+use crate::rng::Rng;
+use serde::Deserialize;
+
+/// How a variance-scaling initializer picks its fan.
+#[derive(Clone, Copy, Debug, PartialEq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum FanMode {
+    FanIn,
+    FanOut,
+    FanAvg,
+}
+
+/// The distribution a variance-scaling initializer samples.
+#[derive(Clone, Copy, Debug, PartialEq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum Distribution {
+    Normal,
+    Uniform,
+    TruncatedNormal,
+}
+
+/// An initializer with its parameters, as the JavaScript layer describes it.
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[serde(tag = "className", content = "config")]
+pub enum Initializer {
+    Zeros,
+    Ones,
+    Constant { value: f32 },
+    RandomUniform { minval: f32, maxval: f32, seed: Option<u64> },
+    RandomNormal { mean: f32, stddev: f32, seed: Option<u64> },
+    TruncatedNormal { mean: f32, stddev: f32, seed: Option<u64> },
+    VarianceScaling { scale: f32, mode: FanMode, distribution: Distribution, seed: Option<u64> },
+}
+
+impl Initializer {
+    /// TF.js's Dense kernel default (`glorotNormal`).
+    pub fn glorot_normal() -> Self {
+        Initializer::VarianceScaling { scale: 1.0, mode: FanMode::FanAvg, distribution: Distribution::Normal, seed: None }
+    }
+
+    /// Checks the parameters before anything is built.
+    pub fn validate(&self, arg: &str) -> Result<()> {
+        let bad = match self {
+            Initializer::RandomUniform { minval, maxval, .. } if !(minval <= maxval) => Some("minval <= maxval"),
+            Initializer::RandomNormal { stddev, .. } | Initializer::TruncatedNormal { stddev, .. } if !(*stddev >= 0.0) => {
+                Some("stddev >= 0")
+            }
+            Initializer::VarianceScaling { scale, .. } if !(*scale > 0.0) => Some("a positive scale"),
+            _ => None,
+        };
+        match bad {
+            Some(what) => Err(Error::invalid(format!("{arg}: expected {what} but got {self:?}"))),
+            None => Ok(()),
+        }
+    }
+
+    /// Fills `out`, the values of a weight whose fans are `fan_in` and `fan_out`.
+    pub fn fill(&self, out: &mut [f32], fan_in: usize, fan_out: usize) {
+        match *self {
+            Initializer::Zeros => out.fill(0.0),
+            Initializer::Ones => out.fill(1.0),
+            Initializer::Constant { value } => out.fill(value),
+            Initializer::RandomUniform { minval, maxval, seed } => {
+                let mut rng = Rng::new(seed);
+                out.iter_mut().for_each(|v| *v = rng.uniform(minval, maxval));
+            }
+            Initializer::RandomNormal { mean, stddev, seed } => {
+                let mut rng = Rng::new(seed);
+                out.iter_mut().for_each(|v| *v = mean + stddev * rng.normal());
+            }
+            Initializer::TruncatedNormal { mean, stddev, seed } => {
+                let mut rng = Rng::new(seed);
+                out.iter_mut().for_each(|v| *v = mean + stddev * rng.truncated_normal());
+            }
+            Initializer::VarianceScaling { scale, mode, distribution, seed } => {
+                let fan = match mode {
+                    FanMode::FanIn => fan_in as f32,
+                    FanMode::FanOut => fan_out as f32,
+                    FanMode::FanAvg => (fan_in + fan_out) as f32 / 2.0,
+                };
+                let variance = scale / fan.max(1.0);
+                let mut rng = Rng::new(seed);
+                // TF.js samples a truncated normal only for 'normal' (no 0.88 correction), and a
+                // uniform distribution for everything else, 'truncatedNormal' included.
+                if distribution == Distribution::Normal {
+                    let stddev = variance.sqrt();
+                    out.iter_mut().for_each(|v| *v = stddev * rng.truncated_normal());
+                } else {
+                    let limit = (3.0 * variance).sqrt();
+                    out.iter_mut().for_each(|v| *v = rng.uniform(-limit, limit));
+                }
+            }
+        }
+    }
+}

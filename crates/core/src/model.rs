@@ -1,0 +1,340 @@
+//! A graph with its training configuration: compile, one training step, evaluate, predict.
+
+use crate::error::{Error, Result};
+use crate::graph::{Graph, Workspace};
+use crate::loss::Loss;
+use crate::metric::{argmax, Metric};
+use crate::optimizer::{Optimizer, OptimizerConfig};
+use serde::Deserialize;
+use std::collections::HashMap;
+
+/// One output's training configuration, as the JavaScript layer sends it.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct HeadConfig {
+    pub loss: String,
+    #[serde(default)]
+    pub metrics: Vec<String>,
+    #[serde(default = "one")]
+    pub loss_weight: f32,
+}
+
+fn one() -> f32 {
+    1.0
+}
+
+/// `compile` arguments: an optimizer and one head per model output.
+#[derive(Clone, Debug, Deserialize)]
+pub struct CompileConfig {
+    pub optimizer: OptimizerConfig,
+    pub heads: Vec<HeadConfig>,
+}
+
+/// A compiled output.
+#[derive(Clone, Debug)]
+pub struct Head {
+    pub name: String,
+    pub loss: Loss,
+    pub metrics: Vec<(Metric, String)>,
+    pub loss_weight: f32,
+    pub width: usize,
+    pub target_width: usize,
+}
+
+/// A model: its graph and, once compiled, its heads and optimizer.
+#[derive(Clone, Debug)]
+pub struct Model {
+    pub graph: Graph,
+    pub heads: Vec<Head>,
+    pub optimizer: Option<Optimizer>,
+}
+
+/// Inputs and targets for training or evaluation, row-major, one array per model input/output.
+pub struct Batchable<'a> {
+    pub xs: Vec<&'a [f32]>,
+    pub ys: Vec<&'a [f32]>,
+    pub rows: usize,
+}
+
+/// Class weights per output: class index → weight.
+pub type ClassWeights = Vec<Option<HashMap<usize, f32>>>;
+
+/// Buffers a training or evaluation loop reuses for every batch.
+pub struct StepBuffers {
+    pub ws: Workspace,
+    targets: Vec<Vec<f32>>,
+    per_sample: Vec<f32>,
+    sample_weight: Vec<f32>,
+}
+
+impl Model {
+    /// A model from a graph, not yet compiled.
+    pub fn new(graph: Graph) -> Self {
+        Model { graph, heads: Vec::new(), optimizer: None }
+    }
+
+    /// Whether `compile` has been called.
+    pub fn is_compiled(&self) -> bool {
+        self.optimizer.is_some()
+    }
+
+    /// Resolves losses and metrics for every output. Validates everything before changing the model.
+    pub fn compile(&mut self, config: &CompileConfig) -> Result<()> {
+        let names = self.graph.output_names();
+        if config.heads.len() != names.len() {
+            return Err(Error::invalid(format!(
+                "compile: the model has {} output(s) ({}) but {} loss(es) were given",
+                names.len(),
+                names.join(", "),
+                config.heads.len()
+            )));
+        }
+        config.optimizer.validate()?;
+        let widths = self.graph.output_widths();
+        let mut heads = Vec::with_capacity(names.len());
+        for ((hc, name), width) in config.heads.iter().zip(names).zip(widths) {
+            let loss = Loss::parse(&hc.loss)?;
+            loss.check_output(width, &name)?;
+            if !hc.loss_weight.is_finite() || hc.loss_weight < 0.0 {
+                return Err(Error::invalid(format!("compile: lossWeights for output '{name}' must be a finite number >= 0 but got {}", hc.loss_weight)));
+            }
+            let metrics = hc.metrics.iter().map(|m| Metric::resolve(m, loss, width)).collect::<Result<Vec<_>>>()?;
+            heads.push(Head { name, loss, metrics, loss_weight: hc.loss_weight, width, target_width: loss.target_width(width) });
+        }
+        self.heads = heads;
+        self.optimizer = Some(Optimizer::new(config.optimizer.clone()));
+        Ok(())
+    }
+
+    /// Log keys in TF.js's order: `loss`, then per-output losses (several outputs only), then metrics.
+    pub fn metrics_names(&self) -> Vec<String> {
+        let mut names = vec!["loss".to_string()];
+        let multi = self.heads.len() > 1;
+        if multi {
+            names.extend(self.heads.iter().map(|h| format!("{}_loss", h.name)));
+        }
+        for h in &self.heads {
+            for (_, key) in &h.metrics {
+                names.push(if multi { format!("{}_{key}", h.name) } else { key.clone() });
+            }
+        }
+        names
+    }
+
+    fn require_compiled(&self, what: &str) -> Result<()> {
+        if self.is_compiled() {
+            Ok(())
+        } else {
+            Err(Error::NotCompiled(format!("You must compile a model before {what}. Use LayersModel.compile(modelCompileArgs).")))
+        }
+    }
+
+    /// Checks inputs (and targets, when given) against the model and rejects non-finite values.
+    pub fn check_data(&self, xs: &[&[f32]], ys: Option<&[&[f32]]>, rows: usize, what: &str) -> Result<()> {
+        let widths = self.graph.input_widths();
+        if xs.len() != widths.len() {
+            return Err(Error::invalid(format!("{what}: the model has {} input(s) but {} x array(s) were given", widths.len(), xs.len())));
+        }
+        for (k, (x, w)) in xs.iter().zip(&widths).enumerate() {
+            check_block(x, *w, rows, &format!("{what}: x{}", index_label(k, xs.len())))?;
+        }
+        if let Some(ys) = ys {
+            if ys.len() != self.heads.len() {
+                return Err(Error::invalid(format!("{what}: the model has {} output(s) but {} y array(s) were given", self.heads.len(), ys.len())));
+            }
+            for (k, (y, h)) in ys.iter().zip(&self.heads).enumerate() {
+                check_block(y, h.target_width, rows, &format!("{what}: y{}", index_label(k, ys.len())))?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Buffers for batches of up to `capacity` rows.
+    pub fn buffers(&self, capacity: usize, training: bool) -> StepBuffers {
+        StepBuffers {
+            ws: Workspace::new(&self.graph, capacity, training),
+            targets: self.heads.iter().map(|h| vec![0.0; capacity * h.target_width]).collect(),
+            per_sample: vec![0.0; capacity],
+            sample_weight: vec![1.0; capacity],
+        }
+    }
+
+    /// One optimizer step on the rows `indices`. Writes the batch's log values (in
+    /// [`metrics_names`](Self::metrics_names) order) into `logs`.
+    pub fn train_step(&mut self, buf: &mut StepBuffers, data: &Batchable, indices: &[usize], class_weights: &ClassWeights, logs: &mut [f64]) {
+        let rows = indices.len();
+        buf.ws.load_rows(&self.graph, &data.xs, indices);
+        self.graph.forward(&mut buf.ws, rows, true);
+        buf.ws.grad_written.iter_mut().for_each(|w| *w = false);
+        let multi = self.heads.len() > 1;
+        let mut metric_slot = if multi { 1 + self.heads.len() } else { 1 };
+        let mut total = 0.0f64;
+        for (h, head) in self.heads.iter().enumerate() {
+            let node = self.graph.outputs[h];
+            let target = &mut buf.targets[h][..rows * head.target_width];
+            gather_rows(data.ys[h], head.target_width, indices, target);
+            let weights = &mut buf.sample_weight[..rows];
+            fill_class_weights(weights, target, head.target_width, class_weights.get(h).and_then(|c| c.as_ref()));
+            let pred = &buf.ws.outs[node][..rows * head.width];
+            let grad = &mut buf.ws.grads[node][..rows * head.width];
+            let per_sample = &mut buf.per_sample[..rows];
+            head.loss.compute(target, pred, head.width, per_sample, Some(grad));
+            // total = Σ_h w_h · mean_i(sw_i · loss_i): scale each row's gradient accordingly.
+            let scale = head.loss_weight / rows as f32;
+            for (i, g) in grad.chunks_exact_mut(head.width).enumerate() {
+                let s = scale * weights[i];
+                g.iter_mut().for_each(|v| *v *= s);
+            }
+            let mean = weighted_mean(per_sample, weights);
+            total += head.loss_weight as f64 * mean;
+            if multi {
+                logs[1 + h] = mean;
+            }
+            buf.ws.grad_written[node] = true;
+            for (metric, _) in &head.metrics {
+                logs[metric_slot] = metric.batch_value(target, pred, head.width) as f64;
+                metric_slot += 1;
+            }
+        }
+        self.graph.backward(&mut buf.ws, rows);
+        total += self.apply_regularizers_and_step(&mut buf.ws) as f64;
+        logs[0] = total;
+    }
+
+    /// Adds regularizer gradients, then lets the optimizer update every weight that got a gradient.
+    /// Returns the regularization penalty (before the update), which TF.js adds to the training loss.
+    fn apply_regularizers_and_step(&mut self, ws: &mut Workspace) -> f32 {
+        let optimizer = self.optimizer.as_mut().expect("compiled");
+        let mut penalty = 0.0;
+        optimizer.begin_step(ws.param_grads.iter().map(Vec::len));
+        for (li, layer) in self.graph.layers.iter_mut().enumerate() {
+            let regularizers = layer.regularizers();
+            let trainable = layer.trainable;
+            for (wi, w) in layer.weights_mut().into_iter().enumerate() {
+                let pi = ws.param_index[li] + wi;
+                let grad = &mut ws.param_grads[pi];
+                if let Some(r) = regularizers[wi] {
+                    penalty += r.penalty(w);
+                    if trainable && ws.param_written[pi] {
+                        r.add_gradient(w, grad);
+                    }
+                }
+                if trainable && ws.param_written[pi] {
+                    optimizer.update(pi, w, grad);
+                }
+            }
+        }
+        optimizer.end_step();
+        penalty
+    }
+
+    /// Loss and metrics over `data` in batches: `[loss, per-output losses (several outputs only),
+    /// metrics]`, each a batch-size-weighted mean. The loss excludes regularization, as in TF.js.
+    pub fn evaluate(&self, data: &Batchable, batch_size: usize) -> Result<Vec<f64>> {
+        self.require_compiled("training/testing")?;
+        let batch_size = batch_size.min(data.rows).max(1);
+        let mut buf = self.buffers(batch_size, false);
+        self.evaluate_with(&mut buf, data, batch_size)
+    }
+
+    /// [`evaluate`](Self::evaluate) with caller-owned buffers (used for validation every epoch).
+    pub fn evaluate_with(&self, buf: &mut StepBuffers, data: &Batchable, batch_size: usize) -> Result<Vec<f64>> {
+        let names = self.metrics_names().len();
+        let mut sums = vec![0.0f64; names];
+        let mut batch = vec![0.0f64; names];
+        let mut start = 0;
+        while start < data.rows {
+            let rows = batch_size.min(data.rows - start);
+            self.eval_batch(buf, data, start, rows, &mut batch);
+            sums.iter_mut().zip(&batch).for_each(|(s, b)| *s += b * rows as f64);
+            start += rows;
+        }
+        Ok(sums.into_iter().map(|s| s / data.rows.max(1) as f64).collect())
+    }
+
+    fn eval_batch(&self, buf: &mut StepBuffers, data: &Batchable, start: usize, rows: usize, logs: &mut [f64]) {
+        buf.ws.load_range(&self.graph, &data.xs, start, rows);
+        self.graph.forward(&mut buf.ws, rows, false);
+        let multi = self.heads.len() > 1;
+        let mut metric_slot = if multi { 1 + self.heads.len() } else { 1 };
+        let mut total = 0.0;
+        for (h, head) in self.heads.iter().enumerate() {
+            let target = &data.ys[h][start * head.target_width..(start + rows) * head.target_width];
+            let pred = &buf.ws.outs[self.graph.outputs[h]][..rows * head.width];
+            let per_sample = &mut buf.per_sample[..rows];
+            head.loss.compute(target, pred, head.width, per_sample, None);
+            let mean = per_sample.iter().map(|&v| v as f64).sum::<f64>() / rows as f64;
+            total += head.loss_weight as f64 * mean;
+            if multi {
+                logs[1 + h] = mean;
+            }
+            for (metric, _) in &head.metrics {
+                logs[metric_slot] = metric.batch_value(target, pred, head.width) as f64;
+                metric_slot += 1;
+            }
+        }
+        logs[0] = total;
+    }
+
+    /// Predictions for every output, computed in batches of `batch_size` rows.
+    pub fn predict(&self, xs: &[&[f32]], rows: usize, batch_size: usize) -> Result<Vec<Vec<f32>>> {
+        self.check_data(xs, None, rows, "predict")?;
+        if batch_size == 0 {
+            return Err(Error::invalid("predict: batchSize must be a positive integer but got 0"));
+        }
+        let batch_size = batch_size.min(rows).max(1);
+        let mut ws = Workspace::new(&self.graph, batch_size, false);
+        let widths = self.graph.output_widths();
+        let mut outs: Vec<Vec<f32>> = widths.iter().map(|w| Vec::with_capacity(rows * w)).collect();
+        let mut start = 0;
+        while start < rows {
+            let n = batch_size.min(rows - start);
+            ws.load_range(&self.graph, xs, start, n);
+            self.graph.forward(&mut ws, n, false);
+            for ((out, &node), w) in outs.iter_mut().zip(&self.graph.outputs).zip(&widths) {
+                out.extend_from_slice(&ws.outs[node][..n * w]);
+            }
+            start += n;
+        }
+        Ok(outs)
+    }
+}
+
+fn index_label(k: usize, n: usize) -> String {
+    if n > 1 { format!("[{k}]") } else { String::new() }
+}
+
+/// Checks a row-major block's size and that every value is finite.
+fn check_block(values: &[f32], width: usize, rows: usize, what: &str) -> Result<()> {
+    if values.len() != rows * width {
+        let got_width = if rows > 0 { values.len() as f64 / rows as f64 } else { 0.0 };
+        return Err(Error::shape(format!("{what}"), format!("{rows} rows of {width} column(s)"), format!("{} values ({got_width} per row)", values.len())));
+    }
+    if let Some(i) = values.iter().position(|v| !v.is_finite()) {
+        return Err(Error::NonFinite { what: what.to_string(), row: i / width, column: i % width, value: values[i] });
+    }
+    Ok(())
+}
+
+fn gather_rows(src: &[f32], width: usize, indices: &[usize], dst: &mut [f32]) {
+    for (b, &i) in indices.iter().enumerate() {
+        dst[b * width..(b + 1) * width].copy_from_slice(&src[i * width..(i + 1) * width]);
+    }
+}
+
+/// Per-row weights from class weights: the class is the target's argmax (one-hot) or its value.
+fn fill_class_weights(weights: &mut [f32], target: &[f32], width: usize, class_weight: Option<&HashMap<usize, f32>>) {
+    match class_weight {
+        None => weights.fill(1.0),
+        Some(cw) => {
+            for (w, t) in weights.iter_mut().zip(target.chunks_exact(width)) {
+                let class = if width == 1 { t[0].round().max(0.0) as usize } else { argmax(t) };
+                *w = cw.get(&class).copied().unwrap_or(1.0);
+            }
+        }
+    }
+}
+
+fn weighted_mean(values: &[f32], weights: &[f32]) -> f64 {
+    values.iter().zip(weights).map(|(&v, &w)| (v * w) as f64).sum::<f64>() / values.len().max(1) as f64
+}

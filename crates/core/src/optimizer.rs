@@ -1,0 +1,190 @@
+//! Optimizers with TF.js 4.22's update rules (`tfjs-core/src/optimizers/*.ts`), including its
+//! quirks (Adadelta divides by the *previous* gradient accumulator; centered RMSProp subtracts ε
+//! inside the root), so that training matches TF.js step for step. State is allocated once per
+//! parameter on the first step and updated in place afterwards.
+
+use crate::error::{Error, Result};
+use crate::loss::EPSILON;
+use serde::Deserialize;
+
+/// An optimizer's hyper-parameters, in TF.js's names.
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[serde(tag = "className", content = "config")]
+pub enum OptimizerConfig {
+    #[serde(rename = "SGD", rename_all = "camelCase")]
+    Sgd { learning_rate: f32 },
+    #[serde(rename = "Momentum", rename_all = "camelCase")]
+    Momentum { learning_rate: f32, momentum: f32, use_nesterov: bool },
+    #[serde(rename = "Adam", rename_all = "camelCase")]
+    Adam { learning_rate: f32, beta1: f32, beta2: f32, epsilon: Option<f32> },
+    #[serde(rename = "Adamax", rename_all = "camelCase")]
+    Adamax { learning_rate: f32, beta1: f32, beta2: f32, epsilon: Option<f32>, decay: f32 },
+    #[serde(rename = "RMSProp", rename_all = "camelCase")]
+    RmsProp { learning_rate: f32, decay: f32, momentum: f32, epsilon: Option<f32>, centered: bool },
+    #[serde(rename = "Adagrad", rename_all = "camelCase")]
+    Adagrad { learning_rate: f32, initial_accumulator_value: f32 },
+    #[serde(rename = "Adadelta", rename_all = "camelCase")]
+    Adadelta { learning_rate: f32, rho: f32, epsilon: Option<f32> },
+}
+
+impl OptimizerConfig {
+    /// The optimizer a string names in `compile`, with TF.js's defaults for that string.
+    pub fn from_name(name: &str) -> Result<Self> {
+        Ok(match name {
+            "sgd" | "SGD" => OptimizerConfig::Sgd { learning_rate: 0.01 },
+            "adam" | "Adam" => OptimizerConfig::Adam { learning_rate: 0.001, beta1: 0.9, beta2: 0.999, epsilon: None },
+            "adamax" | "Adamax" => {
+                OptimizerConfig::Adamax { learning_rate: 0.002, beta1: 0.9, beta2: 0.999, epsilon: None, decay: 0.0 }
+            }
+            "rmsprop" | "RMSProp" => {
+                OptimizerConfig::RmsProp { learning_rate: 0.001, decay: 0.9, momentum: 0.0, epsilon: None, centered: false }
+            }
+            "adagrad" | "Adagrad" => OptimizerConfig::Adagrad { learning_rate: 0.01, initial_accumulator_value: 0.1 },
+            "adadelta" | "Adadelta" => OptimizerConfig::Adadelta { learning_rate: 1.0, rho: 0.95, epsilon: None },
+            _ => {
+                return Err(Error::UnknownName {
+                    kind: "optimizer",
+                    name: name.to_string(),
+                    valid: vec!["sgd", "adam", "adamax", "rmsprop", "adagrad", "adadelta"],
+                })
+            }
+        })
+    }
+
+    /// Rejects hyper-parameters no optimizer can use.
+    pub fn validate(&self) -> Result<()> {
+        let lr = self.learning_rate();
+        if !lr.is_finite() {
+            return Err(Error::invalid(format!("optimizer: learningRate must be a finite number but got {lr}")));
+        }
+        Ok(())
+    }
+
+    /// The learning rate.
+    pub fn learning_rate(&self) -> f32 {
+        match *self {
+            OptimizerConfig::Sgd { learning_rate }
+            | OptimizerConfig::Momentum { learning_rate, .. }
+            | OptimizerConfig::Adam { learning_rate, .. }
+            | OptimizerConfig::Adamax { learning_rate, .. }
+            | OptimizerConfig::RmsProp { learning_rate, .. }
+            | OptimizerConfig::Adagrad { learning_rate, .. }
+            | OptimizerConfig::Adadelta { learning_rate, .. } => learning_rate,
+        }
+    }
+}
+
+/// An optimizer with its per-parameter state.
+#[derive(Clone, Debug)]
+pub struct Optimizer {
+    pub config: OptimizerConfig,
+    /// Steps taken so far (TF.js's `iterations`).
+    pub iterations: u64,
+    /// Up to three state slots per parameter (m/v, accumulators, ...), allocated on the first step.
+    pub slots: Vec<[Vec<f32>; 3]>,
+    acc_beta1: f32,
+    acc_beta2: f32,
+}
+
+impl Optimizer {
+    /// A fresh optimizer (no state yet).
+    pub fn new(config: OptimizerConfig) -> Self {
+        let (acc_beta1, acc_beta2) = match config {
+            OptimizerConfig::Adam { beta1, beta2, .. } | OptimizerConfig::Adamax { beta1, beta2, .. } => (beta1, beta2),
+            _ => (1.0, 1.0),
+        };
+        Optimizer { config, iterations: 0, slots: Vec::new(), acc_beta1, acc_beta2 }
+    }
+
+    /// Prepares a step over parameters of the given sizes (state is allocated on the first call).
+    pub fn begin_step(&mut self, sizes: impl ExactSizeIterator<Item = usize>) {
+        if self.slots.len() == sizes.len() {
+            return;
+        }
+        let init = match self.config {
+            OptimizerConfig::Adagrad { initial_accumulator_value, .. } => initial_accumulator_value,
+            _ => 0.0,
+        };
+        self.slots = sizes.map(|n| [vec![init; n], vec![0.0; n], vec![0.0; n]]).collect();
+    }
+
+    /// Updates parameter `index` (its values `w`, its gradient `g`) in place.
+    pub fn update(&mut self, index: usize, w: &mut [f32], g: &[f32]) {
+        let [s0, s1, s2] = &mut self.slots[index];
+        update(&self.config, self.iterations, self.acc_beta1, self.acc_beta2, w, g, s0, s1, s2);
+    }
+
+    /// Finishes a step: advances the step counter and the bias-correction powers.
+    pub fn end_step(&mut self) {
+        if let OptimizerConfig::Adam { beta1, beta2, .. } | OptimizerConfig::Adamax { beta1, beta2, .. } = self.config {
+            self.acc_beta1 *= beta1;
+            self.acc_beta2 *= beta2;
+        }
+        self.iterations += 1;
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn update(c: &OptimizerConfig, iteration: u64, acc_beta1: f32, acc_beta2: f32, w: &mut [f32], g: &[f32], s0: &mut [f32], s1: &mut [f32], s2: &mut [f32]) {
+    match *c {
+        OptimizerConfig::Sgd { learning_rate } => w.iter_mut().zip(g).for_each(|(w, g)| *w += -learning_rate * g),
+        OptimizerConfig::Momentum { learning_rate, momentum, use_nesterov } => {
+            for ((w, &g), a) in w.iter_mut().zip(g).zip(s0.iter_mut()) {
+                *a = momentum * *a + g;
+                *w += -learning_rate * if use_nesterov { g + *a * momentum } else { *a };
+            }
+        }
+        OptimizerConfig::Adam { learning_rate, beta1, beta2, epsilon } => {
+            let eps = epsilon.unwrap_or(EPSILON);
+            let (c1, c2) = (1.0 - acc_beta1, 1.0 - acc_beta2);
+            for (((w, &g), m), v) in w.iter_mut().zip(g).zip(s0.iter_mut()).zip(s1.iter_mut()) {
+                *m = *m * beta1 + g * (1.0 - beta1);
+                *v = *v * beta2 + g * g * (1.0 - beta2);
+                *w += -learning_rate * (*m / c1) / ((*v / c2).sqrt() + eps);
+            }
+        }
+        OptimizerConfig::Adamax { learning_rate, beta1, beta2, epsilon, decay } => {
+            let eps = epsilon.unwrap_or(EPSILON);
+            let lr = -learning_rate / (iteration as f32 * decay + 1.0);
+            let c1 = 1.0 - acc_beta1;
+            for (((w, &g), m), u) in w.iter_mut().zip(g).zip(s0.iter_mut()).zip(s1.iter_mut()) {
+                *m = *m * beta1 + g * (1.0 - beta1);
+                *u = (*u * beta2).max(g.abs());
+                *w += (lr / c1) * (*m / (*u + eps));
+            }
+        }
+        OptimizerConfig::RmsProp { learning_rate, decay, momentum, epsilon, centered } => {
+            let eps = epsilon.unwrap_or(EPSILON);
+            for (i, (w, &g)) in w.iter_mut().zip(g).enumerate() {
+                let ms = &mut s0[i];
+                *ms = *ms * decay + g * g * (1.0 - decay);
+                let denom = if centered {
+                    let mg = &mut s2[i];
+                    *mg = *mg * decay + g * (1.0 - decay);
+                    (*ms - (*mg * *mg + eps)).sqrt()
+                } else {
+                    (*ms + eps).sqrt()
+                };
+                let mom = &mut s1[i];
+                *mom = *mom * momentum + g * learning_rate / denom;
+                *w -= *mom;
+            }
+        }
+        OptimizerConfig::Adagrad { learning_rate, .. } => {
+            for ((w, &g), acc) in w.iter_mut().zip(g).zip(s0.iter_mut()) {
+                *acc += g * g;
+                *w += g / (*acc + EPSILON).sqrt() * -learning_rate;
+            }
+        }
+        OptimizerConfig::Adadelta { learning_rate, rho, epsilon } => {
+            let eps = epsilon.unwrap_or(EPSILON);
+            for (((w, &g), acc_g), acc_u) in w.iter_mut().zip(g).zip(s0.iter_mut()).zip(s1.iter_mut()) {
+                let new_acc_g = *acc_g * rho + g * g * (1.0 - rho);
+                let update = (*acc_u + eps).sqrt() / (*acc_g + eps).sqrt() * g;
+                *acc_u = *acc_u * rho + update * update * (1.0 - rho);
+                *acc_g = new_acc_g;
+                *w += update * -learning_rate;
+            }
+        }
+    }
+}

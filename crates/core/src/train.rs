@@ -1,0 +1,223 @@
+//! A `fit` session: batching, shuffling, epoch logs and validation, advanced in slices so that
+//! the caller can return to JavaScript between batches or epochs only when a callback needs it.
+
+use crate::error::{Error, Result};
+use crate::model::{Batchable, ClassWeights, Model, StepBuffers};
+use crate::rng::Rng;
+use std::time::Instant;
+
+/// `fit` options that the core needs (callbacks and printing stay in JavaScript).
+#[derive(Clone, Debug, Default)]
+pub struct FitConfig {
+    pub batch_size: usize,
+    pub epochs: usize,
+    pub initial_epoch: usize,
+    pub shuffle: bool,
+    pub seed: Option<u64>,
+    /// Fraction of rows, taken from the end before shuffling, held out for validation.
+    pub validation_split: f32,
+    pub class_weights: ClassWeights,
+}
+
+/// Training data owned by the session (copied once from JavaScript).
+pub struct Dataset {
+    pub xs: Vec<Vec<f32>>,
+    pub ys: Vec<Vec<f32>>,
+    pub rows: usize,
+}
+
+impl Dataset {
+    fn view(&self) -> Batchable<'_> {
+        Batchable { xs: self.xs.iter().map(Vec::as_slice).collect(), ys: self.ys.iter().map(Vec::as_slice).collect(), rows: self.rows }
+    }
+
+    /// Moves the last `n` rows into a new dataset.
+    fn split_off_tail(&mut self, n: usize, x_widths: &[usize], y_widths: &[usize]) -> Dataset {
+        let keep = self.rows - n;
+        let xs = self.xs.iter_mut().zip(x_widths).map(|(x, w)| x.split_off(keep * w)).collect();
+        let ys = self.ys.iter_mut().zip(y_widths).map(|(y, w)| y.split_off(keep * w)).collect();
+        self.rows = keep;
+        Dataset { xs, ys, rows: n }
+    }
+}
+
+/// When [`Trainer::run`] must hand control back.
+#[derive(Clone, Copy, Debug)]
+pub struct RunLimits {
+    /// Stop after this many epochs end (counting the one in progress).
+    pub epochs: usize,
+    /// Stop after this many batches.
+    pub batches: usize,
+    /// Stop after the first batch that ends past this instant.
+    pub deadline: Option<Instant>,
+    /// Record every batch's logs (for onBatchEnd callbacks and the progress bar).
+    pub record_batches: bool,
+}
+
+/// What happened during one [`Trainer::run`].
+#[derive(Debug, Default)]
+pub struct RunReport {
+    /// `(batch index, batch size, logs)` for each batch, when recorded.
+    pub batches: Vec<(usize, usize, Vec<f64>)>,
+    /// `(epoch, logs)` for each epoch that ended; logs hold the training values then the
+    /// validation values, in [`Trainer::log_names`] order.
+    pub epochs: Vec<(usize, Vec<f64>)>,
+    /// Whether every epoch has run.
+    pub done: bool,
+}
+
+/// A fit in progress.
+pub struct Trainer {
+    train: Dataset,
+    validation: Option<Dataset>,
+    config: FitConfig,
+    order: Vec<usize>,
+    buffers: StepBuffers,
+    validation_buffers: Option<StepBuffers>,
+    rng: Rng,
+    epoch: usize,
+    batch: usize,
+    sums: Vec<f64>,
+    batch_logs: Vec<f64>,
+}
+
+impl Trainer {
+    /// Validates the data and options against the model and prepares the buffers. Nothing in the
+    /// model changes here.
+    pub fn new(model: &Model, mut train: Dataset, validation: Option<Dataset>, config: FitConfig) -> Result<Trainer> {
+        if !model.is_compiled() {
+            return Err(Error::NotCompiled("You must compile a model before training/testing. Use LayersModel.compile(modelCompileArgs).".into()));
+        }
+        if config.batch_size == 0 {
+            return Err(Error::invalid("fit: batchSize must be a positive integer but got 0"));
+        }
+        if !(0.0..1.0).contains(&config.validation_split) {
+            return Err(Error::invalid(format!("fit: validationSplit must be in [0, 1) but got {}", config.validation_split)));
+        }
+        check(model, &train, "fit")?;
+        if let Some(v) = &validation {
+            check(model, v, "fit: validationData")?;
+        }
+        let validation = match validation {
+            Some(v) => Some(v),
+            None if config.validation_split > 0.0 => {
+                let split_at = (train.rows as f64 * (1.0 - config.validation_split as f64)).floor() as usize;
+                if split_at == 0 || split_at == train.rows {
+                    return Err(Error::invalid(format!(
+                        "fit: validationSplit {} of {} rows leaves no rows for {}",
+                        config.validation_split,
+                        train.rows,
+                        if split_at == 0 { "training" } else { "validation" }
+                    )));
+                }
+                let y_widths: Vec<usize> = model.heads.iter().map(|h| h.target_width).collect();
+                Some(train.split_off_tail(train.rows - split_at, &model.graph.input_widths(), &y_widths))
+            }
+            None => None,
+        };
+        if train.rows == 0 {
+            return Err(Error::invalid("fit: x has no rows"));
+        }
+        let capacity = config.batch_size.min(train.rows);
+        let names = model.metrics_names().len();
+        Ok(Trainer {
+            order: (0..train.rows).collect(),
+            buffers: model.buffers(capacity, true),
+            validation_buffers: validation.as_ref().map(|v| model.buffers(config.batch_size.min(v.rows).max(1), false)),
+            rng: Rng::new(config.seed),
+            epoch: config.initial_epoch,
+            batch: 0,
+            sums: vec![0.0; names],
+            batch_logs: vec![0.0; names],
+            train,
+            validation,
+            config,
+        })
+    }
+
+    /// Rows used for training (after any validation split).
+    pub fn samples(&self) -> usize {
+        self.train.rows
+    }
+
+    /// Whether validation runs at the end of each epoch.
+    pub fn has_validation(&self) -> bool {
+        self.validation.is_some()
+    }
+
+    /// Batches per epoch.
+    pub fn steps_per_epoch(&self) -> usize {
+        self.train.rows.div_ceil(self.config.batch_size)
+    }
+
+    /// The epoch the next batch belongs to.
+    pub fn current_epoch(&self) -> usize {
+        self.epoch
+    }
+
+    /// Keys of an epoch's logs: the model's metric names, then the same with `val_` when validating.
+    pub fn log_names(&self, model: &Model) -> Vec<String> {
+        let names = model.metrics_names();
+        let val = if self.validation.is_some() { names.iter().map(|n| format!("val_{n}")).collect() } else { Vec::new() };
+        names.into_iter().chain(val).collect()
+    }
+
+    /// Trains until one of `limits` is reached or every epoch has run.
+    pub fn run(&mut self, model: &mut Model, limits: RunLimits) -> Result<RunReport> {
+        let mut report = RunReport::default();
+        let mut batches_run = 0;
+        while self.epoch < self.config.epochs {
+            if self.batch == 0 {
+                self.begin_epoch();
+            }
+            let bs = self.config.batch_size;
+            let start = self.batch * bs;
+            let end = (start + bs).min(self.train.rows);
+            let data = self.train.view();
+            model.train_step(&mut self.buffers, &data, &self.order[start..end], &self.config.class_weights, &mut self.batch_logs);
+            let size = end - start;
+            self.sums.iter_mut().zip(&self.batch_logs).for_each(|(s, b)| *s += b * size as f64);
+            if limits.record_batches {
+                report.batches.push((self.batch, size, self.batch_logs.clone()));
+            }
+            self.batch += 1;
+            batches_run += 1;
+            if end == self.train.rows {
+                report.epochs.push((self.epoch, self.end_epoch(model)?));
+                if report.epochs.len() >= limits.epochs {
+                    break;
+                }
+            }
+            if batches_run >= limits.batches || limits.deadline.is_some_and(|d| Instant::now() >= d) {
+                break;
+            }
+        }
+        report.done = self.epoch >= self.config.epochs;
+        Ok(report)
+    }
+
+    fn begin_epoch(&mut self) {
+        self.sums.iter_mut().for_each(|s| *s = 0.0);
+        if self.config.shuffle {
+            self.rng.shuffle(&mut self.order);
+        }
+    }
+
+    fn end_epoch(&mut self, model: &Model) -> Result<Vec<f64>> {
+        let rows = self.train.rows as f64;
+        let mut logs: Vec<f64> = self.sums.iter().map(|s| s / rows).collect();
+        if let (Some(v), Some(buf)) = (&self.validation, self.validation_buffers.as_mut()) {
+            let bs = self.config.batch_size.min(v.rows).max(1);
+            logs.extend(model.evaluate_with(buf, &v.view(), bs)?);
+        }
+        self.epoch += 1;
+        self.batch = 0;
+        Ok(logs)
+    }
+}
+
+fn check(model: &Model, d: &Dataset, what: &str) -> Result<()> {
+    let xs: Vec<&[f32]> = d.xs.iter().map(Vec::as_slice).collect();
+    let ys: Vec<&[f32]> = d.ys.iter().map(Vec::as_slice).collect();
+    model.check_data(&xs, Some(&ys), d.rows, what)
+}

@@ -1,0 +1,8 @@
+//! The Node binding of dense-mtl-core: thin `Native*` classes, option parsing, one error bridge
+//! and the async training task. No math lives here.
+#![deny(clippy::all)]
+
+mod convert;
+mod error;
+mod model;
+mod trainer;

@@ -1,0 +1,170 @@
+//! `NativeModel`: a model graph with its weights, compile state and optimizer.
+
+use crate::convert::{from_json, slices, to_typed, to_vecs};
+use crate::error::{to_js, IntoJs};
+use crate::trainer::{FitOptions, NativeTrainer};
+use dense_mtl_core::model::Batchable;
+use dense_mtl_core::{CompileConfig, Dataset, Error, Graph, GraphConfig, Model, Trainer};
+use napi::bindgen_prelude::Float32Array;
+use napi_derive::napi;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+
+/// Shared by a model and its running fit: the fit works on a worker thread while JavaScript
+/// keeps the handle.
+pub struct Shared {
+    pub model: Mutex<Model>,
+    pub training: AtomicBool,
+}
+
+/// A weight's name and shape.
+#[napi(object)]
+pub struct WeightInfo {
+    pub name: String,
+    pub shape: Vec<u32>,
+    pub trainable: bool,
+}
+
+#[napi]
+pub struct NativeModel {
+    pub(crate) shared: Arc<Shared>,
+}
+
+pub fn lock(shared: &Shared) -> MutexGuard<'_, Model> {
+    // A panic while the lock was held is already reported; the model data stays usable.
+    shared.model.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+#[napi]
+impl NativeModel {
+    /// Builds the graph described by `spec` and initializes its weights.
+    #[napi(constructor, catch_unwind)]
+    pub fn new(spec: serde_json::Value) -> napi::Result<Self> {
+        let config: GraphConfig = from_json("model", spec)?;
+        let graph = Graph::build(&config).js()?;
+        Ok(NativeModel { shared: Arc::new(Shared { model: Mutex::new(Model::new(graph)), training: AtomicBool::new(false) }) })
+    }
+
+    /// Sets losses, metrics, loss weights and the optimizer (a new optimizer state).
+    #[napi(catch_unwind)]
+    pub fn compile(&self, spec: serde_json::Value) -> napi::Result<()> {
+        let config: CompileConfig = from_json("compile", spec)?;
+        let mut model = lock(&self.shared);
+        let mut candidate = model.clone();
+        candidate.compile(&config).js()?;
+        *model = candidate;
+        Ok(())
+    }
+
+    #[napi(catch_unwind)]
+    pub fn is_compiled(&self) -> bool {
+        lock(&self.shared).is_compiled()
+    }
+
+    /// Log keys in TF.js order.
+    #[napi(catch_unwind)]
+    pub fn metrics_names(&self) -> Vec<String> {
+        lock(&self.shared).metrics_names()
+    }
+
+    /// Names and shapes of the weights, in `model.weights` order.
+    #[napi(catch_unwind)]
+    pub fn weight_info(&self) -> Vec<WeightInfo> {
+        let model = lock(&self.shared);
+        let g = &model.graph;
+        g.weight_order()
+            .into_iter()
+            .map(|(li, wi)| {
+                let layer = &g.layers[li];
+                let (suffix, _, shape) = &layer.weights()[wi];
+                WeightInfo { name: format!("{}/{suffix}", layer.name), shape: shape.iter().map(|&d| d as u32).collect(), trainable: layer.trainable }
+            })
+            .collect()
+    }
+
+    /// Copies of every weight, in `model.weights` order.
+    #[napi(catch_unwind)]
+    pub fn get_weights(&self) -> Vec<Float32Array> {
+        let model = lock(&self.shared);
+        let g = &model.graph;
+        to_typed(g.weight_order().into_iter().map(|(li, wi)| g.layers[li].weights()[wi].1.to_vec()).collect())
+    }
+
+    /// Replaces every weight; checks all counts and sizes before changing any.
+    #[napi(catch_unwind)]
+    pub fn set_weights(&self, weights: Vec<Float32Array>) -> napi::Result<()> {
+        let mut model = lock(&self.shared);
+        let order = model.graph.weight_order();
+        if weights.len() != order.len() {
+            return Err(to_js(Error::invalid(format!(
+                "setWeights: the model has {} weight(s) but {} were given",
+                order.len(),
+                weights.len()
+            ))));
+        }
+        for (&(li, wi), w) in order.iter().zip(&weights) {
+            let layer = &model.graph.layers[li];
+            let (suffix, values, shape) = &layer.weights()[wi];
+            if values.len() != w.len() {
+                return Err(to_js(Error::shape(format!("setWeights: weight {}/{suffix}", layer.name), format!("shape {shape:?} ({} values)", values.len()), format!("{} values", w.len()))));
+            }
+        }
+        for (&(li, wi), w) in order.iter().zip(&weights) {
+            model.graph.layers[li].weights_mut()[wi].copy_from_slice(w);
+        }
+        Ok(())
+    }
+
+    #[napi(catch_unwind)]
+    pub fn count_params(&self) -> u32 {
+        lock(&self.shared).graph.count_params() as u32
+    }
+
+    /// One array per output, `rows × width` row-major.
+    #[napi(catch_unwind)]
+    pub fn predict(&self, xs: Vec<Float32Array>, rows: u32, batch_size: u32) -> napi::Result<Vec<Float32Array>> {
+        let model = lock(&self.shared);
+        Ok(to_typed(model.predict(&slices(&xs), rows as usize, batch_size as usize).js()?))
+    }
+
+    /// `[loss, per-output losses, metrics]` over the data.
+    #[napi(catch_unwind)]
+    pub fn evaluate(&self, xs: Vec<Float32Array>, ys: Vec<Float32Array>, rows: u32, batch_size: u32) -> napi::Result<Vec<f64>> {
+        let model = lock(&self.shared);
+        let (xs, ys) = (slices(&xs), slices(&ys));
+        if !model.is_compiled() {
+            return model.evaluate(&Batchable { xs, ys, rows: 0 }, 1).js();
+        }
+        if batch_size == 0 {
+            return Err(to_js(Error::invalid("evaluate: batchSize must be a positive integer but got 0")));
+        }
+        model.check_data(&xs, Some(&ys), rows as usize, "evaluate").js()?;
+        model.evaluate(&Batchable { xs, ys, rows: rows as usize }, batch_size as usize).js()
+    }
+
+    /// Starts a fit: validates everything and copies the data once; nothing changes in the model
+    /// until the returned trainer runs.
+    #[napi(catch_unwind)]
+    pub fn start_fit(
+        &self,
+        xs: Vec<Float32Array>,
+        ys: Vec<Float32Array>,
+        rows: u32,
+        validation: Option<(Vec<Float32Array>, Vec<Float32Array>, u32)>,
+        options: serde_json::Value,
+    ) -> napi::Result<NativeTrainer> {
+        let options: FitOptions = from_json("fit", options)?;
+        if self.shared.training.load(Ordering::SeqCst) {
+            return Err(napi::Error::new(napi::Status::InvalidArg, "Cannot start training because another fit() call is ongoing."));
+        }
+        let train = Dataset { xs: to_vecs(&xs), ys: to_vecs(&ys), rows: rows as usize };
+        let validation = validation.map(|(vx, vy, vr)| Dataset { xs: to_vecs(&vx), ys: to_vecs(&vy), rows: vr as usize });
+        let trainer = {
+            let model = lock(&self.shared);
+            let trainer = Trainer::new(&model, train, validation, options.into_core()?).js()?;
+            (trainer,)
+        };
+        self.shared.training.store(true, Ordering::SeqCst);
+        Ok(NativeTrainer::new(self.shared.clone(), trainer.0))
+    }
+}
