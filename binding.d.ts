@@ -58,6 +58,12 @@ export interface EpochLog {
   logs: Array<number>
 }
 
+/** Per-row values of the loss `name` (TF.js's layers losses, before the batch mean). */
+export declare function lossPerSample(name: string, yTrue: Float32Array, yPred: Float32Array, width: number): Float32Array
+
+/** Per-row values of a per-sample metric, or a single batch value for precision/recall. */
+export declare function metricValues(name: string, yTrue: Float32Array, yPred: Float32Array, width: number): Float32Array
+
 /** Limits for one `run` call. */
 export interface RunOptions {
   /** Return after this many epochs end. */

@@ -837,3 +837,5 @@ module.exports.__napiBindingTarget = __napiStampBindingTarget(nativeBinding, __n
 module.exports = nativeBinding
 module.exports.NativeModel = nativeBinding.NativeModel
 module.exports.NativeTrainer = nativeBinding.NativeTrainer
+module.exports.lossPerSample = nativeBinding.lossPerSample
+module.exports.metricValues = nativeBinding.metricValues

@@ -4,5 +4,6 @@
 
 mod convert;
 mod error;
+mod functions;
 mod model;
 mod trainer;

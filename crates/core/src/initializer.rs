@@ -26,8 +26,8 @@ pub enum Distribution {
 #[derive(Clone, Debug, PartialEq, Deserialize)]
 #[serde(tag = "className", content = "config")]
 pub enum Initializer {
-    Zeros,
-    Ones,
+    Zeros {},
+    Ones {},
     Constant { value: f32 },
     RandomUniform { minval: f32, maxval: f32, seed: Option<u64> },
     RandomNormal { mean: f32, stddev: f32, seed: Option<u64> },
@@ -60,8 +60,8 @@ impl Initializer {
     /// Fills `out`, the values of a weight whose fans are `fan_in` and `fan_out`.
     pub fn fill(&self, out: &mut [f32], fan_in: usize, fan_out: usize) {
         match *self {
-            Initializer::Zeros => out.fill(0.0),
-            Initializer::Ones => out.fill(1.0),
+            Initializer::Zeros {} => out.fill(0.0),
+            Initializer::Ones {} => out.fill(1.0),
             Initializer::Constant { value } => out.fill(value),
             Initializer::RandomUniform { minval, maxval, seed } => {
                 let mut rng = Rng::new(seed);

@@ -8,7 +8,7 @@ use serde::Deserialize;
 
 /// A layer as described by the JavaScript API (camelCase keys, TF.js defaults already applied).
 #[derive(Clone, Debug, Deserialize)]
-#[serde(tag = "className", rename_all = "camelCase")]
+#[serde(tag = "className", rename_all_fields = "camelCase")]
 pub enum LayerConfig {
     InputLayer { name: String, width: usize },
     #[serde(rename_all = "camelCase")]
@@ -113,7 +113,7 @@ impl Layer {
                 }
                 let activation = Activation::parse(activation.as_deref().unwrap_or("linear"))?;
                 let kernel_initializer = kernel_initializer.clone().unwrap_or_else(Initializer::glorot_normal);
-                let bias_initializer = bias_initializer.clone().unwrap_or(Initializer::Zeros);
+                let bias_initializer = bias_initializer.clone().unwrap_or(Initializer::Zeros {});
                 kernel_initializer.validate("kernelInitializer")?;
                 bias_initializer.validate("biasInitializer")?;
                 let mut kernel = vec![0.0; input_width * units];

@@ -1,0 +1,40 @@
+'use strict';
+// dense-mtl: the TensorFlow.js Layers API (dense subset) on a native Rust core.
+// This file assembles the `tf` namespace; each part lives in lib/.
+const tensors = require('./lib/tensor');
+const { layers, input, Layer, SymbolicTensor } = require('./lib/layers');
+const { LayersModel, Sequential } = require('./lib/model');
+const { initializers, Initializer } = require('./lib/initializers');
+const { regularizers, Regularizer } = require('./lib/regularizers');
+const { train, Optimizer } = require('./lib/optimizers');
+const { metrics, losses } = require('./lib/functions');
+const { callbacks: callbackFactories, CustomCallback, BaseCallback, History, EarlyStopping } = require('./lib/callbacks');
+const { version: packageVersion } = require('./package.json');
+
+const { Tensor, tensor, tensor1d, tensor2d, tensor3d, tensor4d, scalar, zeros, ones, oneHot, argMax, reshape, cast, clone,
+  squeeze, expandDims, tidy, keep, dispose, memory, isTensor } = tensors;
+
+const sequential = (config) => new Sequential(config);
+const model = (config) => new LayersModel(config);
+
+// Backends: there is one (the native core); these exist so that TF.js programs run unchanged.
+const BACKEND = 'dense-mtl';
+const ready = async () => {};
+const getBackend = () => BACKEND;
+const setBackend = async () => true;
+const nextFrame = () => new Promise(resolve => setImmediate(resolve));
+const enableProdMode = () => {};
+const version = { tfjs: '4.22.0', 'tfjs-core': '4.22.0', 'tfjs-layers': '4.22.0', 'dense-mtl': packageVersion };
+const callbacks = callbackFactories;
+
+module.exports = {
+  // tensors
+  Tensor, tensor, tensor1d, tensor2d, tensor3d, tensor4d, scalar, zeros, ones, oneHot, argMax, reshape, cast, clone,
+  squeeze, expandDims, tidy, keep, dispose, memory, isTensor,
+  // models and layers
+  sequential, model, input, layers, Sequential, LayersModel, Layer, SymbolicTensor,
+  initializers, Initializer, regularizers, Regularizer, train, Optimizer,
+  metrics, losses, callbacks, CustomCallback, BaseCallback, History, EarlyStopping,
+  // environment
+  ready, getBackend, setBackend, nextFrame, enableProdMode, version,
+};

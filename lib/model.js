@@ -1,0 +1,485 @@
+'use strict';
+// LayersModel (tf.model) and Sequential (tf.sequential): the TF.js model API over a NativeModel.
+const { NativeModel } = require('./native');
+const { getUid } = require('./names');
+const { fail, describe, positiveInteger, nonNegativeInteger } = require('./errors');
+const { InputLayer, SymbolicTensor, Layer } = require('./layers');
+const { buildGraph } = require('./graph');
+const { getOptimizer } = require('./optimizers');
+const { toBlocks, matrixTensor } = require('./data');
+const { Tensor, scalar, isTensor } = require('./tensor');
+const { printSummary, isSequentialLike } = require('./summary');
+const { lossName, metricName } = require('./functions');
+const { History, standardizeCallbacks, callAll, usesHook } = require('./callbacks');
+const { ProgressLogger } = require('./progbar');
+
+const DEFAULT_BATCH_SIZE = 32;
+const YIELD_EVERY_MS = 125; // TF.js's yieldEvery 'auto'
+
+class LayersModel {
+  constructor(args = {}) {
+    this.name = args.name ?? getUid(this.constructor === LayersModel ? 'model' : 'sequential_');
+    this._stopTraining = false;
+    this._isTraining = false;
+    this._native = null;
+    this._compileSpec = null;
+    this.history = null;
+    if (this.constructor === LayersModel) {
+      const inputs = Array.isArray(args.inputs) ? args.inputs : [args.inputs];
+      const outputs = Array.isArray(args.outputs) ? args.outputs : [args.outputs];
+      for (const t of [...inputs, ...outputs]) {
+        if (!(t instanceof SymbolicTensor)) fail(`model: inputs and outputs must be symbolic tensors (from tf.input and layer.apply) but got ${describe(t)}`);
+      }
+      this._inputs = inputs;
+      this._outputs = outputs;
+      this._structure(); // validate the graph now, as TF.js does
+    }
+  }
+
+  // --- structure ---------------------------------------------------------------------------
+
+  get inputs() { return this._inputs.slice(); }
+  get outputs() { return this._outputs.slice(); }
+  get inputNames() { return this._inputs.map(t => t.sourceLayer.name); }
+  get outputNames() { return this._outputs.map(t => t.sourceLayer.name); }
+  get inputLayers() { return this._inputs.map(t => t.sourceLayer); }
+  get outputLayers() { return this._outputs.map(t => t.sourceLayer); }
+  get layers() { return this._structure().layers; }
+
+  _structure() {
+    if (!this._graph) {
+      const g = buildGraph(this._inputs, this._outputs);
+      const names = new Set();
+      for (const l of g.layers) {
+        if (names.has(l.name)) fail(`model: layer names must be unique but '${l.name}' is used twice`);
+        names.add(l.name);
+      }
+      this._graph = g;
+    }
+    return this._graph;
+  }
+
+  /** Builds the native model on first use (and after a Sequential grows), keeping known weights. */
+  _model() {
+    if (this._native) return this._native;
+    const g = this._structure();
+    const spec = {
+      name: this.name,
+      layers: g.layers.map(l => l.toNative()),
+      nodes: g.nodes.map(({ layer, inputs }) => ({ layer, inputs })),
+      inputs: g.inputs,
+      outputs: g.outputs,
+    };
+    // Weights the layers already have (in this model before it grew, or in another model).
+    const carried = new Map();
+    for (const layer of g.layers) {
+      const source = layer._model === this ? this._staleNative : layer._model && layer._model._native;
+      if (source) {
+        const values = source.getWeights();
+        source.weightInfo().forEach((w, i) => { if (w.name.startsWith(`${layer.name}/`)) carried.set(w.name, values[i]); });
+      }
+    }
+    this._staleNative = null;
+    const native = new NativeModel(spec);
+    if (carried.size) {
+      const info = native.weightInfo();
+      const values = native.getWeights();
+      info.forEach((w, i) => {
+        const old = carried.get(w.name);
+        if (old && old.length === values[i].length) values[i] = old;
+      });
+      native.setWeights(values);
+    }
+    if (this._compileSpec) native.compile(this._compileSpec);
+    g.layers.forEach((l) => { l._model = this; });
+    this._native = native;
+    return native;
+  }
+
+  _namedWeights() {
+    const native = this._model();
+    return { names: native.weightInfo().map(w => w.name), values: native.getWeights() };
+  }
+
+  getLayer(nameOrIndex, index) {
+    const layers = this.layers;
+    if (index !== undefined || typeof nameOrIndex === 'number') {
+      const i = index ?? nameOrIndex;
+      if (!Number.isInteger(i) || i < 0 || i >= layers.length) fail(`getLayer: index must be in [0, ${layers.length}) but got ${describe(i)}`);
+      return layers[i];
+    }
+    const found = layers.find(l => l.name === nameOrIndex);
+    if (!found) fail(`getLayer: no layer named ${describe(nameOrIndex)}; the layers are ${layers.map(l => l.name).join(', ')}`);
+    return found;
+  }
+
+  countParams() { return this._model().countParams(); }
+
+  // --- weights -----------------------------------------------------------------------------
+
+  get weights() {
+    const native = this._model();
+    return native.weightInfo().map((w, i) => ({
+      name: w.name, originalName: w.name, shape: w.shape, dtype: 'float32', trainable: w.trainable,
+      read: () => matrixLike(this._model().getWeights()[i], w.shape),
+    }));
+  }
+  get trainableWeights() { return this.weights.filter(w => w.trainable); }
+  get nonTrainableWeights() { return this.weights.filter(w => !w.trainable); }
+
+  getWeights(trainableOnly = false) {
+    const native = this._model();
+    const info = native.weightInfo();
+    return native.getWeights().map((v, i) => [v, info[i]]).filter(([, w]) => !trainableOnly || w.trainable)
+      .map(([v, w]) => matrixLike(v, w.shape));
+  }
+
+  setWeights(weights) {
+    const native = this._model();
+    const info = native.weightInfo();
+    if (!Array.isArray(weights)) fail(`setWeights: expected an array of ${info.length} tensors but got ${describe(weights)}`);
+    if (weights.length !== info.length) fail(`setWeights: the model has ${info.length} weight(s) but ${weights.length} were given`);
+    const arrays = weights.map((t, i) => {
+      if (!isTensor(t)) fail(`setWeights: weight ${i} (${info[i].name}) must be a Tensor but got ${describe(t)}`);
+      if (t.shape.length !== info[i].shape.length || t.shape.some((d, k) => d !== info[i].shape[k])) {
+        fail(`setWeights: weight ${info[i].name} has shape [${info[i].shape}] but the tensor given for it has shape [${t.shape}]`);
+      }
+      return Float32Array.from(t.dataSync());
+    });
+    native.setWeights(arrays);
+  }
+
+  _layerWeights(layer) {
+    const { names, values } = this._namedWeights();
+    const info = this._model().weightInfo();
+    return names.map((n, i) => [n, i]).filter(([n]) => n.startsWith(`${layer.name}/`)).map(([, i]) => matrixLike(values[i], info[i].shape));
+  }
+
+  _setLayerWeights(layer, weights) {
+    const info = this._model().weightInfo();
+    const all = this.getWeights();
+    const mine = info.map((w, i) => i).filter(i => info[i].name.startsWith(`${layer.name}/`));
+    if (!Array.isArray(weights) || weights.length !== mine.length) {
+      fail(`${layer.name}.setWeights: the layer has ${mine.length} weight(s) but ${Array.isArray(weights) ? weights.length : describe(weights)} were given`);
+    }
+    mine.forEach((idx, k) => { all[idx] = weights[k]; });
+    this.setWeights(all);
+  }
+
+  // --- compile -----------------------------------------------------------------------------
+
+  compile(args = {}) {
+    if (args == null || typeof args !== 'object') fail(`compile: expected {optimizer, loss, metrics?} but got ${describe(args)}`);
+    if (args.loss == null) fail('compile: loss is required (e.g. "meanSquaredError")');
+    if (args.optimizer == null) fail('compile: optimizer is required (e.g. "sgd" or tf.train.adam())');
+    const optimizer = getOptimizer(args.optimizer);
+    const outputs = this.outputNames;
+    const losses = perOutput(args.loss, outputs, 'loss', true).map((l, i) => lossName(l, `compile: loss for output '${outputs[i]}'`));
+    const metricLists = perOutputMetrics(args.metrics, outputs);
+    const weights = args.lossWeights == null ? outputs.map(() => 1) : perOutput(args.lossWeights, outputs, 'lossWeights', true);
+    weights.forEach((w, i) => {
+      if (typeof w !== 'number' || !Number.isFinite(w) || w < 0) fail(`compile: lossWeights for output '${outputs[i]}' must be a finite number >= 0 but got ${describe(w)}`);
+    });
+    const spec = {
+      optimizer: optimizer.toNative(),
+      heads: outputs.map((_, i) => ({ loss: losses[i], metrics: metricLists[i], lossWeight: weights[i] })),
+    };
+    this._model().compile(spec);
+    this._compileSpec = spec;
+    this.optimizer = optimizer;
+    this.loss = args.loss;
+    this.compiled = true;
+  }
+
+  get metricsNames() { return this._model().metricsNames(); }
+
+  _requireCompiled() {
+    if (!this._compileSpec) fail('You must compile a model before training/testing. Use LayersModel.compile(modelCompileArgs).');
+  }
+
+  // --- data --------------------------------------------------------------------------------
+
+  _inputBlocks(x, what) {
+    const names = this.inputNames;
+    const blocks = toBlocks(x, names, what);
+    const widths = this._inputs.map(t => t.shape[1]);
+    blocks.cols.forEach((c, i) => {
+      if (c !== widths[i]) fail(`${what}${names.length > 1 ? ` '${names[i]}'` : ''} has ${c} column(s) but the model's input '${names[i]}' expects ${widths[i]} (inputShape [${widths[i]}])`);
+    });
+    return blocks;
+  }
+
+  _targetBlocks(y, rows, what) {
+    const names = this.outputNames;
+    const blocks = toBlocks(y, names, what);
+    const widths = this._outputs.map(t => t.shape[1]);
+    blocks.cols.forEach((c, i) => {
+      const sparse = this._compileSpec.heads[i].loss === 'sparseCategoricalCrossentropy' || this._compileSpec.heads[i].loss === 'sparse_categorical_crossentropy';
+      const expected = sparse ? 1 : widths[i];
+      if (c !== expected) {
+        fail(`${what}${names.length > 1 ? ` '${names[i]}'` : ''} has ${c} column(s) but output '${names[i]}' ${sparse ? 'takes class indices (1 column) with sparseCategoricalCrossentropy' : `has ${widths[i]} unit(s)`}`);
+      }
+    });
+    if (blocks.rows !== rows) fail(`${what} has ${blocks.rows} row(s) but x has ${rows}; they must match`);
+    return blocks;
+  }
+
+  // --- fit ---------------------------------------------------------------------------------
+
+  get stopTraining() { return this._stopTraining; }
+  set stopTraining(value) { this._stopTraining = Boolean(value); }
+
+  async fit(x, y, args = {}) {
+    if (this._isTraining) throw new Error('Cannot start training because another fit() call is ongoing.');
+    this._requireCompiled();
+    const batchSize = positiveInteger(args.batchSize ?? DEFAULT_BATCH_SIZE, 'fit: batchSize');
+    const epochs = nonNegativeInteger(args.epochs ?? 1, 'fit: epochs');
+    const initialEpoch = nonNegativeInteger(args.initialEpoch ?? 0, 'fit: initialEpoch');
+    const verbose = args.verbose ?? 1;
+    const validationSplit = args.validationSplit ?? 0;
+    if (typeof validationSplit !== 'number' || !(validationSplit >= 0 && validationSplit < 1)) fail(`fit: validationSplit must be a number in [0, 1) but got ${describe(validationSplit)}`);
+    if (args.sampleWeight != null) fail('fit: sampleWeight is not supported yet');
+    if (args.shuffle === 'batch') fail("fit: shuffle 'batch' is not supported");
+    const xs = this._inputBlocks(x, 'fit: x');
+    const ys = this._targetBlocks(y, xs.rows, 'fit: y');
+    let validation = null;
+    if (args.validationData != null) {
+      if (!Array.isArray(args.validationData) || args.validationData.length !== 2) fail('fit: validationData must be [xVal, yVal]');
+      const vx = this._inputBlocks(args.validationData[0], 'fit: validationData x');
+      const vy = this._targetBlocks(args.validationData[1], vx.rows, 'fit: validationData y');
+      validation = [vx.arrays, vy.arrays, vx.rows];
+    }
+    const callbacks = standardizeCallbacks(args.callbacks);
+    const options = {
+      batchSize, epochs, initialEpoch, shuffle: args.shuffle ?? true, seed: args.seed ?? null,
+      validationSplit: validation ? 0 : validationSplit, classWeights: classWeightsPerOutput(args.classWeight, this.outputNames),
+    };
+    const trainer = this._model().startFit(xs.arrays, ys.arrays, xs.rows, validation, options);
+    this._isTraining = true;
+    this._stopTraining = false;
+    try {
+      return await this._fitLoop(trainer, { epochs, initialEpoch, batchSize, verbose, callbacks, yieldCallbacks: callbacks });
+    } finally {
+      trainer.finish();
+      this._isTraining = false;
+    }
+  }
+
+  async _fitLoop(trainer, { epochs, initialEpoch, batchSize, verbose, callbacks }) {
+    const names = trainer.logNames;
+    const history = new History();
+    const all = [...callbacks];
+    if (verbose === 1) all.push(new ProgressLogger({ epochs, stepsPerEpoch: trainer.stepsPerEpoch, samples: trainer.samples }));
+    all.push(history);
+    const params = { epochs, initialEpoch, samples: trainer.samples, steps: null, batchSize, verbose, doValidation: trainer.validating, metrics: names };
+    all.forEach((cb) => { if (cb.setModel) cb.setModel(this); if (cb.setParams) cb.setParams(params); });
+    history.params = params;
+    this.history = history;
+    const toLogs = (values, keys = names) => Object.fromEntries(keys.map((k, i) => [k, values[i]]));
+    const trainNames = this.metricsNames;
+    const batchLevel = usesHook(callbacks, 'onBatchBegin') || usesHook(callbacks, 'onBatchEnd');
+    const onYield = usesHook(callbacks, 'onYield');
+    const progress = verbose === 1;
+    const epochLevel = callbacks.length > 0 || progress;
+
+    await callAll(all, 'onTrainBegin', {});
+    if (!epochLevel) {
+      // Nothing to call between epochs: the whole fit runs natively in one go.
+      const report = epochs > initialEpoch ? await trainer.run({ epochs: epochs - initialEpoch, batches: 0, budgetMs: 0, recordBatches: false }) : { epochs: [] };
+      for (const e of report.epochs) history.record(e.epoch, toLogs(e.logs));
+    } else {
+      for (let epoch = initialEpoch; epoch < epochs; epoch++) {
+        await callAll(all, 'onEpochBegin', epoch, {});
+        let epochLogs = null;
+        while (!epochLogs) {
+          if (batchLevel) await callAll(all, 'onBatchBegin', undefined, {});
+          const report = await trainer.run({
+            epochs: 1, batches: batchLevel ? 1 : 0, budgetMs: batchLevel ? 0 : (progress || onYield ? YIELD_EVERY_MS : 0),
+            recordBatches: batchLevel || progress,
+          });
+          for (const b of report.batches) {
+            await callAll(all, 'onBatchEnd', b.batch, { batch: b.batch, size: b.size, ...toLogs(b.logs, trainNames) });
+          }
+          if (report.epochs.length) epochLogs = toLogs(report.epochs[0].logs);
+          if (onYield && report.batches.length) {
+            const last = report.batches[report.batches.length - 1];
+            await callAll(callbacks, 'onYield', epoch, last.batch, toLogs(last.logs, trainNames));
+          }
+          if (this._stopTraining && !epochLogs) break;
+        }
+        if (epochLogs) await callAll(all, 'onEpochEnd', epoch, epochLogs);
+        if (this._stopTraining) break;
+      }
+    }
+    await callAll(all, 'onTrainEnd', {});
+    return history;
+  }
+
+  async trainOnBatch(x, y) {
+    const history = await this.fit(x, y, { batchSize: Number.MAX_SAFE_INTEGER, epochs: 1, shuffle: false, verbose: 0 });
+    const values = this.metricsNames.map(k => history.history[k][0]);
+    return values.length === 1 ? values[0] : values;
+  }
+
+  // --- evaluate / predict ------------------------------------------------------------------
+
+  evaluate(x, y, args = {}) {
+    this._requireCompiled();
+    const batchSize = positiveInteger(args.batchSize ?? DEFAULT_BATCH_SIZE, 'evaluate: batchSize');
+    if (args.verbose) fail('evaluate: Verbose mode is not implemented yet.');
+    const xs = this._inputBlocks(x, 'evaluate: x');
+    const ys = this._targetBlocks(y, xs.rows, 'evaluate: y');
+    const values = this._model().evaluate(xs.arrays, ys.arrays, xs.rows, batchSize).map(v => scalar(v));
+    return values.length === 1 ? values[0] : values;
+  }
+
+  predict(x, args = {}) {
+    const batchSize = positiveInteger(args.batchSize ?? DEFAULT_BATCH_SIZE, 'predict: batchSize');
+    const xs = this._inputBlocks(x, 'predict: x');
+    const outs = this._model().predict(xs.arrays, xs.rows, batchSize);
+    const tensors = outs.map((data, i) => matrixTensor(data, xs.rows, this._outputs[i].shape[1]));
+    return tensors.length === 1 ? tensors[0] : tensors;
+  }
+
+  predictOnBatch(x) {
+    const rows = toBlocks(x, this.inputNames, 'predictOnBatch: x').rows;
+    return this.predict(x, { batchSize: Math.max(1, rows) });
+  }
+
+  // --- misc --------------------------------------------------------------------------------
+
+  summary(lineLength, positions, printFn = console.log) {
+    const g = this._structure();
+    const native = this._model();
+    const sequential = this instanceof Sequential;
+    const layers = (sequential ? g.layers.filter(l => !(l instanceof InputLayer)) : g.layers).map((layer) => {
+      const nodes = layer.inboundNodes.filter(n => g.nodes.some(gn => gn.entry.node === n));
+      const inputShapes = (n) => (n.inputs.length ? n.inputs.map(t => t.shape) : [layer.batchInputShape]);
+      const entry = {
+        name: layer.name, className: layer.className, inputShapes: inputShapes(nodes[0]), outputShape: nodes[0].output.shape,
+        params: layer.countParams(),
+        inbound: nodes.flatMap(n => n.inputs.map(t => [t.sourceLayer.name, t.nodeIndex, 0])),
+      };
+      if (nodes.length > 1) entry.nodeInputShapes = nodes.map(inputShapes);
+      return entry;
+    });
+    const info = native.weightInfo();
+    const size = (w) => w.shape.reduce((a, b) => a * b, 1);
+    printSummary({
+      sequentialLike: isSequentialLike(layers), layers,
+      trainableParams: info.filter(w => w.trainable).reduce((s, w) => s + size(w), 0),
+      nonTrainableParams: info.filter(w => !w.trainable).reduce((s, w) => s + size(w), 0),
+    }, lineLength, positions, printFn);
+  }
+
+  getClassName() { return this instanceof Sequential ? 'Sequential' : 'Model'; }
+
+  dispose() { return { refCountAfterDispose: 0, numDisposedVariables: 0 }; }
+}
+
+class Sequential extends LayersModel {
+  constructor(args = {}) {
+    super({ name: args.name });
+    this._inputs = [];
+    this._outputs = [];
+    this._layers = [];
+    if (args.layers != null) {
+      if (!Array.isArray(args.layers)) fail(`sequential: layers must be an array but got ${describe(args.layers)}`);
+      args.layers.forEach(l => this.add(l));
+    }
+  }
+
+  get layers() { return this._layers.slice(); }
+
+  add(layer) {
+    if (!(layer instanceof Layer)) fail(`Sequential.add: expected a layer (e.g. tf.layers.dense(...)) but got ${describe(layer)}`);
+    if (this._layers.includes(layer)) fail(`Sequential.add: layer '${layer.name}' is already in the model`);
+    if (this._layers.some(l => l.name === layer.name)) fail(`Sequential.add: a layer named '${layer.name}' is already in the model`);
+    let input;
+    if (this._layers.length === 0) {
+      if (!layer.batchInputShape) fail('The first layer in a Sequential model must get an `inputShape` or `batchInputShape` argument.');
+      const inputLayer = new InputLayer({ name: `${layer.name}_input`, batchInputShape: layer.batchInputShape });
+      input = new SymbolicTensor(layer.batchInputShape, inputLayer, 0, inputLayer.name);
+      inputLayer.inboundNodes.push({ inputs: [], output: input });
+      this._inputs = [input];
+    } else {
+      input = this._outputs[0];
+    }
+    const output = layer.apply(input);
+    this._layers.push(layer);
+    this._outputs = [output];
+    this._invalidate();
+  }
+
+  pop() {
+    if (this._layers.length === 0) fail('Sequential.pop: there are no layers in the model');
+    const layer = this._layers.pop();
+    layer.inboundNodes.pop();
+    this._outputs = this._layers.length ? [this._layers[this._layers.length - 1].inboundNodes.at(-1).output] : [];
+    if (!this._layers.length) this._inputs = [];
+    this._invalidate();
+  }
+
+  // The structure changed: rebuild the native model on next use, carrying the current weights over.
+  _invalidate() {
+    this._graph = null;
+    this._staleNative = this._native || this._staleNative;
+    this._native = null;
+  }
+
+  _structure() {
+    if (this._layers.length === 0) fail('Sequential model is empty: add a layer with an inputShape first');
+    return super._structure();
+  }
+}
+
+// --- helpers -------------------------------------------------------------------------------
+
+function matrixLike(values, shape) {
+  return Tensor.fromTypedArray(values, shape.slice(), 'float32');
+}
+
+/** One entry per output from a single value, an array or an object keyed by output name. */
+function perOutput(value, outputs, what, required) {
+  if (Array.isArray(value)) {
+    if (value.length !== outputs.length) {
+      fail(`compile: when passing an array as ${what}, it should have one entry per model output. The model has ${outputs.length} output(s) (${outputs.join(', ')}), but you passed ${what} with ${value.length} entries`);
+    }
+    return value;
+  }
+  if (value && typeof value === 'object' && !(typeof value === 'function')) {
+    const unknown = Object.keys(value).filter(k => !outputs.includes(k));
+    if (unknown.length) fail(`compile: unknown entry in ${what} dictionary: '${unknown[0]}'. Only expected the output names: ${outputs.join(', ')}`);
+    return outputs.map((o) => {
+      if (required && value[o] === undefined) fail(`compile: ${what} has no entry for output '${o}'; expected keys ${outputs.join(', ')}`);
+      return value[o];
+    });
+  }
+  return outputs.map(() => value);
+}
+
+function perOutputMetrics(metrics, outputs) {
+  if (metrics == null) return outputs.map(() => []);
+  const list = (m, out) => (Array.isArray(m) ? m : m == null ? [] : [m]).map(x => metricName(x, `compile: metric for output '${out}'`));
+  if (Array.isArray(metrics) || typeof metrics === 'string' || typeof metrics === 'function') return outputs.map(o => list(metrics, o));
+  const unknown = Object.keys(metrics).filter(k => !outputs.includes(k));
+  if (unknown.length) fail(`compile: unknown entry in metrics dictionary: '${unknown[0]}'. Only expected the output names: ${outputs.join(', ')}`);
+  return outputs.map(o => list(metrics[o], o));
+}
+
+function classWeightsPerOutput(classWeight, outputs) {
+  if (classWeight == null) return [];
+  const one = (cw) => {
+    if (cw == null) return null;
+    for (const [k, v] of Object.entries(cw)) {
+      if (!/^\d+$/.test(k) || typeof v !== 'number' || !Number.isFinite(v)) fail(`fit: classWeight must map class indices to finite numbers but got ${describe(k)}: ${describe(v)}`);
+    }
+    return cw;
+  };
+  if (Array.isArray(classWeight)) return classWeight.map(one);
+  const keys = Object.keys(classWeight);
+  if (keys.length && keys.every(k => outputs.includes(k)) && outputs.length > 1) return outputs.map(o => one(classWeight[o]));
+  return [one(classWeight)];
+}
+
+module.exports = { LayersModel, Sequential };
