@@ -1,7 +1,7 @@
 'use strict';
 // Converts the x/y arguments of fit, evaluate and predict (a Tensor, an array of Tensors, or an
 // object keyed by input/output name) into row-major Float32Arrays for the native core.
-const { Tensor, isTensor, makeTensor } = require('./tensor');
+const { Tensor, isTensor, makeTensor, typedArrayKind } = require('./tensor');
 const { fail, describe } = require('./errors');
 
 function toMatrix(value, what) {
@@ -18,7 +18,7 @@ function toMatrix(value, what) {
 
 function asFloat32(t) {
   const values = t.dataRef();
-  return values instanceof Float32Array ? values : Float32Array.from(values);
+  return typedArrayKind(values) === 'Float32Array' ? values : Float32Array.from(values);
 }
 
 /**

@@ -2,7 +2,7 @@
 // tf.metrics.* and tf.losses.* as functions on tensors. The per-sample math runs in the core
 // (the same code that training uses); compile() recognizes these functions by name.
 const native = require('./native');
-const { Tensor, isTensor, makeTensor, scalar } = require('./tensor');
+const { Tensor, isTensor, makeTensor, scalar, typedArrayKind } = require('./tensor');
 const { fail, describe } = require('./errors');
 
 function asMatrix(t, what) {
@@ -10,7 +10,7 @@ function asMatrix(t, what) {
   const shape = t.rank === 1 ? [t.shape[0], 1] : t.shape;
   if (shape.length !== 2) fail(`${what} must be a 1-D or 2-D tensor but got shape [${t.shape}]`);
   const values = t.dataRef();
-  return { data: values instanceof Float32Array ? values : Float32Array.from(values), shape, rank: t.rank };
+  return { data: typedArrayKind(values) === 'Float32Array' ? values : Float32Array.from(values), shape, rank: t.rank };
 }
 
 const named = (fn, name) => Object.defineProperty(fn, '_denseMtlName', { value: name });

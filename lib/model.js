@@ -276,6 +276,11 @@ class LayersModel {
     history.params = params;
     this.history = history;
     const toLogs = (values, keys = names) => Object.fromEntries(keys.map((k, i) => [k, values[i]]));
+    // TF.js's epoch logs hold the validation values first (they are written before BaseLogger's).
+    const epochLogsOf = (values) => {
+      const logs = toLogs(values);
+      return Object.fromEntries([...Object.entries(logs).filter(([k]) => k.startsWith('val_')), ...Object.entries(logs).filter(([k]) => !k.startsWith('val_'))]);
+    };
     const trainNames = this.metricsNames;
     const batchLevel = usesHook(callbacks, 'onBatchBegin') || usesHook(callbacks, 'onBatchEnd');
     const onYield = usesHook(callbacks, 'onYield');
@@ -286,7 +291,7 @@ class LayersModel {
     if (!epochLevel) {
       // Nothing to call between epochs: the whole fit runs natively in one go.
       const report = epochs > initialEpoch ? await trainer.run({ epochs: epochs - initialEpoch, batches: 0, budgetMs: 0, recordBatches: false }) : { epochs: [] };
-      for (const e of report.epochs) history.record(e.epoch, toLogs(e.logs));
+      for (const e of report.epochs) history.record(e.epoch, epochLogsOf(e.logs));
     } else {
       for (let epoch = initialEpoch; epoch < epochs; epoch++) {
         await callAll(all, 'onEpochBegin', epoch, {});
@@ -300,7 +305,7 @@ class LayersModel {
           for (const b of report.batches) {
             await callAll(all, 'onBatchEnd', b.batch, { batch: b.batch, size: b.size, ...toLogs(b.logs, trainNames) });
           }
-          if (report.epochs.length) epochLogs = toLogs(report.epochs[0].logs);
+          if (report.epochs.length) epochLogs = epochLogsOf(report.epochs[0].logs);
           if (onYield && report.batches.length) {
             const last = report.batches[report.batches.length - 1];
             await callAll(callbacks, 'onYield', epoch, last.batch, toLogs(last.logs, trainNames));
@@ -316,7 +321,8 @@ class LayersModel {
   }
 
   async trainOnBatch(x, y) {
-    const history = await this.fit(x, y, { batchSize: Number.MAX_SAFE_INTEGER, epochs: 1, shuffle: false, verbose: 0 });
+    const rows = toBlocks(x, this.inputNames, 'trainOnBatch: x').rows;
+    const history = await this.fit(x, y, { batchSize: Math.max(1, rows), epochs: 1, shuffle: false, verbose: 0 });
     const values = this.metricsNames.map(k => history.history[k][0]);
     return values.length === 1 ? values[0] : values;
   }

@@ -26,6 +26,12 @@ function computeStrides(shape) {
   return strides;
 }
 
+// Typed arrays made by the native addon come from Node's main realm, where `instanceof` fails
+// under test runners with their own realm (jest): compare the built-in tag instead.
+function typedArrayKind(x) {
+  return ArrayBuffer.isView(x) ? Object.prototype.toString.call(x).slice(8, -1) : null;
+}
+
 function isTypedArray(x) {
   return ArrayBuffer.isView(x) && !(x instanceof DataView) &&
     !(x instanceof BigInt64Array) && !(x instanceof BigUint64Array);
@@ -167,7 +173,7 @@ class Tensor {
     checkDtype(dtype, fn);
     checkShape(shape, fn);
     const Ctor = ARRAY_TYPES[dtype];
-    if (!(values instanceof Ctor)) {
+    if (typedArrayKind(values) !== Ctor.name) {
       throw new Error(`${fn}: dtype '${dtype}' needs values of type ${Ctor.name}, ` +
         `got ${describe(values)}`);
     }
@@ -395,7 +401,7 @@ function inferShape(values) {
 function inferDtype(values) {
   let first = values;
   while (Array.isArray(first)) first = first[0];
-  if (first instanceof Float32Array || first instanceof Float64Array) return 'float32';
+  if (['Float32Array', 'Float64Array'].includes(typedArrayKind(first))) return 'float32';
   if (isTypedArray(first)) return 'int32';
   if (typeof first === 'boolean') return 'bool';
   return 'float32';
@@ -425,7 +431,7 @@ function badValueError(fnName, argName, path, got) {
 // Copies nested `values` of the given shape into `out`, checking that the
 // array is rectangular and every leaf is a number or boolean.
 function fillFromNested(values, shape, out, fnName, argName) {
-  const toBool = out instanceof Uint8Array;
+  const toBool = typedArrayKind(out) === 'Uint8Array';
   let k = 0;
   const path = [];
   const walk = (node, dim) => {
@@ -863,5 +869,6 @@ module.exports = {
   getTensorsInContainer,
   tensorToString,
   sizeFromShape,
+  typedArrayKind,
   DTYPES,
 };

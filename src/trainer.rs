@@ -25,7 +25,7 @@ pub struct FitOptions {
     #[serde(default)]
     seed: Option<u64>,
     #[serde(default)]
-    validation_split: f32,
+    validation_split: f64,
     /// One entry per output: class index → weight.
     #[serde(default)]
     class_weights: Vec<Option<HashMap<String, f32>>>,

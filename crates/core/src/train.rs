@@ -15,7 +15,7 @@ pub struct FitConfig {
     pub shuffle: bool,
     pub seed: Option<u64>,
     /// Fraction of rows, taken from the end before shuffling, held out for validation.
-    pub validation_split: f32,
+    pub validation_split: f64,
     pub class_weights: ClassWeights,
 }
 
@@ -101,7 +101,7 @@ impl Trainer {
         let validation = match validation {
             Some(v) => Some(v),
             None if config.validation_split > 0.0 => {
-                let split_at = (train.rows as f64 * (1.0 - config.validation_split as f64)).floor() as usize;
+                let split_at = (train.rows as f64 * (1.0 - config.validation_split)).floor() as usize;
                 if split_at == 0 || split_at == train.rows {
                     return Err(Error::invalid(format!(
                         "fit: validationSplit {} of {} rows leaves no rows for {}",
