@@ -76,6 +76,9 @@ class History extends BaseCallback {
     this.epoch = [];
     this.history = {};
   }
+  async onEpochEnd(epoch, logs) {
+    this.record(epoch, logs);
+  }
   record(epoch, logs) {
     this.epoch.push(epoch);
     for (const [key, value] of Object.entries(logs)) (this.history[key] ||= []).push(value);

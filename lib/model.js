@@ -296,11 +296,13 @@ class LayersModel {
       for (let epoch = initialEpoch; epoch < epochs; epoch++) {
         await callAll(all, 'onEpochBegin', epoch, {});
         let epochLogs = null;
+        let batch = 0;
         while (!epochLogs) {
-          if (batchLevel) await callAll(all, 'onBatchBegin', undefined, {});
+          if (batchLevel) await callAll(all, 'onBatchBegin', batch, { batch, size: Math.min(batchSize, trainer.samples - batch * batchSize) });
+          batch += 1;
           const report = await trainer.run({
             epochs: 1, batches: batchLevel ? 1 : 0, budgetMs: batchLevel ? 0 : (progress || onYield ? YIELD_EVERY_MS : 0),
-            recordBatches: batchLevel || progress,
+            recordBatches: batchLevel || progress || onYield,
           });
           for (const b of report.batches) {
             await callAll(all, 'onBatchEnd', b.batch, { batch: b.batch, size: b.size, ...toLogs(b.logs, trainNames) });

@@ -42,3 +42,10 @@ pub fn metric_values(name: String, y_true: Float32Array, y_pred: Float32Array, w
     let out = (0..rows).map(|i| metric.row(&y_true[i * tw..(i + 1) * tw], &y_pred[i * width..(i + 1) * width])).collect::<Vec<_>>();
     Ok(Float32Array::new(out))
 }
+
+/// Panics on purpose. Exists only so that the test suite can check that a Rust panic reaches
+/// JavaScript as an ordinary Error instead of aborting Node.
+#[napi(js_name = "__panicForTests", catch_unwind)]
+pub fn panic_for_tests() {
+    panic!("deliberate panic for tests");
+}

@@ -51,6 +51,8 @@ impl fmt::Display for Error {
             }
             Error::ShapeMismatch { what, expected, got } => write!(f, "{what}: expected {expected} but got {got}"),
             Error::NonFinite { what, row, column, value } => {
+                // Spelled as JavaScript prints it, since the message is read there.
+                let value = if value.is_nan() { "NaN" } else if *value > 0.0 { "Infinity" } else { "-Infinity" };
                 write!(f, "{what} must hold finite numbers, but row {row}, column {column} is {value}")
             }
         }
