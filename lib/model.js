@@ -32,7 +32,7 @@ class LayersModel {
       }
       this._inputs = inputs;
       this._outputs = outputs;
-      this._structure(); // validate the graph now, as TF.js does
+      this._structure().layers.forEach(l => this._claim(l)); // validates the graph now, as TF.js does
     }
   }
 
@@ -73,7 +73,8 @@ class LayersModel {
     // Weights the layers already have (in this model before it grew, or in another model).
     const carried = new Map();
     for (const layer of g.layers) {
-      const source = layer._model === this ? this._staleNative : layer._model && layer._model._native;
+      const source = this._staleNative || (layer._weightSource && layer._weightSource._native);
+      layer._weightSource = null;
       if (source) {
         const values = source.getWeights();
         source.weightInfo().forEach((w, i) => { if (w.name.startsWith(`${layer.name}/`)) carried.set(w.name, values[i]); });
@@ -91,9 +92,14 @@ class LayersModel {
       native.setWeights(values);
     }
     if (this._compileSpec) native.compile(this._compileSpec);
-    g.layers.forEach((l) => { l._model = this; });
     this._native = native;
     return native;
+  }
+
+  /** Makes this model the owner of a layer's weights; a previous owner's values carry over. */
+  _claim(layer) {
+    if (layer._model && layer._model !== this) layer._weightSource = layer._model;
+    layer._model = this;
   }
 
   _namedWeights() {
@@ -415,6 +421,8 @@ class Sequential extends LayersModel {
     }
     const output = layer.apply(input);
     this._layers.push(layer);
+    if (this._layers.length === 1) this._claim(input.sourceLayer);
+    this._claim(layer);
     this._outputs = [output];
     this._invalidate();
   }

@@ -1,0 +1,812 @@
+// Type declarations for dense-mtl: the dense subset of the @tensorflow/tfjs 4.22 API.
+// Names follow TF.js (DenseLayerArgs, ModelFitArgs, ...). Where dense-mtl accepts less than
+// TF.js the types accept less too, so that unsupported calls fail to compile rather than at run time.
+//
+//   import * as tf from 'dense-mtl';          // ES modules / TypeScript
+//   import tf = require('dense-mtl');         // TypeScript, CommonJS
+//   const tf = require('dense-mtl');          // JavaScript
+
+// ---------------------------------------------------------------------------------------------
+// Tensors
+// ---------------------------------------------------------------------------------------------
+
+/** The dtypes dense-mtl supports (TF.js also has 'complex64' and 'string'). */
+export type DataType = 'float32' | 'int32' | 'bool';
+export type NumericDataType = DataType;
+export type TypedArray = Float32Array | Int32Array | Uint8Array;
+
+/** The typed array holding a tensor's values, per dtype. */
+export interface DataTypeMap {
+  float32: Float32Array;
+  int32: Int32Array;
+  bool: Uint8Array;
+}
+
+/**
+ * Tensor ranks. Type-only: `tf.Tensor<tf.Rank.R2>` works, but unlike TF.js there is no
+ * `tf.Rank` value at run time.
+ */
+export type Rank = 'R0' | 'R1' | 'R2' | 'R3' | 'R4' | 'R5' | 'R6';
+export declare namespace Rank {
+  type R0 = 'R0';
+  type R1 = 'R1';
+  type R2 = 'R2';
+  type R3 = 'R3';
+  type R4 = 'R4';
+  type R5 = 'R5';
+  type R6 = 'R6';
+}
+
+export interface ShapeMap {
+  R0: number[];
+  R1: [number];
+  R2: [number, number];
+  R3: [number, number, number];
+  R4: [number, number, number, number];
+  R5: [number, number, number, number, number];
+  R6: [number, number, number, number, number, number];
+}
+
+/** What `arraySync()` returns, per rank (bool tensors give 0/1 numbers). */
+export interface ArrayMap {
+  R0: number;
+  R1: number[];
+  R2: number[][];
+  R3: number[][][];
+  R4: number[][][][];
+  R5: number[][][][][];
+  R6: number[][][][][][];
+}
+
+export interface RecursiveArray<T> {
+  [index: number]: T | RecursiveArray<T>;
+}
+
+/** Values a tensor can be made from (TF.js also takes strings; dense-mtl does not). */
+export type TensorLike = TypedArray | number | boolean | RecursiveArray<number | number[] | TypedArray> | RecursiveArray<boolean>;
+export type ScalarLike = number | boolean;
+export type TensorLike1D = TypedArray | number[] | boolean[];
+export type TensorLike2D = TypedArray | number[] | number[][] | boolean[] | boolean[][] | TypedArray[];
+export type TensorLike3D = TypedArray | number[] | number[][][] | boolean[] | boolean[][][] | TypedArray[][];
+export type TensorLike4D = TypedArray | number[] | number[][][][] | boolean[] | boolean[][][][] | TypedArray[][][];
+
+/**
+ * An immutable n-dimensional array. dense-mtl keeps the values in a JS typed array, so the garbage
+ * collector frees them; `dispose()` only updates `tf.memory()` early. Only the methods below exist:
+ * there is no tensor arithmetic (`add`, `mul`, ...) as the math runs inside the models.
+ */
+export declare class Tensor<R extends Rank = Rank> {
+  /** Internal: use the factories (`tf.tensor2d`, ...) or `Tensor.fromTypedArray`. */
+  private constructor(values: TypedArray, shape: number[], dtype: DataType);
+  /**
+   * dense-mtl only: wraps `values` (of the dtype's typed array type) without copying.
+   * The tensor shares the array, so do not change it afterwards.
+   */
+  static fromTypedArray(values: TypedArray, shape: number[], dtype: DataType): Tensor;
+
+  /** Unique id of this tensor. */
+  readonly id: number;
+  readonly shape: ShapeMap[R];
+  /** Number of values. */
+  readonly size: number;
+  readonly dtype: DataType;
+  /** Strides of the row-major layout (empty for rank < 2). */
+  readonly strides: number[];
+  /** Whether `tf.keep` was called on it. */
+  kept: boolean;
+  /** The `tidy` scope the tensor belongs to, if any. */
+  scopeId: number | undefined;
+  get rank(): number;
+  get isDisposed(): boolean;
+
+  throwIfDisposed(): void;
+  /** A copy of the values (the TF.js cpu backend may return its own buffer; dense-mtl always copies). */
+  dataSync<D extends DataType = NumericDataType>(): DataTypeMap[D];
+  data<D extends DataType = NumericDataType>(): Promise<DataTypeMap[D]>;
+  arraySync(): ArrayMap[R];
+  array(): Promise<ArrayMap[R]>;
+  toString(verbose?: boolean): string;
+  /** Prints like TF.js, with `console.log`. */
+  print(verbose?: boolean): void;
+  dispose(): void;
+
+  argMax<T extends Tensor = Tensor>(axis?: number): T;
+  reshape<R2 extends Rank = Rank>(newShape: ShapeMap[R2]): Tensor<R2>;
+  reshapeAs<T extends Tensor>(x: T): T;
+  cast(dtype: DataType): Tensor<R>;
+  asType(dtype: DataType): Tensor<R>;
+  toInt(): Tensor<R>;
+  toFloat(): Tensor<R>;
+  toBool(): Tensor<R>;
+  clone(): Tensor<R>;
+  /** `axis` may be a number or an array (TF.js takes an array). */
+  squeeze<T extends Tensor = Tensor>(axis?: number | number[]): T;
+  expandDims<R2 extends Rank = Rank>(axis?: number): Tensor<R2>;
+  flatten(): Tensor1D;
+  as1D(): Tensor1D;
+  as2D(rows: number, columns: number): Tensor2D;
+  as3D(rows: number, columns: number, depth: number): Tensor3D;
+  as4D(rows: number, columns: number, depth: number, depth2: number): Tensor4D;
+  asScalar(): Scalar;
+}
+
+export type Scalar = Tensor<Rank.R0>;
+export type Tensor1D = Tensor<Rank.R1>;
+export type Tensor2D = Tensor<Rank.R2>;
+export type Tensor3D = Tensor<Rank.R3>;
+export type Tensor4D = Tensor<Rank.R4>;
+export type Tensor5D = Tensor<Rank.R5>;
+export type Tensor6D = Tensor<Rank.R6>;
+
+/** Inputs are checked more strictly than in TF.js: ragged arrays and non-numbers throw. */
+export declare function tensor<R extends Rank = Rank>(values: TensorLike, shape?: ShapeMap[R], dtype?: DataType): Tensor<R>;
+export declare function tensor1d(values: TensorLike1D, dtype?: DataType): Tensor1D;
+/** Nested 2-D values, or flat values with a shape. */
+export declare function tensor2d(values: TensorLike2D, shape?: [number, number], dtype?: DataType): Tensor2D;
+export declare function tensor3d(values: TensorLike3D, shape?: [number, number, number], dtype?: DataType): Tensor3D;
+export declare function tensor4d(values: TensorLike4D, shape?: [number, number, number, number], dtype?: DataType): Tensor4D;
+export declare function scalar(value: ScalarLike, dtype?: DataType): Scalar;
+export declare function zeros<R extends Rank = Rank>(shape: ShapeMap[R], dtype?: DataType): Tensor<R>;
+export declare function ones<R extends Rank = Rank>(shape: ShapeMap[R], dtype?: DataType): Tensor<R>;
+/** `indices` must be int32; the result is `[...indices.shape, depth]`, int32 by default. */
+export declare function oneHot(indices: Tensor | TensorLike, depth: number, onValue?: number, offValue?: number, dtype?: DataType): Tensor;
+export declare function argMax<T extends Tensor = Tensor>(x: Tensor | TensorLike, axis?: number): T;
+export declare function reshape<R extends Rank = Rank>(x: Tensor | TensorLike, shape: ShapeMap[R]): Tensor<R>;
+export declare function cast<T extends Tensor = Tensor>(x: T | TensorLike, dtype: DataType): T;
+export declare function clone<T extends Tensor = Tensor>(x: T | TensorLike): T;
+export declare function squeeze<T extends Tensor = Tensor>(x: Tensor | TensorLike, axis?: number | number[]): T;
+export declare function expandDims<T extends Tensor = Tensor>(x: Tensor | TensorLike, axis?: number): T;
+/** Whether `x` is a (dense-mtl) Tensor. */
+export declare function isTensor(x: unknown): x is Tensor;
+
+// --- memory ------------------------------------------------------------------------------------
+
+export type TensorContainer = void | Tensor | string | number | boolean | TensorContainerObject | TensorContainerArray |
+  Float32Array | Int32Array | Uint8Array;
+export interface TensorContainerObject {
+  [x: string]: TensorContainer;
+}
+export interface TensorContainerArray extends Array<TensorContainer> {}
+
+/**
+ * Runs `fn` and disposes the tensors it created, except those it returns or kept.
+ * Returning a Promise throws (TF.js only logs an error).
+ */
+export declare function tidy<T extends TensorContainer>(fn: () => T): T;
+export declare function tidy<T extends TensorContainer>(name: string, fn: () => T): T;
+export declare function keep<T extends Tensor>(result: T): T;
+/** Disposes every tensor found in `container` (walked recursively). */
+export declare function dispose(container: TensorContainer): void;
+
+export interface MemoryInfo {
+  /** Tensors neither disposed nor garbage collected. */
+  numTensors: number;
+  numDataBuffers: number;
+  numBytes: number;
+  /** Always false. */
+  unreliable: boolean;
+}
+export declare function memory(): MemoryInfo;
+
+// ---------------------------------------------------------------------------------------------
+// Initializers, regularizers, optimizers
+// ---------------------------------------------------------------------------------------------
+
+/** An initializer descriptor; the native core samples the weights (seedable). */
+export declare class Initializer {
+  constructor(className: string, config: { [key: string]: unknown });
+  readonly className: string;
+  readonly config: { [key: string]: unknown };
+  getClassName(): string;
+  getConfig(): { [key: string]: unknown };
+}
+
+/** Initializer names for `kernelInitializer` / `biasInitializer` (Keras snake_case spellings too). */
+export type InitializerIdentifier =
+  | 'zeros' | 'ones' | 'randomUniform' | 'randomNormal' | 'truncatedNormal' | 'varianceScaling'
+  | 'glorotNormal' | 'glorotUniform' | 'heNormal' | 'heUniform' | 'leCunNormal' | 'leCunUniform'
+  | 'glorot_normal' | 'glorot_uniform' | 'he_normal' | 'he_uniform' | 'lecun_normal' | 'lecun_uniform'
+  | 'random_normal' | 'random_uniform' | 'truncated_normal' | 'variance_scaling';
+
+export interface SeedOnlyInitializerArgs {
+  /** A seed of 0 means "no seed", as in TF.js. */
+  seed?: number;
+}
+export interface ConstantArgs {
+  value: number;
+}
+export interface RandomUniformArgs extends SeedOnlyInitializerArgs {
+  minval?: number;
+  maxval?: number;
+}
+export interface RandomNormalArgs extends SeedOnlyInitializerArgs {
+  mean?: number;
+  stddev?: number;
+}
+export interface TruncatedNormalArgs extends RandomNormalArgs {}
+export type FanMode = 'fanIn' | 'fanOut' | 'fanAvg';
+export type Distribution = 'normal' | 'uniform' | 'truncatedNormal';
+export interface VarianceScalingArgs extends SeedOnlyInitializerArgs {
+  scale?: number;
+  mode?: FanMode;
+  distribution?: Distribution;
+}
+
+/** tf.initializers.* (no `identity` or `orthogonal`). */
+export declare namespace initializers {
+  function zeros(): Initializer;
+  function ones(): Initializer;
+  function constant(args: ConstantArgs): Initializer;
+  function randomUniform(args?: RandomUniformArgs): Initializer;
+  function randomNormal(args?: RandomNormalArgs): Initializer;
+  function truncatedNormal(args?: TruncatedNormalArgs): Initializer;
+  function varianceScaling(args?: VarianceScalingArgs): Initializer;
+  function glorotNormal(args?: SeedOnlyInitializerArgs): Initializer;
+  function glorotUniform(args?: SeedOnlyInitializerArgs): Initializer;
+  function heNormal(args?: SeedOnlyInitializerArgs): Initializer;
+  function heUniform(args?: SeedOnlyInitializerArgs): Initializer;
+  function leCunNormal(args?: SeedOnlyInitializerArgs): Initializer;
+  function leCunUniform(args?: SeedOnlyInitializerArgs): Initializer;
+}
+
+/** An L1/L2 weight penalty. */
+export declare class Regularizer {
+  constructor(l1: number, l2: number);
+  readonly l1: number;
+  readonly l2: number;
+  getClassName(): 'L1L2';
+  getConfig(): { l1: number; l2: number };
+}
+export type RegularizerIdentifier = 'l1' | 'l2' | 'l1l2' | 'l1_l2';
+export interface L1Args {
+  l1?: number;
+}
+export interface L2Args {
+  l2?: number;
+}
+export interface L1L2Args {
+  l1?: number;
+  l2?: number;
+}
+export declare namespace regularizers {
+  function l1(config?: L1Args): Regularizer;
+  function l2(config?: L2Args): Regularizer;
+  function l1l2(config?: L1L2Args): Regularizer;
+}
+
+/**
+ * An optimizer descriptor from `tf.train.*`: the update rules run in the native core, so unlike
+ * TF.js it has no `minimize` / `applyGradients`. Each model keeps its own optimizer state.
+ */
+export declare class Optimizer {
+  constructor(className: string, config: { [key: string]: number | boolean | null });
+  readonly className: string;
+  readonly config: { [key: string]: number | boolean | null };
+  get learningRate(): number;
+  getClassName(): string;
+  getConfig(): { [key: string]: number | boolean | null };
+  /** Does nothing (there is no state to free). */
+  dispose(): void;
+}
+
+/** Optimizer names `compile` accepts, with TF.js's defaults for each. */
+export type OptimizerName = 'sgd' | 'adam' | 'adamax' | 'rmsprop' | 'adagrad' | 'adadelta'
+  | 'SGD' | 'Adam' | 'Adamax' | 'RMSProp' | 'Adagrad' | 'Adadelta';
+
+/** tf.train.*: optimizer factories with TF.js's signatures and defaults. */
+export declare namespace train {
+  function sgd(learningRate: number): Optimizer;
+  function momentum(learningRate: number, momentum: number, useNesterov?: boolean): Optimizer;
+  function adam(learningRate?: number, beta1?: number, beta2?: number, epsilon?: number): Optimizer;
+  function adamax(learningRate?: number, beta1?: number, beta2?: number, epsilon?: number, decay?: number): Optimizer;
+  function rmsprop(learningRate: number, decay?: number, momentum?: number, epsilon?: number, centered?: boolean): Optimizer;
+  function adagrad(learningRate: number, initialAccumulatorValue?: number): Optimizer;
+  function adadelta(learningRate?: number, rho?: number, epsilon?: number): Optimizer;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Losses and metrics
+// ---------------------------------------------------------------------------------------------
+
+/** Loss names `compile` accepts: TF.js's, plus Keras names and short aliases. */
+export type LossName =
+  | 'meanSquaredError' | 'meanAbsoluteError' | 'meanAbsolutePercentageError' | 'meanSquaredLogarithmicError'
+  | 'squaredHinge' | 'hinge' | 'categoricalHinge' | 'logcosh' | 'categoricalCrossentropy'
+  | 'sparseCategoricalCrossentropy' | 'binaryCrossentropy' | 'kullbackLeiblerDivergence' | 'poisson' | 'cosineProximity'
+  | 'mse' | 'MSE' | 'mean_squared_error' | 'mae' | 'MAE' | 'mean_absolute_error' | 'mape' | 'MAPE'
+  | 'mean_absolute_percentage_error' | 'msle' | 'MSLE' | 'mean_squared_logarithmic_error' | 'squared_hinge'
+  | 'categorical_hinge' | 'log_cosh' | 'categorical_crossentropy' | 'sparse_categorical_crossentropy'
+  | 'binary_crossentropy' | 'kullback_leibler_divergence' | 'kld' | 'KLD' | 'cosine_proximity' | 'cosine';
+
+/** Metric names `compile` accepts ('accuracy' and 'crossentropy' pick the variant from the loss, as in TF.js). */
+export type MetricName =
+  | 'accuracy' | 'acc' | 'crossentropy' | 'ce' | 'binaryAccuracy' | 'categoricalAccuracy' | 'sparseCategoricalAccuracy'
+  | 'precision' | 'recall' | 'binaryCrossentropy' | 'categoricalCrossentropy' | 'sparseCategoricalCrossentropy'
+  | 'mse' | 'mae' | 'mape' | 'cosine' | 'MSE' | 'MAE' | 'MAPE' | 'meanSquaredError' | 'meanAbsoluteError'
+  | 'meanAbsolutePercentageError' | 'cosineProximity' | 'binary_accuracy' | 'categorical_accuracy'
+  | 'sparse_categorical_accuracy';
+
+/** A loss or metric as a function of tensors (TF.js's `LossOrMetricFn`). */
+export type LossOrMetricFn = (yTrue: Tensor, yPred: Tensor) => Tensor;
+/** dense-mtl's tf.metrics functions also take nested arrays. */
+export type MetricFn = (yTrue: Tensor | TensorLike, yPred: Tensor | TensorLike) => Tensor;
+
+declare const compileLoss: unique symbol;
+declare const compileMetric: unique symbol;
+/** Marks the tf.metrics / tf.losses functions `compile` accepts as a loss (they run natively). */
+export interface CompilableLoss {
+  readonly [compileLoss]: true;
+}
+/** Marks the tf.metrics / tf.losses functions `compile` accepts as a metric (they run natively). */
+export interface CompilableMetric {
+  readonly [compileMetric]: true;
+}
+
+/**
+ * A loss for `compile`: a name, or one of the tf.metrics / tf.losses functions that has a native
+ * counterpart. Unlike TF.js, custom JavaScript loss functions are not supported.
+ */
+export type LossIdentifier = LossName | CompilableLoss;
+/** A metric for `compile`: a name or a tf.metrics function (not `r2Score`); no custom functions. */
+export type MetricIdentifier = MetricName | CompilableMetric;
+
+/** tf.metrics.*: per-sample values (a scalar for precision, recall, r2Score and 1-D inputs). */
+export declare namespace metrics {
+  const binaryAccuracy: MetricFn & CompilableMetric;
+  const categoricalAccuracy: MetricFn & CompilableMetric;
+  const sparseCategoricalAccuracy: MetricFn & CompilableMetric;
+  const precision: MetricFn & CompilableMetric;
+  const recall: MetricFn & CompilableMetric;
+  const binaryCrossentropy: MetricFn & CompilableMetric & CompilableLoss;
+  const categoricalCrossentropy: MetricFn & CompilableMetric & CompilableLoss;
+  const sparseCategoricalCrossentropy: MetricFn & CompilableMetric & CompilableLoss;
+  const cosineProximity: MetricFn & CompilableMetric & CompilableLoss;
+  const meanSquaredError: MetricFn & CompilableMetric & CompilableLoss;
+  const mse: MetricFn & CompilableMetric & CompilableLoss;
+  const MSE: MetricFn & CompilableMetric & CompilableLoss;
+  const meanAbsoluteError: MetricFn & CompilableMetric & CompilableLoss;
+  const mae: MetricFn & CompilableMetric & CompilableLoss;
+  const MAE: MetricFn & CompilableMetric & CompilableLoss;
+  const meanAbsolutePercentageError: MetricFn & CompilableMetric & CompilableLoss;
+  const mape: MetricFn & CompilableMetric & CompilableLoss;
+  const MAPE: MetricFn & CompilableMetric & CompilableLoss;
+  /** A scalar; not usable in `compile`. */
+  const r2Score: MetricFn;
+}
+
+/** tf.losses.*: the tfjs-core losses, reduced to a scalar by default. */
+export declare namespace losses {
+  enum Reduction {
+    NONE = 0,
+    MEAN = 1,
+    SUM = 2,
+    SUM_BY_NONZERO_WEIGHTS = 3,
+  }
+  /** `weights` is a Tensor or a number (TF.js also takes nested arrays). */
+  type ElementwiseLoss = (labels: Tensor | TensorLike, predictions: Tensor | TensorLike, weights?: Tensor | number,
+    reduction?: Reduction) => Tensor;
+  /** Also usable in `compile` (as 'meanSquaredError'). */
+  const meanSquaredError: ElementwiseLoss & CompilableLoss & CompilableMetric;
+  /** Also usable in `compile` (as 'meanAbsoluteError'). */
+  const absoluteDifference: ElementwiseLoss & CompilableLoss & CompilableMetric;
+  const hingeLoss: ElementwiseLoss;
+  /** Differs from TF.js: no `epsilon` argument (1e-7 is used); the 4th argument is `reduction`. */
+  const logLoss: ElementwiseLoss;
+  /** Differs from TF.js: no `labelSmoothing` argument; the 4th argument is `reduction`. */
+  const sigmoidCrossEntropy: ElementwiseLoss;
+  function huberLoss(labels: Tensor | TensorLike, predictions: Tensor | TensorLike, weights?: Tensor | number, delta?: number,
+    reduction?: Reduction): Tensor;
+  function computeWeightedLoss(losses: Tensor, weights?: Tensor | number, reduction?: Reduction): Tensor;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Layers
+// ---------------------------------------------------------------------------------------------
+
+/** A shape with `null` for an unknown batch size. */
+export type Shape = Array<number | null>;
+
+/** Activation names (dense-mtl also has 'logSoftmax'). */
+export type ActivationIdentifier = 'elu' | 'hardSigmoid' | 'linear' | 'relu' | 'relu6' | 'selu' | 'sigmoid' | 'softmax'
+  | 'softplus' | 'softsign' | 'tanh' | 'swish' | 'mish' | 'gelu' | 'gelu_new' | 'logSoftmax';
+
+/**
+ * Arguments every layer takes. dense-mtl works on 2-D `[batch, features]` data, so shapes are
+ * `[features]` (`inputShape`) or `[batchSize, features]` (`batchInputShape`).
+ */
+export interface LayerArgs {
+  /** `[features]`; only for the first layer of a Sequential model. */
+  inputShape?: Shape;
+  /** `[batchSize or null, features]`. */
+  batchInputShape?: Shape;
+  batchSize?: number;
+  /** Only 'float32' (TF.js's default) is supported. */
+  dtype?: 'float32';
+  name?: string;
+  trainable?: boolean;
+}
+
+export interface DenseLayerArgs extends LayerArgs {
+  units: number;
+  /** Default 'linear'. */
+  activation?: ActivationIdentifier;
+  useBias?: boolean;
+  /** Default 'glorotNormal' (as in TF.js). */
+  kernelInitializer?: InitializerIdentifier | Initializer;
+  /** Default 'zeros'. */
+  biasInitializer?: InitializerIdentifier | Initializer;
+  /** Same as `inputShape: [inputDim]`. */
+  inputDim?: number;
+  kernelRegularizer?: RegularizerIdentifier | Regularizer;
+  biasRegularizer?: RegularizerIdentifier | Regularizer;
+}
+
+export interface DropoutLayerArgs extends LayerArgs {
+  /** In [0, 1). */
+  rate: number;
+  seed?: number;
+}
+
+export interface ActivationLayerArgs extends LayerArgs {
+  activation: ActivationIdentifier;
+}
+
+export interface InputLayerArgs {
+  /** `[features]`. */
+  inputShape?: Shape;
+  batchSize?: number;
+  /** `[batchSize or null, features]`. */
+  batchInputShape?: Shape;
+  dtype?: 'float32';
+  name?: string;
+}
+
+export interface ConcatenateLayerArgs extends LayerArgs {
+  /** Only the feature axis. */
+  axis?: -1 | 1;
+}
+
+/** Arguments of `tf.input`: `shape` is `[features]`, or give `batchShape` `[batchSize or null, features]`. */
+export interface InputConfig {
+  shape?: Shape;
+  batchShape?: Shape;
+  name?: string;
+  dtype?: 'float32';
+}
+
+/**
+ * The output of a layer in a model being defined: a shape and no values. Made by `tf.input`
+ * and `layer.apply`.
+ */
+export declare class SymbolicTensor {
+  /** Internal: use `tf.input` and `layer.apply`. */
+  constructor(shape: Shape, sourceLayer: Layer, nodeIndex: number, name: string);
+  readonly id: number;
+  readonly name: string;
+  readonly shape: Shape;
+  readonly dtype: 'float32';
+  readonly sourceLayer: Layer;
+  readonly nodeIndex: number;
+  readonly tensorIndex: number;
+  get rank(): number;
+}
+
+/**
+ * A layer. Layers only describe themselves; their weights live in the model that contains them.
+ * Unlike TF.js, layers cannot be applied to concrete tensors (use `model.predict`) and custom
+ * layers (subclasses with `call`) are not supported.
+ */
+export declare class Layer {
+  constructor(args: LayerArgs | undefined, className: string);
+  name: string;
+  trainable: boolean;
+  readonly className: string;
+  /** `[batchSize or null, features]` when the layer was given an input shape, else null. */
+  batchInputShape: Shape | null;
+  getClassName(): string;
+  /** Connects the layer to symbolic inputs (an array for merge layers) and returns its output. */
+  apply(inputs: SymbolicTensor | SymbolicTensor[]): SymbolicTensor;
+  /** Output shape for the given input shapes (always a list, one per input). */
+  computeOutputShape(inputShapes: Shape[]): Shape;
+  countParams(): number;
+  /** Empty until the layer is part of a built model. */
+  getWeights(): Tensor[];
+  setWeights(weights: Tensor[]): void;
+  getConfig(): { [key: string]: unknown };
+}
+
+/** The layer `tf.layers.dense` makes (a type only: there is no `tf.layers.Dense` value). */
+export interface Dense extends Layer {
+  readonly units: number;
+  readonly activation: ActivationIdentifier;
+  readonly useBias: boolean;
+  readonly kernelInitializer: Initializer;
+  readonly biasInitializer: Initializer;
+  readonly kernelRegularizer: Regularizer | null;
+  readonly biasRegularizer: Regularizer | null;
+}
+export interface Dropout extends Layer {
+  readonly rate: number;
+  readonly seed: number | null;
+}
+export interface Activation extends Layer {
+  readonly activation: ActivationIdentifier;
+}
+export interface InputLayer extends Layer {}
+/** Concatenate, Add, Multiply or Average. */
+export interface Merge extends Layer {}
+
+/** tf.layers.*: the layers dense-mtl implements. */
+export declare namespace layers {
+  function dense(args: DenseLayerArgs): Dense;
+  function dropout(args: DropoutLayerArgs): Dropout;
+  function activation(args: ActivationLayerArgs): Activation;
+  function inputLayer(args: InputLayerArgs): InputLayer;
+  /** With an array of symbolic tensors, makes the layer and applies it at once. */
+  function concatenate(inputs: SymbolicTensor[]): SymbolicTensor;
+  function concatenate(args?: ConcatenateLayerArgs): Merge;
+  function add(inputs: SymbolicTensor[]): SymbolicTensor;
+  function add(args?: LayerArgs): Merge;
+  function multiply(inputs: SymbolicTensor[]): SymbolicTensor;
+  function multiply(args?: LayerArgs): Merge;
+  function average(inputs: SymbolicTensor[]): SymbolicTensor;
+  function average(args?: LayerArgs): Merge;
+}
+
+/** A symbolic input of a functional model (`tf.model`). */
+export declare function input(config: InputConfig): SymbolicTensor;
+
+// ---------------------------------------------------------------------------------------------
+// Callbacks
+// ---------------------------------------------------------------------------------------------
+
+/** Epoch and batch logs: loss and metric values by name (numbers, never tensors). */
+export type Logs = { [key: string]: number };
+
+/** What `fit` tells callbacks through `setParams` (epochs, samples, batchSize, metrics, ...). */
+export type Params = { [key: string]: number | string | boolean | number[] | string[] | boolean[] | null };
+
+/** Base class of fit callbacks; every hook is awaited before training goes on. */
+export declare class BaseCallback {
+  /** The model being trained (set by `fit`). */
+  model: LayersModel;
+  params: Params;
+  setModel(model: LayersModel): void;
+  setParams(params: Params): void;
+  onTrainBegin(logs?: Logs): Promise<void>;
+  onTrainEnd(logs?: Logs): Promise<void>;
+  onEpochBegin(epoch: number, logs?: Logs): Promise<void>;
+  onEpochEnd(epoch: number, logs?: Logs): Promise<void>;
+  onBatchBegin(batch: number, logs?: Logs): Promise<void>;
+  onBatchEnd(batch: number, logs?: Logs): Promise<void>;
+}
+
+export interface CustomCallbackArgs {
+  onTrainBegin?: (logs?: Logs) => void | Promise<void>;
+  onTrainEnd?: (logs?: Logs) => void | Promise<void>;
+  onEpochBegin?: (epoch: number, logs?: Logs) => void | Promise<void>;
+  onEpochEnd?: (epoch: number, logs?: Logs) => void | Promise<void>;
+  onBatchBegin?: (batch: number, logs?: Logs) => void | Promise<void>;
+  onBatchEnd?: (batch: number, logs?: Logs) => void | Promise<void>;
+  /** Called about every 125 ms of training. */
+  onYield?: (epoch: number, batch: number, logs: Logs) => void | Promise<void>;
+}
+
+/** Callbacks from functions. Unlike TF.js there is no `yieldEvery` argument (nowFunc/nextFrameFunc neither). */
+export declare class CustomCallback extends BaseCallback {
+  constructor(args?: CustomCallbackArgs);
+}
+
+/** What `fit` resolves with (also `model.history`). */
+export declare class History extends BaseCallback {
+  /** The epochs run (numbers from `initialEpoch`). */
+  epoch: number[];
+  /** Log values per epoch, keyed by name ('loss', 'val_loss', 'acc', ...). Always numbers. */
+  history: { [key: string]: number[] };
+}
+
+export interface EarlyStoppingCallbackArgs {
+  /** Default 'val_loss'. */
+  monitor?: string;
+  minDelta?: number;
+  patience?: number;
+  verbose?: number;
+  mode?: 'auto' | 'min' | 'max';
+  baseline?: number;
+  /** Not supported (TF.js does not implement it either): `true` throws. */
+  restoreBestWeights?: false;
+}
+
+export declare class EarlyStopping extends BaseCallback {
+  constructor(args?: EarlyStoppingCallbackArgs);
+  readonly monitor: string;
+  readonly minDelta: number;
+  readonly patience: number;
+  readonly verbose: number;
+  readonly baseline: number | undefined;
+  /** Epoch at which training was stopped (0 if it was not). */
+  stoppedEpoch: number;
+}
+
+export declare namespace callbacks {
+  function earlyStopping(args?: EarlyStoppingCallbackArgs): EarlyStopping;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Models
+// ---------------------------------------------------------------------------------------------
+
+/** Model data: a tensor per input (or output), an array of them, or an object keyed by name. */
+export type NamedTensorMap = { [name: string]: Tensor };
+export type ModelData = Tensor | Tensor[] | NamedTensorMap;
+
+export interface ModelCompileArgs {
+  /** A name (TF.js's defaults) or a `tf.train` optimizer. */
+  optimizer: OptimizerName | Optimizer;
+  /** One loss for all outputs, one per output, or an object keyed by output name. */
+  loss: LossIdentifier | LossIdentifier[] | { [outputName: string]: LossIdentifier };
+  /** Metrics for every output, or per output (an array may also be given per output). */
+  metrics?: MetricIdentifier | MetricIdentifier[] | { [outputName: string]: MetricIdentifier | MetricIdentifier[] };
+  /**
+   * dense-mtl only (Keras has it, TF.js does not): weights (>= 0) of each output's loss in the
+   * total loss, an array in output order or an object keyed by output name. Default 1 each.
+   */
+  lossWeights?: number[] | { [outputName: string]: number };
+}
+
+/** Per-class weights of one output, keyed by class index. */
+export type ClassWeight = { [classIndex: number]: number };
+/** Per-class weights keyed by output name. */
+export type ClassWeightMap = { [outputName: string]: ClassWeight };
+export type YieldEveryOptions = 'auto' | 'batch' | 'epoch' | 'never' | number;
+
+export interface ModelFitArgs {
+  /** Default 32. */
+  batchSize?: number;
+  /** Default 1. */
+  epochs?: number;
+  /** 1 (default) prints a progress bar per epoch; 0 and 2 print nothing. */
+  verbose?: 0 | 1 | 2;
+  /** Callback objects, `{onEpochEnd, ...}` literals, or a list of them. */
+  callbacks?: BaseCallback | CustomCallbackArgs | Array<BaseCallback | CustomCallbackArgs>;
+  /** Fraction in [0, 1) of the last samples held out for validation (before shuffling). */
+  validationSplit?: number;
+  /** `[x, y]` (no sample weights). Overrides `validationSplit`. */
+  validationData?: [ModelData, ModelData];
+  /** Default true. 'batch' is not supported. */
+  shuffle?: boolean;
+  classWeight?: ClassWeight | ClassWeight[] | ClassWeightMap;
+  initialEpoch?: number;
+  /** dense-mtl only: seeds shuffling and dropout so that a fit can be repeated exactly. */
+  seed?: number;
+  /** Accepted and ignored: dense-mtl yields about every 125 ms when a callback or the progress bar needs it. */
+  yieldEvery?: YieldEveryOptions;
+}
+
+export interface ModelEvaluateArgs {
+  /** Default 32. */
+  batchSize?: number;
+  /** Only 0: verbose evaluation throws (as in TF.js). */
+  verbose?: 0;
+}
+
+export interface ModelPredictArgs {
+  /** Default 32. */
+  batchSize?: number;
+}
+
+/** One weight of a model (TF.js's LayerVariable, read-only here). */
+export interface LayerVariable {
+  readonly name: string;
+  readonly originalName: string;
+  readonly shape: number[];
+  readonly dtype: 'float32';
+  readonly trainable: boolean;
+  /** A copy of the current values. */
+  read(): Tensor;
+}
+
+export interface DisposeResult {
+  refCountAfterDispose: number;
+  numDisposedVariables: number;
+}
+
+export interface ContainerArgs {
+  inputs: SymbolicTensor | SymbolicTensor[];
+  outputs: SymbolicTensor | SymbolicTensor[];
+  name?: string;
+}
+
+export interface SequentialArgs {
+  layers?: Layer[];
+  name?: string;
+}
+
+/**
+ * A model (tf.model), trained by the native core. Inputs and outputs are 2-D `[batch, features]`.
+ * Weights are created when the model is first used and carried over when layers are shared.
+ */
+export declare class LayersModel {
+  constructor(args: ContainerArgs);
+  name: string;
+  readonly inputs: SymbolicTensor[];
+  readonly outputs: SymbolicTensor[];
+  readonly inputNames: string[];
+  readonly outputNames: string[];
+  readonly inputLayers: Layer[];
+  readonly outputLayers: Layer[];
+  /** In TF.js's order. */
+  readonly layers: Layer[];
+  readonly weights: LayerVariable[];
+  readonly trainableWeights: LayerVariable[];
+  readonly nonTrainableWeights: LayerVariable[];
+  /** Log keys in TF.js's order ('loss', per-output losses, metrics); needs `compile`. */
+  readonly metricsNames: string[];
+  /** Set to true (e.g. from a callback) to end `fit` after the current batch or epoch. */
+  stopTraining: boolean;
+  /** The History of the last `fit` (null before the first). */
+  history: History | null;
+  /** Set by `compile`. */
+  optimizer?: Optimizer;
+  /** The `loss` given to `compile`. */
+  loss?: ModelCompileArgs['loss'];
+  /** Whether `compile` was called (dense-mtl only). */
+  compiled?: boolean;
+
+  getLayer(name: string): Layer;
+  getLayer(index: number): Layer;
+  getLayer(name: string | undefined, index: number): Layer;
+  countParams(): number;
+  getWeights(trainableOnly?: boolean): Tensor[];
+  /** All weights, in `model.weights` order; checks every shape before changing any. */
+  setWeights(weights: Tensor[]): void;
+  compile(args: ModelCompileArgs): void;
+  fit(x: ModelData, y: ModelData, args?: ModelFitArgs): Promise<History>;
+  /** One step on the whole batch; the loss, or `[loss, ...metrics]`. */
+  trainOnBatch(x: ModelData, y: ModelData): Promise<number | number[]>;
+  /** `[loss, ...]` scalars when there are several values, else the loss. */
+  evaluate(x: ModelData, y: ModelData, args?: ModelEvaluateArgs): Scalar | Scalar[];
+  /** One tensor per output (a single tensor for one output). */
+  predict(x: ModelData, args?: ModelPredictArgs): Tensor | Tensor[];
+  predictOnBatch(x: ModelData): Tensor | Tensor[];
+  /** Prints the same table as TF.js. */
+  summary(lineLength?: number, positions?: number[], printFn?: (message: string) => void): void;
+  getClassName(): string;
+  /** Nothing to free (weights live in native memory owned by the GC). */
+  dispose(): DisposeResult;
+}
+
+/** A linear stack of layers (tf.sequential). */
+export declare class Sequential extends LayersModel {
+  constructor(args?: SequentialArgs);
+  /** The first layer needs `inputShape`, `inputDim` or `batchInputShape`. */
+  add(layer: Layer): void;
+  pop(): void;
+}
+
+export declare function sequential(config?: SequentialArgs): Sequential;
+export declare function model(args: ContainerArgs): LayersModel;
+
+// ---------------------------------------------------------------------------------------------
+// Environment
+// ---------------------------------------------------------------------------------------------
+
+/** Resolves at once: the native backend is always ready. */
+export declare function ready(): Promise<void>;
+/** Always 'dense-mtl'. */
+export declare function getBackend(): string;
+/** Accepts any name and keeps the native backend. */
+export declare function setBackend(backendName: string): Promise<boolean>;
+export declare function nextFrame(): Promise<void>;
+/** Does nothing. */
+export declare function enableProdMode(): void;
+/** The TF.js version mirrored and the dense-mtl version. */
+export declare const version: {
+  readonly tfjs: string;
+  readonly 'tfjs-core': string;
+  readonly 'tfjs-layers': string;
+  readonly 'dense-mtl': string;
+};
+
+// Only the declarations marked `export` above are part of the module.
+export {};
