@@ -9,6 +9,7 @@ const { regularizers, Regularizer } = require('./lib/regularizers');
 const { train, Optimizer } = require('./lib/optimizers');
 const { metrics, losses } = require('./lib/functions');
 const { callbacks: callbackFactories, CustomCallback, BaseCallback, History, EarlyStopping } = require('./lib/callbacks');
+const { io, loadLayersModel } = require('./lib/io');
 const { version: packageVersion } = require('./package.json');
 
 const { Tensor, tensor, tensor1d, tensor2d, tensor3d, tensor4d, scalar, zeros, ones, oneHot, argMax, reshape, cast, clone,
@@ -35,6 +36,8 @@ module.exports = {
   sequential, model, input, layers, Sequential, LayersModel, Layer, SymbolicTensor,
   initializers, Initializer, regularizers, Regularizer, train, Optimizer,
   metrics, losses, callbacks, CustomCallback, BaseCallback, History, EarlyStopping,
+  // model files
+  io, loadLayersModel,
   // environment
   ready, getBackend, setBackend, nextFrame, enableProdMode, version,
 };

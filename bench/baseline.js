@@ -26,6 +26,17 @@ async function loadTf(backend) {
   return tf;
 }
 
+// What the wasm backend really runs on (SIMD, threads), for the record.
+async function backendInfo(tf, backend) {
+  if (backend !== 'wasm') return undefined;
+  const wasm = require('@tensorflow/tfjs-backend-wasm');
+  return {
+    simd: await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT'),
+    multithread: await tf.env().getAsync('WASM_HAS_MULTITHREAD_SUPPORT'),
+    threads: wasm.getThreadsCount(),
+  };
+}
+
 async function main() {
   const [backend, workload, planJson] = process.argv.slice(2);
   if (!['ours', 'cpu', 'wasm'].includes(backend) || !WORKLOADS[workload]) {
@@ -34,8 +45,7 @@ async function main() {
   const plan = { ...DEFAULT_PLANS[workload], ...(planJson ? JSON.parse(planJson) : {}) };
   const tf = await loadTf(backend);
   const result = await WORKLOADS[workload](tf, plan);
-  const threads = backend === 'wasm' ? tf.backend().getThreadsCount?.() : undefined;
-  console.log('BENCH_JSON ' + JSON.stringify({ backend, workload, plan, threads, ...result }));
+  console.log('BENCH_JSON ' + JSON.stringify({ backend, workload, plan, info: await backendInfo(tf, backend), ...result }));
 }
 
 main().catch((err) => {

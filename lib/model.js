@@ -388,6 +388,11 @@ class LayersModel {
 
   getClassName() { return this instanceof Sequential ? 'Sequential' : 'Model'; }
 
+  /** Saves in the TF.js layers format (see lib/io.js): a URL, a path or an IO handler. */
+  async save(handlerOrURL, config) {
+    return require('./io').saveModel(this, handlerOrURL, config);
+  }
+
   dispose() { return { refCountAfterDispose: 0, numDisposedVariables: 0 }; }
 }
 

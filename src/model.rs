@@ -25,6 +25,19 @@ pub struct WeightInfo {
     pub trainable: bool,
 }
 
+#[napi(object)]
+pub struct NamedWeight {
+    pub name: String,
+    pub shape: Vec<u32>,
+    pub values: Float32Array,
+}
+
+#[napi(object)]
+pub struct OptimizerState {
+    pub iterations: f64,
+    pub weights: Vec<NamedWeight>,
+}
+
 #[napi]
 pub struct NativeModel {
     pub(crate) shared: Arc<Shared>,
@@ -113,6 +126,28 @@ impl NativeModel {
             model.graph.layers[li].weights_mut()[wi].copy_from_slice(w);
         }
         Ok(())
+    }
+
+    /// The optimizer state in TF.js's save order (`iter`, then every slot of every trainable
+    /// weight), or null before compile.
+    #[napi(catch_unwind)]
+    pub fn optimizer_state(&self) -> Option<OptimizerState> {
+        let model = lock(&self.shared);
+        let (iterations, slots) = model.optimizer_state()?;
+        Some(OptimizerState {
+            iterations: iterations as f64,
+            weights: slots
+                .into_iter()
+                .map(|(name, shape, values)| NamedWeight { name, shape: shape.into_iter().map(|d| d as u32).collect(), values: Float32Array::new(values) })
+                .collect(),
+        })
+    }
+
+    /// Restores optimizer state (same order as `optimizerState`); checks everything first.
+    #[napi(catch_unwind)]
+    pub fn set_optimizer_state(&self, iterations: f64, values: Vec<Float32Array>) -> napi::Result<()> {
+        let values: Vec<Vec<f32>> = values.iter().map(|v| v.to_vec()).collect();
+        lock(&self.shared).set_optimizer_state(iterations as u64, &values).js()
     }
 
     #[napi(catch_unwind)]

@@ -228,6 +228,57 @@ impl Model {
         penalty
     }
 
+    /// Flat parameter index (the optimizer's and the workspace's order: layers in order, their
+    /// weights in order) of weight `wi` of layer `li`.
+    fn param_index(&self, li: usize, wi: usize) -> usize {
+        self.graph.layers[..li].iter().map(|l| l.weights().len()).sum::<usize>() + wi
+    }
+
+    fn param_sizes(&self) -> Vec<usize> {
+        self.graph.layers.iter().flat_map(|l| l.weights().into_iter().map(|(_, w, _)| w.len())).collect()
+    }
+
+    /// The optimizer's state as TF.js saves it: its step count, then `(name, shape, values)` for
+    /// each slot of each trainable weight (`dense_Dense1/kernel/m`, ...), slot by slot.
+    pub fn optimizer_state(&self) -> Option<(u64, Vec<(String, Vec<usize>, Vec<f32>)>)> {
+        let opt = self.optimizer.as_ref()?;
+        let trainable: Vec<(usize, usize)> = self.graph.weight_order().into_iter().filter(|&(li, _)| self.graph.layers[li].trainable).collect();
+        let mut out = Vec::new();
+        for (s, slot) in opt.slot_names().iter().enumerate() {
+            for &(li, wi) in &trainable {
+                let layer = &self.graph.layers[li];
+                let (suffix, values, shape) = &layer.weights()[wi];
+                let state = opt.slots.get(self.param_index(li, wi)).map(|slots| slots[s].clone());
+                let value = state.unwrap_or_else(|| vec![opt.initial_slot_value(s); values.len()]);
+                out.push((format!("{}/{suffix}/{slot}", layer.name), shape.clone(), value));
+            }
+        }
+        Some((opt.iterations, out))
+    }
+
+    /// Restores state saved by [`optimizer_state`](Self::optimizer_state); checks everything first.
+    pub fn set_optimizer_state(&mut self, iterations: u64, values: &[Vec<f32>]) -> Result<()> {
+        let (_, expected) = self.optimizer_state().ok_or_else(|| Error::NotCompiled("restoring optimizer state: the model is not compiled".into()))?;
+        if values.len() != expected.len() {
+            return Err(Error::invalid(format!("optimizer state: expected {} arrays but got {}", expected.len(), values.len())));
+        }
+        for ((name, _, e), v) in expected.iter().zip(values) {
+            if e.len() != v.len() {
+                return Err(Error::shape(format!("optimizer state {name}"), e.len(), v.len()));
+            }
+        }
+        let trainable: Vec<(usize, usize)> = self.graph.weight_order().into_iter().filter(|&(li, _)| self.graph.layers[li].trainable).collect();
+        // Flat parameter index → position among the trainable weights.
+        let by_param: HashMap<usize, usize> = trainable.iter().enumerate().map(|(k, &(li, wi))| (self.param_index(li, wi), k)).collect();
+        let sizes = self.param_sizes();
+        let per_slot = trainable.len();
+        let optimizer = self.optimizer.as_mut().expect("checked above");
+        optimizer.restore(iterations, &sizes, |p, s| {
+            by_param.get(&p).and_then(|&k| values.get(s * per_slot + k).cloned())
+        });
+        Ok(())
+    }
+
     /// Loss and metrics over `data` in batches: `[loss, per-output losses (several outputs only),
     /// metrics]`, each a batch-size-weighted mean. The loss excludes regularization, as in TF.js.
     pub fn evaluate(&self, data: &Batchable, batch_size: usize) -> Result<Vec<f64>> {

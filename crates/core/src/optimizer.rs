@@ -96,6 +96,44 @@ impl Optimizer {
         Optimizer { config, iterations: 0, slots: Vec::new(), acc_beta1, acc_beta2 }
     }
 
+    /// TF.js's names for the state this optimizer keeps per weight, in TF.js's save order
+    /// (all weights' first slot, then all weights' second slot, ...).
+    pub fn slot_names(&self) -> &'static [&'static str] {
+        match self.config {
+            OptimizerConfig::Sgd { .. } => &[],
+            OptimizerConfig::Momentum { .. } => &["momentum"],
+            OptimizerConfig::Adam { .. } | OptimizerConfig::Adamax { .. } => &["m", "v"],
+            OptimizerConfig::RmsProp { centered: false, .. } => &["rms", "momentum"],
+            OptimizerConfig::RmsProp { centered: true, .. } => &["rms", "momentum", "mg"],
+            OptimizerConfig::Adagrad { .. } => &["accumulator"],
+            OptimizerConfig::Adadelta { .. } => &["accum_grad", "accum_var"],
+        }
+    }
+
+    /// The value state slot `slot` of parameter `index` starts from.
+    pub fn initial_slot_value(&self, slot: usize) -> f32 {
+        match self.config {
+            OptimizerConfig::Adagrad { initial_accumulator_value, .. } if slot == 0 => initial_accumulator_value,
+            _ => 0.0,
+        }
+    }
+
+    /// Restores a saved state: the step count and every parameter's slots (`sizes` gives each
+    /// parameter's length; missing slots start from their initial value).
+    pub fn restore(&mut self, iterations: u64, sizes: &[usize], mut slot_values: impl FnMut(usize, usize) -> Option<Vec<f32>>) {
+        self.iterations = iterations;
+        self.slots = sizes
+            .iter()
+            .enumerate()
+            .map(|(p, &n)| std::array::from_fn(|s| slot_values(p, s).unwrap_or_else(|| vec![self.initial_slot_value(s); n])))
+            .collect();
+        // TF.js recomputes the bias-correction powers the same way when it loads Adam's weights.
+        if let OptimizerConfig::Adam { beta1, beta2, .. } | OptimizerConfig::Adamax { beta1, beta2, .. } = self.config {
+            self.acc_beta1 = beta1.powi(iterations as i32 + 1);
+            self.acc_beta2 = beta2.powi(iterations as i32 + 1);
+        }
+    }
+
     /// Prepares a step over parameters of the given sizes (state is allocated on the first call).
     pub fn begin_step(&mut self, sizes: impl ExactSizeIterator<Item = usize>) {
         if self.slots.len() == sizes.len() {

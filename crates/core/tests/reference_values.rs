@@ -1,0 +1,364 @@
+//! Fixed tiny networks with explicit weights, trained a few steps through [`Trainer`], compared
+//! with the numbers TF.js 4.22 (`@tensorflow/tfjs`, CPU backend) produces for the same weights,
+//! data and optimizer settings: per-batch losses, epoch losses and final weights.
+//!
+//! The reference numbers come from the node scripts pasted above each group of tests; rerun
+//! them with `NODE_PATH=/work/main/node_modules node script.js` (each prints one JSON line per
+//! model) to regenerate.
+#![allow(clippy::excessive_precision)]
+
+mod common;
+
+use common::*;
+use dense_mtl_core::train::RunReport;
+use dense_mtl_core::{Dataset, FitConfig, Model, RunLimits, Trainer};
+use serde_json::{json, Value};
+
+const ATOL: f64 = 1e-5;
+const RTOL: f64 = 1e-4;
+
+const X: [f32; 15] = [0.5, -1.0, 2.0, 1.5, 0.3, -0.7, -0.2, 0.8, 0.1, 0.9, -0.4, -1.2, -1.1, 0.6, 0.4];
+const Y: [f32; 10] = [1.0, -0.5, 0.2, 0.7, -0.3, 0.4, 0.8, 0.0, -0.6, 1.1];
+const K1: [f32; 12] = [0.2, -0.3, 0.5, 0.1, -0.4, 0.6, 0.05, -0.2, 0.3, 0.1, -0.25, 0.45];
+const B1: [f32; 4] = [0.05, -0.1, 0.0, 0.2];
+const K2: [f32; 8] = [0.3, -0.6, 0.7, 0.2, -0.5, 0.4, 0.1, 0.9];
+const B2: [f32; 2] = [0.1, -0.05];
+
+fn run_all(model: &mut Model, xs: Vec<Vec<f32>>, ys: Vec<Vec<f32>>, rows: usize, batch_size: usize, epochs: usize) -> RunReport {
+    let config = FitConfig { batch_size, epochs, shuffle: false, ..FitConfig::default() };
+    let mut trainer = Trainer::new(model, Dataset { xs, ys, rows }, None, config).expect("Trainer::new");
+    let limits = RunLimits { epochs: usize::MAX, batches: usize::MAX, deadline: None, record_batches: true };
+    let report = trainer.run(model, limits).expect("run");
+    assert!(report.done, "every epoch ran");
+    assert_eq!(report.epochs.len(), epochs);
+    assert_eq!(report.batches.len(), epochs * rows.div_ceil(batch_size));
+    report
+}
+
+// ---------------------------------------------------------------------------------------------
+// One model, every optimizer: Dense(4, tanh) -> Dense(2), meanSquaredError, 5 rows, batchSize 2
+// (batches of 2, 2 and 1), one epoch = 3 optimizer steps.
+//
+// const tf = require('@tensorflow/tfjs');
+// const x = [[0.5, -1.0, 2.0], [1.5, 0.3, -0.7], [-0.2, 0.8, 0.1], [0.9, -0.4, -1.2], [-1.1, 0.6, 0.4]];
+// const y = [[1.0, -0.5], [0.2, 0.7], [-0.3, 0.4], [0.8, 0.0], [-0.6, 1.1]];
+// const k1 = [[0.2, -0.3, 0.5, 0.1], [-0.4, 0.6, 0.05, -0.2], [0.3, 0.1, -0.25, 0.45]];
+// const b1 = [0.05, -0.1, 0.0, 0.2];
+// const k2 = [[0.3, -0.6], [0.7, 0.2], [-0.5, 0.4], [0.1, 0.9]];
+// const b2 = [0.1, -0.05];
+// const optimizers = {
+//   sgd: () => tf.train.sgd(0.1),
+//   momentum: () => tf.train.momentum(0.1, 0.9, false),
+//   nesterov: () => tf.train.momentum(0.1, 0.9, true),
+//   adam: () => tf.train.adam(0.05, 0.9, 0.999),
+//   adamax: () => tf.train.adamax(0.05, 0.9, 0.999, undefined, 0.1),
+//   rmsprop: () => tf.train.rmsprop(0.05, 0.9, 0.0, 1e-6, false),
+//   rmsprop_centered: () => tf.train.rmsprop(0.05, 0.9, 0.5, 1e-6, true),
+//   adagrad: () => tf.train.adagrad(0.1, 0.1),
+//   adadelta: () => tf.train.adadelta(1.0, 0.95),
+// };
+// (async () => {
+//   for (const [name, make] of Object.entries(optimizers)) {
+//     const model = tf.sequential();
+//     model.add(tf.layers.dense({inputShape: [3], units: 4, activation: 'tanh'}));
+//     model.add(tf.layers.dense({units: 2}));
+//     model.setWeights([tf.tensor2d(k1), tf.tensor1d(b1), tf.tensor2d(k2), tf.tensor1d(b2)]);
+//     model.compile({optimizer: make(), loss: 'meanSquaredError'});
+//     const batches = [];
+//     const h = await model.fit(tf.tensor2d(x), tf.tensor2d(y), {
+//       batchSize: 2, epochs: 1, shuffle: false, verbose: 0,
+//       callbacks: {onBatchEnd: async (b, logs) => { batches.push(logs.loss); }},
+//     });
+//     const w = model.getWeights().map(t => Array.from(t.dataSync()));
+//     console.log(JSON.stringify({name, batches, epochs: h.history.loss, weights: w}));
+//   }
+// })();
+// ---------------------------------------------------------------------------------------------
+
+struct Expected {
+    batch_losses: &'static [f64],
+    epoch_losses: &'static [f64],
+    /// d1/kernel, d1/bias, d2/kernel, d2/bias, as `model.getWeights()` lists them.
+    weights: [&'static [f64]; 4],
+}
+
+fn check_single_head(optimizer: Value, expected: &Expected) {
+    let graph = json!({
+        "name": "m",
+        "layers": [
+            {"className": "InputLayer", "name": "in", "width": 3},
+            {"className": "Dense", "name": "d1", "units": 4, "activation": "tanh"},
+            {"className": "Dense", "name": "d2", "units": 2},
+        ],
+        "nodes": [{"layer": 0, "inputs": []}, {"layer": 1, "inputs": [0]}, {"layer": 2, "inputs": [1]}],
+        "inputs": [0],
+        "outputs": [2],
+    });
+    let name = optimizer["className"].as_str().unwrap().to_string();
+    let mut model = compiled_model(graph, json!({"optimizer": optimizer, "heads": [{"loss": "meanSquaredError"}]}));
+    set_weight(&mut model, "d1", 0, &K1);
+    set_weight(&mut model, "d1", 1, &B1);
+    set_weight(&mut model, "d2", 0, &K2);
+    set_weight(&mut model, "d2", 1, &B2);
+
+    let report = run_all(&mut model, vec![X.to_vec()], vec![Y.to_vec()], 5, 2, 1);
+    let sizes: Vec<usize> = report.batches.iter().map(|b| b.1).collect();
+    assert_eq!(sizes, [2, 2, 1], "batch sizes");
+    let batch_losses: Vec<f64> = report.batches.iter().map(|b| b.2[0]).collect();
+    assert_close(&batch_losses, expected.batch_losses, ATOL, RTOL, &format!("{name}: batch losses"));
+    let epoch_losses: Vec<f64> = report.epochs.iter().map(|e| e.1[0]).collect();
+    assert_close(&epoch_losses, expected.epoch_losses, ATOL, RTOL, &format!("{name}: epoch losses"));
+    let names = [("d1", 0), ("d1", 1), ("d2", 0), ("d2", 1)];
+    for ((layer, wi), exp) in names.iter().zip(expected.weights) {
+        assert_close(&weight(&model, layer, *wi), exp, ATOL, RTOL, &format!("{name}: final {layer} weight {wi}"));
+    }
+}
+
+#[test]
+fn sgd_matches_tfjs() {
+    check_single_head(
+        json!({"className": "SGD", "config": {"learningRate": 0.1}}),
+        &Expected {
+            batch_losses: &[0.45929473638534546, 0.5737462043762207, 1.2508132457733154],
+            epoch_losses: &[0.6633790731430054],
+            weights: [
+                &[0.32189518213272095, -0.17683778703212738, 0.38234567642211914, 0.07453422993421555, -0.4885249137878418, 0.5409344434738159, 0.1435600072145462, -0.14806632697582245, 0.2561838626861572, 0.06017657369375229, -0.2504684329032898, 0.4384738504886627],
+                &[-0.032415274530649185, -0.08868299424648285, 0.039057642221450806, 0.3011089563369751],
+                &[0.3842869699001312, -0.6524930000305176, 0.5419778227806091, 0.256375789642334, -0.37332624197006226, 0.37636709213256836, 0.11132152378559113, 0.8892291784286499],
+                &[0.08165240287780762, 0.0545462965965271],
+            ],
+        },
+    );
+}
+
+#[test]
+fn momentum_matches_tfjs() {
+    check_single_head(
+        json!({"className": "Momentum", "config": {"learningRate": 0.1, "momentum": 0.9, "useNesterov": false}}),
+        &Expected {
+            batch_losses: &[0.45929473638534546, 0.5737462043762207, 1.3378020524978638],
+            epoch_losses: &[0.6807767748832703],
+            weights: [
+                &[0.34619832038879395, -0.07055256515741348, 0.3277241289615631, 0.15552985668182373, -0.5323674082756042, 0.5050060749053955, 0.21335910260677338, -0.12859901785850525, 0.26480627059936523, 0.05075254291296005, -0.31899744272232056, 0.37865954637527466],
+                &[-0.029377691447734833, -0.0046679554507136345, -0.012147292494773865, 0.34889253973960876],
+                &[0.4527357220649719, -0.6896979212760925, 0.425082802772522, 0.2663804888725281, -0.30278488993644714, 0.42069730162620544, 0.1660362184047699, 0.8484495878219604],
+                &[0.23820723593235016, 0.06843262910842896],
+            ],
+        },
+    );
+}
+
+#[test]
+fn nesterov_matches_tfjs() {
+    check_single_head(
+        json!({"className": "Momentum", "config": {"learningRate": 0.1, "momentum": 0.9, "useNesterov": true}}),
+        &Expected {
+            batch_losses: &[0.45929473638534546, 0.5217469930648804, 1.2760120630264282],
+            epoch_losses: &[0.6476191282272339],
+            weights: [
+                &[0.47539710998535156, 0.0028514042496681213, 0.2318001240491867, 0.12915343046188354, -0.6218215227127075, 0.4684716463088989, 0.2896391749382019, -0.09267071634531021, 0.20859336853027344, 0.033342842012643814, -0.31639426946640015, 0.38144248723983765],
+                &[-0.1110638901591301, 0.0043763089925050735, 0.030215024948120117, 0.4056037664413452],
+                &[0.5270400047302246, -0.7392666339874268, 0.3186643719673157, 0.31683310866355896, -0.21183077991008759, 0.38700228929519653, 0.19200550019741058, 0.8356091976165771],
+                &[0.18423686921596527, 0.14615021646022797],
+            ],
+        },
+    );
+}
+
+#[test]
+fn adam_matches_tfjs() {
+    check_single_head(
+        json!({"className": "Adam", "config": {"learningRate": 0.05, "beta1": 0.9, "beta2": 0.999}}),
+        &Expected {
+            batch_losses: &[0.45929473638534546, 0.5507265329360962, 1.201759696006775],
+            epoch_losses: &[0.6443604826927185],
+            weights: [
+                &[0.21775364875793457, -0.15382342040538788, 0.3563659191131592, 0.1803467869758606, -0.5414575934410095, 0.4570736885070801, 0.19834910333156586, -0.09551924467086792, 0.309251993894577, 0.09951973706483841, -0.31007635593414307, 0.3499823212623596],
+                &[0.11696543544530869, -0.005333414766937494, -0.0705820769071579, 0.3290887475013733],
+                &[0.43620821833610535, -0.7261097431182861, 0.5503079891204834, 0.33553704619407654, -0.35651838779449463, 0.46422794461250305, 0.17843323945999146, 0.8112844228744507],
+                &[0.1873929351568222, 0.039915040135383606],
+            ],
+        },
+    );
+}
+
+#[test]
+fn adamax_matches_tfjs() {
+    check_single_head(
+        json!({"className": "Adamax", "config": {"learningRate": 0.05, "beta1": 0.9, "beta2": 0.999, "decay": 0.1}}),
+        &Expected {
+            batch_losses: &[0.45929473638534546, 0.5507259964942932, 1.212022304534912],
+            epoch_losses: &[0.6464127898216248],
+            weights: [
+                &[0.18842780590057373, -0.18102192878723145, 0.3848262429237366, 0.1697283536195755, -0.5074235200881958, 0.48824793100357056, 0.17104016244411469, -0.1183684691786766, 0.32177066802978516, 0.11874394863843918, -0.3075624108314514, 0.3677854835987091],
+                &[0.11626318097114563, -0.021294672042131424, -0.06525988131761551, 0.2963070571422577],
+                &[0.40510717034339905, -0.6996833682060242, 0.5762274861335754, 0.3073337972164154, -0.3905079960823059, 0.4604719579219818, 0.16811113059520721, 0.8258347511291504],
+                &[0.17647138237953186, 0.021449362859129906],
+            ],
+        },
+    );
+}
+
+#[test]
+fn rmsprop_matches_tfjs() {
+    check_single_head(
+        json!({"className": "RMSProp", "config": {"learningRate": 0.05, "decay": 0.9, "momentum": 0.0, "epsilon": 1e-6, "centered": false}}),
+        &Expected {
+            batch_losses: &[0.45929473638534546, 0.45543399453163147, 1.0904369354248047],
+            epoch_losses: &[0.5839788913726807],
+            weights: [
+                &[0.35245582461357117, -0.12172073125839233, 0.07439185678958893, 0.12876486778259277, -0.85335373878479, 0.32973039150238037, 0.4158380329608917, -0.006708398461341858, 0.20232614874839783, 0.1543315201997757, -0.2696150243282318, 0.4007200002670288],
+                &[0.20982889831066132, 0.06548641622066498, -0.07868917286396027, 0.3902096748352051],
+                &[0.5488460659980774, -0.8318176865577698, 0.3360883593559265, 0.6607405543327332, -0.07478347420692444, 0.36793413758277893, 0.25135213136672974, 0.6969958543777466],
+                &[0.14360101521015167, 0.10176259279251099],
+            ],
+        },
+    );
+}
+
+#[test]
+fn rmsprop_centered_matches_tfjs() {
+    check_single_head(
+        json!({"className": "RMSProp", "config": {"learningRate": 0.05, "decay": 0.9, "momentum": 0.5, "epsilon": 1e-6, "centered": true}}),
+        &Expected {
+            batch_losses: &[0.45929473638534546, 0.45451027154922485, 1.2216334342956543],
+            epoch_losses: &[0.60984867811203],
+            weights: [
+                &[0.31942689418792725, -0.019372031092643738, -0.15745072066783905, 0.2924536168575287, -1.098494291305542, 0.16397516429424286, 0.6217907667160034, 0.04549340158700943, 0.2412652224302292, 0.2828561067581177, -0.36215975880622864, 0.24932198226451874],
+                &[0.433621346950531, 0.2412932813167572, -0.25641822814941406, 0.43588492274284363],
+                &[0.6104692816734314, -0.8251357078552246, 0.11239099502563477, 0.9054338932037354, 0.16851329803466797, 0.46861788630485535, 0.38026124238967896, 0.5231909155845642],
+                &[0.2758306562900543, 0.15229468047618866],
+            ],
+        },
+    );
+}
+
+#[test]
+fn adagrad_matches_tfjs() {
+    check_single_head(
+        json!({"className": "Adagrad", "config": {"learningRate": 0.1, "initialAccumulatorValue": 0.1}}),
+        &Expected {
+            batch_losses: &[0.45929473638534546, 0.5223808288574219, 1.112679123878479],
+            epoch_losses: &[0.6152060627937317],
+            weights: [
+                &[0.34603017568588257, -0.1258978247642517, 0.3105919659137726, 0.1089451014995575, -0.5718750953674316, 0.4732952117919922, 0.22806280851364136, -0.09874505549669266, 0.23209097981452942, 0.043442122638225555, -0.2611275911331177, 0.4192519187927246],
+                &[0.003338538110256195, -0.05607626214623451, 0.008985944092273712, 0.3478129506111145],
+                &[0.4560961127281189, -0.7228156328201294, 0.4899466037750244, 0.3114364743232727, -0.3079668879508972, 0.3810924291610718, 0.14273515343666077, 0.8663343787193298],
+                &[0.14055415987968445, 0.04250098392367363],
+            ],
+        },
+    );
+}
+
+#[test]
+fn adadelta_matches_tfjs() {
+    check_single_head(
+        json!({"className": "Adadelta", "config": {"learningRate": 1.0, "rho": 0.95}}),
+        &Expected {
+            batch_losses: &[0.45929473638534546, 0.7429121732711792, 0.7437042593955994],
+            epoch_losses: &[0.6296235918998718],
+            weights: [
+                &[0.8884004354476929, -0.15790730714797974, -0.3595418334007263, 0.026047438383102417, -1.1500142812728882, 0.6013762354850769, 0.8214442729949951, -0.016920387744903564, -0.08733155578374863, 0.4550299644470215, -0.370029479265213, 0.5018132925033569],
+                &[-0.20889675617218018, 0.30381882190704346, 0.11357483267784119, 0.29263558983802795],
+                &[0.8404043316841125, -1.7003992795944214, -0.11944138258695602, 0.6708836555480957, -0.21704532206058502, 0.0547390878200531, 0.22790247201919556, -0.19176572561264038],
+                &[0.19220566749572754, 0.6790310144424438],
+            ],
+        },
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Two heads on a shared, L2-regularized trunk, Adam, batchSize 2 over 5 rows, 2 epochs
+// (6 steps): the logged loss includes the penalty, the per-output losses do not. TF.js ignores
+// `lossWeights`, so the heads keep weight 1 here (weights are covered by gradcheck.rs).
+//
+// const tf = require('@tensorflow/tfjs');
+// const x = [[0.5, -1.0, 2.0], [1.5, 0.3, -0.7], [-0.2, 0.8, 0.1], [0.9, -0.4, -1.2], [-1.1, 0.6, 0.4]];
+// const yBin = [[1], [0], [1], [0], [1]];
+// const yCls = [[1, 0, 0], [0, 0, 1], [0, 1, 0], [0, 0, 1], [1, 0, 0]];
+// const k1 = [[0.2, -0.3, 0.5, 0.1], [-0.4, 0.6, 0.05, -0.2], [0.3, 0.1, -0.25, 0.45]];
+// const b1 = [0.05, -0.1, 0.0, 0.2];
+// const kBin = [[0.3], [-0.6], [0.7], [0.2]];
+// const bBin = [0.1];
+// const kCls = [[0.3, -0.6, 0.2], [0.7, 0.2, -0.1], [-0.5, 0.4, 0.6], [0.1, 0.9, -0.3]];
+// const bCls = [0.1, -0.05, 0.0];
+// (async () => {
+//   const input = tf.input({shape: [3], name: 'in'});
+//   const trunk = tf.layers.dense({units: 4, activation: 'tanh', name: 'trunk',
+//     kernelRegularizer: tf.regularizers.l2({l2: 0.01})}).apply(input);
+//   const bin = tf.layers.dense({units: 1, activation: 'sigmoid', name: 'bin'}).apply(trunk);
+//   const cls = tf.layers.dense({units: 3, activation: 'softmax', name: 'cls'}).apply(trunk);
+//   const model = tf.model({inputs: input, outputs: [bin, cls]});
+//   model.setWeights([tf.tensor2d(k1), tf.tensor1d(b1), tf.tensor2d(kBin), tf.tensor1d(bBin),
+//                     tf.tensor2d(kCls), tf.tensor1d(bCls)]);
+//   model.compile({optimizer: tf.train.adam(0.05), loss: ['binaryCrossentropy', 'categoricalCrossentropy']});
+//   const batches = [];
+//   const h = await model.fit(tf.tensor2d(x), [tf.tensor2d(yBin), tf.tensor2d(yCls)], {
+//     batchSize: 2, epochs: 2, shuffle: false, verbose: 0,
+//     callbacks: {onBatchEnd: async (b, logs) => { batches.push([logs.loss, logs.bin_loss, logs.cls_loss]); }},
+//   });
+//   const w = model.getWeights().map(t => Array.from(t.dataSync()));
+//   console.log(JSON.stringify({names: model.getWeights().map(t => t.name), batches, history: h.history, weights: w}));
+// })();
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn two_heads_with_l2_regularizer_and_adam_match_tfjs() {
+    let graph = json!({
+        "name": "two",
+        "layers": [
+            {"className": "InputLayer", "name": "in", "width": 3},
+            {"className": "Dense", "name": "trunk", "units": 4, "activation": "tanh", "kernelRegularizer": {"l2": 0.01}},
+            {"className": "Dense", "name": "bin", "units": 1, "activation": "sigmoid"},
+            {"className": "Dense", "name": "cls", "units": 3, "activation": "softmax"},
+        ],
+        "nodes": [{"layer": 0, "inputs": []}, {"layer": 1, "inputs": [0]}, {"layer": 2, "inputs": [1]}, {"layer": 3, "inputs": [1]}],
+        "inputs": [0],
+        "outputs": [2, 3],
+    });
+    let compile = json!({
+        "optimizer": {"className": "Adam", "config": {"learningRate": 0.05, "beta1": 0.9, "beta2": 0.999}},
+        "heads": [{"loss": "binaryCrossentropy"}, {"loss": "categoricalCrossentropy"}],
+    });
+    let mut model = compiled_model(graph, compile);
+    assert_eq!(model.metrics_names(), ["loss", "bin_loss", "cls_loss"]);
+    set_weight(&mut model, "trunk", 0, &K1);
+    set_weight(&mut model, "trunk", 1, &B1);
+    set_weight(&mut model, "bin", 0, &[0.3, -0.6, 0.7, 0.2]);
+    set_weight(&mut model, "bin", 1, &[0.1]);
+    set_weight(&mut model, "cls", 0, &[0.3, -0.6, 0.2, 0.7, 0.2, -0.1, -0.5, 0.4, 0.6, 0.1, 0.9, -0.3]);
+    set_weight(&mut model, "cls", 1, &[0.1, -0.05, 0.0]);
+    let y_bin = vec![1.0, 0.0, 1.0, 0.0, 1.0];
+    let y_cls = vec![1.0, 0.0, 0.0, 0.0, 0.0, 1.0, 0.0, 1.0, 0.0, 0.0, 0.0, 1.0, 1.0, 0.0, 0.0];
+
+    let report = run_all(&mut model, vec![X.to_vec()], vec![y_bin, y_cls], 5, 2, 2);
+
+    // [loss, bin_loss, cls_loss] after each batch.
+    let expected_batches: [&[f64]; 6] = [
+        &[1.649574637413025, 0.8162426352500916, 0.8201569318771362],
+        &[1.8226191997528076, 0.993965744972229, 0.8147284984588623],
+        &[1.7764290571212769, 1.0302634239196777, 0.7318684458732605],
+        &[1.1499602794647217, 0.6987887620925903, 0.43702542781829834],
+        &[1.5395461320877075, 0.801788866519928, 0.7232910990715027],
+        &[1.422512412071228, 0.7514069080352783, 0.6560667753219604],
+    ];
+    for (i, ((_, _, logs), exp)) in report.batches.iter().zip(expected_batches).enumerate() {
+        assert_close(logs, exp, ATOL, RTOL, &format!("batch {i} logs [loss, bin_loss, cls_loss]"));
+    }
+    let epoch = |k: usize| report.epochs.iter().map(|e| e.1[k]).collect::<Vec<f64>>();
+    assert_close(&epoch(0), &[1.7441633939743042, 1.3603051900863647], ATOL, RTOL, "history.loss");
+    assert_close(&epoch(1), &[0.9301360249519348, 0.7505124807357788], ATOL, RTOL, "history.bin_loss");
+    assert_close(&epoch(2), &[0.8003278970718384, 0.5953399538993835], ATOL, RTOL, "history.cls_loss");
+
+    let expected_weights: [(&str, usize, &[f64]); 6] = [
+        ("trunk", 0, &[0.16987742483615875, -0.050692118704319, 0.34840744733810425, -0.16958430409431458, -0.4569101929664612, 0.35258781909942627, 0.2584399878978729, -0.12152014672756195, 0.5558095574378967, 0.09548152983188629, -0.40072137117385864, 0.7144361734390259]),
+        ("trunk", 1, &[0.13879136741161346, -0.08615319430828094, -0.04445652291178703, 0.1063443124294281]),
+        ("bin", 0, &[0.30835801362991333, -0.34391945600509644, 0.4065096974372864, 0.4913749098777771]),
+        ("bin", 1, &[0.07746963202953339]),
+        ("cls", 0, &[0.4409974217414856, -0.7690967917442322, 0.13019007444381714, 0.6428439021110535, 0.3686385750770569, -0.3545241951942444, -0.7654194831848145, 0.31100374460220337, 0.8753486275672913, 0.34859126806259155, 0.7147334814071655, -0.5754077434539795]),
+        ("cls", 1, &[0.2079792618751526, -0.19477508962154388, 0.11830487847328186]),
+    ];
+    for (layer, wi, exp) in expected_weights {
+        assert_close(&weight(&model, layer, wi), exp, ATOL, RTOL, &format!("final {layer} weight {wi}"));
+    }
+}
