@@ -772,6 +772,8 @@ export declare class LayersModel {
   /** Prints the same table as TF.js. */
   summary(lineLength?: number, positions?: number[], printFn?: (message: string) => void): void;
   getClassName(): string;
+  /** Not implemented yet: rejects (TF.js's model format is being added). */
+  save(handlerOrURL: string, config?: object): Promise<unknown>;
   /** Nothing to free (weights live in native memory owned by the GC). */
   dispose(): DisposeResult;
 }
@@ -786,6 +788,11 @@ export declare class Sequential extends LayersModel {
 
 export declare function sequential(config?: SequentialArgs): Sequential;
 export declare function model(args: ContainerArgs): LayersModel;
+
+/** Model files. Not implemented yet: an empty object for now. */
+export declare const io: { readonly [key: string]: never };
+/** Not implemented yet: rejects (TF.js's model format is being added). */
+export declare function loadLayersModel(pathOrIOHandler: string, options?: object): Promise<LayersModel>;
 
 // ---------------------------------------------------------------------------------------------
 // Environment

@@ -1,7 +1,8 @@
 'use strict';
 // Type-checks index.d.ts with the TypeScript compiler from node_modules: a TF.js-style program
 // must compile cleanly, in every import style, and wrong programs must not (so the declarations
-// are real types, not `any`). Nothing here runs the native addon.
+// are real types, not `any`). The last part compares the declared names with what index.js
+// really exports, so that the declarations cannot drift from the code.
 const { spawnSync } = require('child_process');
 const fs = require('fs');
 const os = require('os');
@@ -161,5 +162,106 @@ describe('wrong programs do not type-check', () => {
     expect(mine.length).toBeGreaterThan(0);
     expect(mine.map(e => e.line)).toEqual(mine.map(() => LINE));
     if (code) expect(mine.map(e => e.code)).toContain(code);
+  });
+});
+
+describe('the declarations match what index.js exports', () => {
+  const ts = require('typescript');
+  const tf = require('..');
+  let checker;
+  let exported; // name -> symbol of index.d.ts's exports
+
+  beforeAll(() => {
+    const file = path.join(ROOT, 'index.d.ts');
+    const program = ts.createProgram([file], { strict: true, noEmit: true, types: [], lib: ['lib.es2020.d.ts'] });
+    checker = program.getTypeChecker();
+    const moduleSymbol = checker.getSymbolAtLocation(program.getSourceFile(file));
+    exported = new Map(checker.getExportsOfModule(moduleSymbol).map(s => [s.name, s]));
+  });
+
+  const isValue = s => (s.flags & ts.SymbolFlags.Value) !== 0;
+  const valueExports = s => checker.getExportsOfModule(s).filter(isValue).map(x => x.name).sort();
+  const typeOf = (s) => checker.getTypeOfSymbolAtLocation(s, s.declarations[0]);
+  const propertiesOf = type => checker.getPropertiesOfType(type).map(p => p.name);
+  /** Public names an object has at run time: own and inherited, without `_private` ones. */
+  const runtimeNames = (obj) => {
+    const names = new Set();
+    for (let o = obj; o && o !== Object.prototype && o !== Function.prototype; o = Object.getPrototypeOf(o)) {
+      Object.getOwnPropertyNames(o).forEach(n => names.add(n));
+    }
+    return [...names].filter(n => !n.startsWith('_') && n !== 'constructor').sort();
+  };
+
+  test('top-level values', () => {
+    const declared = [...exported.values()].filter(isValue).map(s => s.name).sort();
+    expect(declared).toEqual(Object.keys(tf).sort());
+  });
+
+  test.each(['layers', 'initializers', 'regularizers', 'train', 'metrics', 'losses', 'callbacks'])('tf.%s', (name) => {
+    expect(valueExports(exported.get(name))).toEqual(Object.keys(tf[name]).sort());
+  });
+
+  test('tf.version and tf.io', () => {
+    expect(propertiesOf(typeOf(exported.get('version'))).sort()).toEqual(Object.keys(tf.version).sort());
+    expect(propertiesOf(typeOf(exported.get('io')))).toEqual(Object.keys(tf.io));
+  });
+
+  // Run-time members deliberately left out of the declarations (internals used across lib/).
+  const INTERNAL = {
+    Tensor: ['dataRef', 'isDisposedInternal'],
+    Layer: ['inboundNodes', 'toNative'],
+    Dense: ['inboundNodes', 'toNative'],
+    Dropout: ['inboundNodes', 'toNative'],
+    Activation: ['inboundNodes', 'toNative'],
+    InputLayer: ['inboundNodes', 'toNative'],
+    Merge: ['inboundNodes', 'toNative'],
+    Initializer: ['toNative'],
+    Regularizer: ['toNative'],
+    Optimizer: ['toNative'],
+    CustomCallback: ['hasUserHooks'],
+    History: ['record'],
+    EarlyStopping: ['hasUserHooks', 'improved', 'maximize', 'wait', 'best'],
+  };
+
+  // One object of each declared class or interface, after a fit so that every field is set.
+  let samples;
+  beforeAll(async () => {
+    const input = tf.input({ shape: [3] });
+    const merge = tf.layers.concatenate();
+    const functional = tf.model({ inputs: input, outputs: merge.apply([tf.layers.dense({ units: 1 }).apply(input), input]) });
+    const dense = tf.layers.dense({ units: 2, inputShape: [3] });
+    const dropout = tf.layers.dropout({ rate: 0.1 });
+    const activation = tf.layers.activation({ activation: 'relu' });
+    const sequential = tf.sequential({ layers: [dense, dropout, activation] });
+    const base = new tf.BaseCallback();
+    const custom = new tf.CustomCallback({ onEpochEnd: () => {} });
+    const early = tf.callbacks.earlyStopping({ monitor: 'loss' });
+    const x = tf.ones([4, 3]);
+    functional.compile({ optimizer: 'sgd', loss: 'meanSquaredError' });
+    await functional.fit(x, tf.ones([4, 4]), { epochs: 1, verbose: 0 });
+    sequential.compile({ optimizer: tf.train.sgd(0.1), loss: 'meanSquaredError' });
+    const history = await sequential.fit(x, tf.ones([4, 2]), { epochs: 1, verbose: 0, callbacks: [base, custom, early] });
+    samples = {
+      Tensor: x, SymbolicTensor: input, LayersModel: functional, Sequential: sequential,
+      Layer: new tf.Layer({}, 'Layer'), Dense: dense, Dropout: dropout, Activation: activation,
+      InputLayer: functional.layers[0], Merge: merge,
+      Initializer: dense.kernelInitializer, Regularizer: tf.regularizers.l1(), Optimizer: sequential.optimizer,
+      BaseCallback: base, CustomCallback: custom, History: history, EarlyStopping: early,
+    };
+  });
+
+  test.each([
+    'Tensor', 'SymbolicTensor', 'LayersModel', 'Sequential', 'Layer', 'Dense', 'Dropout', 'Activation', 'InputLayer', 'Merge',
+    'Initializer', 'Regularizer', 'Optimizer', 'BaseCallback', 'CustomCallback', 'History', 'EarlyStopping',
+  ])('members of %s', (name) => {
+    const symbol = exported.get(name);
+    const declared = propertiesOf(checker.getDeclaredTypeOfSymbol(symbol)).sort();
+    const actual = runtimeNames(samples[name]);
+    expect(declared.filter(n => !actual.includes(n))).toEqual([]); // declared but missing
+    expect(actual.filter(n => !declared.includes(n) && !(INTERNAL[name] || []).includes(n))).toEqual([]); // undeclared
+    if (symbol.flags & ts.SymbolFlags.Class) {
+      const statics = propertiesOf(typeOf(symbol)).filter(n => n !== 'prototype').sort();
+      expect(statics).toEqual(runtimeNames(tf[name]).filter(n => !['length', 'name', 'prototype'].includes(n)));
+    }
   });
 });

@@ -4,8 +4,12 @@
 // `Container` does) and nodes in a topological order.
 const { fail } = require('./errors');
 
+// Keyed by layer object, not name: two layers may (wrongly) share a name, which the caller reports.
+const layerIds = new WeakMap();
+let nextLayerId = 0;
 function nodeKey(layer, nodeIndex) {
-  return `${layer.name}#${nodeIndex}`;
+  if (!layerIds.has(layer)) layerIds.set(layer, nextLayerId++);
+  return `${layerIds.get(layer)}#${nodeIndex}`;
 }
 
 /**

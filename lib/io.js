@@ -1,9 +1,108 @@
 'use strict';
-// Placeholder until the TF.js model-format implementation lands: see issue "Model files".
-const { fail } = require('./errors');
+// Model files in the TF.js layers-model format: `model.save`, `tf.loadLayersModel` and `tf.io`.
+// The parts live in lib/io/: topology (model.json's modelTopology), weights (the binary),
+// training (weights by name, trainingConfig, optimizer state) and handlers (files, HTTP, memory).
+const { fail, describe } = require('./errors');
+const { modelTopology, modelFromTopology, TFJS_VERSION } = require('./io/topology');
+const { decodeWeights, encodeWeights, concatenateArrayBuffers } = require('./io/weights');
+const training = require('./io/training');
+const handlers = require('./io/handlers');
 
-const io = {};
-async function saveModel() { fail('model.save is not implemented yet'); }
-async function loadLayersModel() { fail('tf.loadLayersModel is not implemented yet'); }
+const FORMAT = 'layers-model';
+const GENERATED_BY = `TensorFlow.js tfjs-layers v${TFJS_VERSION}`;
+// Our extension to model.json / ModelArtifacts; TF.js ignores unknown top-level fields.
+const EXTENSION_VERSION = 1;
+
+// --- save ----------------------------------------------------------------------------------
+
+/** TF.js `LayersModel.save` artifacts: topology, weights and, with includeOptimizer, training state. */
+function modelArtifacts(model, config = {}) {
+  const weights = training.namedWeights(model, Boolean(config.trainableOnly));
+  const artifacts = { modelTopology: modelTopology(model), format: FORMAT, generatedBy: GENERATED_BY, convertedBy: null };
+  let extension = null;
+  if (config.includeOptimizer && model._compileSpec) {
+    artifacts.trainingConfig = training.trainingConfig(model);
+    weights.push(...training.optimizerWeights(model));
+    const lossWeights = training.lossWeightsOf(model);
+    if (lossWeights) extension = { version: EXTENSION_VERSION, lossWeights };
+  }
+  const metadata = typeof model.getUserDefinedMetadata === 'function' ? model.getUserDefinedMetadata() : undefined;
+  if (metadata != null) artifacts.userDefinedMetadata = metadata;
+  const { data, specs } = encodeWeights(weights);
+  artifacts.weightData = data;
+  artifacts.weightSpecs = specs;
+  if (extension) artifacts.denseMtl = extension;
+  return artifacts;
+}
+
+async function saveModel(model, handlerOrURL, config) {
+  let handler = handlerOrURL;
+  if (typeof handlerOrURL === 'string') handler = handlers.handlerForURL(handlerOrURL, 'save');
+  if (handler == null || typeof handler.save !== 'function') {
+    fail(`LayersModel.save() cannot proceed because the IOHandler provided does not have the \`save\` attribute defined (got ${describe(handlerOrURL)}).`);
+  }
+  return handler.save(modelArtifacts(model, config || {}));
+}
+
+// --- load ----------------------------------------------------------------------------------
+
+/** Decodes the weights and splits model weights from optimizer weights (group 'optimizer'). */
+function decodeArtifactWeights(artifacts, where) {
+  if (artifacts.weightData == null) return null;
+  if (artifacts.weightSpecs == null) fail(`${where}: LayersModel artifacts contains weight data, but not weight specs. Therefore loading of weights cannot proceed.`);
+  const decoded = decodeWeights(artifacts.weightData, artifacts.weightSpecs, where);
+  return { model: decoded.filter(d => d.spec.group !== 'optimizer'), optimizer: decoded.filter(d => d.spec.group === 'optimizer') };
+}
+
+/**
+ * TF.js `loadLayersModelFromIOHandler`: builds the model, compiles it with the training config,
+ * sets the weights by name and restores the optimizer. Everything is checked before the first
+ * value is written, and the model is only returned when all of it succeeded.
+ */
+function modelFromArtifacts(artifacts, options, where) {
+  if (artifacts == null || typeof artifacts !== 'object') fail(`${where}: the IO handler's load() returned ${describe(artifacts)} instead of model artifacts`);
+  if (artifacts.modelTopology == null) fail(`${where}: the model artifacts have no modelTopology`);
+  const strict = options.strict ?? true;
+  const weights = decodeArtifactWeights(artifacts, where);
+  const model = modelFromTopology(artifacts.modelTopology, where);
+  if (artifacts.trainingConfig != null) model.compile(training.compileArgs(artifacts.trainingConfig, artifacts.denseMtl, where));
+  const commits = [];
+  if (weights) {
+    commits.push(training.setModelWeights(model, weights.model, strict, where));
+    if (model._compileSpec && weights.optimizer.length > 0) commits.push(training.restoreOptimizer(model, weights.optimizer, where));
+  }
+  commits.forEach(commit => commit());
+  if (artifacts.userDefinedMetadata != null && typeof model.setUserDefinedMetadata === 'function') model.setUserDefinedMetadata(artifacts.userDefinedMetadata);
+  return model;
+}
+
+async function loadLayersModel(pathOrHandler, options = {}) {
+  options = options || {};
+  let handler = pathOrHandler;
+  if (typeof pathOrHandler === 'string') handler = handlers.handlerForURL(pathOrHandler, 'load', options);
+  if (handler == null || typeof handler.load !== 'function') {
+    fail(`Cannot proceed with model loading because the IOHandler provided does not have the \`load\` method implemented (got ${describe(pathOrHandler)}).`);
+  }
+  const where = typeof handler.describe === 'function' ? handler.describe() : 'the model artifacts';
+  const artifacts = await handler.load();
+  return modelFromArtifacts(artifacts, options, where);
+}
+
+// --- tf.io ---------------------------------------------------------------------------------
+
+const io = {
+  fromMemory: handlers.fromMemory,
+  fromMemorySync: handlers.fromMemorySync,
+  withSaveHandler: handlers.withSaveHandler,
+  withSaveHandlerSync: handlers.withSaveHandlerSync,
+  http: handlers.http,
+  browserHTTPRequest: handlers.http,
+  fileSystem: handlers.fileSystem,
+  isHTTPScheme: handlers.isHTTPScheme,
+  getModelArtifactsInfoForJSON: handlers.getModelArtifactsInfoForJSON,
+  getModelArtifactsForJSON: handlers.getModelArtifactsForJSON,
+  getWeightSpecs: handlers.getWeightSpecs,
+  concatenateArrayBuffers,
+};
 
 module.exports = { io, saveModel, loadLayersModel };

@@ -7,7 +7,7 @@ const { InputLayer, SymbolicTensor, Layer } = require('./layers');
 const { buildGraph } = require('./graph');
 const { getOptimizer } = require('./optimizers');
 const { toBlocks, matrixTensor } = require('./data');
-const { Tensor, scalar, isTensor } = require('./tensor');
+const { Tensor, scalar, isTensor, makeTensor } = require('./tensor');
 const { printSummary, isSequentialLike } = require('./summary');
 const { lossName, metricName } = require('./functions');
 const { History, standardizeCallbacks, callAll, usesHook } = require('./callbacks');
@@ -189,6 +189,8 @@ class LayersModel {
     const spec = {
       optimizer: optimizer.toNative(),
       heads: outputs.map((_, i) => ({ loss: losses[i], metrics: metricLists[i], lossWeight: weights[i] })),
+      taskWeighting: taskWeightingSpec(args.taskWeighting),
+      gradientSurgery: gradientSurgerySpec(args.gradientSurgery),
     };
     this._model().compile(spec);
     this._compileSpec = spec;
@@ -230,6 +232,31 @@ class LayersModel {
     return blocks;
   }
 
+  /** One weight array (or null) per output, from a tensor (every output), an array or an object by name. */
+  _sampleWeights(sampleWeight, rows) {
+    if (sampleWeight == null) return null;
+    const names = this.outputNames;
+    const one = (w, name) => {
+      if (w == null) return null;
+      const t = isTensor(w) ? w : makeTensor(w, undefined, 'float32', 'fit', 'sampleWeight');
+      const values = Float32Array.from(t.dataSync());
+      if (t.size !== rows || (t.rank === 2 && t.shape[1] !== 1) || t.rank > 2) {
+        fail(`fit: sampleWeight for output '${name}' must hold one weight per row (${rows}) but has shape [${t.shape}]`);
+      }
+      return values;
+    };
+    if (isTensor(sampleWeight) || (Array.isArray(sampleWeight) && typeof sampleWeight[0] === 'number')) {
+      return names.map(n => one(sampleWeight, n));
+    }
+    if (Array.isArray(sampleWeight)) {
+      if (sampleWeight.length !== names.length) fail(`fit: sampleWeight has ${sampleWeight.length} entries but the model has ${names.length} output(s) (${names.join(', ')})`);
+      return sampleWeight.map((w, i) => one(w, names[i]));
+    }
+    const unknown = Object.keys(sampleWeight).filter(k => !names.includes(k));
+    if (unknown.length) fail(`fit: sampleWeight names '${unknown[0]}', which is not an output; the outputs are ${names.join(', ')}`);
+    return names.map(n => one(sampleWeight[n], n));
+  }
+
   // --- fit ---------------------------------------------------------------------------------
 
   get stopTraining() { return this._stopTraining; }
@@ -244,7 +271,6 @@ class LayersModel {
     const verbose = args.verbose ?? 1;
     const validationSplit = args.validationSplit ?? 0;
     if (typeof validationSplit !== 'number' || !(validationSplit >= 0 && validationSplit < 1)) fail(`fit: validationSplit must be a number in [0, 1) but got ${describe(validationSplit)}`);
-    if (args.sampleWeight != null) fail('fit: sampleWeight is not supported yet');
     if (args.shuffle === 'batch') fail("fit: shuffle 'batch' is not supported");
     const xs = this._inputBlocks(x, 'fit: x');
     const ys = this._targetBlocks(y, xs.rows, 'fit: y');
@@ -260,7 +286,8 @@ class LayersModel {
       batchSize, epochs, initialEpoch, shuffle: args.shuffle ?? true, seed: args.seed ?? null,
       validationSplit: validation ? 0 : validationSplit, classWeights: classWeightsPerOutput(args.classWeight, this.outputNames),
     };
-    const trainer = this._model().startFit(xs.arrays, ys.arrays, xs.rows, validation, options);
+    const sampleWeights = this._sampleWeights(args.sampleWeight, xs.rows);
+    const trainer = this._model().startFit(xs.arrays, ys.arrays, xs.rows, validation, sampleWeights, options);
     this._isTraining = true;
     this._stopTraining = false;
     try {
@@ -486,6 +513,31 @@ function perOutputMetrics(metrics, outputs) {
   const unknown = Object.keys(metrics).filter(k => !outputs.includes(k));
   if (unknown.length) fail(`compile: unknown entry in metrics dictionary: '${unknown[0]}'. Only expected the output names: ${outputs.join(', ')}`);
   return outputs.map(o => list(metrics[o], o));
+}
+
+const TASK_WEIGHTINGS = ['fixed', 'uncertainty', 'dwa', 'gradnorm'];
+const TASK_WEIGHTING_OPTIONS = { fixed: [], uncertainty: ['minLogVariance', 'maxLogVariance'], dwa: ['temperature'], gradnorm: ['alpha', 'learningRate'] };
+
+/** compile's taskWeighting: a method name or {method, ...options}. */
+function taskWeightingSpec(value) {
+  if (value == null) return null;
+  const spec = typeof value === 'string' ? { method: value } : value;
+  if (!spec || typeof spec !== 'object' || typeof spec.method !== 'string' || !TASK_WEIGHTINGS.includes(spec.method)) {
+    fail(`compile: Unknown taskWeighting ${describe(typeof value === 'object' && value ? value.method : value)}. Expected one of: ${TASK_WEIGHTINGS.join(', ')} (or {method, ...options})`);
+  }
+  const allowed = TASK_WEIGHTING_OPTIONS[spec.method];
+  for (const [key, v] of Object.entries(spec)) {
+    if (key === 'method') continue;
+    if (!allowed.includes(key)) fail(`compile: taskWeighting '${spec.method}' has no option '${key}'${allowed.length ? `; its options are ${allowed.join(', ')}` : ''}`);
+    if (typeof v !== 'number' || !Number.isFinite(v)) fail(`compile: taskWeighting ${spec.method} ${key} must be a finite number but got ${describe(v)}`);
+  }
+  return spec;
+}
+
+function gradientSurgerySpec(value) {
+  if (value == null) return null;
+  if (value !== 'pcgrad') fail(`compile: Unknown gradientSurgery ${describe(value)}. Expected one of: pcgrad`);
+  return value;
 }
 
 function classWeightsPerOutput(classWeight, outputs) {

@@ -3,6 +3,7 @@
 #![deny(clippy::all)]
 
 mod convert;
+mod csv;
 mod error;
 mod functions;
 mod model;

@@ -150,6 +150,29 @@ impl NativeModel {
         lock(&self.shared).set_optimizer_state(iterations as u64, &values).js()
     }
 
+    /// The multi-task balancing state (method, weights, log-variances, ...), or null before compile.
+    #[napi(catch_unwind)]
+    pub fn task_state(&self) -> napi::Result<Option<serde_json::Value>> {
+        let model = lock(&self.shared);
+        model.balancer.as_ref().map(|b| serde_json::to_value(b).map_err(|e| napi::Error::from_reason(format!("taskState: {e}")))).transpose()
+    }
+
+    /// Restores a state from `taskState` (the model must be compiled with the same method).
+    #[napi(catch_unwind)]
+    pub fn set_task_state(&self, state: serde_json::Value) -> napi::Result<()> {
+        let restored: dense_mtl_core::balance::Balancer = from_json("taskState", state)?;
+        let mut model = lock(&self.shared);
+        let current = model.balancer.as_ref().ok_or_else(|| to_js(Error::NotCompiled("taskState: compile the model first".into())))?;
+        if restored.method != current.method || restored.base.len() != current.base.len() {
+            return Err(to_js(Error::invalid(format!(
+                "taskState: saved for {:?} with {} output(s) but the model is compiled with {:?} and {} output(s)",
+                restored.method, restored.base.len(), current.method, current.base.len()
+            ))));
+        }
+        model.balancer = Some(restored);
+        Ok(())
+    }
+
     #[napi(catch_unwind)]
     pub fn count_params(&self) -> u32 {
         lock(&self.shared).graph.count_params() as u32
@@ -168,13 +191,13 @@ impl NativeModel {
         let model = lock(&self.shared);
         let (xs, ys) = (slices(&xs), slices(&ys));
         if !model.is_compiled() {
-            return model.evaluate(&Batchable { xs, ys, rows: 0 }, 1).js();
+            return model.evaluate(&Batchable { xs, ys, sample_weights: Vec::new(), rows: 0 }, 1).js();
         }
         if batch_size == 0 {
             return Err(to_js(Error::invalid("evaluate: batchSize must be a positive integer but got 0")));
         }
         model.check_data(&xs, Some(&ys), rows as usize, "evaluate").js()?;
-        model.evaluate(&Batchable { xs, ys, rows: rows as usize }, batch_size as usize).js()
+        model.evaluate(&Batchable { xs, ys, sample_weights: Vec::new(), rows: rows as usize }, batch_size as usize).js()
     }
 
     /// Starts a fit: validates everything and copies the data once; nothing changes in the model
@@ -186,14 +209,16 @@ impl NativeModel {
         ys: Vec<Float32Array>,
         rows: u32,
         validation: Option<(Vec<Float32Array>, Vec<Float32Array>, u32)>,
+        sample_weights: Option<Vec<Option<Float32Array>>>,
         options: serde_json::Value,
     ) -> napi::Result<NativeTrainer> {
         let options: FitOptions = from_json("fit", options)?;
         if self.shared.training.load(Ordering::SeqCst) {
             return Err(napi::Error::new(napi::Status::InvalidArg, "Cannot start training because another fit() call is ongoing."));
         }
-        let train = Dataset { xs: to_vecs(&xs), ys: to_vecs(&ys), rows: rows as usize };
-        let validation = validation.map(|(vx, vy, vr)| Dataset { xs: to_vecs(&vx), ys: to_vecs(&vy), rows: vr as usize });
+        let mut train = Dataset::new(to_vecs(&xs), to_vecs(&ys), rows as usize);
+        train.sample_weights = sample_weights.unwrap_or_default().iter().map(|w| w.as_ref().map(|w| w.to_vec())).collect();
+        let validation = validation.map(|(vx, vy, vr)| Dataset::new(to_vecs(&vx), to_vecs(&vy), vr as usize));
         let trainer = {
             let model = lock(&self.shared);
             let trainer = Trainer::new(&model, train, validation, options.into_core()?).js()?;

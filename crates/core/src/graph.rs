@@ -137,6 +137,33 @@ impl Graph {
         all(true).chain(all(false)).collect()
     }
 
+    /// For each layer, the outputs (by index) whose value depends on one of its nodes.
+    pub fn heads_depending_on_layers(&self) -> Vec<Vec<usize>> {
+        let mut heads_of_node: Vec<Vec<usize>> = vec![Vec::new(); self.nodes.len()];
+        for (h, &o) in self.outputs.iter().enumerate() {
+            heads_of_node[o].push(h);
+        }
+        for id in (0..self.nodes.len()).rev() {
+            let heads = heads_of_node[id].clone();
+            for &input in &self.nodes[id].inputs {
+                for &h in &heads {
+                    if !heads_of_node[input].contains(&h) {
+                        heads_of_node[input].push(h);
+                    }
+                }
+            }
+        }
+        let mut per_layer: Vec<Vec<usize>> = vec![Vec::new(); self.layers.len()];
+        for (id, node) in self.nodes.iter().enumerate() {
+            for &h in &heads_of_node[id] {
+                if !per_layer[node.layer].contains(&h) {
+                    per_layer[node.layer].push(h);
+                }
+            }
+        }
+        per_layer
+    }
+
     /// Total number of scalar parameters.
     pub fn count_params(&self) -> usize {
         self.layers.iter().map(Layer::count_params).sum()
@@ -190,8 +217,14 @@ impl Graph {
     /// Backpropagates the gradients that the caller wrote into the output nodes' `grads`
     /// (marked in `ws.grad_written`), filling `ws.param_grads` for trainable weights.
     pub fn backward(&self, ws: &mut Workspace, rows: usize) {
+        self.backward_from(ws, rows, 0);
+    }
+
+    /// [`backward`](Self::backward) that stops at node `stop` (its weight gradients are
+    /// computed, nothing below it is).
+    pub fn backward_from(&self, ws: &mut Workspace, rows: usize, stop: usize) {
         ws.param_written.iter_mut().for_each(|w| *w = false);
-        for id in (0..self.nodes.len()).rev() {
+        for id in (stop..self.nodes.len()).rev() {
             if !ws.grad_written[id] {
                 continue;
             }

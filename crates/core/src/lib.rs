@@ -4,6 +4,8 @@
 //! and [`train`] runs `fit`. Everything here is plain Rust: the Node binding lives elsewhere.
 
 pub mod activation;
+pub mod csv;
+pub mod balance;
 pub mod error;
 pub mod graph;
 pub mod initializer;
@@ -14,6 +16,7 @@ pub mod model;
 pub mod optimizer;
 pub mod regularizer;
 pub mod rng;
+pub mod step;
 pub mod train;
 
 pub use error::{Error, Result};

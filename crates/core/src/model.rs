@@ -1,10 +1,12 @@
 //! A graph with its training configuration: compile, one training step, evaluate, predict.
 
+use crate::balance::{Balancer, GradientSurgery, TaskWeighting};
 use crate::error::{Error, Result};
 use crate::graph::{Graph, Workspace};
 use crate::loss::Loss;
-use crate::metric::{argmax, Metric};
+use crate::metric::Metric;
 use crate::optimizer::{Optimizer, OptimizerConfig};
+pub use crate::step::StepBuffers;
 use serde::Deserialize;
 use std::collections::HashMap;
 
@@ -23,11 +25,16 @@ fn one() -> f32 {
     1.0
 }
 
-/// `compile` arguments: an optimizer and one head per model output.
+/// `compile` arguments: an optimizer, one head per model output, and multi-task balancing.
 #[derive(Clone, Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct CompileConfig {
     pub optimizer: OptimizerConfig,
     pub heads: Vec<HeadConfig>,
+    #[serde(default)]
+    pub task_weighting: Option<TaskWeighting>,
+    #[serde(default)]
+    pub gradient_surgery: Option<GradientSurgery>,
 }
 
 /// A compiled output.
@@ -47,30 +54,26 @@ pub struct Model {
     pub graph: Graph,
     pub heads: Vec<Head>,
     pub optimizer: Option<Optimizer>,
+    /// Task weights and their state (fixed weights unless compiled otherwise).
+    pub balancer: Option<Balancer>,
 }
 
 /// Inputs and targets for training or evaluation, row-major, one array per model input/output.
 pub struct Batchable<'a> {
     pub xs: Vec<&'a [f32]>,
     pub ys: Vec<&'a [f32]>,
+    /// Per output, an optional weight per row.
+    pub sample_weights: Vec<Option<&'a [f32]>>,
     pub rows: usize,
 }
 
 /// Class weights per output: class index → weight.
 pub type ClassWeights = Vec<Option<HashMap<usize, f32>>>;
 
-/// Buffers a training or evaluation loop reuses for every batch.
-pub struct StepBuffers {
-    pub ws: Workspace,
-    targets: Vec<Vec<f32>>,
-    per_sample: Vec<f32>,
-    sample_weight: Vec<f32>,
-}
-
 impl Model {
     /// A model from a graph, not yet compiled.
     pub fn new(graph: Graph) -> Self {
-        Model { graph, heads: Vec::new(), optimizer: None }
+        Model { graph, heads: Vec::new(), optimizer: None, balancer: None }
     }
 
     /// Whether `compile` has been called.
@@ -101,8 +104,16 @@ impl Model {
             let metrics = hc.metrics.iter().map(|m| Metric::resolve(m, loss, width)).collect::<Result<Vec<_>>>()?;
             heads.push(Head { name, loss, metrics, loss_weight: hc.loss_weight, width, target_width: loss.target_width(width) });
         }
-        self.heads = heads;
+        let method = config.task_weighting.clone().unwrap_or(TaskWeighting::Fixed {});
+        let losses: Vec<Loss> = heads.iter().map(|h| h.loss).collect();
+        let balancer = Balancer::new(method, config.gradient_surgery, &losses, heads.iter().map(|h| h.loss_weight).collect())?;
+        let previous = std::mem::replace(&mut self.heads, heads);
+        if matches!(balancer.method, TaskWeighting::Gradnorm { .. }) && !self.has_gradnorm_layer() {
+            self.heads = previous;
+            return Err(Error::invalid("compile: taskWeighting 'gradnorm' needs a trainable dense layer shared by every output (the last shared layer W of the paper), and this model has none"));
+        }
         self.optimizer = Some(Optimizer::new(config.optimizer.clone()));
+        self.balancer = Some(balancer);
         Ok(())
     }
 
@@ -136,77 +147,32 @@ impl Model {
             return Err(Error::invalid(format!("{what}: the model has {} input(s) but {} x array(s) were given", widths.len(), xs.len())));
         }
         for (k, (x, w)) in xs.iter().zip(&widths).enumerate() {
-            check_block(x, *w, rows, &format!("{what}: x{}", index_label(k, xs.len())))?;
+            check_block(x, *w, rows, &format!("{what}: x{}", index_label(k, xs.len())), false)?;
         }
         if let Some(ys) = ys {
             if ys.len() != self.heads.len() {
                 return Err(Error::invalid(format!("{what}: the model has {} output(s) but {} y array(s) were given", self.heads.len(), ys.len())));
             }
             for (k, (y, h)) in ys.iter().zip(&self.heads).enumerate() {
-                check_block(y, h.target_width, rows, &format!("{what}: y{}", index_label(k, ys.len())))?;
+                // With several outputs, NaN marks a missing label; a single output needs them all.
+                let multi = ys.len() > 1;
+                let label = if multi { format!(" '{}'", h.name) } else { String::new() };
+                let _ = k;
+                check_block(y, h.target_width, rows, &format!("{what}: y{label}"), multi)?;
             }
         }
         Ok(())
     }
 
-    /// Buffers for batches of up to `capacity` rows.
-    pub fn buffers(&self, capacity: usize, training: bool) -> StepBuffers {
-        StepBuffers {
-            ws: Workspace::new(&self.graph, capacity, training),
-            targets: self.heads.iter().map(|h| vec![0.0; capacity * h.target_width]).collect(),
-            per_sample: vec![0.0; capacity],
-            sample_weight: vec![1.0; capacity],
-        }
-    }
-
-    /// One optimizer step on the rows `indices`. Writes the batch's log values (in
-    /// [`metrics_names`](Self::metrics_names) order) into `logs`.
-    pub fn train_step(&mut self, buf: &mut StepBuffers, data: &Batchable, indices: &[usize], class_weights: &ClassWeights, logs: &mut [f64]) {
-        let rows = indices.len();
-        buf.ws.load_rows(&self.graph, &data.xs, indices);
-        self.graph.forward(&mut buf.ws, rows, true);
-        buf.ws.grad_written.iter_mut().for_each(|w| *w = false);
-        let multi = self.heads.len() > 1;
-        let mut metric_slot = if multi { 1 + self.heads.len() } else { 1 };
-        let mut total = 0.0f64;
-        for (h, head) in self.heads.iter().enumerate() {
-            let node = self.graph.outputs[h];
-            let target = &mut buf.targets[h][..rows * head.target_width];
-            gather_rows(data.ys[h], head.target_width, indices, target);
-            let weights = &mut buf.sample_weight[..rows];
-            fill_class_weights(weights, target, head.target_width, class_weights.get(h).and_then(|c| c.as_ref()));
-            let pred = &buf.ws.outs[node][..rows * head.width];
-            let grad = &mut buf.ws.grads[node][..rows * head.width];
-            let per_sample = &mut buf.per_sample[..rows];
-            head.loss.compute(target, pred, head.width, per_sample, Some(grad));
-            // total = Σ_h w_h · mean_i(sw_i · loss_i): scale each row's gradient accordingly.
-            let scale = head.loss_weight / rows as f32;
-            for (i, g) in grad.chunks_exact_mut(head.width).enumerate() {
-                let s = scale * weights[i];
-                g.iter_mut().for_each(|v| *v *= s);
-            }
-            let mean = weighted_mean(per_sample, weights);
-            total += head.loss_weight as f64 * mean;
-            if multi {
-                logs[1 + h] = mean;
-            }
-            buf.ws.grad_written[node] = true;
-            for (metric, _) in &head.metrics {
-                logs[metric_slot] = metric.batch_value(target, pred, head.width) as f64;
-                metric_slot += 1;
-            }
-        }
-        self.graph.backward(&mut buf.ws, rows);
-        total += self.apply_regularizers_and_step(&mut buf.ws) as f64;
-        logs[0] = total;
-    }
-
     /// Adds regularizer gradients, then lets the optimizer update every weight that got a gradient.
     /// Returns the regularization penalty (before the update), which TF.js adds to the training loss.
-    fn apply_regularizers_and_step(&mut self, ws: &mut Workspace) -> f32 {
+    /// `log_variance_grad`, when given, is uncertainty weighting's gradient for its `s_i`, which
+    /// the same optimizer updates (as one more parameter after the model's weights).
+    pub(crate) fn apply_regularizers_and_step(&mut self, ws: &mut Workspace, log_variance_grad: Option<&[f32]>) -> f32 {
         let optimizer = self.optimizer.as_mut().expect("compiled");
         let mut penalty = 0.0;
-        optimizer.begin_step(ws.param_grads.iter().map(Vec::len));
+        let extra = log_variance_grad.map(|g| g.len());
+        optimizer.begin_step(ws.param_grads.iter().map(Vec::len).chain(extra).collect::<Vec<_>>().into_iter());
         for (li, layer) in self.graph.layers.iter_mut().enumerate() {
             let regularizers = layer.regularizers();
             let trainable = layer.trainable;
@@ -223,6 +189,9 @@ impl Model {
                     optimizer.update(pi, w, grad);
                 }
             }
+        }
+        if let (Some(g), Some(balancer)) = (log_variance_grad, self.balancer.as_mut()) {
+            optimizer.update(ws.param_grads.len(), &mut balancer.log_variances, g);
         }
         optimizer.end_step();
         penalty
@@ -292,39 +261,37 @@ impl Model {
     pub fn evaluate_with(&self, buf: &mut StepBuffers, data: &Batchable, batch_size: usize) -> Result<Vec<f64>> {
         let names = self.metrics_names().len();
         let mut sums = vec![0.0f64; names];
+        let mut totals = vec![0.0f64; names];
         let mut batch = vec![0.0f64; names];
+        let mut counts = vec![0.0f64; names];
         let mut start = 0;
         while start < data.rows {
             let rows = batch_size.min(data.rows - start);
-            self.eval_batch(buf, data, start, rows, &mut batch);
-            sums.iter_mut().zip(&batch).for_each(|(s, b)| *s += b * rows as f64);
+            self.eval_batch(buf, data, start, rows, &mut batch, &mut counts);
+            for k in 0..names {
+                sums[k] += batch[k] * counts[k];
+                totals[k] += counts[k];
+            }
             start += rows;
         }
-        Ok(sums.into_iter().map(|s| s / data.rows.max(1) as f64).collect())
+        // A value over no labelled rows is undefined (NaN), not 0.
+        Ok(sums.iter().zip(&totals).map(|(s, n)| if *n > 0.0 { s / n } else { f64::NAN }).collect())
     }
 
-    fn eval_batch(&self, buf: &mut StepBuffers, data: &Batchable, start: usize, rows: usize, logs: &mut [f64]) {
-        buf.ws.load_range(&self.graph, &data.xs, start, rows);
-        self.graph.forward(&mut buf.ws, rows, false);
-        let multi = self.heads.len() > 1;
-        let mut metric_slot = if multi { 1 + self.heads.len() } else { 1 };
-        let mut total = 0.0;
-        for (h, head) in self.heads.iter().enumerate() {
-            let target = &data.ys[h][start * head.target_width..(start + rows) * head.target_width];
-            let pred = &buf.ws.outs[self.graph.outputs[h]][..rows * head.width];
-            let per_sample = &mut buf.per_sample[..rows];
-            head.loss.compute(target, pred, head.width, per_sample, None);
-            let mean = per_sample.iter().map(|&v| v as f64).sum::<f64>() / rows as f64;
-            total += head.loss_weight as f64 * mean;
-            if multi {
-                logs[1 + h] = mean;
-            }
-            for (metric, _) in &head.metrics {
-                logs[metric_slot] = metric.batch_value(target, pred, head.width) as f64;
-                metric_slot += 1;
-            }
+    /// Names of the task-weight log entries (`<output>_weight`), when weights adapt.
+    pub fn weight_names(&self) -> Vec<String> {
+        match &self.balancer {
+            Some(b) if b.is_adaptive() => self.heads.iter().map(|h| format!("{}_weight", h.name)).collect(),
+            _ => Vec::new(),
         }
-        logs[0] = total;
+    }
+
+    /// The current task weights, in [`weight_names`](Self::weight_names) order.
+    pub fn task_weights(&self) -> Vec<f64> {
+        match &self.balancer {
+            Some(b) if b.is_adaptive() => (0..self.heads.len()).map(|h| b.effective(h) as f64).collect(),
+            _ => Vec::new(),
+        }
     }
 
     /// Predictions for every output, computed in batches of `batch_size` rows.
@@ -356,36 +323,13 @@ fn index_label(k: usize, n: usize) -> String {
 }
 
 /// Checks a row-major block's size and that every value is finite.
-fn check_block(values: &[f32], width: usize, rows: usize, what: &str) -> Result<()> {
+fn check_block(values: &[f32], width: usize, rows: usize, what: &str, allow_nan: bool) -> Result<()> {
     if values.len() != rows * width {
         let got_width = if rows > 0 { values.len() as f64 / rows as f64 } else { 0.0 };
         return Err(Error::shape(format!("{what}"), format!("{rows} rows of {width} column(s)"), format!("{} values ({got_width} per row)", values.len())));
     }
-    if let Some(i) = values.iter().position(|v| !v.is_finite()) {
+    if let Some(i) = values.iter().position(|v| v.is_infinite() || (v.is_nan() && !allow_nan)) {
         return Err(Error::NonFinite { what: what.to_string(), row: i / width, column: i % width, value: values[i] });
     }
     Ok(())
-}
-
-fn gather_rows(src: &[f32], width: usize, indices: &[usize], dst: &mut [f32]) {
-    for (b, &i) in indices.iter().enumerate() {
-        dst[b * width..(b + 1) * width].copy_from_slice(&src[i * width..(i + 1) * width]);
-    }
-}
-
-/// Per-row weights from class weights: the class is the target's argmax (one-hot) or its value.
-fn fill_class_weights(weights: &mut [f32], target: &[f32], width: usize, class_weight: Option<&HashMap<usize, f32>>) {
-    match class_weight {
-        None => weights.fill(1.0),
-        Some(cw) => {
-            for (w, t) in weights.iter_mut().zip(target.chunks_exact(width)) {
-                let class = if width == 1 { t[0].round().max(0.0) as usize } else { argmax(t) };
-                *w = cw.get(&class).copied().unwrap_or(1.0);
-            }
-        }
-    }
-}
-
-fn weighted_mean(values: &[f32], weights: &[f32]) -> f64 {
-    values.iter().zip(weights).map(|(&v, &w)| (v * w) as f64).sum::<f64>() / values.len().max(1) as f64
 }

@@ -135,15 +135,14 @@ impl Optimizer {
     }
 
     /// Prepares a step over parameters of the given sizes (state is allocated on the first call).
+    /// Parameters beyond those seen so far get fresh state; existing state is kept.
     pub fn begin_step(&mut self, sizes: impl ExactSizeIterator<Item = usize>) {
-        if self.slots.len() == sizes.len() {
+        if self.slots.len() >= sizes.len() {
             return;
         }
-        let init = match self.config {
-            OptimizerConfig::Adagrad { initial_accumulator_value, .. } => initial_accumulator_value,
-            _ => 0.0,
-        };
-        self.slots = sizes.map(|n| [vec![init; n], vec![0.0; n], vec![0.0; n]]).collect();
+        let init = self.initial_slot_value(0);
+        let known = self.slots.len();
+        self.slots.extend(sizes.skip(known).map(|n| [vec![init; n], vec![0.0; n], vec![0.0; n]]));
     }
 
     /// Updates parameter `index` (its values `w`, its gradient `g`) in place.

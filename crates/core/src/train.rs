@@ -23,12 +23,24 @@ pub struct FitConfig {
 pub struct Dataset {
     pub xs: Vec<Vec<f32>>,
     pub ys: Vec<Vec<f32>>,
+    /// Per output, an optional weight per row (empty: none at all).
+    pub sample_weights: Vec<Option<Vec<f32>>>,
     pub rows: usize,
 }
 
 impl Dataset {
+    /// Inputs and targets without sample weights.
+    pub fn new(xs: Vec<Vec<f32>>, ys: Vec<Vec<f32>>, rows: usize) -> Self {
+        Dataset { xs, ys, sample_weights: Vec::new(), rows }
+    }
+
     fn view(&self) -> Batchable<'_> {
-        Batchable { xs: self.xs.iter().map(Vec::as_slice).collect(), ys: self.ys.iter().map(Vec::as_slice).collect(), rows: self.rows }
+        Batchable {
+            xs: self.xs.iter().map(Vec::as_slice).collect(),
+            ys: self.ys.iter().map(Vec::as_slice).collect(),
+            sample_weights: self.sample_weights.iter().map(|w| w.as_deref()).collect(),
+            rows: self.rows,
+        }
     }
 
     /// Moves the last `n` rows into a new dataset.
@@ -36,8 +48,9 @@ impl Dataset {
         let keep = self.rows - n;
         let xs = self.xs.iter_mut().zip(x_widths).map(|(x, w)| x.split_off(keep * w)).collect();
         let ys = self.ys.iter_mut().zip(y_widths).map(|(y, w)| y.split_off(keep * w)).collect();
+        let sample_weights = self.sample_weights.iter_mut().map(|w| w.as_mut().map(|w| w.split_off(keep))).collect();
         self.rows = keep;
-        Dataset { xs, ys, rows: n }
+        Dataset { xs, ys, sample_weights, rows: n }
     }
 }
 
@@ -78,7 +91,9 @@ pub struct Trainer {
     epoch: usize,
     batch: usize,
     sums: Vec<f64>,
+    totals: Vec<f64>,
     batch_logs: Vec<f64>,
+    batch_counts: Vec<f64>,
 }
 
 impl Trainer {
@@ -118,6 +133,7 @@ impl Trainer {
         if train.rows == 0 {
             return Err(Error::invalid("fit: x has no rows"));
         }
+        check_labels(model, &train)?;
         let capacity = config.batch_size.min(train.rows);
         let names = model.metrics_names().len();
         Ok(Trainer {
@@ -128,7 +144,9 @@ impl Trainer {
             epoch: config.initial_epoch,
             batch: 0,
             sums: vec![0.0; names],
+            totals: vec![0.0; names],
             batch_logs: vec![0.0; names],
+            batch_counts: vec![0.0; names],
             train,
             validation,
             config,
@@ -155,11 +173,12 @@ impl Trainer {
         self.epoch
     }
 
-    /// Keys of an epoch's logs: the model's metric names, then the same with `val_` when validating.
+    /// Keys of an epoch's logs: the model's metric names, the task weights (`<output>_weight`,
+    /// when they adapt), then the metric names with `val_` when validating.
     pub fn log_names(&self, model: &Model) -> Vec<String> {
         let names = model.metrics_names();
-        let val = if self.validation.is_some() { names.iter().map(|n| format!("val_{n}")).collect() } else { Vec::new() };
-        names.into_iter().chain(val).collect()
+        let val: Vec<String> = if self.validation.is_some() { names.iter().map(|n| format!("val_{n}")).collect() } else { Vec::new() };
+        names.into_iter().chain(model.weight_names()).chain(val).collect()
     }
 
     /// Trains until one of `limits` is reached or every epoch has run.
@@ -174,9 +193,12 @@ impl Trainer {
             let start = self.batch * bs;
             let end = (start + bs).min(self.train.rows);
             let data = self.train.view();
-            model.train_step(&mut self.buffers, &data, &self.order[start..end], &self.config.class_weights, &mut self.batch_logs);
+            model.train_step(&mut self.buffers, &data, &self.order[start..end], &self.config.class_weights, &mut self.batch_logs, &mut self.batch_counts);
             let size = end - start;
-            self.sums.iter_mut().zip(&self.batch_logs).for_each(|(s, b)| *s += b * size as f64);
+            for k in 0..self.sums.len() {
+                self.sums[k] += self.batch_logs[k] * self.batch_counts[k];
+                self.totals[k] += self.batch_counts[k];
+            }
             if limits.record_batches {
                 report.batches.push((self.batch, size, self.batch_logs.clone()));
             }
@@ -198,14 +220,20 @@ impl Trainer {
 
     fn begin_epoch(&mut self) {
         self.sums.iter_mut().for_each(|s| *s = 0.0);
+        self.totals.iter_mut().for_each(|s| *s = 0.0);
         if self.config.shuffle {
             self.rng.shuffle(&mut self.order);
         }
     }
 
-    fn end_epoch(&mut self, model: &Model) -> Result<Vec<f64>> {
-        let rows = self.train.rows as f64;
-        let mut logs: Vec<f64> = self.sums.iter().map(|s| s / rows).collect();
+    fn end_epoch(&mut self, model: &mut Model) -> Result<Vec<f64>> {
+        let mut logs: Vec<f64> = self.sums.iter().zip(&self.totals).map(|(s, n)| if *n > 0.0 { s / n } else { f64::NAN }).collect();
+        // DWA sets the next epoch's weights from the per-output epoch losses.
+        let head_losses: Vec<f64> = if model.heads.len() > 1 { logs[1..=model.heads.len()].to_vec() } else { vec![logs[0]] };
+        if let Some(b) = model.balancer.as_mut() {
+            b.end_epoch(&head_losses);
+        }
+        logs.extend(model.task_weights());
         if let (Some(v), Some(buf)) = (&self.validation, self.validation_buffers.as_mut()) {
             let bs = self.config.batch_size.min(v.rows).max(1);
             logs.extend(model.evaluate_with(buf, &v.view(), bs)?);
@@ -214,6 +242,28 @@ impl Trainer {
         self.batch = 0;
         Ok(logs)
     }
+}
+
+/// A task with no label at all cannot be trained (and would make its balancing undefined).
+fn check_labels(model: &Model, d: &Dataset) -> Result<()> {
+    for (h, (y, head)) in d.ys.iter().zip(&model.heads).enumerate() {
+        let labelled = y.chunks_exact(head.target_width).any(|t| !t.iter().any(|v| v.is_nan()));
+        if !labelled && d.rows > 0 {
+            let _ = h;
+            return Err(Error::invalid(format!("fit: output '{}' has no label at all in the training data (every target row holds NaN)", head.name)));
+        }
+    }
+    for (w, head) in d.sample_weights.iter().zip(&model.heads) {
+        if let Some(w) = w {
+            if w.len() != d.rows {
+                return Err(Error::shape(format!("fit: sampleWeight for output '{}'", head.name), format!("{} values (one per row)", d.rows), w.len()));
+            }
+            if let Some(bad) = w.iter().find(|v| !v.is_finite() || **v < 0.0) {
+                return Err(Error::invalid(format!("fit: sampleWeight for output '{}' must hold finite numbers >= 0 but holds {bad}", head.name)));
+            }
+        }
+    }
+    Ok(())
 }
 
 fn check(model: &Model, d: &Dataset, what: &str) -> Result<()> {

@@ -212,7 +212,7 @@ fn compile_json(heads: &[(&str, f32)]) -> Value {
 
 /// Batch-mean loss as training sees it (Σ_h w_h · mean_i loss_h,i), without regularization.
 fn total_loss(model: &Model, xs: &[&[f32]], ys: &[&[f32]], rows: usize) -> f64 {
-    let data = Batchable { xs: xs.to_vec(), ys: ys.to_vec(), rows };
+    let data = Batchable { sample_weights: Vec::new(), xs: xs.to_vec(), ys: ys.to_vec(), rows };
     model.evaluate(&data, rows).expect("evaluate")[0]
 }
 
@@ -421,7 +421,7 @@ fn two_heads_with_shared_trunk_concatenate_and_add() {
     let mut model = compiled_model(two_head_graph(), compile_json(&[("categoricalCrossentropy", w1), ("meanSquaredError", w2)]));
 
     // The objective really is w1·loss1 + w2·loss2.
-    let logs = model.evaluate(&Batchable { xs: vec![&x], ys: vec![&y1, &y2], rows }, rows).unwrap();
+    let logs = model.evaluate(&Batchable { sample_weights: Vec::new(), xs: vec![&x], ys: vec![&y1, &y2], rows }, rows).unwrap();
     assert_close1(logs[0], w1 as f64 * logs[1] + w2 as f64 * logs[2], 1e-6, 1e-6, "total loss = w1·loss1 + w2·loss2");
     assert!(logs[1] > 0.0 && logs[2] > 0.0, "both head losses positive: {logs:?}");
 
@@ -542,9 +542,10 @@ fn check_sgd_step(model: &mut Model, lr: f32, xs: &[&[f32]], ys: &[&[f32]], rows
     }
 
     let mut buf = model.buffers(rows, true);
-    let data = Batchable { xs: xs.to_vec(), ys: ys.to_vec(), rows };
+    let data = Batchable { sample_weights: Vec::new(), xs: xs.to_vec(), ys: ys.to_vec(), rows };
     let mut logs = vec![0.0; model.metrics_names().len()];
-    model.train_step(&mut buf, &data, &(0..rows).collect::<Vec<_>>(), &Vec::new(), &mut logs);
+    let mut counts = vec![0.0; logs.len()];
+    model.train_step(&mut buf, &data, &(0..rows).collect::<Vec<_>>(), &Vec::new(), &mut logs, &mut counts);
     assert_close1(logs[0], expected_logs_loss, 1e-5, 1e-5, &format!("{what}: train_step loss = weighted losses + penalty before the update"));
 
     for ((li, wi), before, grads) in expected {

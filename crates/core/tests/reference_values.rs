@@ -10,6 +10,8 @@
 mod common;
 
 use common::*;
+use dense_mtl_core::activation::{self, Activation};
+use dense_mtl_core::loss::{self, Loss};
 use dense_mtl_core::train::RunReport;
 use dense_mtl_core::{Dataset, FitConfig, Model, RunLimits, Trainer};
 use serde_json::{json, Value};
@@ -26,7 +28,7 @@ const B2: [f32; 2] = [0.1, -0.05];
 
 fn run_all(model: &mut Model, xs: Vec<Vec<f32>>, ys: Vec<Vec<f32>>, rows: usize, batch_size: usize, epochs: usize) -> RunReport {
     let config = FitConfig { batch_size, epochs, shuffle: false, ..FitConfig::default() };
-    let mut trainer = Trainer::new(model, Dataset { xs, ys, rows }, None, config).expect("Trainer::new");
+    let mut trainer = Trainer::new(model, Dataset { sample_weights: Vec::new(), xs, ys, rows }, None, config).expect("Trainer::new");
     let limits = RunLimits { epochs: usize::MAX, batches: usize::MAX, deadline: None, record_batches: true };
     let report = trainer.run(model, limits).expect("run");
     assert!(report.done, "every epoch ran");
@@ -361,4 +363,276 @@ fn two_heads_with_l2_regularizer_and_adam_match_tfjs() {
     for (layer, wi, exp) in expected_weights {
         assert_close(&weight(&model, layer, wi), exp, ATOL, RTOL, &format!("final {layer} weight {wi}"));
     }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Forward values of every activation and per-sample values of every loss, including the
+// clipped regions (probabilities at 0 or 1 or outside [0, 1], negative MSLE predictions, a zero
+// MAPE target, a zero cosine prediction, a fractional sparse class index). Each loss value is
+// `model.evaluate` of a one-row batch through a linear Activation model compiled with that loss.
+//
+// const tf = require('@tensorflow/tfjs');
+// const xs = [-100, -20, -5, -2.5, -1, -0.3, 0, 0.3, 1, 2.5, 5, 6, 7, 20, 100];
+// const acts = ['elu', 'hardSigmoid', 'linear', 'relu', 'relu6', 'selu', 'sigmoid', 'softmax', 'softplus',
+//               'softsign', 'tanh', 'swish', 'mish', 'gelu', 'gelu_new', 'logSoftmax'];
+// const activations = {};
+// for (const a of acts) {
+//   const rows = [xs, xs.slice(5, 10)];  // softmax/logSoftmax work row-wise: two rows, widths 15 and 5
+//   activations[a] = rows.map(r => Array.from(tf.layers.activation({activation: a}).apply(tf.tensor2d([r])).dataSync()));
+// }
+// const general = [[[0.3, -1.2, 2.0], [0.8, -0.4, 1.1]], [[0.0, 1.0, -2.0], [50.0, -30.0, -2.0]]];
+// const probs = [[[0, 1, 0], [0.2, 0.5, 0.3]], [[0.1, 0.3, 0.6], [0.25, 0.35, 0.5]], [[1, 0, 0], [0, 1, 0]], [[0, 0, 1], [0.3, 0.7, 1.5]]];
+// const cases = {
+//   meanSquaredError: general, meanAbsoluteError: general, logcosh: general, cosineProximity: [...general, [[1, 2, 3], [0, 0, 0]]],
+//   meanAbsolutePercentageError: [...general, [[0.5, -2, 3], [0.9, -1.1, 2.2]]],
+//   meanSquaredLogarithmicError: [[[0.5, 2, 0], [0.9, 1.1, 0.3]], [[0.5, 2, -1], [0.9, -0.5, 0.3]]],
+//   hinge: [[[1, -1, 1], [0.3, 0.4, 1.8]], [[0, 1, 0], [0.3, -0.4, 0.8]]],
+//   squaredHinge: [[[1, -1, 1], [0.3, 0.4, 1.8]], [[0, 1, 0], [0.3, -0.4, 0.8]]],
+//   categoricalHinge: [[[0, 1, 0], [0.3, 0.6, 0.1]], [[1, 0, 0], [2.0, 0.1, 0.4]], [[0, 0, 1], [0.9, -0.2, 0.5]]],
+//   categoricalCrossentropy: probs,
+//   binaryCrossentropy: [[[1, 0, 1], [0.8, 0.3, 0.1]], [[1, 1, 0], [0, 1, 0.5]], [[0.3, 0.7, 0.5], [0.6, 0.2, 0.9]], [[0, 1, 1], [-0.5, 1.5, 1e-9]]],
+//   kullbackLeiblerDivergence: [[[0.2, 0.5, 0.3], [0.3, 0.3, 0.4]], [[0.3, 0.3, 0.4], [0, 1.2, 0.5]], [[0, 1, 0], [0.2, 0.5, 0.3]]],
+//   poisson: [[[1, 0, 3], [0.5, 1.2, 2.5]], [[1, 0, 2], [0, 1, 2]]],
+//   sparseCategoricalCrossentropy: [[[1], [0.2, 0.5, 0.3]], [[2], [0.1, 0.3, 0.4]], [[0], [0, 0.5, 0.5]], [[1.7], [0.2, 0.5, 0.3]], [[0], [1.0, 0.0, 0.0]]],
+// };
+// (async () => {
+//   const losses = {};
+//   for (const [loss, rows] of Object.entries(cases)) {
+//     losses[loss] = [];
+//     for (const [t, p] of rows) {
+//       const input = tf.input({shape: [p.length]});
+//       const model = tf.model({inputs: input, outputs: tf.layers.activation({activation: 'linear'}).apply(input)});
+//       model.compile({optimizer: 'sgd', loss});
+//       const v = model.evaluate(tf.tensor2d([p]), tf.tensor2d([t]));
+//       losses[loss].push([t, p, (await v.data())[0]]);
+//     }
+//   }
+//   console.log(JSON.stringify({xs, activations, losses}));
+// })();
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn every_activation_forward_matches_tfjs() {
+    const XS: [f32; 15] = [-100.0, -20.0, -5.0, -2.5, -1.0, -0.3, 0.0, 0.3, 1.0, 2.5, 5.0, 6.0, 7.0, 20.0, 100.0];
+    // (name, f(XS) as one row of 15, f(XS[5..10]) as one row of 5)
+    let expected: [(&str, &[f64], &[f64]); 16] = [
+        ("elu", &[-1.0, -1.0, -0.9932620525360107, -0.9179149866104126, -0.6321205496788025, -0.25918179750442505, 0.0, 0.30000001192092896, 1.0, 2.5, 5.0, 6.0, 7.0, 20.0, 100.0], &[-0.25918179750442505, 0.0, 0.30000001192092896, 1.0, 2.5]),
+        ("hardSigmoid", &[0.0, 0.0, 0.0, 0.0, 0.30000001192092896, 0.4399999976158142, 0.5, 0.5600000023841858, 0.699999988079071, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0], &[0.4399999976158142, 0.5, 0.5600000023841858, 0.699999988079071, 1.0]),
+        ("linear", &[-100.0, -20.0, -5.0, -2.5, -1.0, -0.30000001192092896, 0.0, 0.30000001192092896, 1.0, 2.5, 5.0, 6.0, 7.0, 20.0, 100.0], &[-0.30000001192092896, 0.0, 0.30000001192092896, 1.0, 2.5]),
+        ("relu", &[0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.30000001192092896, 1.0, 2.5, 5.0, 6.0, 7.0, 20.0, 100.0], &[0.0, 0.0, 0.30000001192092896, 1.0, 2.5]),
+        ("relu6", &[0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.30000001192092896, 1.0, 2.5, 5.0, 6.0, 6.0, 6.0, 6.0], &[0.0, 0.0, 0.30000001192092896, 1.0, 2.5]),
+        ("selu", &[-1.7580993175506592, -1.7580993175506592, -1.7462533712387085, -1.613785743713379, -1.1113307476043701, -0.45566731691360474, 0.0, 0.3152103126049042, 1.0507010221481323, 2.6267523765563965, 5.253504753112793, 6.304205894470215, 7.354907035827637, 21.014019012451172, 105.07009887695312], &[-0.45566731691360474, 0.0, 0.3152103126049042, 1.0507010221481323, 2.6267523765563965]),
+        ("sigmoid", &[3.783505853677006e-44, 2.06115369216775e-09, 0.006692850962281227, 0.07585818320512772, 0.2689414322376251, 0.4255574941635132, 0.5, 0.5744425058364868, 0.7310585975646973, 0.9241418242454529, 0.9933071732521057, 0.9975273609161377, 0.9990889430046082, 1.0, 1.0], &[0.4255574941635132, 0.5, 0.5744425058364868, 0.7310585975646973, 0.9241418242454529]),
+        ("softmax", &[0.0, 0.0, 0.0, 2.802596928649634e-45, 1.401298464324817e-44, 2.802596928649634e-44, 3.783505853677006e-44, 5.044674471569341e-44, 1.0089348943138683e-43, 4.526194039769159e-43, 5.521115949439779e-42, 1.500790655291879e-41, 4.07960021918884e-41, 1.8048513285848406e-35, 1.0], &[0.04117612540721893, 0.0555819496512413, 0.07502777874469757, 0.15108740329742432, 0.6771267652511597]),
+        ("softplus", &[3.783505853677006e-44, 2.06115369216775e-09, 0.006715348456054926, 0.07888973504304886, 0.3132616877555847, 0.554355263710022, 0.6931471824645996, 0.8543552756309509, 1.31326162815094, 2.578889846801758, 5.006715297698975, 6.002475738525391, 7.000911235809326, 20.0, 100.0], &[0.554355263710022, 0.6931471824645996, 0.8543552756309509, 1.31326162815094, 2.578889846801758]),
+        ("softsign", &[-0.9900990128517151, -0.9523809552192688, -0.8333333134651184, -0.7142857313156128, -0.5, -0.23076924681663513, 0.0, 0.23076924681663513, 0.5, 0.7142857313156128, 0.8333333134651184, 0.8571428656578064, 0.875, 0.9523809552192688, 0.9900990128517151], &[-0.23076924681663513, 0.0, 0.23076924681663513, 0.5, 0.7142857313156128]),
+        ("tanh", &[-1.0, -1.0, -0.9999092221260071, -0.9866142868995667, -0.7615941762924194, -0.29131263494491577, 0.0, 0.29131263494491577, 0.7615941762924194, 0.9866142868995667, 0.9999092221260071, 0.9999877214431763, 0.9999983310699463, 1.0, 1.0], &[-0.29131263494491577, 0.0, 0.29131263494491577, 0.7615941762924194, 0.9866142868995667]),
+        ("swish", &[-3.783505853677006e-42, -4.1223074731533416e-08, -0.033464252948760986, -0.189645454287529, -0.2689414322376251, -0.12766724824905396, 0.0, 0.172332763671875, 0.7310585975646973, 2.310354471206665, 4.966536045074463, 5.985164165496826, 6.993622779846191, 20.0, 100.0], &[-0.12766724824905396, 0.0, 0.172332763671875, 0.7310585975646973, 2.310354471206665]),
+        ("mish", &[-3.783505853677006e-42, -4.1223074731533416e-08, -0.03357623517513275, -0.19681620597839355, -0.30340147018432617, -0.15113317966461182, 0.0, 0.20800139009952545, 0.8650983572006226, 2.4713923931121826, 4.999552249908447, 5.999926567077637, 6.999988555908203, 20.0, 100.0], &[-0.15113317966461182, 0.0, 0.20800139009952545, 0.8650983572006226, 2.4713923931121826]),
+        ("gelu", &[0.0, 0.0, -1.4901161193847656e-06, -0.015524178743362427, -0.15865525603294373, -0.11462659388780594, 0.0, 0.18537341058254242, 0.8413447141647339, 2.48447585105896, 4.999998569488525, 6.0, 7.0, 20.0, 100.0], &[-0.11462659388780594, 0.0, 0.18537341058254242, 0.8413447141647339, 2.48447585105896]),
+        ("gelu_new", &[0.0, 0.0, -2.980232238769531e-07, -0.015084296464920044, -0.15880802273750305, -0.11462908983230591, 0.0, 0.18537092208862305, 0.8411920070648193, 2.4849157333374023, 4.999999523162842, 6.0, 7.0, 20.0, 100.0], &[-0.11462908983230591, 0.0, 0.18537092208862305, 0.8411920070648193, 2.4849157333374023]),
+        ("logSoftmax", &[-200.0, -120.0, -105.0, -102.5, -101.0, -100.30000305175781, -100.0, -99.69999694824219, -99.0, -97.5, -95.0, -94.0, -93.0, -80.0, 0.0], &[-3.189896821975708, -2.889896869659424, -2.5898969173431396, -1.8898967504501343, -0.38989678025245667]),
+    ];
+    let all: Vec<&str> = activation::all().map(|(n, _)| n).collect();
+    assert_eq!(all, expected.iter().map(|e| e.0).collect::<Vec<_>>(), "activation::all() vs the TF.js list");
+    for (name, row15, row5) in expected {
+        let act = Activation::parse(name).unwrap();
+        let mut out = vec![0.0f32; 15];
+        act.forward(&XS, &mut out, 15);
+        assert_close(&out, row15, 1e-6, 1e-5, &format!("activation '{name}' on XS"));
+        let mut out = vec![0.0f32; 5];
+        act.forward(&XS[5..10], &mut out, 5);
+        assert_close(&out, row5, 1e-6, 1e-5, &format!("activation '{name}' on XS[5..10]"));
+    }
+}
+
+#[test]
+fn every_loss_value_matches_tfjs() {
+    // (loss, target row, prediction row, TF.js per-sample value)
+    let cases: &[(&str, &[f32], &[f32], f64)] = &[
+        ("meanSquaredError", &[0.3, -1.2, 2.0], &[0.8, -0.4, 1.1], 0.5666666626930237),
+        ("meanSquaredError", &[0.0, 1.0, -2.0], &[50.0, -30.0, -2.0], 1153.6666259765625),
+        ("meanAbsoluteError", &[0.3, -1.2, 2.0], &[0.8, -0.4, 1.1], 0.7333333492279053),
+        ("meanAbsoluteError", &[0.0, 1.0, -2.0], &[50.0, -30.0, -2.0], 27.0),
+        ("logcosh", &[0.3, -1.2, 2.0], &[0.8, -0.4, 1.1], 0.25689950585365295),
+        ("logcosh", &[0.0, 1.0, -2.0], &[50.0, -30.0, -2.0], 26.53790283203125),
+        ("cosineProximity", &[0.3, -1.2, 2.0], &[0.8, -0.4, 1.1], -0.8758350014686584),
+        ("cosineProximity", &[0.0, 1.0, -2.0], &[50.0, -30.0, -2.0], 0.19929371774196625),
+        ("cosineProximity", &[1.0, 2.0, 3.0], &[0.0, 0.0, 0.0], 0.0),
+        ("meanAbsolutePercentageError", &[0.3, -1.2, 2.0], &[0.8, -0.4, 1.1], 92.77777862548828),
+        ("meanAbsolutePercentageError", &[0.0, 1.0, -2.0], &[50.0, -30.0, -2.0], 16666669056.0),
+        ("meanAbsolutePercentageError", &[0.5, -2.0, 3.0], &[0.9, -1.1, 2.2], 50.55554962158203),
+        ("meanSquaredLogarithmicError", &[0.5, 2.0, 0.0], &[0.9, 1.1, 0.3], 0.08397722244262695),
+        ("meanSquaredLogarithmicError", &[0.5, 2.0, -1.0], &[0.9, -0.5, 0.3], 0.44388777017593384),
+        ("hinge", &[1.0, -1.0, 1.0], &[0.3, 0.4, 1.8], 0.699999988079071),
+        ("hinge", &[0.0, 1.0, 0.0], &[0.3, -0.4, 0.8], 1.1333333253860474),
+        ("squaredHinge", &[1.0, -1.0, 1.0], &[0.3, 0.4, 1.8], 0.8166666030883789),
+        ("squaredHinge", &[0.0, 1.0, 0.0], &[0.3, -0.4, 0.8], 1.3199999332427979),
+        ("categoricalHinge", &[0.0, 1.0, 0.0], &[0.3, 0.6, 0.1], 0.699999988079071),
+        ("categoricalHinge", &[1.0, 0.0, 0.0], &[2.0, 0.1, 0.4], 0.0),
+        ("categoricalHinge", &[0.0, 0.0, 1.0], &[0.9, -0.2, 0.5], 1.399999976158142),
+        ("categoricalCrossentropy", &[0.0, 1.0, 0.0], &[0.2, 0.5, 0.3], 0.6931471824645996),
+        ("categoricalCrossentropy", &[0.1, 0.3, 0.6], &[0.25, 0.35, 0.5], 0.9647746086120605),
+        ("categoricalCrossentropy", &[1.0, 0.0, 0.0], &[0.0, 1.0, 0.0], 16.11809539794922),
+        ("categoricalCrossentropy", &[0.0, 0.0, 1.0], &[0.3, 0.7, 1.5], 0.5108255743980408),
+        ("binaryCrossentropy", &[1.0, 0.0, 1.0], &[0.8, 0.3, 0.1], 0.9608011841773987),
+        ("binaryCrossentropy", &[1.0, 1.0, 0.0], &[0.0, 1.0, 0.5], 5.603747367858887),
+        ("binaryCrossentropy", &[0.3, 0.7, 0.5], &[0.6, 0.2, 0.9], 1.0640578269958496),
+        ("binaryCrossentropy", &[0.0, 1.0, 1.0], &[-0.5, 1.5, 1e-09], 5.3726983070373535),
+        ("kullbackLeiblerDivergence", &[0.2, 0.5, 0.3], &[0.3, 0.3, 0.4], 0.0880151242017746),
+        ("kullbackLeiblerDivergence", &[0.3, 0.3, 0.4], &[0.0, 1.2, 0.5], 4.023787498474121),
+        ("kullbackLeiblerDivergence", &[0.0, 1.0, 0.0], &[0.2, 0.5, 0.3], 0.6931471824645996),
+        ("poisson", &[1.0, 0.0, 3.0], &[0.5, 1.2, 2.5], 0.7147582173347473),
+        ("poisson", &[1.0, 0.0, 2.0], &[0.0, 1.0, 2.0], 5.910600185394287),
+        ("sparseCategoricalCrossentropy", &[1.0], &[0.2, 0.5, 0.3], 0.6931471824645996),
+        ("sparseCategoricalCrossentropy", &[2.0], &[0.1, 0.3, 0.4], 0.6931471824645996),
+        ("sparseCategoricalCrossentropy", &[0.0], &[0.0, 0.5, 0.5], 16.11809539794922),
+        ("sparseCategoricalCrossentropy", &[1.7], &[0.2, 0.5, 0.3], 0.6931471824645996),
+        ("sparseCategoricalCrossentropy", &[0.0], &[1.0, 0.0, 0.0], 2.3841860752327193e-07),
+    ];
+    let covered: std::collections::BTreeSet<&str> = cases.iter().map(|c| c.0).collect();
+    for (name, _) in loss::all() {
+        assert!(covered.contains(name), "no TF.js reference value for loss '{name}'");
+    }
+    let mut failures = Vec::new();
+    for (name, t, p, expected) in cases {
+        let value = Loss::parse(name).unwrap().row(t, p, None);
+        if !is_close(value as f64, *expected, 1e-6, 1e-5) {
+            failures.push(format!("{name}(t {t:?}, p {p:?}) = {value:e}, TF.js {expected:e}"));
+        }
+    }
+    assert!(failures.is_empty(), "{} loss value(s) differ from TF.js:\n{}", failures.len(), failures.join("\n"));
+}
+
+// ---------------------------------------------------------------------------------------------
+// d loss / d prediction as TF.js's autodiff computes it, clipping included: a Dense layer with an
+// identity kernel and zero bias makes the prediction equal to the input row, and one SGD step
+// at rate 1 on that single row leaves `bias = -d loss / d pred`.
+//
+// const tf = require('@tensorflow/tfjs');
+// const general = [[[0.3, -1.2, 2.0], [0.8, -0.4, 1.1]], [[0.0, 1.0, -2.0], [50.0, -30.0, -2.0]]];
+// const probs = [[[0, 1, 0], [0.2, 0.5, 0.3]], [[0.1, 0.3, 0.6], [0.25, 0.35, 0.5]], [[1, 0, 0], [0, 1, 0]], [[0, 0, 1], [0.3, 0.7, 1.5]]];
+// // Rows away from ties and kinks.
+// const cases = {
+//   meanSquaredError: general, meanAbsoluteError: general, logcosh: general, cosineProximity: [...general, [[1, 2, 3], [0, 0, 0]]],
+//   meanAbsolutePercentageError: [...general, [[0.5, -2, 3], [0.9, -1.1, 2.2]]],
+//   meanSquaredLogarithmicError: [[[0.5, 2, 0], [0.9, 1.1, 0.3]], [[0.5, 2, -1], [0.9, -0.5, 0.3]]],
+//   hinge: [[[1, -1, 1], [0.3, 0.4, 1.8]], [[0, 1, 0], [0.3, -0.4, 0.8]]],
+//   squaredHinge: [[[1, -1, 1], [0.3, 0.4, 1.8]], [[0, 1, 0], [0.3, -0.4, 0.8]]],
+//   categoricalHinge: [[[0, 1, 0], [0.3, 0.6, 0.1]], [[1, 0, 0], [2.0, 0.1, 0.4]], [[0, 0, 1], [0.9, -0.2, 0.5]]],
+//   categoricalCrossentropy: probs,
+//   binaryCrossentropy: [[[1, 0, 1], [0.8, 0.3, 0.1]], [[1, 1, 0], [0, 1, 0.4]], [[0.3, 0.7, 0.5], [0.6, 0.2, 0.9]], [[0, 1, 1], [-0.5, 1.5, 1e-9]]],
+//   kullbackLeiblerDivergence: [[[0.2, 0.5, 0.3], [0.3, 0.3, 0.4]], [[0.3, 0.3, 0.4], [0, 1.2, 0.5]], [[0, 1, 0], [0.2, 0.5, 0.3]]],
+//   poisson: [[[1, 0, 3], [0.5, 1.2, 2.5]], [[1, 0, 2], [0, 1, 2]]],
+//   sparseCategoricalCrossentropy: [[[1], [0.2, 0.5, 0.3]], [[2], [0.1, 0.3, 0.4]], [[0], [0, 0.5, 0.5]], [[1.7], [0.2, 0.5, 0.3]], [[0], [1.0, 0.0, 0.0]]],
+// };
+// // Rows exactly on a kink or a tie, where the result depends on how autodiff breaks the tie.
+// const ties = {
+//   meanAbsoluteError: [[[0.5, 1, 2], [0.5, 0, 2.5]]],
+//   meanAbsolutePercentageError: [[[0.5, 1, 2], [0.5, 0, 2.5]]],
+//   hinge: [[[1, -1, 1], [1, 1, 0.5]]],
+//   squaredHinge: [[[1, -1, 1], [1, 1, 0.5]]],
+//   categoricalHinge: [[[0, 1, 0], [0.3, 0.6, 0.3]], [[0, 1, 0], [0.5, 1.5, 0.2]]],
+//   binaryCrossentropy: [[[1, 0, 1], [0.5, 0.5, 0.7]]],
+// };
+// async function grads(table) {
+//   const out = [];
+//   for (const [loss, rows] of Object.entries(table)) {
+//     for (const [t, p] of rows) {
+//       // Identity kernel, zero bias: pred = p, and one SGD step at rate 1 leaves bias = -d loss / d pred.
+//       const w = p.length;
+//       const model = tf.sequential();
+//       model.add(tf.layers.dense({inputShape: [w], units: w}));
+//       model.setWeights([tf.eye(w), tf.zeros([w])]);
+//       model.compile({optimizer: tf.train.sgd(1.0), loss});
+//       await model.fit(tf.tensor2d([p]), tf.tensor2d([t]), {batchSize: 1, epochs: 1, verbose: 0});
+//       out.push([loss, t, p, Array.from(model.getWeights()[1].dataSync()).map(v => -v)]);
+//     }
+//   }
+//   return out;
+// }
+// (async () => {
+//   console.log(JSON.stringify({cases: await grads(cases), ties: await grads(ties)}));
+// })();
+// ---------------------------------------------------------------------------------------------
+
+type GradCase = (&'static str, &'static [f32], &'static [f32], &'static [f64]);
+
+fn check_loss_gradients(cases: &[GradCase]) {
+    let mut failures = Vec::new();
+    for (name, t, p, expected) in cases {
+        let mut grad = vec![f32::NAN; p.len()];
+        Loss::parse(name).unwrap().row(t, p, Some(&mut grad));
+        let close = grad.iter().zip(*expected).all(|(&g, &e)| is_close(g as f64, e, 1e-5, 1e-4));
+        if !close {
+            failures.push(format!("{name}(t {t:?}, p {p:?}): grad {grad:?}, TF.js {expected:?}"));
+        }
+    }
+    assert!(failures.is_empty(), "{} loss gradient(s) differ from TF.js:\n{}", failures.len(), failures.join("\n"));
+}
+
+#[test]
+fn every_loss_gradient_matches_tfjs() {
+    // (loss, target row, prediction row, TF.js d loss / d pred)
+    let cases: &[GradCase] = &[
+        ("meanSquaredError", &[0.3, -1.2, 2.0], &[0.8, -0.4, 1.1], &[0.3333333432674408, 0.533333420753479, -0.6000000238418579]),
+        ("meanSquaredError", &[0.0, 1.0, -2.0], &[50.0, -30.0, -2.0], &[33.333335876464844, -20.666667938232422, 0.0]),
+        ("meanAbsoluteError", &[0.3, -1.2, 2.0], &[0.8, -0.4, 1.1], &[0.3333333432674408, 0.3333333432674408, -0.3333333432674408]),
+        ("logcosh", &[0.3, -1.2, 2.0], &[0.8, -0.4, 1.1], &[0.15403905510902405, 0.22134560346603394, -0.23876598477363586]),
+        ("logcosh", &[0.0, 1.0, -2.0], &[50.0, -30.0, -2.0], &[0.3333333432674408, -0.3333333432674408, 0.0]),
+        ("cosineProximity", &[0.3, -1.2, 2.0], &[0.8, -0.4, 1.1], &[0.25860801339149475, 0.18563663959503174, -0.1205742359161377]),
+        ("cosineProximity", &[0.0, 1.0, -2.0], &[50.0, -30.0, -2.0], &[-0.002927345922216773, -0.00590873509645462, 0.015447378158569336]),
+        ("cosineProximity", &[1.0, 2.0, 3.0], &[0.0, 0.0, 0.0], &[-845.1542358398438, -1690.3084716796875, -2535.462646484375]),
+        ("meanAbsolutePercentageError", &[0.3, -1.2, 2.0], &[0.8, -0.4, 1.1], &[111.11109924316406, 27.777774810791016, -16.66666603088379]),
+        ("meanAbsolutePercentageError", &[0.5, -2.0, 3.0], &[0.9, -1.1, 2.2], &[66.66666412353516, 16.66666603088379, -11.11111068725586]),
+        ("meanSquaredLogarithmicError", &[0.5, 2.0, 0.0], &[0.9, 1.1, 0.3], &[0.08294343203306198, -0.11323017627000809, 0.1345457136631012]),
+        ("meanSquaredLogarithmicError", &[0.5, 2.0, -1.0], &[0.9, -0.5, 0.3], &[0.08294343203306198, 0.0, 0.1345457136631012]),
+        ("hinge", &[1.0, -1.0, 1.0], &[0.3, 0.4, 1.8], &[-0.3333333432674408, 0.3333333432674408, 0.0]),
+        ("hinge", &[0.0, 1.0, 0.0], &[0.3, -0.4, 0.8], &[0.0, -0.3333333432674408, 0.0]),
+        ("squaredHinge", &[1.0, -1.0, 1.0], &[0.3, 0.4, 1.8], &[-0.46666666865348816, 0.9333333373069763, 0.0]),
+        ("squaredHinge", &[0.0, 1.0, 0.0], &[0.3, -0.4, 0.8], &[0.0, -0.9333333373069763, 0.0]),
+        ("categoricalHinge", &[0.0, 1.0, 0.0], &[0.3, 0.6, 0.1], &[1.0, -1.0, 0.0]),
+        ("categoricalHinge", &[1.0, 0.0, 0.0], &[2.0, 0.1, 0.4], &[0.0, 0.0, 0.0]),
+        ("categoricalHinge", &[0.0, 0.0, 1.0], &[0.9, -0.2, 0.5], &[1.0, 0.0, -1.0]),
+        ("categoricalCrossentropy", &[0.0, 1.0, 0.0], &[0.2, 0.5, 0.3], &[1.0, -1.0, 1.0]),
+        ("categoricalCrossentropy", &[0.1, 0.3, 0.6], &[0.25, 0.35, 0.5], &[0.5090909004211426, 0.051947951316833496, -0.29090917110443115]),
+        ("categoricalCrossentropy", &[1.0, 0.0, 0.0], &[0.0, 1.0, 0.0], &[0.0, 0.0, 0.0]),
+        ("categoricalCrossentropy", &[0.0, 0.0, 1.0], &[0.3, 0.7, 1.5], &[0.4000000059604645, 0.4000000059604645, -0.26666662096977234]),
+        ("binaryCrossentropy", &[1.0, 0.0, 1.0], &[0.8, 0.3, 0.1], &[-0.4166666269302368, 0.4761905074119568, -3.3333330154418945]),
+        ("binaryCrossentropy", &[1.0, 1.0, 0.0], &[0.0, 1.0, 0.4], &[0.0, 0.0, 0.5555555820465088]),
+        ("binaryCrossentropy", &[0.3, 0.7, 0.5], &[0.6, 0.2, 0.9], &[0.4166666269302368, -1.0416665077209473, 1.4814811944961548]),
+        ("binaryCrossentropy", &[0.0, 1.0, 1.0], &[-0.5, 1.5, 1e-09], &[0.0, 0.0, 0.0]),
+        ("kullbackLeiblerDivergence", &[0.2, 0.5, 0.3], &[0.3, 0.3, 0.4], &[-0.6666666865348816, -1.6666666269302368, -0.75]),
+        ("kullbackLeiblerDivergence", &[0.3, 0.3, 0.4], &[0.0, 1.2, 0.5], &[0.0, 0.0, -0.800000011920929]),
+        ("kullbackLeiblerDivergence", &[0.0, 1.0, 0.0], &[0.2, 0.5, 0.3], &[0.0, -2.0, 0.0]),
+        ("poisson", &[1.0, 0.0, 3.0], &[0.5, 1.2, 2.5], &[-0.33333316445350647, 0.3333333432674408, -0.06666666269302368]),
+        ("poisson", &[1.0, 0.0, 2.0], &[0.0, 1.0, 2.0], &[-3333333.25, 0.3333333432674408, 0.0]),
+        ("sparseCategoricalCrossentropy", &[1.0], &[0.2, 0.5, 0.3], &[1.0, -1.0, 1.0]),
+        ("sparseCategoricalCrossentropy", &[2.0], &[0.1, 0.3, 0.4], &[1.2499998807907104, 1.2499998807907104, -1.2500001192092896]),
+        ("sparseCategoricalCrossentropy", &[0.0], &[0.0, 0.5, 0.5], &[0.0, 0.0, 0.0]),
+        ("sparseCategoricalCrossentropy", &[1.7], &[0.2, 0.5, 0.3], &[1.0, -1.0, 1.0]),
+        ("sparseCategoricalCrossentropy", &[0.0], &[1.0, 0.0, 0.0], &[0.0, 0.0, 0.0]),
+    ];
+    let covered: std::collections::BTreeSet<&str> = cases.iter().map(|c| c.0).collect();
+    for (name, _) in loss::all() {
+        assert!(covered.contains(name), "no TF.js reference gradient for loss '{name}'");
+    }
+    check_loss_gradients(cases);
+}
+
+#[test]
+#[ignore = "core bug (TF.js parity at ties): |x|'s gradient at 0 is -1 in TF.js (step(x, -1)) but 0 here (MAE, MAPE when p == t); categoricalHinge's max sends gradient to every tied entry in TF.js, only to the first here"]
+fn loss_gradients_at_kinks_and_ties_match_tfjs() {
+    let cases: &[GradCase] = &[
+        ("meanAbsoluteError", &[0.0, 1.0, -2.0], &[50.0, -30.0, -2.0], &[0.3333333432674408, -0.3333333432674408, -0.3333333432674408]),
+        ("meanAbsolutePercentageError", &[0.0, 1.0, -2.0], &[50.0, -30.0, -2.0], &[333333312.0, -33.33333206176758, 16.66666603088379]),
+        ("meanAbsoluteError", &[0.5, 1.0, 2.0], &[0.5, 0.0, 2.5], &[-0.3333333432674408, -0.3333333432674408, 0.3333333432674408]),
+        ("meanAbsolutePercentageError", &[0.5, 1.0, 2.0], &[0.5, 0.0, 2.5], &[66.66666412353516, -33.33333206176758, 16.66666603088379]),
+        ("hinge", &[1.0, -1.0, 1.0], &[1.0, 1.0, 0.5], &[0.0, 0.3333333432674408, -0.3333333432674408]),
+        ("squaredHinge", &[1.0, -1.0, 1.0], &[1.0, 1.0, 0.5], &[0.0, 1.3333333730697632, -0.3333333432674408]),
+        ("categoricalHinge", &[0.0, 1.0, 0.0], &[0.3, 0.6, 0.3], &[1.0, -1.0, 1.0]),
+        ("categoricalHinge", &[0.0, 1.0, 0.0], &[0.5, 1.5, 0.2], &[0.0, 0.0, 0.0]),
+        ("binaryCrossentropy", &[1.0, 0.0, 1.0], &[0.5, 0.5, 0.7], &[-0.6666666865348816, 0.6666666865348816, -0.4761904180049896]),
+    ];
+    check_loss_gradients(cases);
 }

@@ -1,0 +1,305 @@
+'use strict';
+// Multi-task models: functional graphs with several heads, Keras semantics for lossWeights and
+// evaluate, masking of missing labels, sample/class weights per output, adaptive balancing.
+const tf = require('..');
+const { loadTfjs, seededValues, maxRelativeError } = require('./helpers/tfjs');
+
+const tfjs = loadTfjs();
+const ROWS = 12;
+const rows = (n, width, seed, lo = -1, hi = 1) => {
+  const v = seededValues(n * width, seed, lo, hi);
+  return Array.from({ length: n }, (_, r) => v.slice(r * width, (r + 1) * width));
+};
+const X = rows(ROWS, 4, 1);
+const Y_CLASS = X.map(r => [0, 1, 2].map(k => (k === ((r[0] + r[1] > 0 ? 1 : 0) + (r[2] > 0.3 ? 1 : 0)) ? 1 : 0)));
+const Y_REG = X.map(r => [r[0] * 2 - r[3]]);
+
+/** Trunk (dense + a concatenated skip branch) with a classification and a regression head. */
+function twoHead(lib) {
+  const input = lib.input({ shape: [4], name: 'features' });
+  const trunk = lib.layers.dense({ units: 6, activation: 'tanh', name: 'trunk' }).apply(input);
+  const side = lib.layers.dense({ units: 3, activation: 'relu', name: 'side' }).apply(input);
+  const merged = lib.layers.concatenate({ name: 'merged' }).apply([trunk, side]);
+  const species = lib.layers.dense({ units: 3, activation: 'softmax', name: 'species' }).apply(merged);
+  const width = lib.layers.dense({ units: 1, name: 'width' }).apply(trunk);
+  return lib.model({ inputs: input, outputs: [species, width], name: 'two_head' });
+}
+
+function twins(compileArgs) {
+  const theirs = twoHead(tfjs);
+  const ours = twoHead(tf);
+  ours.setWeights(theirs.getWeights().map(w => tf.tensor(w.arraySync())));
+  theirs.compile(compileArgs(tfjs));
+  ours.compile(compileArgs(tf));
+  return { ours, theirs };
+}
+
+const expectClose = (actual, expected, tol = 1e-4) => expect(maxRelativeError(actual, expected)).toBeLessThan(tol);
+
+describe('functional models match TF.js where TF.js is right', () => {
+  test('two heads, shared trunk and a merge layer: weights, history and keys', async () => {
+    const m = twins(lib => ({ optimizer: lib.train.adam(0.02), loss: ['categoricalCrossentropy', 'meanSquaredError'], metrics: ['accuracy', 'mae'] }));
+    const fitArgs = { epochs: 4, batchSize: 5, shuffle: false, verbose: 0 };
+    const h1 = await m.theirs.fit(tfjs.tensor2d(X), [tfjs.tensor2d(Y_CLASS), tfjs.tensor2d(Y_REG)], fitArgs);
+    const h2 = await m.ours.fit(tf.tensor2d(X), [tf.tensor2d(Y_CLASS), tf.tensor2d(Y_REG)], fitArgs);
+    expect(Object.keys(h2.history)).toEqual(Object.keys(h1.history));
+    for (const key of Object.keys(h1.history)) expectClose(h2.history[key], h1.history[key]);
+    m.theirs.getWeights().forEach((w, i) => expectClose(m.ours.getWeights()[i].dataSync(), w.dataSync()));
+    expect(m.ours.layers.map(l => l.name)).toEqual(m.theirs.layers.map(l => l.name));
+  });
+
+  test('ys and losses keyed by output name, and predict returns one tensor per output', async () => {
+    const m = twins(lib => ({ optimizer: 'sgd', loss: { width: 'meanSquaredError', species: 'categoricalCrossentropy' } }));
+    const ys = (lib) => ({ species: lib.tensor2d(Y_CLASS), width: lib.tensor2d(Y_REG) });
+    const h1 = await m.theirs.fit(tfjs.tensor2d(X), ys(tfjs), { epochs: 2, shuffle: false, verbose: 0 });
+    const h2 = await m.ours.fit(tf.tensor2d(X), ys(tf), { epochs: 2, shuffle: false, verbose: 0 });
+    expectClose(h2.history.loss, h1.history.loss);
+    const p1 = m.theirs.predict(tfjs.tensor2d(X));
+    const p2 = m.ours.predict(tf.tensor2d(X));
+    expect(p2.map(t => t.shape)).toEqual(p1.map(t => t.shape));
+    p1.forEach((t, i) => expectClose(p2[i].dataSync(), t.dataSync(), 1e-5));
+  });
+
+  test('summary prints the functional table as TF.js does', () => {
+    const lines = { ours: [], theirs: [] };
+    twoHead(tfjs).summary(undefined, undefined, l => lines.theirs.push(l));
+    twoHead(tf).summary(undefined, undefined, l => lines.ours.push(l));
+    expect(lines.ours).toEqual(lines.theirs);
+  });
+});
+
+describe('Keras semantics where TF.js is wrong', () => {
+  test('lossWeights are applied: loss = Σ wᵢ·lossᵢ', async () => {
+    const model = twoHead(tf);
+    model.compile({ optimizer: 'sgd', loss: ['categoricalCrossentropy', 'meanSquaredError'], lossWeights: [0.3, 2] });
+    const h = await model.fit(tf.tensor2d(X), [tf.tensor2d(Y_CLASS), tf.tensor2d(Y_REG)], { epochs: 3, verbose: 0 });
+    h.history.loss.forEach((loss, e) => expect(loss).toBeCloseTo(0.3 * h.history.species_loss[e] + 2 * h.history.width_loss[e], 5));
+  });
+
+  test('a head with loss weight 0 does not change its own weights', async () => {
+    const model = twoHead(tf);
+    model.compile({ optimizer: 'adam', loss: ['categoricalCrossentropy', 'meanSquaredError'], lossWeights: { species: 1, width: 0 } });
+    const before = model.getLayer('width').getWeights().map(w => w.arraySync());
+    const trunkBefore = model.getLayer('trunk').getWeights()[0].arraySync();
+    await model.fit(tf.tensor2d(X), [tf.tensor2d(Y_CLASS), tf.tensor2d(Y_REG)], { epochs: 3, verbose: 0 });
+    expect(model.getLayer('width').getWeights().map(w => w.arraySync())).toEqual(before);
+    expect(model.getLayer('trunk').getWeights()[0].arraySync()).not.toEqual(trunkBefore);
+  });
+
+  test('evaluate returns [total, each output loss, each metric] in Keras order, and val_ logs equal evaluate', async () => {
+    const model = twoHead(tf);
+    model.compile({ optimizer: tf.train.sgd(0), loss: ['categoricalCrossentropy', 'meanSquaredError'], metrics: { species: 'accuracy', width: ['mae', 'mse'] }, lossWeights: [1, 0.5] });
+    expect(model.metricsNames).toEqual(['loss', 'species_loss', 'width_loss', 'species_acc', 'width_mae', 'width_mse']);
+    const result = model.evaluate(tf.tensor2d(X), [tf.tensor2d(Y_CLASS), tf.tensor2d(Y_REG)]).map(t => t.dataSync()[0]);
+    const [probs, width] = model.predict(tf.tensor2d(X));
+    const ce = tf.metrics.categoricalCrossentropy(tf.tensor2d(Y_CLASS), probs).dataSync().reduce((a, b) => a + b) / ROWS;
+    const mse = tf.metrics.meanSquaredError(tf.tensor2d(Y_REG), width).dataSync().reduce((a, b) => a + b) / ROWS;
+    const mae = tf.metrics.meanAbsoluteError(tf.tensor2d(Y_REG), width).dataSync().reduce((a, b) => a + b) / ROWS;
+    const acc = tf.metrics.categoricalAccuracy(tf.tensor2d(Y_CLASS), probs).dataSync().reduce((a, b) => a + b) / ROWS;
+    expectClose(result, [ce + 0.5 * mse, ce, mse, acc, mae, mse], 1e-5);
+    // With a learning rate of 0 the validation logs must be exactly evaluate's values (TF.js mislabels them, tfjs#5941).
+    const h = await model.fit(tf.tensor2d(X), [tf.tensor2d(Y_CLASS), tf.tensor2d(Y_REG)], { epochs: 1, verbose: 0, validationData: [tf.tensor2d(X), [tf.tensor2d(Y_CLASS), tf.tensor2d(Y_REG)]] });
+    model.metricsNames.forEach((name, i) => expect(h.history[`val_${name}`][0]).toBeCloseTo(result[i], 5));
+  });
+});
+
+describe('missing labels', () => {
+  test('a head with NaN labels trains exactly as that head alone would on its labelled rows', async () => {
+    const missing = new Set([1, 4, 7, 8]);
+    const yReg = Y_REG.map((r, i) => (missing.has(i) ? [NaN] : r));
+    const build = () => {
+      const input = tf.input({ shape: [4] });
+      const trunk = tf.layers.dense({ units: 5, activation: 'tanh', name: 'mask_trunk' }).apply(input);
+      return { input, trunk, reg: tf.layers.dense({ units: 1, name: 'mask_reg' }) };
+    };
+    const a = build();
+    const both = tf.model({ inputs: a.input, outputs: [tf.layers.dense({ units: 3, activation: 'softmax', name: 'mask_cls' }).apply(a.trunk), a.reg.apply(a.trunk)] });
+    both.compile({ optimizer: tf.train.sgd(0.2), loss: ['categoricalCrossentropy', 'meanSquaredError'], lossWeights: [0, 1], metrics: ['mae'] });
+    const b = build();
+    const alone = tf.model({ inputs: b.input, outputs: b.reg.apply(b.trunk) });
+    alone.compile({ optimizer: tf.train.sgd(0.2), loss: 'meanSquaredError', metrics: ['mae'] });
+    const w = both.getWeights();
+    alone.setWeights([w[0], w[1], w[4], w[5]]);
+    const h = await both.fit(tf.tensor2d(X), [tf.tensor2d(Y_CLASS), tf.tensor2d(yReg)], { epochs: 5, batchSize: ROWS, verbose: 0 });
+    const kept = X.filter((_, i) => !missing.has(i));
+    const hAlone = await alone.fit(tf.tensor2d(kept), tf.tensor2d(Y_REG.filter((_, i) => !missing.has(i))), { epochs: 5, batchSize: ROWS, verbose: 0 });
+    expectClose(h.history.mask_reg_loss, hAlone.history.loss, 1e-5);
+    expectClose(h.history.mask_reg_mae, hAlone.history.mae, 1e-5);
+    const after = both.getWeights();
+    [after[0], after[1], after[4], after[5]].forEach((t, i) => expectClose(t.dataSync(), alone.getWeights()[i].dataSync(), 1e-5));
+  });
+
+  test('NaN targets are rejected for single-output models, and a task without any label is an error', async () => {
+    const single = tf.sequential({ layers: [tf.layers.dense({ units: 1, inputShape: [4] })] });
+    single.compile({ optimizer: 'sgd', loss: 'meanSquaredError' });
+    await expect(single.fit(tf.tensor2d(X), tf.tensor2d(Y_REG.map((r, i) => (i === 3 ? [NaN] : r))), { verbose: 0 })).rejects.toThrow('fit: y must hold finite numbers, but row 3, column 0 is NaN');
+    const model = twoHead(tf);
+    model.compile({ optimizer: 'sgd', loss: ['categoricalCrossentropy', 'meanSquaredError'] });
+    await expect(model.fit(tf.tensor2d(X), [tf.tensor2d(Y_CLASS), tf.tensor2d(Y_REG.map(() => [NaN]))], { verbose: 0 }))
+      .rejects.toThrow("fit: output 'width' has no label at all in the training data");
+  });
+
+  test('sampleWeight per output scales each row, and a weight of 0 is like a missing label', async () => {
+    const model = twoHead(tf);
+    model.compile({ optimizer: tf.train.sgd(0), loss: ['categoricalCrossentropy', 'meanSquaredError'] });
+    const weights = X.map((_, i) => (i % 2 ? 2 : 0.5));
+    const h = await model.fit(tf.tensor2d(X), [tf.tensor2d(Y_CLASS), tf.tensor2d(Y_REG)], { epochs: 1, batchSize: ROWS, verbose: 0, sampleWeight: { width: tf.tensor1d(weights) } });
+    const [, width] = model.predict(tf.tensor2d(X));
+    const perRow = tf.metrics.meanSquaredError(tf.tensor2d(Y_REG), width).dataSync();
+    expect(h.history.width_loss[0]).toBeCloseTo(perRow.reduce((s, v, i) => s + v * weights[i], 0) / ROWS, 5);
+    await expect(model.fit(tf.tensor2d(X), [tf.tensor2d(Y_CLASS), tf.tensor2d(Y_REG)], { verbose: 0, sampleWeight: { height: tf.ones([ROWS]) } }))
+      .rejects.toThrow("fit: sampleWeight names 'height', which is not an output; the outputs are species, width");
+  });
+});
+
+describe('adaptive task balancing', () => {
+  const fitOnce = async (model, epochs = 1, extra = {}) => model.fit(tf.tensor2d(X), [tf.tensor2d(Y_CLASS), tf.tensor2d(Y_REG)], { epochs, batchSize: ROWS, verbose: 0, ...extra });
+
+  test('uncertainty: one SGD step moves s by -lr·(-c·e^-s·L + 1/2), and the weight is logged', async () => {
+    const model = twoHead(tf);
+    const lr = 0.1;
+    model.compile({ optimizer: tf.train.sgd(lr), loss: ['categoricalCrossentropy', 'meanSquaredError'], taskWeighting: 'uncertainty' });
+    const h = await fitOnce(model);
+    // c = 1 for classification, 1/2 for regression; s starts at 0.
+    const s1 = -lr * (-1 * h.history.species_loss[0] + 0.5);
+    const s2 = -lr * (-0.5 * h.history.width_loss[0] + 0.5);
+    expect(h.history.species_weight[0]).toBeCloseTo(Math.exp(-s1), 5);
+    expect(h.history.width_weight[0]).toBeCloseTo(0.5 * Math.exp(-s2), 5);
+  });
+
+  test('uncertainty restores balance when one task\'s loss is scaled by 1000', async () => {
+    // Two noisy regressions (their losses cannot reach 0); the second is scaled so that its MSE is ×1000.
+    const n = 80;
+    const x = rows(n, 3, 21);
+    const noise = seededValues(2 * n, 22, -0.3, 0.3);
+    const ya = x.map((r, i) => [r[0] - r[1] + noise[i]]);
+    const yb = x.map((r, i) => [Math.sqrt(1000) * (r[2] * r[0] + noise[n + i])]);
+    const input = tf.input({ shape: [3] });
+    const trunk = tf.layers.dense({ units: 8, activation: 'tanh' }).apply(input);
+    const model = tf.model({ inputs: input, outputs: [tf.layers.dense({ units: 1, name: 'uw_a' }).apply(trunk), tf.layers.dense({ units: 1, name: 'uw_b' }).apply(trunk)] });
+    model.compile({ optimizer: tf.train.adam(0.05), loss: 'meanSquaredError', taskWeighting: 'uncertainty' });
+    const h = await model.fit(tf.tensor2d(x), [tf.tensor2d(ya), tf.tensor2d(yb)], { epochs: 300, batchSize: 40, verbose: 0 });
+    const weighted = (e) => (h.history.uw_b_weight[e] * h.history.uw_b_loss[e]) / (h.history.uw_a_weight[e] * h.history.uw_a_loss[e]);
+    // Equal weights at the start: the scaled task dominates the total by over two orders of magnitude.
+    expect(h.history.uw_b_loss[0] / h.history.uw_a_loss[0]).toBeGreaterThan(100);
+    // At balance each weighted term c·e^-s·L tends to 1/2, whatever the scale of L.
+    expect(weighted(299)).toBeGreaterThan(0.5);
+    expect(weighted(299)).toBeLessThan(2);
+  });
+
+  test('dwa: weights for the next epoch come from the ratio of the last two epoch losses', async () => {
+    const model = twoHead(tf);
+    model.compile({ optimizer: tf.train.sgd(0.1), loss: ['categoricalCrossentropy', 'meanSquaredError'], taskWeighting: { method: 'dwa', temperature: 2 } });
+    const h = await fitOnce(model, 4);
+    expect(h.history.species_weight.slice(0, 1)).toEqual([1]);
+    for (let e = 1; e < 4; e++) {
+      const r = ['species', 'width'].map(k => h.history[`${k}_loss`][e] / h.history[`${k}_loss`][e - 1]);
+      const ex = r.map(v => Math.exp(v / 2));
+      expect(h.history.species_weight[e]).toBeCloseTo(2 * ex[0] / (ex[0] + ex[1]), 5);
+      expect(h.history.width_weight[e]).toBeCloseTo(2 * ex[1] / (ex[0] + ex[1]), 5);
+    }
+    // The epoch-e loss was computed with the weights logged at epoch e-1.
+    expect(h.history.loss[2]).toBeCloseTo(h.history.species_weight[1] * h.history.species_loss[2] + h.history.width_weight[1] * h.history.width_loss[2], 4);
+  });
+
+  test('gradnorm: the first update follows sign(G - mean G)·‖∇W L‖ computed by hand', async () => {
+    // Linear trunk W (the last layer both heads share) and linear heads: gradients in closed form.
+    const input = tf.input({ shape: [2] });
+    const trunk = tf.layers.dense({ units: 2, name: 'gn_trunk', useBias: false }).apply(input);
+    const a = tf.layers.dense({ units: 1, name: 'gn_a', useBias: false }).apply(trunk);
+    const b = tf.layers.dense({ units: 1, name: 'gn_b', useBias: false }).apply(trunk);
+    const model = tf.model({ inputs: input, outputs: [a, b] });
+    const W = [[0.5, -0.3], [0.2, 0.8]];
+    const ha = [[1.0], [0.5]];
+    const hb = [[-2.0], [3.0]];
+    model.setWeights([tf.tensor2d(W), tf.tensor2d(ha), tf.tensor2d(hb)]);
+    const lr = 0.05;
+    model.compile({ optimizer: tf.train.sgd(0), loss: 'meanSquaredError', taskWeighting: { method: 'gradnorm', alpha: 1.5, learningRate: lr } });
+    const x = [[1, 2], [-1, 0.5], [0.3, -0.7]];
+    const ya = [[1], [0], [2]];
+    const yb = [[0], [1], [-1]];
+    const h = await model.fit(tf.tensor2d(x), [tf.tensor2d(ya), tf.tensor2d(yb)], { epochs: 1, batchSize: 3, verbose: 0 });
+    const n = x.length;
+    const norm = (head, y) => {
+      // dL/dW = Xᵀ · (2/n)(p - y) · headᵀ, with p = x·W·head.
+      const g = [[0, 0], [0, 0]];
+      x.forEach((row, i) => {
+        const z = [row[0] * W[0][0] + row[1] * W[1][0], row[0] * W[0][1] + row[1] * W[1][1]];
+        const p = z[0] * head[0][0] + z[1] * head[1][0];
+        const d = (2 / n) * (p - y[i][0]);
+        for (let r = 0; r < 2; r++) for (let c = 0; c < 2; c++) g[r][c] += row[r] * d * head[c][0];
+      });
+      return Math.sqrt(g.flat().reduce((s, v) => s + v * v, 0));
+    };
+    const norms = [norm(ha, ya), norm(hb, yb)];
+    const mean = (norms[0] + norms[1]) / 2; // weights start at 1 and loss ratios at 1
+    const w = norms.map(nv => 1 - lr * Math.sign(nv - mean) * nv);
+    const sum = w[0] + w[1];
+    expect(h.history.gn_a_weight[0]).toBeCloseTo(2 * w[0] / sum, 5);
+    expect(h.history.gn_b_weight[0]).toBeCloseTo(2 * w[1] / sum, 5);
+  });
+
+  test('pcgrad trains, and differs from the plain sum only when task gradients conflict', async () => {
+    const plain = twoHead(tf);
+    const surgery = twoHead(tf);
+    surgery.setWeights(plain.getWeights());
+    plain.compile({ optimizer: tf.train.sgd(0.1), loss: ['categoricalCrossentropy', 'meanSquaredError'] });
+    surgery.compile({ optimizer: tf.train.sgd(0.1), loss: ['categoricalCrossentropy', 'meanSquaredError'], gradientSurgery: 'pcgrad' });
+    const h1 = await fitOnce(plain, 1);
+    const h2 = await fitOnce(surgery, 1);
+    expect(h2.history.loss[0]).toBeCloseTo(h1.history.loss[0], 6); // same start, same first loss
+    // Head-only layers receive only their own gradient: identical after one step.
+    expectClose(surgery.getLayer('species').getWeights()[0].dataSync(), plain.getLayer('species').getWeights()[0].dataSync(), 1e-6);
+    const h3 = await fitOnce(surgery, 30);
+    expect(h3.history.loss[29]).toBeLessThan(h2.history.loss[0]);
+  });
+});
+
+describe('bad input', () => {
+  const compile = (extra) => { const m = twoHead(tf); m.compile({ optimizer: 'sgd', loss: ['categoricalCrossentropy', 'meanSquaredError'], ...extra }); return m; };
+  test('unknown output names in loss, metrics, lossWeights and ys', async () => {
+    expect(() => twoHead(tf).compile({ optimizer: 'sgd', loss: { species: 'categoricalCrossentropy', height: 'meanSquaredError' } }))
+      .toThrow("compile: unknown entry in loss dictionary: 'height'. Only expected the output names: species, width");
+    expect(() => compile({ metrics: { heigth: 'mae' } })).toThrow("unknown entry in metrics dictionary: 'heigth'");
+    expect(() => compile({ lossWeights: { species: 1, widht: 2 } })).toThrow("unknown entry in lossWeights dictionary: 'widht'");
+    await expect(compile().fit(tf.tensor2d(X), { species: tf.tensor2d(Y_CLASS), heigth: tf.tensor2d(Y_REG) }, { verbose: 0 }))
+      .rejects.toThrow("fit: y: 'heigth' is not one of the model's names (species, width)");
+  });
+  test('wrong number of losses, weights or targets', async () => {
+    expect(() => twoHead(tf).compile({ optimizer: 'sgd', loss: ['meanSquaredError'] })).toThrow(/it should have one entry per model output. The model has 2 output\(s\) \(species, width\), but you passed loss with 1 entries/);
+    expect(() => compile({ lossWeights: [1, 2, 3] })).toThrow(/passed lossWeights with 3 entries/);
+    await expect(compile().fit(tf.tensor2d(X), [tf.tensor2d(Y_CLASS)], { verbose: 0 })).rejects.toThrow('fit: y: the model has 2 (species, width) but 1 array(s) were given');
+  });
+  test('a target width that does not match its head', async () => {
+    await expect(compile().fit(tf.tensor2d(X), [tf.tensor2d(Y_CLASS), tf.tensor2d(Y_CLASS)], { verbose: 0 })).rejects.toThrow("fit: y 'width' has 3 column(s) but output 'width' has 1 unit(s)");
+  });
+  test('an output that does not depend on the inputs, duplicate layer names, wrong widths', () => {
+    const a = tf.input({ shape: [2] });
+    const b = tf.input({ shape: [2] });
+    const out = tf.layers.dense({ units: 1 }).apply(b);
+    expect(() => tf.model({ inputs: a, outputs: out })).toThrow(/depends on input 'input\d+', which is not among the model's inputs/);
+    const x = tf.input({ shape: [2] });
+    const d1 = tf.layers.dense({ units: 2, name: 'same' }).apply(x);
+    const d2 = tf.layers.dense({ units: 2, name: 'same' }).apply(d1);
+    expect(() => tf.model({ inputs: x, outputs: d2 })).toThrow("model: layer names must be unique but 'same' is used twice");
+    const shared = tf.layers.dense({ units: 2 });
+    shared.apply(tf.input({ shape: [3] }));
+    expect(() => shared.apply(tf.input({ shape: [5] }))).toThrow(/expected an input of 3 features \(the width it was first applied to\) but got 5/);
+    expect(() => tf.layers.add().apply([tf.input({ shape: [2] }), tf.input({ shape: [3] })])).toThrow(/all inputs must have the same shape/);
+  });
+  test('a cycle or an out-of-order graph is rejected by the core', () => {
+    const { NativeModel } = require('../lib/native');
+    const spec = { name: 'cyclic', layers: [{ className: 'InputLayer', name: 'i', width: 2 }, { className: 'Dense', name: 'd', units: 2 }],
+      nodes: [{ layer: 0, inputs: [] }, { layer: 1, inputs: [1] }], inputs: [0], outputs: [1] };
+    expect(() => new NativeModel(spec)).toThrow("model: layer 'd' takes node 1 as input, which is not computed before it (the graph has a cycle or is out of order)");
+  });
+  test('unknown taskWeighting or gradientSurgery, bad options, gradnorm without a shared layer', () => {
+    expect(() => compile({ taskWeighting: 'uncertain' })).toThrow("compile: Unknown taskWeighting 'uncertain'. Expected one of: fixed, uncertainty, dwa, gradnorm");
+    expect(() => compile({ taskWeighting: { method: 'dwa', temprature: 2 } })).toThrow("compile: taskWeighting 'dwa' has no option 'temprature'; its options are temperature");
+    expect(() => compile({ taskWeighting: { method: 'dwa', temperature: -1 } })).toThrow('compile: taskWeighting dwa: temperature must be a positive number but got -1');
+    expect(() => compile({ gradientSurgery: 'cagrad' })).toThrow("compile: Unknown gradientSurgery 'cagrad'. Expected one of: pcgrad");
+    const i1 = tf.input({ shape: [2] });
+    const sep = tf.model({ inputs: i1, outputs: [tf.layers.dense({ units: 1 }).apply(i1), tf.layers.dense({ units: 1 }).apply(i1)] });
+    expect(() => sep.compile({ optimizer: 'sgd', loss: 'meanSquaredError', taskWeighting: 'gradnorm' })).toThrow(/gradnorm' needs a trainable dense layer shared by every output/);
+  });
+});

@@ -1,0 +1,323 @@
+//! Multi-task loss balancing: how much each output's loss counts in the total, and gradient
+//! surgery on the shared weights. Methods and equations follow the papers (see the README):
+//! fixed weights (Keras `loss_weights`), uncertainty weighting (Kendall et al. 2018), Dynamic
+//! Weight Average (Liu et al. 2019), GradNorm (Chen et al. 2018) and PCGrad (Yu et al. 2020).
+
+use crate::error::{Error, Result};
+use crate::loss::Loss;
+use crate::rng::Rng;
+use serde::{Deserialize, Serialize};
+
+/// How task weights are chosen (`compile({taskWeighting})`).
+#[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
+#[serde(tag = "method", rename_all = "lowercase", rename_all_fields = "camelCase")]
+pub enum TaskWeighting {
+    /// The compiled `lossWeights`, unchanged.
+    Fixed {},
+    /// Learned homoscedastic uncertainty: term `c·e^{-s}·L + s/2` per task, `s` clamped.
+    Uncertainty {
+        #[serde(default = "default_min_log_var")]
+        min_log_variance: f32,
+        #[serde(default = "default_max_log_var")]
+        max_log_variance: f32,
+    },
+    /// Weights from the ratio of the last two epochs' losses, softmax with a temperature.
+    Dwa {
+        #[serde(default = "default_temperature")]
+        temperature: f32,
+    },
+    /// Weights trained so that every task's gradient norm on the last shared layer moves at
+    /// a rate set by its relative training speed.
+    Gradnorm {
+        #[serde(default = "default_alpha")]
+        alpha: f32,
+        #[serde(default = "default_gradnorm_lr")]
+        learning_rate: f32,
+    },
+}
+
+fn default_min_log_var() -> f32 {
+    -10.0
+}
+fn default_max_log_var() -> f32 {
+    10.0
+}
+fn default_temperature() -> f32 {
+    2.0
+}
+fn default_alpha() -> f32 {
+    1.5
+}
+fn default_gradnorm_lr() -> f32 {
+    0.025
+}
+
+/// Gradient surgery applied to the shared weights.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum GradientSurgery {
+    Pcgrad,
+}
+
+impl TaskWeighting {
+    /// Checks the options.
+    pub fn validate(&self) -> Result<()> {
+        let bad = match *self {
+            TaskWeighting::Uncertainty { min_log_variance, max_log_variance } if !(min_log_variance < max_log_variance) => {
+                Some(format!("uncertainty: minLogVariance must be below maxLogVariance but got {min_log_variance} and {max_log_variance}"))
+            }
+            TaskWeighting::Dwa { temperature } if !(temperature > 0.0 && temperature.is_finite()) => {
+                Some(format!("dwa: temperature must be a positive number but got {temperature}"))
+            }
+            TaskWeighting::Gradnorm { alpha, learning_rate } if !(alpha >= 0.0 && alpha.is_finite() && learning_rate > 0.0 && learning_rate.is_finite()) => {
+                Some(format!("gradnorm: alpha must be >= 0 and learningRate > 0 but got alpha {alpha}, learningRate {learning_rate}"))
+            }
+            _ => None,
+        };
+        bad.map_or(Ok(()), |m| Err(Error::invalid(format!("compile: taskWeighting {m}"))))
+    }
+}
+
+/// The state of loss balancing, part of the model (saved with it).
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Balancer {
+    pub method: TaskWeighting,
+    pub surgery: Option<GradientSurgery>,
+    /// The compiled `lossWeights`.
+    pub base: Vec<f32>,
+    /// Multipliers chosen by DWA or GradNorm (1 for the other methods).
+    pub weights: Vec<f32>,
+    /// Uncertainty weighting's `s_i = log σ_i²`.
+    pub log_variances: Vec<f32>,
+    /// Uncertainty weighting's factor `c_i`: 1 for classification losses, 1/2 for regression.
+    pub likelihood_factors: Vec<f32>,
+    /// GradNorm's `L_i(0)`: each task's first labelled batch loss.
+    pub initial_losses: Vec<Option<f32>>,
+    /// DWA's epoch-mean loss per task, for the last two epochs.
+    pub recent_epoch_losses: Vec<Vec<f64>>,
+    #[serde(skip, default = "fresh_rng")]
+    rng: Rng,
+}
+
+fn fresh_rng() -> Rng {
+    Rng::new(None)
+}
+
+impl Clone for Rng {
+    fn clone(&self) -> Self {
+        Rng::new(None)
+    }
+}
+
+impl std::fmt::Debug for Rng {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Rng")
+    }
+}
+
+fn is_classification(loss: Loss) -> bool {
+    use Loss::*;
+    matches!(loss, CategoricalCrossentropy | SparseCategoricalCrossentropy | BinaryCrossentropy | Hinge | SquaredHinge | CategoricalHinge | KullbackLeiblerDivergence)
+}
+
+impl Balancer {
+    /// Balancing for heads with these losses and base weights.
+    pub fn new(method: TaskWeighting, surgery: Option<GradientSurgery>, losses: &[Loss], base: Vec<f32>) -> Result<Self> {
+        method.validate()?;
+        let n = losses.len();
+        Ok(Balancer {
+            method,
+            surgery,
+            base,
+            weights: vec![1.0; n],
+            log_variances: vec![0.0; n],
+            likelihood_factors: losses.iter().map(|&l| if is_classification(l) { 1.0 } else { 0.5 }).collect(),
+            initial_losses: vec![None; n],
+            recent_epoch_losses: Vec::new(),
+            rng: Rng::new(None),
+        })
+    }
+
+    /// Whether anything beyond fixed weights happens (then the weights are logged).
+    pub fn is_adaptive(&self) -> bool {
+        !matches!(self.method, TaskWeighting::Fixed {})
+    }
+
+    /// The weight on task `h`'s loss in the total this step.
+    pub fn effective(&self, h: usize) -> f32 {
+        match self.method {
+            TaskWeighting::Uncertainty { .. } => self.base[h] * self.likelihood_factors[h] * (-self.log_variances[h]).exp(),
+            _ => self.base[h] * self.weights[h],
+        }
+    }
+
+    /// Uncertainty weighting: d/ds_i of `c e^{-s} L + s/2` for tasks with labels in the batch
+    /// (zero for the others, whose term is skipped entirely).
+    pub fn log_variance_gradient(&self, losses: &[f64], labelled: &[usize], grad: &mut [f32]) {
+        for h in 0..grad.len() {
+            grad[h] = if labelled[h] > 0 {
+                -self.base[h] * self.likelihood_factors[h] * (-self.log_variances[h]).exp() * losses[h] as f32 + 0.5
+            } else {
+                0.0
+            };
+        }
+    }
+
+    /// Keeps `s` in range after an optimizer step (tiny losses would send the weight to infinity).
+    pub fn clamp_log_variances(&mut self) {
+        if let TaskWeighting::Uncertainty { min_log_variance, max_log_variance } = self.method {
+            self.log_variances.iter_mut().for_each(|s| *s = s.clamp(min_log_variance, max_log_variance));
+        }
+    }
+
+    /// GradNorm: one update of the task weights from this batch's losses and each task's
+    /// gradient norm `‖∇_W L_i‖` on the last shared layer. Tasks without labels sit out.
+    pub fn gradnorm_update(&mut self, losses: &[f64], norms: &[f32], labelled: &[usize]) {
+        let TaskWeighting::Gradnorm { alpha, learning_rate } = self.method else { return };
+        let active: Vec<usize> = (0..losses.len()).filter(|&h| labelled[h] > 0 && norms[h].is_finite()).collect();
+        for &h in &active {
+            if self.initial_losses[h].is_none() && losses[h] > 0.0 {
+                self.initial_losses[h] = Some(losses[h] as f32);
+            }
+        }
+        let active: Vec<usize> = active.into_iter().filter(|&h| self.initial_losses[h].is_some()).collect();
+        if active.len() < 2 {
+            return;
+        }
+        let ratio = |h: usize| losses[h] as f32 / self.initial_losses[h].unwrap();
+        let mean_ratio = active.iter().map(|&h| ratio(h)).sum::<f32>() / active.len() as f32;
+        let mean_norm = active.iter().map(|&h| self.weights[h] * norms[h]).sum::<f32>() / active.len() as f32;
+        for &h in &active {
+            let target = mean_norm * (ratio(h) / mean_ratio).powf(alpha);
+            let g = self.weights[h] * norms[h];
+            // G_i is linear in w_i, so d|G_i - target|/dw_i = sign(G_i - target)·‖∇_W L_i‖.
+            let grad = (g - target).signum() * norms[h];
+            self.weights[h] = (self.weights[h] - learning_rate * grad).max(1e-3);
+        }
+        // Renormalize so that the active weights keep summing to their count.
+        let sum: f32 = active.iter().map(|&h| self.weights[h]).sum();
+        let scale = active.len() as f32 / sum;
+        active.iter().for_each(|&h| self.weights[h] *= scale);
+    }
+
+    /// DWA: after each epoch, weights for the next one from the last two epochs' mean losses.
+    pub fn end_epoch(&mut self, epoch_losses: &[f64]) {
+        let TaskWeighting::Dwa { temperature } = self.method else { return };
+        self.recent_epoch_losses.push(epoch_losses.to_vec());
+        if self.recent_epoch_losses.len() > 2 {
+            self.recent_epoch_losses.remove(0);
+        }
+        if self.recent_epoch_losses.len() < 2 {
+            return;
+        }
+        let (before, last) = (&self.recent_epoch_losses[0], &self.recent_epoch_losses[1]);
+        let rates: Vec<f64> = last.iter().zip(before).map(|(l, b)| if *b > 0.0 && l.is_finite() { l / b } else { 1.0 }).collect();
+        let max = rates.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+        let exps: Vec<f64> = rates.iter().map(|r| ((r - max) / temperature as f64).exp()).collect();
+        let total: f64 = exps.iter().sum();
+        let n = rates.len() as f64;
+        self.weights.iter_mut().zip(&exps).for_each(|(w, e)| *w = (n * e / total) as f32);
+    }
+
+    /// A random visiting order for PCGrad's projections.
+    pub fn shuffle(&mut self, order: &mut [usize]) {
+        self.rng.shuffle(order);
+    }
+}
+
+/// PCGrad (Yu et al. 2020): projects each task's gradient `g_i` off every other task's gradient
+/// it conflicts with (negative dot product), visiting the others in random order, and writes the
+/// sum of the projected gradients into `out`. Inactive tasks (no labels) are left out.
+pub fn pcgrad(grads: &[Vec<f32>], active: &[bool], balancer: &mut Balancer, scratch: &mut Vec<f32>, out: &mut [f32]) {
+    out.fill(0.0);
+    let norms_sq: Vec<f32> = grads.iter().map(|g| g.iter().map(|v| v * v).sum()).collect();
+    let mut order: Vec<usize> = (0..grads.len()).filter(|&j| active[j] && norms_sq[j] > 0.0).collect();
+    for i in 0..grads.len() {
+        if !active[i] {
+            continue;
+        }
+        scratch.clear();
+        scratch.extend_from_slice(&grads[i]);
+        balancer.shuffle(&mut order);
+        for &j in order.iter().filter(|&&j| j != i) {
+            let dot: f32 = scratch.iter().zip(&grads[j]).map(|(a, b)| a * b).sum();
+            if dot < 0.0 {
+                let k = dot / norms_sq[j];
+                scratch.iter_mut().zip(&grads[j]).for_each(|(a, b)| *a -= k * b);
+            }
+        }
+        out.iter_mut().zip(scratch.iter()).for_each(|(o, s)| *o += s);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn balancer(method: TaskWeighting, n: usize) -> Balancer {
+        Balancer::new(method, None, &vec![Loss::MeanSquaredError; n], vec![1.0; n]).unwrap()
+    }
+
+    #[test]
+    fn pcgrad_projects_conflicting_gradients_as_the_paper_says() {
+        // g1·g2 = -1 < 0: g1 ← g1 - (g1·g2/‖g2‖²) g2 = (0.5, 0.5); g2 ← g2 - (g2·g1/‖g1‖²) g1 = (0, 1).
+        let grads = vec![vec![1.0, 0.0], vec![-1.0, 1.0]];
+        let mut b = balancer(TaskWeighting::Fixed {}, 2);
+        let mut out = vec![0.0; 2];
+        pcgrad(&grads, &[true, true], &mut b, &mut Vec::new(), &mut out);
+        assert!((out[0] - 0.5).abs() < 1e-6 && (out[1] - 1.5).abs() < 1e-6, "{out:?}");
+        // The projected gradients no longer conflict with the originals.
+        let g1_pc = [0.5f32, 0.5];
+        assert!(g1_pc[0] * grads[1][0] + g1_pc[1] * grads[1][1] >= -1e-6);
+    }
+
+    #[test]
+    fn pcgrad_leaves_agreeing_gradients_and_skips_inactive_tasks() {
+        let grads = vec![vec![1.0, 2.0], vec![0.5, 0.5], vec![-100.0, -100.0]];
+        let mut b = balancer(TaskWeighting::Fixed {}, 3);
+        let mut out = vec![0.0; 2];
+        pcgrad(&grads, &[true, true, false], &mut b, &mut Vec::new(), &mut out);
+        assert_eq!(out, vec![1.5, 2.5]);
+    }
+
+    #[test]
+    fn dwa_weights_follow_the_loss_ratios_of_the_last_two_epochs() {
+        let mut b = balancer(TaskWeighting::Dwa { temperature: 2.0 }, 2);
+        b.end_epoch(&[1.0, 4.0]);
+        assert_eq!(b.weights, vec![1.0, 1.0], "λ = 1 until two epochs have run");
+        b.end_epoch(&[0.5, 3.0]);
+        // r = (0.5, 0.75); λ_k = 2·exp(r_k/2) / Σ exp(r_i/2).
+        let (e1, e2) = ((0.5f64 / 2.0).exp(), (0.75f64 / 2.0).exp());
+        let expected = [2.0 * e1 / (e1 + e2), 2.0 * e2 / (e1 + e2)];
+        for (w, e) in b.weights.iter().zip(expected) {
+            assert!((*w as f64 - e).abs() < 1e-6, "{:?} vs {expected:?}", b.weights);
+        }
+    }
+
+    #[test]
+    fn gradnorm_moves_weights_toward_equal_gradient_norms_and_keeps_their_sum() {
+        let mut b = balancer(TaskWeighting::Gradnorm { alpha: 1.5, learning_rate: 0.1 }, 2);
+        // First batch: L(0) is recorded, ratios are 1, targets the mean norm (2.5).
+        b.gradnorm_update(&[1.0, 1.0], &[1.0, 4.0], &[3, 3]);
+        // G = (1, 4): task 0 below target → w0 += 0.1·1, task 1 above → w1 -= 0.1·4.
+        let (w0, w1) = (1.1f32, 0.6f32);
+        let scale = 2.0 / (w0 + w1);
+        assert!((b.weights[0] - w0 * scale).abs() < 1e-6 && (b.weights[1] - w1 * scale).abs() < 1e-6, "{:?}", b.weights);
+        assert!((b.weights.iter().sum::<f32>() - 2.0).abs() < 1e-6);
+    }
+
+    #[test]
+    fn uncertainty_gradient_and_effective_weight() {
+        let mut b = Balancer::new(TaskWeighting::Uncertainty { min_log_variance: -10.0, max_log_variance: 10.0 }, None, &[Loss::CategoricalCrossentropy, Loss::MeanSquaredError], vec![1.0, 2.0]).unwrap();
+        b.log_variances = vec![0.5, -1.0];
+        let mut g = vec![0.0; 2];
+        b.log_variance_gradient(&[2.0, 3.0], &[4, 0], &mut g);
+        assert!((g[0] - (-(-0.5f32).exp() * 2.0 + 0.5)).abs() < 1e-6);
+        assert_eq!(g[1], 0.0, "a task without labels in the batch has no term at all");
+        assert!((b.effective(1) - 2.0 * 0.5 * 1f32.exp()).abs() < 1e-5);
+        b.log_variances = vec![-50.0, 50.0];
+        b.clamp_log_variances();
+        assert_eq!(b.log_variances, vec![-10.0, 10.0]);
+    }
+}

@@ -1,0 +1,414 @@
+//! A streaming CSV reader with the semantics of TF.js's `tf.data.csv`: rows are read a chunk at
+//! a time (memory stays bounded whatever the file size), cells are typed as TF.js types them
+//! (`Number()` decides what is numeric; `dtype` may floor or turn the cell into 0/1), and every
+//! malformed input is reported with its line. Parsing itself is the `csv` crate's (RFC 4180:
+//! quoted fields may hold delimiters, quotes and newlines; CRLF, CR and LF all end a row; a
+//! UTF-8 byte order mark is dropped; blank lines are skipped).
+//!
+//! Differences from TF.js, which splits on newlines before parsing: quoted newlines work, `""`
+//! inside quotes is one quote, blank lines are skipped instead of failing, and with
+//! `delimWhitespace` trailing spaces are ignored instead of adding an empty field.
+
+mod lines;
+mod number;
+
+pub use number::{is_js_whitespace, js_number};
+
+use crate::error::{Error, Result};
+use lines::{LineCounter, Tap};
+use serde::Deserialize;
+use std::io::Read;
+
+/// The `dtype` of a column config.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Dtype {
+    Float32,
+    Int32,
+    Bool,
+    /// Accepted as TF.js does: numeric cells still become numbers.
+    String,
+}
+
+/// One entry of `columnConfigs` (the default value itself stays in JavaScript).
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct ColumnConfig {
+    pub name: String,
+    pub dtype: Option<Dtype>,
+    pub required: bool,
+    pub is_label: bool,
+    pub has_default: bool,
+}
+
+/// `tf.data.csv`'s config, validated by [`CsvReader::new`].
+#[derive(Clone, Debug, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct CsvConfig {
+    pub has_header: bool,
+    pub column_names: Option<Vec<String>>,
+    pub column_configs: Vec<ColumnConfig>,
+    pub configured_columns_only: bool,
+    pub delimiter: Option<String>,
+    pub delim_whitespace: bool,
+}
+
+impl Default for CsvConfig {
+    fn default() -> Self {
+        CsvConfig {
+            has_header: true,
+            column_names: None,
+            column_configs: Vec::new(),
+            configured_columns_only: false,
+            delimiter: None,
+            delim_whitespace: false,
+        }
+    }
+}
+
+/// A column that appears in the elements, in file order.
+#[derive(Clone, Debug)]
+pub struct Column {
+    /// Position of the field in a row.
+    pub index: usize,
+    pub name: String,
+    pub dtype: Option<Dtype>,
+    pub required: bool,
+    pub is_label: bool,
+    pub has_default: bool,
+}
+
+/// What a cell of a [`Chunk`] holds.
+pub mod cell {
+    /// `values[i]` is the cell's number.
+    pub const NUMBER: u8 = 0;
+    /// The cell is the next entry of `strings`.
+    pub const STRING: u8 = 1;
+    /// The cell is empty: the column's default, or `undefined`.
+    pub const EMPTY: u8 = 2;
+}
+
+/// Up to `max_rows` parsed rows, row-major over the selected columns.
+#[derive(Debug, Default, PartialEq)]
+pub struct Chunk {
+    pub rows: usize,
+    /// One per cell; 0 unless the cell is a number.
+    pub values: Vec<f64>,
+    /// One [`cell`] kind per cell.
+    pub kinds: Vec<u8>,
+    /// The string cells, in order.
+    pub strings: Vec<String>,
+}
+
+/// Reads rows of one CSV source.
+pub struct CsvReader {
+    reader: ::csv::Reader<Tap>,
+    lines: LineCounter,
+    /// Line on which the current record starts (1-based).
+    line: u64,
+    source: String,
+    names: Vec<String>,
+    columns: Vec<Column>,
+    whitespace: bool,
+    record: ::csv::ByteRecord,
+    fields: Vec<usize>,
+    rows_read: u64,
+    has_header: bool,
+}
+
+impl CsvReader {
+    /// Opens a reader over `input` and reads the header line if there is one. `source` names the
+    /// input in messages (a path or URL).
+    pub fn new(input: Box<dyn Read + Send>, source: &str, config: &CsvConfig) -> Result<CsvReader> {
+        let delimiter = delimiter_byte(config)?;
+        let (tap, lines) = Tap::new(input);
+        let reader = ::csv::ReaderBuilder::new().has_headers(false).flexible(true).delimiter(delimiter).from_reader(tap);
+        let mut r = CsvReader {
+            reader,
+            lines,
+            line: 0,
+            source: source.to_string(),
+            names: Vec::new(),
+            columns: Vec::new(),
+            whitespace: config.delim_whitespace,
+            record: ::csv::ByteRecord::new(),
+            fields: Vec::new(),
+            rows_read: 0,
+            has_header: config.has_header,
+        };
+        let header = if config.has_header {
+            if !r.read_record()? {
+                return Err(Error::Format(format!("tf.data.csv: No data was found for CSV parsing: {} is empty", r.source)));
+            }
+            Some(r.current_fields().map(|f| String::from_utf8_lossy(f).into_owned()).collect::<Vec<_>>())
+        } else {
+            None
+        };
+        r.names = column_names(config, header)?;
+        r.columns = select_columns(config, &r.names)?;
+        Ok(r)
+    }
+
+    /// Every column name, in file order.
+    pub fn column_names(&self) -> &[String] {
+        &self.names
+    }
+
+    /// The columns that appear in elements, in file order.
+    pub fn columns(&self) -> &[Column] {
+        &self.columns
+    }
+
+    /// Reads up to `max_rows` rows; an empty chunk means the end of the data.
+    pub fn next_chunk(&mut self, max_rows: usize) -> Result<Chunk> {
+        let mut chunk = Chunk::default();
+        while chunk.rows < max_rows && self.read_record()? {
+            self.push_row(&mut chunk)?;
+            chunk.rows += 1;
+            self.rows_read += 1;
+        }
+        if chunk.rows == 0 && self.rows_read == 0 {
+            let what = if self.has_header { "has a header line but no data rows" } else { "is empty" };
+            return Err(Error::Format(format!("tf.data.csv: {} {what}", self.source)));
+        }
+        Ok(chunk)
+    }
+
+    /// Reads the next non-blank record into `self.record`; false at the end of the input.
+    fn read_record(&mut self) -> Result<bool> {
+        loop {
+            let more = self.reader.read_byte_record(&mut self.record).map_err(|e| read_error(&self.source, e))?;
+            if !more {
+                return Ok(false);
+            }
+            self.line = self.lines.record_start(self.reader.position().byte());
+            self.fields.clear();
+            for (i, f) in self.record.iter().enumerate() {
+                // Whitespace-delimited: runs of spaces count as one delimiter.
+                if !(self.whitespace && f.is_empty()) {
+                    self.fields.push(i);
+                }
+            }
+            if !self.fields.is_empty() || !self.whitespace {
+                return Ok(true);
+            }
+        }
+    }
+
+    fn current_fields(&self) -> impl Iterator<Item = &[u8]> + '_ {
+        self.fields.iter().map(|&i| &self.record[i])
+    }
+
+    fn line(&self) -> u64 {
+        self.line
+    }
+
+    fn push_row(&self, chunk: &mut Chunk) -> Result<()> {
+        if self.fields.len() != self.names.len() {
+            return Err(Error::Format(format!(
+                "tf.data.csv: invalid row on line {} of {}: expected {} fields (one per column) but found {}",
+                self.line(),
+                self.source,
+                self.names.len(),
+                self.fields.len()
+            )));
+        }
+        for col in &self.columns {
+            let raw = &self.record[self.fields[col.index]];
+            if raw.is_empty() {
+                if (col.required || col.is_label) && !col.has_default {
+                    return Err(Error::Format(format!(
+                        "tf.data.csv: required column '{}' is empty on line {} of {}",
+                        col.name,
+                        self.line(),
+                        self.source
+                    )));
+                }
+                chunk.values.push(0.0);
+                chunk.kinds.push(cell::EMPTY);
+                continue;
+            }
+            let text = String::from_utf8_lossy(raw);
+            let number = match col.dtype {
+                Some(Dtype::Bool) => Some(if text == "1" || text.to_lowercase() == "true" { 1.0 } else { 0.0 }),
+                dtype => {
+                    let n = js_number(&text);
+                    match dtype {
+                        _ if !n.is_nan() => Some(if dtype == Some(Dtype::Int32) { n.floor() } else { n }),
+                        Some(d @ (Dtype::Float32 | Dtype::Int32)) => {
+                            return Err(Error::Format(format!(
+                                "tf.data.csv: line {}, column '{}' of {}: {:?} is not a number (dtype {})",
+                                self.line(),
+                                col.name,
+                                self.source,
+                                text,
+                                if d == Dtype::Float32 { "float32" } else { "int32" }
+                            )));
+                        }
+                        _ => None,
+                    }
+                }
+            };
+            match number {
+                Some(v) => {
+                    chunk.values.push(v);
+                    chunk.kinds.push(cell::NUMBER);
+                }
+                None => {
+                    chunk.values.push(0.0);
+                    chunk.kinds.push(cell::STRING);
+                    chunk.strings.push(text.into_owned());
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+fn read_error(source: &str, e: ::csv::Error) -> Error {
+    match e.into_kind() {
+        ::csv::ErrorKind::Io(io) => Error::Io(format!("tf.data.csv: cannot read {source}: {io}")),
+        other => Error::Format(format!("tf.data.csv: cannot parse {source}: {other:?}")),
+    }
+}
+
+fn delimiter_byte(config: &CsvConfig) -> Result<u8> {
+    if config.delim_whitespace {
+        if config.delimiter.is_some() {
+            return Err(Error::invalid("Delimiter should not be provided when delimWhitespace is true."));
+        }
+        return Ok(b' ');
+    }
+    match config.delimiter.as_deref() {
+        None | Some("") => Ok(b','),
+        Some(d) if d.len() == 1 && !matches!(d.as_bytes()[0], b'"' | b'\n' | b'\r') => Ok(d.as_bytes()[0]),
+        Some(d) => Err(Error::invalid(format!(
+            "tf.data.csv: delimiter must be one ASCII character other than a quote or a line break but got {d:?}"
+        ))),
+    }
+}
+
+/// The full column names: `columnNames`, else the header; checked as TF.js checks them.
+fn column_names(config: &CsvConfig, header: Option<Vec<String>>) -> Result<Vec<String>> {
+    let names = match (&config.column_names, header) {
+        (None, None) => return Err(Error::invalid("Column names must be provided if there is no header line.")),
+        (Some(given), Some(header)) if given.len() != header.len() => {
+            return Err(Error::invalid(format!(
+                "The length of provided columnNames ({}) does not match the length of the header line read from file ({}).",
+                given.len(),
+                header.len()
+            )))
+        }
+        (Some(given), _) => given.clone(),
+        (None, Some(header)) => header,
+    };
+    let mut duplicates: Vec<&str> = Vec::new();
+    for (i, n) in names.iter().enumerate() {
+        if names[..i].contains(n) && !duplicates.contains(&n.as_str()) {
+            duplicates.push(n);
+        }
+    }
+    if !duplicates.is_empty() {
+        return Err(Error::invalid(format!("Duplicate column names found: {}", duplicates.join(","))));
+    }
+    Ok(names)
+}
+
+fn select_columns(config: &CsvConfig, names: &[String]) -> Result<Vec<Column>> {
+    for c in &config.column_configs {
+        if !names.contains(&c.name) {
+            return Err(Error::invalid(format!(
+                "The key \"{}\" provided in columnConfigs does not match any of the column names ({}).",
+                c.name,
+                names.join(",")
+            )));
+        }
+    }
+    let mut columns = Vec::new();
+    for (index, name) in names.iter().enumerate() {
+        let cfg = config.column_configs.iter().find(|c| &c.name == name);
+        if config.configured_columns_only && cfg.is_none() {
+            continue;
+        }
+        let cfg = cfg.cloned().unwrap_or_default();
+        columns.push(Column {
+            index,
+            name: name.clone(),
+            dtype: cfg.dtype,
+            required: cfg.required,
+            is_label: cfg.is_label,
+            has_default: cfg.has_default,
+        });
+    }
+    Ok(columns)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn reader(text: &str, config: CsvConfig) -> Result<CsvReader> {
+        CsvReader::new(Box::new(std::io::Cursor::new(text.as_bytes().to_vec())), "test.csv", &config)
+    }
+
+    fn all(text: &str, config: CsvConfig) -> Result<Chunk> {
+        reader(text, config)?.next_chunk(usize::MAX)
+    }
+
+    #[test]
+    fn types_cells_like_tfjs() {
+        let c = all("\u{FEFF}a,b,c\r\n1, 2 ,x\r\n\"3,5\",,\"multi\nline\"\r\n", CsvConfig::default()).unwrap();
+        assert_eq!(c.rows, 2);
+        assert_eq!(c.kinds, vec![0, 0, 1, 1, 2, 1]);
+        assert_eq!(c.values[..2], [1.0, 2.0]);
+        assert_eq!(c.strings, vec!["x", "3,5", "multi\nline"]);
+        let r = reader("\u{FEFF}a,b\n1,2\n", CsvConfig::default()).unwrap();
+        assert_eq!(r.column_names(), ["a", "b"]);
+    }
+
+    #[test]
+    fn dtypes() {
+        let config = CsvConfig {
+            column_configs: vec![
+                ColumnConfig { name: "i".into(), dtype: Some(Dtype::Int32), ..Default::default() },
+                ColumnConfig { name: "b".into(), dtype: Some(Dtype::Bool), ..Default::default() },
+            ],
+            ..Default::default()
+        };
+        let c = all("i,b\n-1.5,TRUE\n2.9,yes\n", config.clone()).unwrap();
+        assert_eq!(c.values, vec![-2.0, 1.0, 2.0, 0.0]);
+        let e = all("i,b\n1,1\nx,1\n", config).unwrap_err().to_string();
+        assert_eq!(e, "tf.data.csv: line 3, column 'i' of test.csv: \"x\" is not a number (dtype int32)");
+    }
+
+    #[test]
+    fn bad_rows_name_their_line() {
+        let e = all("a,b\n1,2\n\n3,4,5\n", CsvConfig::default()).unwrap_err().to_string();
+        assert_eq!(e, "tf.data.csv: invalid row on line 4 of test.csv: expected 2 fields (one per column) but found 3");
+        let req = CsvConfig { column_configs: vec![ColumnConfig { name: "b".into(), is_label: true, ..Default::default() }], ..Default::default() };
+        let e = all("a,b\n1,2\n3,\n", req).unwrap_err().to_string();
+        assert_eq!(e, "tf.data.csv: required column 'b' is empty on line 3 of test.csv");
+        let e = all("a,b\r\n\"x\r\ny\",2\r\n\r\n1,2,3\r\n", CsvConfig::default()).unwrap_err().to_string();
+        assert!(e.contains("on line 5 of"), "{e}");
+        let e = all("a,b\r1,2\r3\r", CsvConfig::default()).unwrap_err().to_string();
+        assert!(e.contains("on line 3 of"), "{e}");
+        assert!(all("", CsvConfig::default()).unwrap_err().to_string().contains("test.csv is empty"));
+        assert!(all("a,b\r\n", CsvConfig::default()).unwrap_err().to_string().contains("has a header line but no data rows"));
+    }
+
+    #[test]
+    fn whitespace_and_selection() {
+        let config = CsvConfig {
+            delim_whitespace: true,
+            configured_columns_only: true,
+            column_configs: vec![ColumnConfig { name: "c".into(), ..Default::default() }],
+            ..Default::default()
+        };
+        let r = reader("  a   b c \n1  2 3\n", config).unwrap();
+        assert_eq!(r.column_names(), ["a", "b", "c"]);
+        let mut r = r;
+        let c = r.next_chunk(10).unwrap();
+        assert_eq!((c.rows, c.values), (1, vec![3.0]));
+        assert_eq!(r.next_chunk(10).unwrap().rows, 0);
+    }
+}

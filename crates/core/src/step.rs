@@ -1,0 +1,357 @@
+//! One training step and one evaluation batch. Per output: targets with NaN rows (missing
+//! labels) masked out before any arithmetic, sample and class weights, the loss mean over the
+//! labelled rows, metrics on labelled rows only. Then task weights, and either one combined
+//! backward pass or per-task passes (GradNorm's gradient norms, PCGrad's projections).
+
+use crate::balance::{pcgrad, GradientSurgery, TaskWeighting};
+use crate::graph::Workspace;
+use crate::layer::LayerKind;
+use crate::metric::argmax;
+use crate::model::{Batchable, ClassWeights, Head, Model};
+use std::collections::HashMap;
+
+/// Buffers a training or evaluation loop reuses for every batch (nothing is allocated per step).
+pub struct StepBuffers {
+    pub ws: Workspace,
+    targets: Vec<Vec<f32>>,
+    row_weights: Vec<Vec<f32>>,
+    /// d(head mean loss)/d(prediction), before task weights.
+    head_grads: Vec<Vec<f32>>,
+    compact_target: Vec<f32>,
+    compact_pred: Vec<f32>,
+    head_losses: Vec<f64>,
+    labelled: Vec<usize>,
+    log_variance_grad: Vec<f32>,
+    norms: Vec<f32>,
+    per_task: Option<PerTask>,
+}
+
+/// Buffers for per-task backward passes.
+struct PerTask {
+    /// Which flat parameters are shared by two or more outputs.
+    shared: Vec<bool>,
+    /// Offset of each shared parameter in a task's flattened shared gradient.
+    offsets: Vec<usize>,
+    task_grads: Vec<Vec<f32>>,
+    merged: Vec<f32>,
+    scratch: Vec<f32>,
+    accumulated: Vec<Vec<f32>>,
+    active: Vec<bool>,
+    /// GradNorm's layer W: (node id, flat index of its kernel).
+    gradnorm_layer: Option<(usize, usize)>,
+}
+
+impl Model {
+    /// Buffers for batches of up to `capacity` rows.
+    pub fn buffers(&self, capacity: usize, training: bool) -> StepBuffers {
+        let ws = Workspace::new(&self.graph, capacity, training);
+        let max_width = self.heads.iter().map(|h| h.width.max(h.target_width)).max().unwrap_or(1);
+        let per_task = (training && self.needs_per_task_passes()).then(|| self.per_task_buffers(&ws));
+        let n = self.heads.len();
+        StepBuffers {
+            targets: self.heads.iter().map(|h| vec![0.0; capacity * h.target_width]).collect(),
+            row_weights: vec![vec![1.0; capacity]; n],
+            head_grads: self.heads.iter().map(|h| if training { vec![0.0; capacity * h.width] } else { Vec::new() }).collect(),
+            compact_target: vec![0.0; capacity * max_width],
+            compact_pred: vec![0.0; capacity * max_width],
+            head_losses: vec![0.0; n],
+            labelled: vec![0; n],
+            log_variance_grad: vec![0.0; n],
+            norms: vec![0.0; n],
+            per_task,
+            ws,
+        }
+    }
+
+    fn needs_per_task_passes(&self) -> bool {
+        self.balancer.as_ref().is_some_and(|b| b.surgery.is_some() || matches!(b.method, TaskWeighting::Gradnorm { .. }))
+    }
+
+    fn per_task_buffers(&self, ws: &Workspace) -> PerTask {
+        let heads_of_layer = self.graph.heads_depending_on_layers();
+        let mut shared = Vec::new();
+        let mut offsets = Vec::new();
+        let mut size = 0;
+        for (li, layer) in self.graph.layers.iter().enumerate() {
+            for (_, w, _) in layer.weights() {
+                let is_shared = heads_of_layer[li].len() >= 2;
+                shared.push(is_shared);
+                offsets.push(size);
+                if is_shared {
+                    size += w.len();
+                }
+            }
+        }
+        // GradNorm's W: the Dense layer shared by every output that is closest to the outputs.
+        let all = self.heads.len();
+        let gradnorm_layer = (0..self.graph.nodes.len()).rev().find_map(|id| {
+            let li = self.graph.nodes[id].layer;
+            let is_dense = matches!(self.graph.layers[li].kind, LayerKind::Dense(_));
+            (is_dense && heads_of_layer[li].len() == all && self.graph.layers[li].trainable).then(|| (id, ws.param_index[li]))
+        });
+        PerTask {
+            shared,
+            offsets,
+            task_grads: vec![vec![0.0; size]; all],
+            merged: vec![0.0; size],
+            scratch: Vec::with_capacity(size),
+            accumulated: ws.param_grads.iter().map(|g| vec![0.0; g.len()]).collect(),
+            active: vec![false; all],
+            gradnorm_layer,
+        }
+    }
+
+    /// Whether GradNorm can run: it needs a trainable Dense layer shared by every output.
+    pub fn has_gradnorm_layer(&self) -> bool {
+        let heads_of_layer = self.graph.heads_depending_on_layers();
+        self.graph.layers.iter().enumerate().any(|(li, l)| {
+            matches!(l.kind, LayerKind::Dense(_)) && l.trainable && heads_of_layer[li].len() == self.heads.len()
+        })
+    }
+
+    /// One optimizer step on the rows `indices`. Writes the batch's log values (in
+    /// [`metrics_names`](Self::metrics_names) order) into `logs`, and in `counts` how many rows
+    /// each value stands for (labelled rows for per-output values), for epoch averages.
+    pub fn train_step(&mut self, buf: &mut StepBuffers, data: &Batchable, indices: &[usize], class_weights: &ClassWeights, logs: &mut [f64], counts: &mut [f64]) {
+        let rows = indices.len();
+        buf.ws.load_rows(&self.graph, &data.xs, indices);
+        self.graph.forward(&mut buf.ws, rows, true);
+        for (h, head) in self.heads.iter().enumerate() {
+            let target = &mut buf.targets[h][..rows * head.target_width];
+            gather_rows(data.ys[h], head.target_width, indices, target);
+            let weights = &mut buf.row_weights[h][..rows];
+            let sample_weights = data.sample_weights.get(h).copied().flatten();
+            fill_row_weights(weights, target, head.target_width, class_weights.get(h).and_then(|c| c.as_ref()), sample_weights, |r| indices[r]);
+        }
+        self.score_heads(buf, rows, true, logs, counts);
+        let balancer = self.balancer.as_ref().expect("compiled");
+        let effective: Vec<f32> = (0..self.heads.len()).map(|h| balancer.effective(h)).collect();
+        let surgery = balancer.surgery;
+        let gradnorm = matches!(balancer.method, TaskWeighting::Gradnorm { .. });
+        let uncertainty = matches!(balancer.method, TaskWeighting::Uncertainty { .. });
+        if gradnorm {
+            self.gradnorm_norms(buf, rows);
+        }
+        if surgery == Some(GradientSurgery::Pcgrad) {
+            self.pcgrad_backward(buf, rows, &effective);
+        } else {
+            self.combined_backward(buf, rows, &effective);
+        }
+        if uncertainty {
+            let balancer = self.balancer.as_ref().expect("compiled");
+            balancer.log_variance_gradient(&buf.head_losses, &buf.labelled, &mut buf.log_variance_grad);
+        }
+        let penalty = self.apply_regularizers_and_step(&mut buf.ws, uncertainty.then_some(&buf.log_variance_grad[..]));
+        let balancer = self.balancer.as_mut().expect("compiled");
+        if gradnorm {
+            balancer.gradnorm_update(&buf.head_losses, &buf.norms, &buf.labelled);
+        }
+        balancer.clamp_log_variances();
+        let total: f64 = (0..self.heads.len()).filter(|&h| buf.labelled[h] > 0).map(|h| effective[h] as f64 * buf.head_losses[h]).sum();
+        logs[0] = total + penalty as f64;
+        counts[0] = rows as f64;
+    }
+
+    /// Loss and metrics of every output for the batch in the forward buffers; with `grad`, also
+    /// each output's loss gradient (into `head_grads`).
+    fn score_heads(&self, buf: &mut StepBuffers, rows: usize, grad: bool, logs: &mut [f64], counts: &mut [f64]) {
+        let multi = self.heads.len() > 1;
+        let mut slot = if multi { 1 + self.heads.len() } else { 1 };
+        for (h, head) in self.heads.iter().enumerate() {
+            let node = self.graph.outputs[h];
+            let target = &buf.targets[h][..rows * head.target_width];
+            let pred = &buf.ws.outs[node][..rows * head.width];
+            let weights = &buf.row_weights[h][..rows];
+            let g = if grad { Some(&mut buf.head_grads[h][..rows * head.width]) } else { None };
+            let (mean, labelled) = head_loss(head, target, pred, weights, g);
+            buf.head_losses[h] = mean;
+            buf.labelled[h] = labelled;
+            if multi {
+                logs[1 + h] = mean;
+                counts[1 + h] = labelled as f64;
+            }
+            let (t, p) = if labelled == rows {
+                (target, pred)
+            } else {
+                compact_labelled(head, target, pred, &mut buf.compact_target, &mut buf.compact_pred, labelled)
+            };
+            for (metric, _) in &head.metrics {
+                logs[slot] = if labelled > 0 { metric.batch_value(t, p, head.width) as f64 } else { 0.0 };
+                counts[slot] = labelled as f64;
+                slot += 1;
+            }
+        }
+    }
+
+    /// Writes `weight_h · head_grad_h` into each output node's gradient and backpropagates.
+    fn combined_backward(&self, buf: &mut StepBuffers, rows: usize, effective: &[f32]) {
+        buf.ws.grad_written.iter_mut().for_each(|w| *w = false);
+        for h in 0..self.heads.len() {
+            if buf.labelled[h] > 0 {
+                self.seed_output_grad(buf, h, rows, effective[h]);
+            }
+        }
+        self.graph.backward(&mut buf.ws, rows);
+    }
+
+    fn seed_output_grad(&self, buf: &mut StepBuffers, h: usize, rows: usize, weight: f32) {
+        let node = self.graph.outputs[h];
+        let n = rows * self.heads[h].width;
+        let (src, dst) = (&buf.head_grads[h][..n], &mut buf.ws.grads[node][..n]);
+        if buf.ws.grad_written[node] {
+            dst.iter_mut().zip(src).for_each(|(d, &s)| *d += weight * s);
+        } else {
+            dst.iter_mut().zip(src).for_each(|(d, &s)| *d = weight * s);
+        }
+        buf.ws.grad_written[node] = true;
+    }
+
+    /// GradNorm's `‖∇_W L_i‖` for every task with labels: one backward pass per task, from its
+    /// output down to the shared layer W only.
+    fn gradnorm_norms(&self, buf: &mut StepBuffers, rows: usize) {
+        let Some((w_node, kernel)) = buf.per_task.as_ref().and_then(|p| p.gradnorm_layer) else { return };
+        for h in 0..self.heads.len() {
+            buf.norms[h] = f32::NAN;
+            if buf.labelled[h] == 0 {
+                continue;
+            }
+            buf.ws.grad_written.iter_mut().for_each(|w| *w = false);
+            self.seed_output_grad(buf, h, rows, 1.0);
+            self.graph.backward_from(&mut buf.ws, rows, w_node);
+            buf.norms[h] = if buf.ws.param_written[kernel] { buf.ws.param_grads[kernel].iter().map(|g| g * g).sum::<f32>().sqrt() } else { 0.0 };
+        }
+    }
+
+    /// PCGrad: per-task gradients of the shared weights are projected off each other's
+    /// conflicting directions and summed; task-specific weights get their ordinary gradients.
+    fn pcgrad_backward(&mut self, buf: &mut StepBuffers, rows: usize, effective: &[f32]) {
+        let mut pt = buf.per_task.take().expect("per-task buffers");
+        pt.accumulated.iter_mut().for_each(|a| a.fill(0.0));
+        let mut touched = vec![false; pt.accumulated.len()];
+        for h in 0..self.heads.len() {
+            pt.active[h] = buf.labelled[h] > 0;
+            if !pt.active[h] {
+                continue;
+            }
+            buf.ws.grad_written.iter_mut().for_each(|w| *w = false);
+            self.seed_output_grad(buf, h, rows, effective[h]);
+            self.graph.backward(&mut buf.ws, rows);
+            pt.task_grads[h].fill(0.0);
+            for p in 0..pt.accumulated.len() {
+                if !buf.ws.param_written[p] {
+                    continue;
+                }
+                touched[p] = true;
+                let g = &buf.ws.param_grads[p];
+                if pt.shared[p] {
+                    pt.task_grads[h][pt.offsets[p]..pt.offsets[p] + g.len()].copy_from_slice(g);
+                } else {
+                    pt.accumulated[p].iter_mut().zip(g).for_each(|(a, &v)| *a += v);
+                }
+            }
+        }
+        let balancer = self.balancer.as_mut().expect("compiled");
+        pcgrad(&pt.task_grads, &pt.active, balancer, &mut pt.scratch, &mut pt.merged);
+        for p in 0..pt.accumulated.len() {
+            let dst = &mut buf.ws.param_grads[p];
+            let n = dst.len();
+            if pt.shared[p] {
+                dst.copy_from_slice(&pt.merged[pt.offsets[p]..pt.offsets[p] + n]);
+            } else {
+                dst.copy_from_slice(&pt.accumulated[p]);
+            }
+            buf.ws.param_written[p] = touched[p];
+        }
+        buf.per_task = Some(pt);
+    }
+
+    /// One evaluation batch of rows `start..start + rows`.
+    pub(crate) fn eval_batch(&self, buf: &mut StepBuffers, data: &Batchable, start: usize, rows: usize, logs: &mut [f64], counts: &mut [f64]) {
+        buf.ws.load_range(&self.graph, &data.xs, start, rows);
+        self.graph.forward(&mut buf.ws, rows, false);
+        for (h, head) in self.heads.iter().enumerate() {
+            let tw = head.target_width;
+            buf.targets[h][..rows * tw].copy_from_slice(&data.ys[h][start * tw..(start + rows) * tw]);
+            let sample_weights = data.sample_weights.get(h).copied().flatten();
+            fill_row_weights(&mut buf.row_weights[h][..rows], &buf.targets[h][..rows * tw], tw, None, sample_weights, |r| start + r);
+        }
+        self.score_heads(buf, rows, false, logs, counts);
+        let balancer = self.balancer.as_ref().expect("compiled");
+        logs[0] = (0..self.heads.len()).filter(|&h| buf.labelled[h] > 0).map(|h| balancer.effective(h) as f64 * buf.head_losses[h]).sum();
+        counts[0] = rows as f64;
+    }
+}
+
+/// Mean loss over the labelled rows (`Σ w_r ℓ_r / labelled`) and the number of labelled rows;
+/// with `grad`, writes d mean / d prediction (zero on unlabelled rows).
+fn head_loss(head: &Head, target: &[f32], pred: &[f32], weights: &[f32], mut grad: Option<&mut [f32]>) -> (f64, usize) {
+    let (tw, pw) = (head.target_width, head.width);
+    let labelled = target.chunks_exact(tw).filter(|t| !has_nan(t)).count();
+    if labelled == 0 {
+        if let Some(g) = grad {
+            g.fill(0.0);
+        }
+        return (0.0, 0);
+    }
+    let scale = 1.0 / labelled as f32;
+    let mut sum = 0.0f64;
+    for (r, (t, p)) in target.chunks_exact(tw).zip(pred.chunks_exact(pw)).enumerate() {
+        let g = grad.as_deref_mut().map(|g| &mut g[r * pw..(r + 1) * pw]);
+        if has_nan(t) {
+            // Masked before any arithmetic: 0 · NaN would still be NaN.
+            if let Some(g) = g {
+                g.fill(0.0);
+            }
+            continue;
+        }
+        let w = weights[r];
+        match g {
+            Some(g) => {
+                sum += (w * head.loss.row(t, p, Some(&mut *g))) as f64;
+                g.iter_mut().for_each(|v| *v *= w * scale);
+            }
+            None => sum += (w * head.loss.row(t, p, None)) as f64,
+        }
+    }
+    (sum / labelled as f64, labelled)
+}
+
+fn has_nan(row: &[f32]) -> bool {
+    row.iter().any(|v| v.is_nan())
+}
+
+/// Copies the labelled rows into contiguous buffers (for metrics).
+fn compact_labelled<'a>(head: &Head, target: &[f32], pred: &[f32], ct: &'a mut [f32], cp: &'a mut [f32], labelled: usize) -> (&'a [f32], &'a [f32]) {
+    let (tw, pw) = (head.target_width, head.width);
+    let mut k = 0;
+    for (t, p) in target.chunks_exact(tw).zip(pred.chunks_exact(pw)) {
+        if !has_nan(t) {
+            ct[k * tw..(k + 1) * tw].copy_from_slice(t);
+            cp[k * pw..(k + 1) * pw].copy_from_slice(p);
+            k += 1;
+        }
+    }
+    (&ct[..labelled * tw], &cp[..labelled * pw])
+}
+
+fn gather_rows(src: &[f32], width: usize, indices: &[usize], dst: &mut [f32]) {
+    for (b, &i) in indices.iter().enumerate() {
+        dst[b * width..(b + 1) * width].copy_from_slice(&src[i * width..(i + 1) * width]);
+    }
+}
+
+/// Per-row weights: the sample weight (`row_of` maps batch rows to data rows) times the class
+/// weight; the class is the target's argmax (one-hot) or its value. Unlabelled rows get 0.
+fn fill_row_weights(weights: &mut [f32], target: &[f32], width: usize, class_weight: Option<&HashMap<usize, f32>>, sample_weights: Option<&[f32]>, row_of: impl Fn(usize) -> usize) {
+    for (r, (w, t)) in weights.iter_mut().zip(target.chunks_exact(width)).enumerate() {
+        if has_nan(t) {
+            *w = 0.0;
+            continue;
+        }
+        let class = class_weight.map_or(1.0, |cw| {
+            let class = if width == 1 { t[0].round().max(0.0) as usize } else { argmax(t) };
+            cw.get(&class).copied().unwrap_or(1.0)
+        });
+        *w = class * sample_weights.map_or(1.0, |s| s[row_of(r)]);
+    }
+}

@@ -1,0 +1,176 @@
+'use strict';
+// What a model file holds besides the topology: weight values (matched by name, as TF.js's
+// `Container.loadWeights`), the training config (`getTrainingConfig`/`loadTrainingConfig`) and
+// the optimizer state.
+const { fail, describe } = require('../errors');
+const { train } = require('../optimizers');
+const { lossName, metricName } = require('../functions');
+const { toCamelCase, toSnakeCase, convertPythonicToTs } = require('./pythonic');
+
+const sameShape = (a, b) => a.length === b.length && a.every((d, i) => d === b[i]);
+
+// --- model weights -------------------------------------------------------------------------
+
+/** The model's weights as named, typed values, in `model.weights` order (TF.js `getNamedWeights`). */
+function namedWeights(model, trainableOnly) {
+  const native = model._model();
+  const values = native.getWeights();
+  return native.weightInfo()
+    .map((w, i) => ({ name: w.name, shape: w.shape, dtype: 'float32', values: values[i], trainable: w.trainable }))
+    .filter(w => !trainableOnly || w.trainable);
+}
+
+/**
+ * Sets the model's weights from decoded [{spec, values}], by name. Strict: every given weight must
+ * have a target and every target must be given (TF.js's messages). Checks everything first.
+ */
+function setModelWeights(model, decoded, strict, where) {
+  const native = model._model();
+  const info = native.weightInfo();
+  const index = new Map(info.map((w, i) => [w.name, i]));
+  const values = native.getWeights();
+  const unset = new Set(info.map(w => w.name));
+  // A later spec with the same name wins, as TF.js decodes into a name-keyed object.
+  const byName = new Map(decoded.map(d => [d.spec.name, d]));
+  for (const [name, { spec, values: given }] of byName) {
+    let target = name;
+    if (!index.has(name)) {
+      // TF 2.2 writes layer/cell/weight; the target is layer/weight.
+      const tokens = name.split('/');
+      target = [...tokens.slice(0, -2), tokens[tokens.length - 1]].join('/');
+    }
+    if (index.has(target)) {
+      const w = info[index.get(target)];
+      if (!sameShape(spec.shape, w.shape)) fail(`${where}: weight '${name}' has shape [${spec.shape}] but the model's weight '${target}' has shape [${w.shape}]`);
+      if (!(given instanceof Float32Array) || (spec.dtype !== 'float32' && spec.quantization == null)) {
+        fail(`${where}: weight '${name}' has dtype ${spec.dtype} but model weights are float32`);
+      }
+      values[index.get(target)] = given;
+    } else if (strict) {
+      fail(`Provided weight data has no target variable: ${name} (in ${where})`);
+    }
+    unset.delete(target);
+  }
+  if (strict && unset.size > 0) fail(`${unset.size} of ${info.length} weights are not set: ${[...unset]} (in ${where})`);
+  return () => native.setWeights(values);
+}
+
+// --- training config -----------------------------------------------------------------------
+
+const nameOf = (fn, what, named) => (typeof fn === 'string' ? fn : named(fn, what));
+
+/** TF.js `getLossIdentifiers` (our function losses are written by name rather than as `{}`). */
+function lossIdentifiers(loss) {
+  const one = (l) => toSnakeCase(nameOf(l, 'model.save: loss', lossName));
+  if (typeof loss === 'string' || typeof loss === 'function') return one(loss);
+  if (Array.isArray(loss)) return loss.map(one);
+  return Object.fromEntries(Object.entries(loss).map(([k, l]) => [k, one(l)]));
+}
+
+/** TF.js `getMetricIdentifiers`, from the compile argument, or from the compiled heads without it. */
+function metricIdentifiers(model) {
+  const one = (m) => toSnakeCase(nameOf(m, 'model.save: metric', metricName));
+  const given = model.metrics;
+  if (given != null) {
+    if (typeof given === 'string' || typeof given === 'function') return [one(given)];
+    if (Array.isArray(given)) return given.map(one);
+    return Object.fromEntries(Object.entries(given).map(([k, m]) => [k, Array.isArray(m) ? m.map(one) : one(m)]));
+  }
+  const heads = model._compileSpec.heads.map(h => h.metrics.map(one));
+  if (heads.every(h => h.length === 0)) return {}; // what TF.js writes when compile had no metrics
+  if (heads.length === 1 || heads.every(h => JSON.stringify(h) === JSON.stringify(heads[0]))) return heads[0];
+  return Object.fromEntries(model.outputNames.map((o, i) => [o, heads[i].length === 1 ? heads[i][0] : heads[i]]));
+}
+
+/** TF.js `optimizer.getConfig()`: unset epsilons are the backend epsilon, 1e-7. */
+function optimizerConfig(optimizer) {
+  const config = { ...optimizer.config };
+  if ('epsilon' in config && config.epsilon == null) config.epsilon = 1e-7;
+  return { class_name: optimizer.getClassName(), config };
+}
+
+function trainingConfig(model) {
+  return { loss: lossIdentifiers(model.loss), metrics: metricIdentifiers(model), optimizer_config: optimizerConfig(model.optimizer) };
+}
+
+/** Loss weights other than all ones: our extension, kept outside trainingConfig (TF.js throws on loss_weights). */
+function lossWeightsOf(model) {
+  const heads = model._compileSpec.heads;
+  if (heads.every(h => h.lossWeight === 1)) return null;
+  return Object.fromEntries(model.outputNames.map((o, i) => [o, heads[i].lossWeight]));
+}
+
+const OPTIMIZERS = {
+  sgd: c => train.sgd(c.learningRate),
+  momentum: c => train.momentum(c.learningRate, c.momentum, c.useNesterov ?? undefined),
+  adam: c => train.adam(c.learningRate, c.beta1, c.beta2, c.epsilon),
+  adamax: c => train.adamax(c.learningRate, c.beta1, c.beta2, c.epsilon, c.decay),
+  rmsprop: c => train.rmsprop(c.learningRate, c.decay, c.momentum, c.epsilon, c.centered),
+  adagrad: c => train.adagrad(c.learningRate, c.initialAccumulatorValue),
+  adadelta: c => train.adadelta(c.learningRate, c.rho, c.epsilon),
+};
+
+function readOptimizer(pythonic, where) {
+  const ts = convertPythonicToTs(pythonic || {});
+  const make = typeof ts.className === 'string' && OPTIMIZERS[ts.className.toLowerCase()];
+  if (!make) fail(`${where}: trainingConfig: unknown optimizer ${describe(ts.className)}; expected one of SGD, Momentum, Adam, Adamax, RMSProp, Adagrad, Adadelta`);
+  // undefined (not null) selects the factory's default, as TF.js's fromConfig does.
+  const config = Object.fromEntries(Object.entries(ts.config || {}).map(([k, v]) => [k, v === null ? undefined : v]));
+  return make(config);
+}
+
+const camelEach = (value) => {
+  if (typeof value === 'string') return toCamelCase(value);
+  if (Array.isArray(value)) return value.map(camelEach);
+  if (value != null && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, camelEach(v)]));
+  return value;
+};
+
+/** TF.js `loadTrainingConfig`: the compile arguments a saved training config stands for. */
+function compileArgs(config, extension, where) {
+  if (config == null || typeof config !== 'object') fail(`${where}: trainingConfig must be an object but got ${describe(config)}`);
+  if (config.weighted_metrics != null) fail(`${where}: Loading weight_metrics is not supported yet.`);
+  if (config.sample_weight_mode != null) fail(`${where}: Loading sample_weight_mode is not supported yet.`);
+  const args = { optimizer: readOptimizer(config.optimizer_config, where), loss: camelEach(config.loss), metrics: camelEach(config.metrics) };
+  // Keras's loss_weights (TF.js refuses them; we support loss weights) or our own extension field.
+  const lossWeights = config.loss_weights ?? (extension && extension.lossWeights);
+  if (lossWeights != null) args.lossWeights = lossWeights;
+  if (args.metrics != null && typeof args.metrics === 'object' && !Array.isArray(args.metrics) && Object.keys(args.metrics).length === 0) args.metrics = undefined;
+  return args;
+}
+
+// --- optimizer state -----------------------------------------------------------------------
+
+/** The optimizer weights TF.js saves: `iter` (int32 scalar), then every slot, group 'optimizer'. */
+function optimizerWeights(model) {
+  if (model.optimizer.getClassName() === 'Adamax') {
+    fail('model.save: includeOptimizer is not supported for Adamax, as in TF.js (getWeights() is not implemented for Adamax yet.)');
+  }
+  const state = model._model().optimizerState();
+  return [
+    { name: 'iter', shape: [], dtype: 'int32', values: Int32Array.of(state.iterations), group: 'optimizer' },
+    ...state.weights.map(w => ({ name: w.name, shape: w.shape, dtype: 'float32', values: w.values, group: 'optimizer' })),
+  ];
+}
+
+/**
+ * Restores optimizer state from decoded optimizer weights. Slots are positional, as in TF.js's
+ * `setWeights`; a file with `iter` only (saved before the first step) keeps fresh slots.
+ */
+function restoreOptimizer(model, decoded, where) {
+  const native = model._model();
+  const current = native.optimizerState();
+  const [iter, ...slots] = decoded;
+  if (!iter || iter.spec.name !== 'iter' || iter.values.length !== 1) fail(`${where}: optimizer weights must start with 'iter' (an int32 scalar)`);
+  const expected = current.weights;
+  if (slots.length > 0 && slots.length !== expected.length) {
+    fail(`${where}: the file has ${slots.length} optimizer slot(s) but ${model.optimizer.getClassName()} on this model has ${expected.length} (${expected.map(w => w.name).join(', ')})`);
+  }
+  slots.forEach(({ spec, values }, i) => {
+    if (values.length !== expected[i].values.length) fail(`${where}: optimizer weight '${spec.name}' has ${values.length} values but '${expected[i].name}' needs ${expected[i].values.length}`);
+  });
+  const values = slots.length ? slots.map(s => Float32Array.from(s.values)) : expected.map(w => w.values);
+  return () => native.setOptimizerState(Number(iter.values[0]), values);
+}
+
+module.exports = { namedWeights, setModelWeights, trainingConfig, lossWeightsOf, compileArgs, optimizerWeights, restoreOptimizer };
