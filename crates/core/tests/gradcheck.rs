@@ -576,11 +576,9 @@ fn train_step_sgd_on_shared_layer_graph() {
 }
 
 #[test]
-#[ignore = "core bug: train_step overwrites (not adds) the output gradient when two heads share one output node"]
 fn train_step_with_the_same_node_as_two_outputs_sums_both_losses() {
-    // TF.js accepts `outputs: [d, d]` (it only warns) and trains on the sum of both heads' losses.
-    // Model::train_step writes each head's d loss / d pred into the node's grad buffer with `=`,
-    // so the second head's gradient replaces the first's.
+    // TF.js accepts `outputs: [d, d]` (it only warns) and trains on the sum of both heads'
+    // losses: each head's d loss / d pred must be added into the node's gradient, not replace it.
     let rows = 5;
     let mut rng = TestRng::new(91);
     let x = rng.vec(rows * 3, -2.0, 2.0);
