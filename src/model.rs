@@ -15,6 +15,8 @@ use std::sync::{Arc, Mutex, MutexGuard};
 pub struct Shared {
     pub model: Mutex<Model>,
     pub training: AtomicBool,
+    /// Buffers reused by `predict` from call to call.
+    pub predict_cache: Mutex<Option<dense_mtl_core::graph::Workspace>>,
 }
 
 /// A weight's name and shape.
@@ -55,7 +57,8 @@ impl NativeModel {
     pub fn new(spec: serde_json::Value) -> napi::Result<Self> {
         let config: GraphConfig = from_json("model", spec)?;
         let graph = Graph::build(&config).js()?;
-        Ok(NativeModel { shared: Arc::new(Shared { model: Mutex::new(Model::new(graph)), training: AtomicBool::new(false) }) })
+        let model = Mutex::new(Model::new(graph));
+        Ok(NativeModel { shared: Arc::new(Shared { model, training: AtomicBool::new(false), predict_cache: Mutex::new(None) }) })
     }
 
     /// Sets losses, metrics, loss weights and the optimizer (a new optimizer state).
@@ -182,7 +185,8 @@ impl NativeModel {
     #[napi(catch_unwind)]
     pub fn predict(&self, xs: Vec<Float32Array>, rows: u32, batch_size: u32) -> napi::Result<Vec<Float32Array>> {
         let model = lock(&self.shared);
-        Ok(to_typed(model.predict(&slices(&xs), rows as usize, batch_size as usize).js()?))
+        let mut cache = self.shared.predict_cache.lock().unwrap_or_else(|p| p.into_inner());
+        Ok(to_typed(model.predict_with(&mut cache, &slices(&xs), rows as usize, batch_size as usize).js()?))
     }
 
     /// `[loss, per-output losses, metrics]` over the data.

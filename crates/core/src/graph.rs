@@ -6,8 +6,7 @@
 use crate::error::{Error, Result};
 use crate::layer::{Dense, Layer, LayerConfig, LayerKind, MergeOp};
 use crate::rng::Rng;
-use ndarray::linalg::general_mat_mul;
-use ndarray::{ArrayView2, ArrayViewMut2};
+use crate::matmul::{matmul_nn, matmul_nt, matmul_tn};
 use serde::Deserialize;
 
 /// One application of a layer to the outputs of earlier nodes.
@@ -78,7 +77,10 @@ impl Graph {
             .zip(&config.layers)
             .map(|(l, c)| l.ok_or_else(|| Error::invalid(format!("model: layer '{}' is never applied", layer_config_name(c)))))
             .collect::<Result<Vec<_>>>()?;
-        for &i in &config.inputs {
+        for (k, &i) in config.inputs.iter().enumerate() {
+            if config.inputs[..k].contains(&i) {
+                return Err(Error::invalid(format!("model: the list of inputs is redundant: node {i} is listed twice")));
+            }
             if !matches!(nodes.get(i).map(|n| &layers[n.layer].kind), Some(LayerKind::Input { .. })) {
                 return Err(Error::invalid(format!("model: inputs must be input layers, but node {i} is not")));
             }
@@ -268,18 +270,17 @@ impl Graph {
         let out = &ws.outs[id][..rows * d.units];
         let pre = if d.activation.needs_input() { &ws.pres[id][..rows * d.units] } else { &[][..] };
         d.activation.backward(pre, out, g, d.units);
-        let gv = ArrayView2::from_shape((rows, d.units), &*g).unwrap();
+        let g = &*g;
         let input = node.inputs[0];
         if trainable {
             let pi = ws.param_index[node.layer];
-            let beta = if ws.param_written[pi] { 1.0 } else { 0.0 };
-            let x = ArrayView2::from_shape((rows, d.input_dim), &ws.outs[input][..rows * d.input_dim]).unwrap();
-            let mut dk = ArrayViewMut2::from_shape((d.input_dim, d.units), &mut ws.param_grads[pi][..]).unwrap();
-            general_mat_mul(1.0, &x.t(), &gv, beta, &mut dk);
+            let accumulate = ws.param_written[pi];
+            let x = &ws.outs[input][..rows * d.input_dim];
+            matmul_tn(x, g, &mut ws.param_grads[pi], d.input_dim, rows, d.units, accumulate);
             ws.param_written[pi] = true;
             if d.use_bias {
                 let db = &mut ws.param_grads[pi + 1];
-                if beta == 0.0 {
+                if !accumulate {
                     db.fill(0.0);
                 }
                 for row in g.chunks_exact(d.units) {
@@ -288,11 +289,7 @@ impl Graph {
                 ws.param_written[pi + 1] = true;
             }
         }
-        self.send_grad(ws, input, rows, |dst, beta| {
-            let k = ArrayView2::from_shape((d.input_dim, d.units), &d.kernel[..]).unwrap();
-            let mut dx = ArrayViewMut2::from_shape((rows, d.input_dim), dst).unwrap();
-            general_mat_mul(1.0, &gv, &k.t(), beta, &mut dx);
-        });
+        self.send_grad(ws, input, rows, |dst, beta| matmul_nt(g, &d.kernel, dst, rows, d.units, d.input_dim, beta != 0.0));
     }
 
     fn merge_backward(&self, ws: &mut Workspace, op: MergeOp, id: usize, node: &Node, g: &[f32], rows: usize) {
@@ -360,15 +357,10 @@ fn axpy_into(dst: &mut [f32], src: &[f32], beta: f32) {
 /// `out = act(x · kernel + bias)`; the pre-activation is kept in `pre` when the activation's
 /// derivative needs it.
 fn dense_forward(d: &Dense, x: &[f32], rows: usize, pre: &mut [f32], out: &mut [f32]) {
-    let xv = ArrayView2::from_shape((rows, d.input_dim), x).unwrap();
-    let k = ArrayView2::from_shape((d.input_dim, d.units), &d.kernel[..]).unwrap();
-    let beta = if d.use_bias {
+    if d.use_bias {
         out.chunks_exact_mut(d.units).for_each(|row| row.copy_from_slice(&d.bias));
-        1.0
-    } else {
-        0.0
-    };
-    general_mat_mul(1.0, &xv, &k, beta, &mut ArrayViewMut2::from_shape((rows, d.units), &mut *out).unwrap());
+    }
+    matmul_nn(x, &d.kernel, out, rows, d.input_dim, d.units, d.use_bias);
     if d.activation.needs_input() {
         let pre = &mut pre[..rows * d.units];
         pre.copy_from_slice(out);

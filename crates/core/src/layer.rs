@@ -212,6 +212,17 @@ impl Layer {
         }
     }
 
+    /// Calls `f(index, values, regularizer)` for each weight, in the order of
+    /// [`weights`](Self::weights), without allocating (the training loop's path).
+    pub fn for_each_weight_mut(&mut self, mut f: impl FnMut(usize, &mut [f32], Option<Regularizer>)) {
+        if let LayerKind::Dense(d) = &mut self.kind {
+            f(0, &mut d.kernel, d.kernel_regularizer);
+            if d.use_bias {
+                f(1, &mut d.bias, d.bias_regularizer);
+            }
+        }
+    }
+
     /// The layer's weight regularizers, in the order of [`weights`](Self::weights).
     pub fn regularizers(&self) -> Vec<Option<Regularizer>> {
         match &self.kind {

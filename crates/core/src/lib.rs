@@ -11,6 +11,7 @@ pub mod graph;
 pub mod initializer;
 pub mod layer;
 pub mod loss;
+pub mod matmul;
 pub mod metric;
 pub mod model;
 pub mod optimizer;

@@ -116,14 +116,14 @@ impl Loss {
         let k = p.len() as f32;
         match self {
             MeanSquaredError => mean_of(t, p, grad, |d| (d * d, 2.0 * d / k)),
-            MeanAbsoluteError => mean_of(t, p, grad, |d| (d.abs(), sign(d) / k)),
+            MeanAbsoluteError => mean_of(t, p, grad, |d| (d.abs(), abs_slope(d) / k)),
             Logcosh => mean_of(t, p, grad, |d| {
                 (d + crate::activation::softplus(-2.0 * d) - std::f32::consts::LN_2, (1.0 - 2.0 * crate::activation::sigmoid(-2.0 * d)) / k)
             }),
             MeanAbsolutePercentageError => elementwise(t, p, grad, |t, p| {
                 let denom = t.abs().max(EPSILON);
                 let ratio = (t - p) / denom;
-                (100.0 * ratio.abs() / k, -100.0 * sign(ratio) / (denom * k))
+                (100.0 * ratio.abs() / k, -100.0 * abs_slope(ratio) / (denom * k))
             }),
             MeanSquaredLogarithmicError => elementwise(t, p, grad, |t, p| {
                 let pc = p.max(EPSILON);
@@ -170,14 +170,12 @@ impl Loss {
     }
 }
 
-/// TF.js's `sign` (zero at zero, unlike `f32::signum`).
-fn sign(x: f32) -> f32 {
+/// The slope TF.js's autodiff gives `|x|`: `step(x, -1)`, so -1 at exactly 0.
+fn abs_slope(x: f32) -> f32 {
     if x > 0.0 {
         1.0
-    } else if x < 0.0 {
-        -1.0
     } else {
-        0.0
+        -1.0
     }
 }
 
@@ -240,17 +238,16 @@ fn sparse_categorical_crossentropy(t: f32, p: &[f32], grad: Option<&mut [f32]>) 
     q.map_or(0.0, |q| -clip(q).ln())
 }
 
-/// `max(0, 1 + max((1-t) p) - sum(t p))`.
+/// `max(0, 1 + max((1-t) p) - sum(t p))`. Like TF.js's `max`, the gradient reaches every entry
+/// tied for the maximum.
 fn categorical_hinge(t: &[f32], p: &[f32], grad: Option<&mut [f32]>) -> f32 {
     let pos: f32 = t.iter().zip(p).map(|(t, p)| t * p).sum();
-    let (arg, neg) = t.iter().zip(p).map(|(t, p)| (1.0 - t) * p).enumerate().fold((0, f32::NEG_INFINITY), |best, (i, v)| {
-        if v > best.1 { (i, v) } else { best }
-    });
+    let neg = t.iter().zip(p).map(|(t, p)| (1.0 - t) * p).fold(f32::NEG_INFINITY, f32::max);
     let margin = 1.0 + neg - pos;
     if let Some(g) = grad {
-        g.iter_mut().zip(t).for_each(|(g, &t)| *g = if margin > 0.0 { -t } else { 0.0 });
-        if margin > 0.0 {
-            g[arg] += 1.0 - t[arg];
+        for (g, (&t, &p)) in g.iter_mut().zip(t.iter().zip(p)) {
+            let at_max = if (1.0 - t) * p == neg { 1.0 - t } else { 0.0 };
+            *g = if margin > 0.0 { at_max - t } else { 0.0 };
         }
     }
     margin.max(0.0)

@@ -170,28 +170,29 @@ impl Model {
     /// the same optimizer updates (as one more parameter after the model's weights).
     pub(crate) fn apply_regularizers_and_step(&mut self, ws: &mut Workspace, log_variance_grad: Option<&[f32]>) -> f32 {
         let optimizer = self.optimizer.as_mut().expect("compiled");
+        let params = ws.param_grads.len();
+        let extra = log_variance_grad.map_or(0, |g| g.len());
+        optimizer.begin_step(params + log_variance_grad.is_some() as usize, |i| if i < params { ws.param_grads[i].len() } else { extra });
         let mut penalty = 0.0;
-        let extra = log_variance_grad.map(|g| g.len());
-        optimizer.begin_step(ws.param_grads.iter().map(Vec::len).chain(extra).collect::<Vec<_>>().into_iter());
         for (li, layer) in self.graph.layers.iter_mut().enumerate() {
-            let regularizers = layer.regularizers();
             let trainable = layer.trainable;
-            for (wi, w) in layer.weights_mut().into_iter().enumerate() {
-                let pi = ws.param_index[li] + wi;
-                let grad = &mut ws.param_grads[pi];
-                if let Some(r) = regularizers[wi] {
+            let first = ws.param_index[li];
+            layer.for_each_weight_mut(|wi, w, regularizer| {
+                let pi = first + wi;
+                let learns = trainable && ws.param_written[pi];
+                if let Some(r) = regularizer {
                     penalty += r.penalty(w);
-                    if trainable && ws.param_written[pi] {
-                        r.add_gradient(w, grad);
+                    if learns {
+                        r.add_gradient(w, &mut ws.param_grads[pi]);
                     }
                 }
-                if trainable && ws.param_written[pi] {
-                    optimizer.update(pi, w, grad);
+                if learns {
+                    optimizer.update(pi, w, &ws.param_grads[pi]);
                 }
-            }
+            });
         }
         if let (Some(g), Some(balancer)) = (log_variance_grad, self.balancer.as_mut()) {
-            optimizer.update(ws.param_grads.len(), &mut balancer.log_variances, g);
+            optimizer.update(params, &mut balancer.log_variances, g);
         }
         optimizer.end_step();
         penalty
@@ -254,7 +255,7 @@ impl Model {
         self.require_compiled("training/testing")?;
         let batch_size = batch_size.min(data.rows).max(1);
         let mut buf = self.buffers(batch_size, false);
-        self.evaluate_with(&mut buf, data, batch_size)
+        crate::matmul::with_pool(|| self.evaluate_with(&mut buf, data, batch_size))
     }
 
     /// [`evaluate`](Self::evaluate) with caller-owned buffers (used for validation every epoch).
@@ -296,25 +297,43 @@ impl Model {
 
     /// Predictions for every output, computed in batches of `batch_size` rows.
     pub fn predict(&self, xs: &[&[f32]], rows: usize, batch_size: usize) -> Result<Vec<Vec<f32>>> {
+        let mut cache = None;
+        self.predict_with(&mut cache, xs, rows, batch_size)
+    }
+
+    /// [`predict`](Self::predict) reusing the workspace in `cache` (kept between calls by the
+    /// caller, so that a stream of one-row predictions allocates only their results).
+    pub fn predict_with(&self, cache: &mut Option<Workspace>, xs: &[&[f32]], rows: usize, batch_size: usize) -> Result<Vec<Vec<f32>>> {
         self.check_data(xs, None, rows, "predict")?;
         if batch_size == 0 {
             return Err(Error::invalid("predict: batchSize must be a positive integer but got 0"));
         }
         let batch_size = batch_size.min(rows).max(1);
-        let mut ws = Workspace::new(&self.graph, batch_size, false);
+        if cache.as_ref().is_none_or(|ws| ws.capacity < batch_size || ws.outs.len() != self.graph.nodes.len()) {
+            *cache = Some(Workspace::new(&self.graph, batch_size, false));
+        }
+        let ws = cache.as_mut().expect("just filled");
+        if batch_size * self.graph.nodes.iter().map(|n| n.width).sum::<usize>() >= 1 << 16 {
+            Ok(crate::matmul::with_pool(|| self.predict_batches(ws, xs, rows, batch_size)))
+        } else {
+            Ok(self.predict_batches(ws, xs, rows, batch_size))
+        }
+    }
+
+    fn predict_batches(&self, ws: &mut Workspace, xs: &[&[f32]], rows: usize, batch_size: usize) -> Vec<Vec<f32>> {
         let widths = self.graph.output_widths();
         let mut outs: Vec<Vec<f32>> = widths.iter().map(|w| Vec::with_capacity(rows * w)).collect();
         let mut start = 0;
         while start < rows {
             let n = batch_size.min(rows - start);
             ws.load_range(&self.graph, xs, start, n);
-            self.graph.forward(&mut ws, n, false);
+            self.graph.forward(ws, n, false);
             for ((out, &node), w) in outs.iter_mut().zip(&self.graph.outputs).zip(&widths) {
                 out.extend_from_slice(&ws.outs[node][..n * w]);
             }
             start += n;
         }
-        Ok(outs)
+        outs
     }
 }
 

@@ -136,13 +136,16 @@ impl Optimizer {
 
     /// Prepares a step over parameters of the given sizes (state is allocated on the first call).
     /// Parameters beyond those seen so far get fresh state; existing state is kept.
-    pub fn begin_step(&mut self, sizes: impl ExactSizeIterator<Item = usize>) {
-        if self.slots.len() >= sizes.len() {
+    /// `size_of(i)` is parameter i's length, for `count` parameters.
+    pub fn begin_step(&mut self, count: usize, size_of: impl Fn(usize) -> usize) {
+        if self.slots.len() >= count {
             return;
         }
         let init = self.initial_slot_value(0);
-        let known = self.slots.len();
-        self.slots.extend(sizes.skip(known).map(|n| [vec![init; n], vec![0.0; n], vec![0.0; n]]));
+        for i in self.slots.len()..count {
+            let n = size_of(i);
+            self.slots.push([vec![init; n], vec![0.0; n], vec![0.0; n]]);
+        }
     }
 
     /// Updates parameter `index` (its values `w`, its gradient `g`) in place.

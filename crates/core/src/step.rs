@@ -20,6 +20,7 @@ pub struct StepBuffers {
     compact_target: Vec<f32>,
     compact_pred: Vec<f32>,
     head_losses: Vec<f64>,
+    effective: Vec<f32>,
     labelled: Vec<usize>,
     log_variance_grad: Vec<f32>,
     norms: Vec<f32>,
@@ -55,6 +56,7 @@ impl Model {
             compact_target: vec![0.0; capacity * max_width],
             compact_pred: vec![0.0; capacity * max_width],
             head_losses: vec![0.0; n],
+            effective: vec![1.0; n],
             labelled: vec![0; n],
             log_variance_grad: vec![0.0; n],
             norms: vec![0.0; n],
@@ -125,7 +127,8 @@ impl Model {
         }
         self.score_heads(buf, rows, true, logs, counts);
         let balancer = self.balancer.as_ref().expect("compiled");
-        let effective: Vec<f32> = (0..self.heads.len()).map(|h| balancer.effective(h)).collect();
+        let mut effective = std::mem::take(&mut buf.effective);
+        effective.iter_mut().enumerate().for_each(|(h, e)| *e = balancer.effective(h));
         let surgery = balancer.surgery;
         let gradnorm = matches!(balancer.method, TaskWeighting::Gradnorm { .. });
         let uncertainty = matches!(balancer.method, TaskWeighting::Uncertainty { .. });
@@ -150,6 +153,7 @@ impl Model {
         let total: f64 = (0..self.heads.len()).filter(|&h| buf.labelled[h] > 0).map(|h| effective[h] as f64 * buf.head_losses[h]).sum();
         logs[0] = total + penalty as f64;
         counts[0] = rows as f64;
+        buf.effective = effective;
     }
 
     /// Loss and metrics of every output for the batch in the forward buffers; with `grad`, also

@@ -183,6 +183,10 @@ impl Trainer {
 
     /// Trains until one of `limits` is reached or every epoch has run.
     pub fn run(&mut self, model: &mut Model, limits: RunLimits) -> Result<RunReport> {
+        crate::matmul::with_pool(|| self.run_in_pool(model, limits))
+    }
+
+    fn run_in_pool(&mut self, model: &mut Model, limits: RunLimits) -> Result<RunReport> {
         let mut report = RunReport::default();
         let mut batches_run = 0;
         while self.epoch < self.config.epochs {

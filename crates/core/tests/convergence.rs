@@ -450,7 +450,6 @@ fn graph_errors_name_the_problem() {
 }
 
 #[test]
-#[ignore = "core bug: Graph::build accepts the same input node twice (TF.js: 'The list of inputs passed to the model is redundant'); load_rows then overwrites the first x array with the second"]
 fn duplicate_model_inputs_are_rejected() {
     let err = build_error(json!({"name": "m",
         "layers": [{"className": "InputLayer", "name": "in", "width": 2}, {"className": "Dense", "name": "d", "units": 1}],

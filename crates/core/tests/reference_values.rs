@@ -621,7 +621,6 @@ fn every_loss_gradient_matches_tfjs() {
 }
 
 #[test]
-#[ignore = "core bug (TF.js parity at ties): |x|'s gradient at 0 is -1 in TF.js (step(x, -1)) but 0 here (MAE, MAPE when p == t); categoricalHinge's max sends gradient to every tied entry in TF.js, only to the first here"]
 fn loss_gradients_at_kinks_and_ties_match_tfjs() {
     let cases: &[GradCase] = &[
         ("meanAbsoluteError", &[0.0, 1.0, -2.0], &[50.0, -30.0, -2.0], &[0.3333333432674408, -0.3333333432674408, -0.3333333432674408]),
