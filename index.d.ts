@@ -652,7 +652,22 @@ export interface ModelCompileArgs {
    * total loss, an array in output order or an object keyed by output name. Default 1 each.
    */
   lossWeights?: number[] | { [outputName: string]: number };
+  /**
+   * dense-mtl only: how task weights adapt during training. 'fixed' (default) uses lossWeights;
+   * 'uncertainty' (Kendall et al. 2018), 'dwa' (Liu et al. 2019) and 'gradnorm' (Chen et al. 2018)
+   * learn them; their current values are logged as `<output>_weight`.
+   */
+  taskWeighting?: TaskWeightingName | TaskWeightingConfig;
+  /** dense-mtl only: 'pcgrad' (Yu et al. 2020) projects conflicting task gradients on shared weights. */
+  gradientSurgery?: 'pcgrad';
 }
+
+export type TaskWeightingName = 'fixed' | 'uncertainty' | 'dwa' | 'gradnorm';
+export type TaskWeightingConfig =
+  | { method: 'fixed' }
+  | { method: 'uncertainty'; minLogVariance?: number; maxLogVariance?: number }
+  | { method: 'dwa'; temperature?: number }
+  | { method: 'gradnorm'; alpha?: number; learningRate?: number };
 
 /** Per-class weights of one output, keyed by class index. */
 export type ClassWeight = { [classIndex: number]: number };
@@ -676,6 +691,11 @@ export interface ModelFitArgs {
   /** Default true. 'batch' is not supported. */
   shuffle?: boolean;
   classWeight?: ClassWeight | ClassWeight[] | ClassWeightMap;
+  /**
+   * dense-mtl only (TF.js throws): one weight per row, for every output (a 1-D tensor or array),
+   * per output (an array), or keyed by output name.
+   */
+  sampleWeight?: Tensor | number[] | Array<Tensor | number[] | null> | { [outputName: string]: Tensor | number[] };
   initialEpoch?: number;
   /** dense-mtl only: seeds shuffling and dropout so that a fit can be repeated exactly. */
   seed?: number;
