@@ -534,7 +534,10 @@ export interface Activation extends Layer {
 }
 export interface InputLayer extends Layer {}
 /** Concatenate, Add, Multiply or Average. */
-export interface Merge extends Layer {}
+export interface Merge extends Layer {
+  /** Concatenate only: the axis it joins along (always the feature axis, -1). */
+  axis?: number;
+}
 
 /** tf.layers.*: the layers dense-mtl implements. */
 export declare namespace layers {
@@ -770,8 +773,13 @@ export declare class LayersModel {
   optimizer?: Optimizer;
   /** The `loss` given to `compile`. */
   loss?: ModelCompileArgs['loss'];
+  /** The `metrics` given to `compile`. */
+  metrics?: ModelCompileArgs['metrics'];
   /** Whether `compile` was called (dense-mtl only). */
   compiled?: boolean;
+  /** Metadata saved with the model (a plain object, at most 1 MiB as JSON). */
+  setUserDefinedMetadata(metadata: {} | undefined): void;
+  getUserDefinedMetadata(): {} | undefined;
 
   getLayer(name: string): Layer;
   getLayer(index: number): Layer;
@@ -792,8 +800,8 @@ export declare class LayersModel {
   /** Prints the same table as TF.js. */
   summary(lineLength?: number, positions?: number[], printFn?: (message: string) => void): void;
   getClassName(): string;
-  /** Not implemented yet: rejects (TF.js's model format is being added). */
-  save(handlerOrURL: string, config?: object): Promise<unknown>;
+  /** Saves in the TF.js layers format: a file:// URL or path (a directory), an http(s):// URL, or an IOHandler. */
+  save(handlerOrURL: string | IOHandler, config?: ModelSaveConfig): Promise<SaveResult>;
   /** Nothing to free (weights live in native memory owned by the GC). */
   dispose(): DisposeResult;
 }
@@ -809,10 +817,121 @@ export declare class Sequential extends LayersModel {
 export declare function sequential(config?: SequentialArgs): Sequential;
 export declare function model(args: ContainerArgs): LayersModel;
 
-/** Model files. Not implemented yet: an empty object for now. */
-export declare const io: { readonly [key: string]: never };
-/** Not implemented yet: rejects (TF.js's model format is being added). */
-export declare function loadLayersModel(pathOrIOHandler: string, options?: object): Promise<LayersModel>;
+// ---------------------------------------------------------------------------------------------
+// Model files (tf.io): the TF.js layers-model format
+// ---------------------------------------------------------------------------------------------
+
+export type WeightDType = 'float32' | 'int32' | 'bool' | 'string' | 'complex64';
+/** One weight in a model.json weightsManifest (TF.js's WeightsManifestEntry). */
+export interface WeightsManifestEntry {
+  name: string;
+  shape: number[];
+  dtype: WeightDType;
+  /** 'optimizer' for optimizer state saved with includeOptimizer. */
+  group?: string;
+  /** Dequantized on load as v*scale+min (uint8/uint16) or decoded (float16). */
+  quantization?: { dtype: 'uint8' | 'uint16' | 'float16'; scale?: number; min?: number; original_dtype?: string };
+}
+export interface WeightsManifestGroupConfig {
+  paths: string[];
+  weights: WeightsManifestEntry[];
+}
+/** model.json's trainingConfig (Keras-style names; written with includeOptimizer). */
+export interface TrainingConfig {
+  optimizer_config: { class_name: string; config: { [key: string]: unknown } };
+  loss: string | string[] | { [outputName: string]: string };
+  metrics?: string[] | { [outputName: string]: string | string[] };
+}
+/** dense-mtl's multi-task extension to model.json (TF.js ignores it). */
+export interface DenseMtlState {
+  version: number;
+  lossWeights?: { [outputName: string]: number };
+  taskWeighting?: { method: string; [option: string]: number | string };
+  gradientSurgery?: string;
+  taskState?: { [key: string]: unknown };
+}
+/** What model.save hands to an IOHandler and what IOHandler.load returns. */
+export interface ModelArtifacts {
+  modelTopology?: {} | ArrayBuffer;
+  trainingConfig?: TrainingConfig;
+  weightSpecs?: WeightsManifestEntry[];
+  weightData?: ArrayBuffer | ArrayBuffer[];
+  format?: string;
+  generatedBy?: string;
+  convertedBy?: string | null;
+  userDefinedMetadata?: {};
+  denseMtl?: DenseMtlState;
+}
+/** The parsed model.json. */
+export interface ModelJSON {
+  modelTopology: {};
+  weightsManifest: WeightsManifestGroupConfig[];
+  format?: string;
+  generatedBy?: string;
+  convertedBy?: string | null;
+  trainingConfig?: TrainingConfig;
+  userDefinedMetadata?: {};
+  denseMtl?: DenseMtlState;
+}
+export interface ModelArtifactsInfo {
+  dateSaved: Date;
+  modelTopologyType: 'JSON' | 'GraphDef';
+  modelTopologyBytes?: number;
+  weightSpecsBytes?: number;
+  weightDataBytes?: number;
+}
+export interface SaveResult {
+  modelArtifactsInfo: ModelArtifactsInfo;
+  responses?: unknown[];
+  errors?: Array<{} | string>;
+}
+/** A save and/or load destination: tf.io.fileSystem, tf.io.http, tf.io.withSaveHandler, tf.io.fromMemory, or your own. */
+export interface IOHandler {
+  save?: (modelArtifacts: ModelArtifacts) => Promise<SaveResult>;
+  load?: () => Promise<ModelArtifacts>;
+}
+export interface IOHandlerSync {
+  save?: (modelArtifacts: ModelArtifacts) => SaveResult;
+  load?: () => ModelArtifacts;
+}
+export interface ModelSaveConfig {
+  /** Save only the trainable weights. */
+  trainableOnly?: boolean;
+  /** Also save trainingConfig, the optimizer state and dense-mtl's multi-task state. */
+  includeOptimizer?: boolean;
+}
+/** A minimal fetch signature (Node 18+'s global fetch fits). */
+export type FetchFunction = (url: string, init?: {}) => Promise<{ ok: boolean; status: number; text(): Promise<string>; arrayBuffer(): Promise<ArrayBuffer> }>;
+export interface LoadOptions {
+  /** Weight names must match the model's weights exactly (default true). */
+  strict?: boolean;
+  /** Where weight files are fetched or read from instead of model.json's directory. */
+  weightPathPrefix?: string;
+  fetchFunc?: FetchFunction;
+  requestInit?: {};
+  weightUrlConverter?: (weightFileName: string) => Promise<string>;
+}
+
+export declare const io: {
+  /** A load handler for artifacts in memory (the multi-argument form is deprecated, as in TF.js). */
+  fromMemory(modelArtifacts: ModelArtifacts | {}, weightSpecs?: WeightsManifestEntry[], weightData?: ArrayBuffer, trainingConfig?: TrainingConfig): IOHandler;
+  fromMemorySync(modelArtifacts: ModelArtifacts | {}, weightSpecs?: WeightsManifestEntry[], weightData?: ArrayBuffer, trainingConfig?: TrainingConfig): IOHandlerSync;
+  /** A save handler that calls `saveHandler` with the artifacts. */
+  withSaveHandler(saveHandler: (artifacts: ModelArtifacts) => Promise<SaveResult>): IOHandler;
+  withSaveHandlerSync(saveHandler: (artifacts: ModelArtifacts) => SaveResult): IOHandlerSync;
+  /** Loads from a model.json URL (weights next to it); saves by POSTing model.json and model.weights.bin. */
+  http(path: string, loadOptions?: LoadOptions): IOHandler;
+  browserHTTPRequest(path: string, loadOptions?: LoadOptions): IOHandler;
+  /** tfjs-node's handler: saves model.json + weights.bin into a directory (atomically), loads a model.json file. */
+  fileSystem(path: string, loadOptions?: LoadOptions): IOHandler;
+  isHTTPScheme(url: string): boolean;
+  getModelArtifactsInfoForJSON(modelArtifacts: ModelArtifacts): ModelArtifactsInfo;
+  getModelArtifactsForJSON(modelJSON: ModelJSON, loadWeights: (weightsManifest: WeightsManifestGroupConfig[]) => Promise<[WeightsManifestEntry[], ArrayBuffer]>): Promise<ModelArtifacts>;
+  getWeightSpecs(weightsManifest: WeightsManifestGroupConfig[]): WeightsManifestEntry[];
+  concatenateArrayBuffers(buffers: ArrayBuffer[] | ArrayBuffer): ArrayBuffer;
+};
+/** Loads a model saved in the TF.js layers format: file:// URLs, plain paths to model.json, http(s):// URLs or an IOHandler. */
+export declare function loadLayersModel(pathOrIOHandler: string | IOHandler, options?: LoadOptions): Promise<LayersModel>;
 
 // ---------------------------------------------------------------------------------------------
 // Environment

@@ -44,6 +44,18 @@ function buildTwoHead(lib, name = 'multitask') {
   return lib.model({ inputs: features, outputs: [isSpam, topic], name });
 }
 
+/** Two inputs through one shared layer: a layer with two inbound nodes. */
+function buildShared(lib, name = 'siamese') {
+  const a = lib.input({ shape: [4], name: 'left' });
+  const b = lib.input({ shape: [4], name: 'right' });
+  const shared = lib.layers.dense({ units: 3, activation: 'elu', name: 'shared' });
+  const [sa, sb] = [shared.apply(a), shared.apply(b)];
+  const sum = lib.layers.average({ name: 'avg' }).apply([sa, sb]);
+  const gated = lib.layers.multiply({ name: 'gate' }).apply([sum, sb]);
+  const other = lib.layers.dense({ units: 2, name: 'other', trainable: false }).apply(sb);
+  return lib.model({ inputs: [a, b], outputs: [gated, other], name });
+}
+
 const compileTwoHead = (m, extra = {}) => m.compile({
   optimizer: 'adam', loss: { is_spam: 'binaryCrossentropy', topic: 'categoricalCrossentropy' }, metrics: ['accuracy'], ...extra,
 });
@@ -54,7 +66,8 @@ function copyWeights(from, to) {
 }
 
 function predictions(model, lib) {
-  const out = model.predict(lib.tensor2d(X));
+  const x = lib.tensor2d(X);
+  const out = model.predict(model.inputs.length > 1 ? model.inputs.map(() => x) : x);
   return (Array.isArray(out) ? out : [out]).map(t => Array.from(t.dataSync()));
 }
 
@@ -68,6 +81,15 @@ async function artifactsOf(model, lib, config) {
   let saved;
   await model.save(lib.io.withSaveHandler(async (a) => { saved = a; return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } }; }), config);
   return saved;
+}
+
+/** Same structure, numbers equal within 1e-6 (Adam's restored beta powers differ in the last bits). */
+function expectSameNumbers(actual, expected) {
+  const numbers = [];
+  const shape = JSON.stringify(expected, (k, v) => (typeof v === 'number' ? (numbers.push(v), 0) : v));
+  const got = [];
+  expect(JSON.stringify(actual, (k, v) => (typeof v === 'number' ? (got.push(v), 0) : v))).toBe(shape);
+  expect(maxRelativeError(got, numbers)).toBeLessThanOrEqual(1e-6);
 }
 
 const weightsOf = (model) => model.getWeights().map(w => Array.from(w.dataSync()));
@@ -98,6 +120,16 @@ describe('model artifacts as TF.js writes them', () => {
     expect(JSON.stringify(ours.modelTopology)).toBe(JSON.stringify(theirs.modelTopology)); // key order too
     expect(ours.weightSpecs).toEqual(theirs.weightSpecs);
     expect(ours.modelTopology.class_name).toBe('Model');
+  });
+
+  test('a shared layer (two inbound nodes) and a frozen layer: topology and weight order equal TF.js\'s', async () => {
+    const ours = await artifactsOf(buildShared(tf), tf);
+    const theirs = await artifactsOf(buildShared(tfjs), tfjs);
+    expect(JSON.stringify(ours.modelTopology)).toBe(JSON.stringify(theirs.modelTopology));
+    expect(ours.weightSpecs.map(s => s.name)).toEqual(['shared/kernel', 'shared/bias', 'other/kernel', 'other/bias']);
+    expect(ours.weightSpecs).toEqual(theirs.weightSpecs);
+    const trainableOnly = await artifactsOf(buildShared(tf), tf, { trainableOnly: true });
+    expect(trainableOnly.weightSpecs.map(s => s.name)).toEqual(['shared/kernel', 'shared/bias']);
   });
 
   test('includeOptimizer: trainingConfig as TF.js writes it, then iter and the Adam slots', async () => {
@@ -193,14 +225,16 @@ describe('files as tfjs-node writes them', () => {
 // --- round trips ---------------------------------------------------------------------------
 
 describe('round trips with @tensorflow/tfjs', () => {
-  test.each([['Sequential', buildSequential], ['two-head functional', buildTwoHead]])('%s: our save → TF.js load', async (_, build) => {
+  const ARCHITECTURES = [['Sequential', buildSequential], ['two-head functional', buildTwoHead], ['shared-layer functional', buildShared]];
+
+  test.each(ARCHITECTURES)('%s: our save → TF.js load', async (_, build) => {
     const ours = build(tf);
     const loaded = await tfjs.loadLayersModel(tfjs.io.fromMemory(await artifactsOf(ours, tf)));
     expectClose(predictions(loaded, tfjs), predictions(ours, tf));
     expect(loaded.layers.map(l => l.name)).toEqual(ours.layers.map(l => l.name));
   });
 
-  test.each([['Sequential', buildSequential], ['two-head functional', buildTwoHead]])('%s: TF.js save → our load', async (_, build) => {
+  test.each(ARCHITECTURES)('%s: TF.js save → our load', async (_, build) => {
     const theirs = build(tfjs);
     const loaded = await tf.loadLayersModel(tf.io.fromMemory(await artifactsOf(theirs, tfjs)));
     expectClose(predictions(loaded, tf), predictions(theirs, tfjs));
@@ -246,7 +280,8 @@ describe('fixtures written by tfjs-node and by the Keras converter', () => {
     expectClose(ourOutputs, expected.outputs.map(o => o.flat()));
     const theirOut = theirs.predict(tfjs.tensor2d(expected.x));
     expectClose(ourOutputs, (Array.isArray(theirOut) ? theirOut : [theirOut]).map(t => Array.from(t.dataSync())));
-    expect(ours.layers.map(l => l.name)).toEqual(theirs.layers.map(l => l.name));
+    // TF.js lists a Keras Sequential's explicit InputLayer among the layers; we fold it into the first layer.
+    expect(ours.layers.map(l => l.name)).toEqual(theirs.layers.filter(l => l.getClassName() !== 'InputLayer' || !(theirs instanceof tfjs.Sequential)).map(l => l.name));
   });
 
   test('the Keras Sequential fixture takes its input shape from the explicit InputLayer', async () => {
@@ -278,8 +313,10 @@ describe('http(s):// URLs', () => {
   beforeAll(async () => {
     server = http.createServer((req, res) => {
       requests.push(req.url);
-      const file = path.join(FIXTURES, decodeURIComponent(req.url.split('?')[0]));
-      if (!file.startsWith(FIXTURES) || !fs.existsSync(file) || fs.statSync(file).isDirectory()) {
+      const urlPath = decodeURIComponent(req.url.split('?')[0]);
+      const jsonOnly = urlPath.startsWith('/json-only/');
+      const file = path.join(FIXTURES, jsonOnly ? urlPath.slice('/json-only'.length) : urlPath);
+      if (!file.startsWith(FIXTURES) || !fs.existsSync(file) || fs.statSync(file).isDirectory() || (jsonOnly && !file.endsWith('.json'))) {
         res.writeHead(404);
         res.end('not found');
         return;
@@ -302,11 +339,28 @@ describe('http(s):// URLs', () => {
   });
 
   test('weightPathPrefix replaces the directory of the weight URLs', async () => {
-    const dir = freshDir();
-    fs.mkdirSync(dir);
-    fs.copyFileSync(path.join(FIXTURES, 'tfjs-node-sequential', 'model.json'), path.join(dir, 'model.json'));
-    await tf.loadLayersModel(`${base}/tfjs-node-multitask/../tfjs-node-sequential/model.json`, { weightPathPrefix: `${base}/tfjs-node-sequential/` });
-    expect(requests[1]).toBe('/tfjs-node-sequential/weights.bin');
+    // /json-only/ serves model.json files but no weights.
+    const model = await tf.loadLayersModel(`${base}/json-only/tfjs-node-sequential/model.json`, { weightPathPrefix: `${base}/tfjs-node-sequential/` });
+    expect(requests).toEqual(['/json-only/tfjs-node-sequential/model.json', '/tfjs-node-sequential/weights.bin']);
+    expect(model.layers).toHaveLength(3);
+  });
+
+  test('saving to an http:// URL posts model.json and model.weights.bin as TF.js does', async () => {
+    let body = '';
+    const upload = http.createServer((req, res) => {
+      req.on('data', (chunk) => { body += chunk.toString('latin1'); });
+      req.on('end', () => { res.writeHead(200); res.end('ok'); });
+    });
+    await new Promise(resolve => upload.listen(0, '127.0.0.1', resolve));
+    try {
+      const result = await buildSequential(tf).save(`http://127.0.0.1:${upload.address().port}/upload`);
+      expect(result.modelArtifactsInfo.modelTopologyType).toBe('JSON');
+      expect(body).toContain('filename="model.json"');
+      expect(body).toContain('filename="model.weights.bin"');
+      expect(body).toContain('"paths":["./model.weights.bin"]');
+    } finally {
+      await new Promise(resolve => upload.close(resolve));
+    }
   });
 
   test('a failed request names the URL and the status', async () => {
@@ -401,6 +455,33 @@ describe('training resumes after save and load', () => {
     const whole = await uninterrupted.fit(...data(), { ...fit, epochs: 6 });
     expectClose(weightsOf(resumed), weightsOf(uninterrupted), 1e-6);
     expect(maxRelativeError(after.history.loss, whole.history.loss.slice(3))).toBeLessThan(1e-6);
+  });
+
+  test.each([
+    // SGD: the log-variances are stepped by the model's optimizer, whose slots for them are not
+    // exported by the native optimizerState (so with Adam their moments would restart).
+    ['uncertainty weighting with PCGrad', { taskWeighting: 'uncertainty', gradientSurgery: 'pcgrad', optimizer: tf.train.sgd(0.05) }],
+    ['Dynamic Weight Average', { taskWeighting: { method: 'dwa', temperature: 1.5 } }],
+    ['GradNorm', { taskWeighting: { method: 'gradnorm', alpha: 1 }, lossWeights: [2, 1] }],
+  ])('%s: the learned task weights are saved and training resumes exactly', async (_, options) => {
+    const data = () => [tf.tensor2d(X), [tf.tensor2d(Y_SPAM), tf.tensor2d(Y_TOPIC)]];
+    const fit = { batchSize: 4, shuffle: false, verbose: 0 };
+    const interrupted = buildTwoHead(tf);
+    const uninterrupted = buildTwoHead(tf);
+    uninterrupted.setWeights(interrupted.getWeights());
+    compileTwoHead(interrupted, options);
+    compileTwoHead(uninterrupted, options);
+    await interrupted.fit(...data(), { ...fit, epochs: 3 });
+    const dir = freshDir();
+    await interrupted.save(dir, { includeOptimizer: true });
+    const saved = readJSON(path.join(dir, 'model.json')).denseMtl;
+    expect(saved.taskState).toEqual(JSON.parse(JSON.stringify(interrupted._model().taskState())));
+    const resumed = await tf.loadLayersModel(path.join(dir, 'model.json'));
+    expect(resumed._model().taskState()).toEqual(interrupted._model().taskState());
+    await resumed.fit(...data(), { ...fit, epochs: 3 });
+    await uninterrupted.fit(...data(), { ...fit, epochs: 6 });
+    expectClose(weightsOf(resumed), weightsOf(uninterrupted), 1e-6);
+    expectSameNumbers(resumed._model().taskState(), uninterrupted._model().taskState());
   });
 
   test('TF.js loads a file with our extension field (it ignores it)', async () => {
@@ -552,6 +633,18 @@ describe('bad input fails clearly and never returns a model', () => {
     await expect(tf.loadLayersModel(json)).rejects.toThrow("unknown optimizer 'Lion'");
     editModelJSON(json, (j) => { j.trainingConfig.optimizer_config.class_name = 'Adam'; j.trainingConfig.weighted_metrics = ['acc']; });
     await expect(tf.loadLayersModel(json)).rejects.toThrow('Loading weight_metrics is not supported yet.');
+  });
+
+  test('multi-task state that does not fit the model, or from a newer dense-mtl', async () => {
+    const model = buildTwoHead(tf);
+    compileTwoHead(model, { taskWeighting: 'dwa' });
+    const dir = freshDir();
+    await model.save(dir, { includeOptimizer: true });
+    const json = path.join(dir, 'model.json');
+    editModelJSON(json, (j) => { j.denseMtl.taskWeighting = { method: 'gradnorm' }; });
+    await expect(tf.loadLayersModel(json)).rejects.toThrow("denseMtl.taskState is for 'dwa' weighting of 2 output(s) but the model is compiled with 'gradnorm' for 2");
+    editModelJSON(json, (j) => { j.denseMtl.version = 2; });
+    await expect(tf.loadLayersModel(json)).rejects.toThrow('denseMtl version 2 was written by a newer dense-mtl');
   });
 
   test('optimizer weights that do not fit the optimizer', async () => {

@@ -10,8 +10,6 @@ const handlers = require('./io/handlers');
 
 const FORMAT = 'layers-model';
 const GENERATED_BY = `TensorFlow.js tfjs-layers v${TFJS_VERSION}`;
-// Our extension to model.json / ModelArtifacts; TF.js ignores unknown top-level fields.
-const EXTENSION_VERSION = 1;
 
 // --- save ----------------------------------------------------------------------------------
 
@@ -23,8 +21,7 @@ function modelArtifacts(model, config = {}) {
   if (config.includeOptimizer && model._compileSpec) {
     artifacts.trainingConfig = training.trainingConfig(model);
     weights.push(...training.optimizerWeights(model));
-    const lossWeights = training.lossWeightsOf(model);
-    if (lossWeights) extension = { version: EXTENSION_VERSION, lossWeights };
+    extension = training.multiTaskState(model); // our extension: a `denseMtl` field TF.js ignores
   }
   const metadata = typeof model.getUserDefinedMetadata === 'function' ? model.getUserDefinedMetadata() : undefined;
   if (metadata != null) artifacts.userDefinedMetadata = metadata;
@@ -55,9 +52,10 @@ function decodeArtifactWeights(artifacts, where) {
 }
 
 /**
- * TF.js `loadLayersModelFromIOHandler`: builds the model, compiles it with the training config,
- * sets the weights by name and restores the optimizer. Everything is checked before the first
- * value is written, and the model is only returned when all of it succeeded.
+ * TF.js `loadLayersModelFromIOHandler`: builds the model, compiles it with the training config
+ * (and our multi-task options), sets the weights by name and restores the optimizer and the
+ * multi-task state. Everything is checked before the first value is written, and the model is
+ * only returned when all of it succeeded.
  */
 function modelFromArtifacts(artifacts, options, where) {
   if (artifacts == null || typeof artifacts !== 'object') fail(`${where}: the IO handler's load() returned ${describe(artifacts)} instead of model artifacts`);
@@ -65,8 +63,11 @@ function modelFromArtifacts(artifacts, options, where) {
   const strict = options.strict ?? true;
   const weights = decodeArtifactWeights(artifacts, where);
   const model = modelFromTopology(artifacts.modelTopology, where);
-  if (artifacts.trainingConfig != null) model.compile(training.compileArgs(artifacts.trainingConfig, artifacts.denseMtl, where));
   const commits = [];
+  if (artifacts.trainingConfig != null) {
+    model.compile(training.compileArgs(artifacts.trainingConfig, artifacts.denseMtl, where));
+    commits.push(training.restoreTaskState(model, artifacts.denseMtl, where));
+  }
   if (weights) {
     commits.push(training.setModelWeights(model, weights.model, strict, where));
     if (model._compileSpec && weights.optimizer.length > 0) commits.push(training.restoreOptimizer(model, weights.optimizer, where));

@@ -175,8 +175,9 @@ class Merge extends Layer {
 const merge = (className) => class extends Merge {
   constructor(args = {}) {
     super(args, className);
-    if (className === 'Concatenate' && args.axis != null && args.axis !== -1 && args.axis !== 1) {
-      fail(`concatenate: axis must be -1 (features) but got ${describe(args.axis)}`);
+    if (className === 'Concatenate') {
+      if (args.axis != null && args.axis !== -1 && args.axis !== 1) fail(`concatenate: axis must be -1 (features) but got ${describe(args.axis)}`);
+      this.axis = args.axis ?? -1;
     }
   }
 };

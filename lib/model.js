@@ -196,6 +196,7 @@ class LayersModel {
     this._compileSpec = spec;
     this.optimizer = optimizer;
     this.loss = args.loss;
+    this.metrics = args.metrics;
     this.compiled = true;
   }
 
@@ -414,6 +415,15 @@ class LayersModel {
   }
 
   getClassName() { return this instanceof Sequential ? 'Sequential' : 'Model'; }
+
+  /** Metadata saved with the model (TF.js's userDefinedMetadata, at most 1 MiB as JSON). */
+  setUserDefinedMetadata(metadata) {
+    if (metadata != null && (typeof metadata !== 'object' || Array.isArray(metadata))) fail(`setUserDefinedMetadata: expected a plain object but got ${describe(metadata)}`);
+    if (metadata != null && JSON.stringify(metadata).length > 1 << 20) fail('setUserDefinedMetadata: the metadata is larger than 1 MiB as JSON');
+    this._userDefinedMetadata = metadata ?? undefined;
+  }
+
+  getUserDefinedMetadata() { return this._userDefinedMetadata; }
 
   /** Saves in the TF.js layers format (see lib/io.js): a URL, a path or an IO handler. */
   async save(handlerOrURL, config) {

@@ -153,27 +153,19 @@ impl NativeModel {
         lock(&self.shared).set_optimizer_state(iterations as u64, &values).js()
     }
 
-    /// The multi-task balancing state (method, weights, log-variances, ...), or null before compile.
+    /// The multi-task balancing state (method, weights, log-variances and their optimizer
+    /// state, ...), or null before compile.
     #[napi(catch_unwind)]
     pub fn task_state(&self) -> napi::Result<Option<serde_json::Value>> {
         let model = lock(&self.shared);
-        model.balancer.as_ref().map(|b| serde_json::to_value(b).map_err(|e| napi::Error::from_reason(format!("taskState: {e}")))).transpose()
+        model.task_state().map(|s| serde_json::to_value(s).map_err(|e| napi::Error::from_reason(format!("taskState: {e}")))).transpose()
     }
 
     /// Restores a state from `taskState` (the model must be compiled with the same method).
     #[napi(catch_unwind)]
     pub fn set_task_state(&self, state: serde_json::Value) -> napi::Result<()> {
-        let restored: dense_mtl_core::balance::Balancer = from_json("taskState", state)?;
-        let mut model = lock(&self.shared);
-        let current = model.balancer.as_ref().ok_or_else(|| to_js(Error::NotCompiled("taskState: compile the model first".into())))?;
-        if restored.method != current.method || restored.base.len() != current.base.len() {
-            return Err(to_js(Error::invalid(format!(
-                "taskState: saved for {:?} with {} output(s) but the model is compiled with {:?} and {} output(s)",
-                restored.method, restored.base.len(), current.method, current.base.len()
-            ))));
-        }
-        model.balancer = Some(restored);
-        Ok(())
+        let state: dense_mtl_core::model::TaskState = from_json("taskState", state)?;
+        lock(&self.shared).set_task_state(state).js()
     }
 
     #[napi(catch_unwind)]

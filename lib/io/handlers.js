@@ -6,7 +6,7 @@ const fsp = require('fs').promises;
 const path = require('path');
 const crypto = require('crypto');
 const { fail, describe } = require('../errors');
-const { toBytes, expectedByteLength } = require('./weights');
+const { toBytes, expectedByteLength, checkSpec } = require('./weights');
 
 const MODEL_JSON = 'model.json';
 const WEIGHTS_BIN = 'weights.bin';
@@ -84,7 +84,9 @@ function parseModelJSON(text, source) {
 
 /** Fails unless the shards hold every byte the manifest describes (extra bytes are ignored, as in TF.js). */
 function checkShardSizes(manifest, shards, source) {
-  const expected = expectedByteLength(getWeightSpecs(manifest));
+  const specs = getWeightSpecs(manifest);
+  specs.forEach(s => checkSpec(s, source));
+  const expected = expectedByteLength(specs);
   const actual = shards.reduce((sum, s) => sum + s.bytes.byteLength, 0);
   if (expected == null || actual >= expected) return;
   const files = shards.map(s => `${s.name} (${s.bytes.byteLength} bytes)`).join(', ');
@@ -265,8 +267,17 @@ class HTTPHandler {
 
   describe() { return this.path; }
 
+  /** fetch, with the URL in network errors (Node's own message is only 'fetch failed'). */
+  async request(url, init) {
+    try {
+      return await this.fetch(url, init);
+    } catch (e) {
+      throw new Error(`Request to ${url} failed: ${e.message}${e.cause && e.cause.message ? ` (${e.cause.message})` : ''}`);
+    }
+  }
+
   async load() {
-    const response = await this.fetch(this.path, this.requestInit);
+    const response = await this.request(this.path, this.requestInit);
     if (!response.ok) fail(`Request to ${this.path} failed with status code ${response.status}. Please verify this URL points to the model JSON of the model to load.`);
     const json = parseModelJSON(await response.text(), this.path);
     return getModelArtifactsForJSON(json, manifest => this.loadWeights(manifest));
@@ -283,7 +294,7 @@ class HTTPHandler {
   async loadWeights(manifest) {
     const urls = await this.weightUrls(manifest);
     const shards = await Promise.all(urls.map(async (url) => {
-      const response = await this.fetch(url, this.requestInit);
+      const response = await this.request(url, this.requestInit);
       if (!response.ok) fail(`Request to weight file ${url} failed with status code ${response.status}`);
       return { name: url, bytes: new Uint8Array(await response.arrayBuffer()) };
     }));
@@ -300,7 +311,7 @@ class HTTPHandler {
     if (artifacts.weightData != null) {
       init.body.append('model.weights.bin', new Blob([toBytes(artifacts.weightData)], { type: 'application/octet-stream' }), 'model.weights.bin');
     }
-    const response = await this.fetch(this.path, init);
+    const response = await this.request(this.path, init);
     if (!response.ok) fail(`BrowserHTTPRequest.save() failed due to HTTP response status ${response.status}.`);
     return { modelArtifactsInfo: getModelArtifactsInfoForJSON(artifacts), responses: [response] };
   }

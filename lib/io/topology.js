@@ -111,9 +111,12 @@ const INITIALIZER_CLASSES = {
   LecunNormal: c => initializers.leCunNormal(c),
 };
 
+// Keras's string ids come back camel-cased ('lecun_normal' → 'lecunNormal').
+const INITIALIZER_IDS = { lecunNormal: 'leCunNormal', lecunUniform: 'leCunUniform' };
+
 function readInitializer(value, what) {
   if (value == null) return undefined;
-  if (typeof value === 'string') return getInitializer(value === 'lecunNormal' ? 'leCunNormal' : value === 'lecunUniform' ? 'leCunUniform' : value, what);
+  if (typeof value === 'string') return getInitializer(INITIALIZER_IDS[value] || value, what);
   const make = isObject(value) && INITIALIZER_CLASSES[value.className];
   if (!make) fail(`${what}: initializer ${describe(isObject(value) ? value.className : value)} is not supported; dense-mtl supports ${Object.keys(INITIALIZER_CLASSES).join(', ')}`);
   const { seed, ...rest } = value.config || {};

@@ -1,7 +1,7 @@
 'use strict';
 // What a model file holds besides the topology: weight values (matched by name, as TF.js's
-// `Container.loadWeights`), the training config (`getTrainingConfig`/`loadTrainingConfig`) and
-// the optimizer state.
+// `Container.loadWeights`), the training config (`getTrainingConfig`/`loadTrainingConfig`), the
+// optimizer state, and our multi-task state (loss weights, task weighting, what it learned).
 const { fail, describe } = require('../errors');
 const { train } = require('../optimizers');
 const { lossName, metricName } = require('../functions');
@@ -93,11 +93,55 @@ function trainingConfig(model) {
   return { loss: lossIdentifiers(model.loss), metrics: metricIdentifiers(model), optimizer_config: optimizerConfig(model.optimizer) };
 }
 
-/** Loss weights other than all ones: our extension, kept outside trainingConfig (TF.js throws on loss_weights). */
+// --- multi-task state (our extension) ------------------------------------------------------
+
+const EXTENSION_VERSION = 1;
+
+/** Loss weights other than all ones, by output name. */
 function lossWeightsOf(model) {
   const heads = model._compileSpec.heads;
   if (heads.every(h => h.lossWeight === 1)) return null;
   return Object.fromEntries(model.outputNames.map((o, i) => [o, heads[i].lossWeight]));
+}
+
+/**
+ * The multi-task compile options and balancing state (learned log-variances, DWA/GradNorm
+ * weights...), or null when the model uses none. It goes in a top-level `denseMtl` field:
+ * TF.js ignores unknown fields but throws on `trainingConfig.loss_weights`.
+ */
+function multiTaskState(model) {
+  const spec = model._compileSpec;
+  const lossWeights = lossWeightsOf(model);
+  const weighting = spec.taskWeighting && spec.taskWeighting.method !== 'fixed' ? { ...spec.taskWeighting } : null;
+  const surgery = spec.gradientSurgery || null;
+  if (!lossWeights && !weighting && !surgery) return null;
+  const state = { version: EXTENSION_VERSION };
+  if (lossWeights) state.lossWeights = lossWeights;
+  if (weighting) state.taskWeighting = weighting;
+  if (surgery) state.gradientSurgery = surgery;
+  // Fixed weights learn nothing; the adaptive methods carry what they learned so far.
+  const native = model._model();
+  if (weighting && typeof native.taskState === 'function') state.taskState = native.taskState();
+  return state;
+}
+
+function checkExtension(extension, where) {
+  if (extension == null) return null;
+  if (typeof extension !== 'object' || Array.isArray(extension)) fail(`${where}: denseMtl must be an object but got ${describe(extension)}`);
+  if (!(extension.version <= EXTENSION_VERSION)) fail(`${where}: denseMtl version ${describe(extension.version)} was written by a newer dense-mtl (this one reads version ${EXTENSION_VERSION})`);
+  return extension;
+}
+
+/** Restores the balancing state after compile; checks it fits the compiled model first. */
+function restoreTaskState(model, extension, where) {
+  const state = extension && extension.taskState;
+  if (state == null) return () => {};
+  const method = (model._compileSpec.taskWeighting && model._compileSpec.taskWeighting.method) || 'fixed';
+  const saved = state.method && state.method.method;
+  if (saved !== method || !Array.isArray(state.base) || state.base.length !== model.outputNames.length) {
+    fail(`${where}: denseMtl.taskState is for ${describe(saved)} weighting of ${Array.isArray(state.base) ? state.base.length : '?'} output(s) but the model is compiled with '${method}' for ${model.outputNames.length}`);
+  }
+  return () => model._model().setTaskState(state);
 }
 
 const OPTIMIZERS = {
@@ -131,10 +175,13 @@ function compileArgs(config, extension, where) {
   if (config == null || typeof config !== 'object') fail(`${where}: trainingConfig must be an object but got ${describe(config)}`);
   if (config.weighted_metrics != null) fail(`${where}: Loading weight_metrics is not supported yet.`);
   if (config.sample_weight_mode != null) fail(`${where}: Loading sample_weight_mode is not supported yet.`);
+  const ext = checkExtension(extension, where) || {};
   const args = { optimizer: readOptimizer(config.optimizer_config, where), loss: camelEach(config.loss), metrics: camelEach(config.metrics) };
   // Keras's loss_weights (TF.js refuses them; we support loss weights) or our own extension field.
-  const lossWeights = config.loss_weights ?? (extension && extension.lossWeights);
+  const lossWeights = config.loss_weights ?? ext.lossWeights;
   if (lossWeights != null) args.lossWeights = lossWeights;
+  if (ext.taskWeighting != null) args.taskWeighting = ext.taskWeighting;
+  if (ext.gradientSurgery != null) args.gradientSurgery = ext.gradientSurgery;
   if (args.metrics != null && typeof args.metrics === 'object' && !Array.isArray(args.metrics) && Object.keys(args.metrics).length === 0) args.metrics = undefined;
   return args;
 }
@@ -173,4 +220,4 @@ function restoreOptimizer(model, decoded, where) {
   return () => native.setOptimizerState(Number(iter.values[0]), values);
 }
 
-module.exports = { namedWeights, setModelWeights, trainingConfig, lossWeightsOf, compileArgs, optimizerWeights, restoreOptimizer };
+module.exports = { namedWeights, setModelWeights, trainingConfig, multiTaskState, compileArgs, optimizerWeights, restoreOptimizer, restoreTaskState };

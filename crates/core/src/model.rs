@@ -58,6 +58,17 @@ pub struct Model {
     pub balancer: Option<Balancer>,
 }
 
+/// Everything multi-task balancing keeps between steps (saved with the model).
+#[derive(Clone, Debug, serde::Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TaskState {
+    #[serde(flatten)]
+    pub balancer: Balancer,
+    /// The optimizer's state for uncertainty weighting's log-variances.
+    #[serde(default)]
+    pub log_variance_slots: Option<[Vec<f32>; 3]>,
+}
+
 /// Inputs and targets for training or evaluation, row-major, one array per model input/output.
 pub struct Batchable<'a> {
     pub xs: Vec<&'a [f32]>,
@@ -277,6 +288,45 @@ impl Model {
         }
         // A value over no labelled rows is undefined (NaN), not 0.
         Ok(sums.iter().zip(&totals).map(|(s, n)| if *n > 0.0 { s / n } else { f64::NAN }).collect())
+    }
+
+    /// The multi-task balancing state, with the optimizer's state for uncertainty weighting's
+    /// log-variances (stepped by the same optimizer, after the model's weights).
+    pub fn task_state(&self) -> Option<TaskState> {
+        let balancer = self.balancer.clone()?;
+        let params = self.param_sizes().len();
+        let log_variance_slots = self.optimizer.as_ref().and_then(|o| o.slots.get(params).cloned());
+        Some(TaskState { balancer, log_variance_slots })
+    }
+
+    /// Restores [`task_state`](Self::task_state); the model must be compiled with the same method.
+    pub fn set_task_state(&mut self, state: TaskState) -> Result<()> {
+        let current = self.balancer.as_ref().ok_or_else(|| Error::NotCompiled("taskState: compile the model first".into()))?;
+        let restored = &state.balancer;
+        if restored.method != current.method || restored.base.len() != current.base.len() {
+            return Err(Error::invalid(format!(
+                "taskState: saved for {:?} with {} output(s) but the model is compiled with {:?} and {} output(s)",
+                restored.method,
+                restored.base.len(),
+                current.method,
+                current.base.len()
+            )));
+        }
+        let n = current.base.len();
+        if let Some(slots) = &state.log_variance_slots {
+            if slots.iter().any(|s| s.len() != n) {
+                return Err(Error::invalid(format!("taskState: logVarianceSlots must hold {n} values each")));
+            }
+        }
+        if let (Some(slots), Some(optimizer)) = (state.log_variance_slots, self.optimizer.as_mut()) {
+            let sizes: Vec<usize> = self.graph.layers.iter().flat_map(|l| l.weights().into_iter().map(|(_, w, _)| w.len())).collect();
+            let params = sizes.len();
+            optimizer.begin_step(params, |i| sizes[i]);
+            optimizer.slots.truncate(params);
+            optimizer.slots.push(slots);
+        }
+        self.balancer = Some(state.balancer);
+        Ok(())
     }
 
     /// Names of the task-weight log entries (`<output>_weight`), when weights adapt.

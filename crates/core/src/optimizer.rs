@@ -122,11 +122,14 @@ impl Optimizer {
     /// parameter's length; missing slots start from their initial value).
     pub fn restore(&mut self, iterations: u64, sizes: &[usize], mut slot_values: impl FnMut(usize, usize) -> Option<Vec<f32>>) {
         self.iterations = iterations;
+        // State kept beyond the model's weights (uncertainty weighting's log-variances) stays.
+        let extra = if self.slots.len() > sizes.len() { self.slots.split_off(sizes.len()) } else { Vec::new() };
         self.slots = sizes
             .iter()
             .enumerate()
             .map(|(p, &n)| std::array::from_fn(|s| slot_values(p, s).unwrap_or_else(|| vec![self.initial_slot_value(s); n])))
             .collect();
+        self.slots.extend(extra);
         // TF.js recomputes the bias-correction powers the same way when it loads Adam's weights.
         if let OptimizerConfig::Adam { beta1, beta2, .. } | OptimizerConfig::Adamax { beta1, beta2, .. } = self.config {
             self.acc_beta1 = beta1.powi(iterations as i32 + 1);
