@@ -8,3 +8,6 @@ mod error;
 mod functions;
 mod model;
 mod trainer;
+
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
