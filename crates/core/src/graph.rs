@@ -357,10 +357,11 @@ fn axpy_into(dst: &mut [f32], src: &[f32], beta: f32) {
 /// `out = act(x · kernel + bias)`; the pre-activation is kept in `pre` when the activation's
 /// derivative needs it.
 fn dense_forward(d: &Dense, x: &[f32], rows: usize, pre: &mut [f32], out: &mut [f32]) {
+    // The product first, then the bias, in TF.js's order (the rounding then matches it).
+    matmul_nn(x, &d.kernel, out, rows, d.input_dim, d.units, false);
     if d.use_bias {
-        out.chunks_exact_mut(d.units).for_each(|row| row.copy_from_slice(&d.bias));
+        out.chunks_exact_mut(d.units).for_each(|row| row.iter_mut().zip(&d.bias).for_each(|(o, b)| *o += b));
     }
-    matmul_nn(x, &d.kernel, out, rows, d.input_dim, d.units, d.use_bias);
     if d.activation.needs_input() {
         let pre = &mut pre[..rows * d.units];
         pre.copy_from_slice(out);
