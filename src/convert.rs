@@ -9,9 +9,18 @@ pub fn from_json<T: DeserializeOwned>(call: &str, value: serde_json::Value) -> n
     serde_json::from_value(value).map_err(|e| bad_options(call, e))
 }
 
-/// Copies typed arrays into owned vectors (the data then lives as long as a fit needs it).
-pub fn to_vecs(arrays: &[Float32Array]) -> Vec<Vec<f32>> {
-    arrays.iter().map(|a| a.to_vec()).collect()
+/// A JavaScript typed array kept alive for as long as a fit reads it (no copy).
+struct JsValues(Float32Array);
+
+impl AsRef<[f32]> for JsValues {
+    fn as_ref(&self) -> &[f32] {
+        &self.0
+    }
+}
+
+/// Shares typed arrays with the core for the length of a fit.
+pub fn shared(arrays: Vec<Float32Array>) -> Vec<dense_mtl_core::train::Values> {
+    arrays.into_iter().map(|a| std::sync::Arc::new(JsValues(a)) as dense_mtl_core::train::Values).collect()
 }
 
 /// Borrows typed arrays as slices.

@@ -16,13 +16,10 @@ pub struct CsvColumn {
     pub is_label: bool,
 }
 
-/// Up to `maxRows` rows, row-major over the columns: `kinds` says per cell whether it is
-/// `values[i]` (0), the next of `strings` (1) or empty (2).
+/// What `nextChunk` read: the row count (0 at the end) and the string cells in order.
 #[napi(object)]
 pub struct CsvChunk {
     pub rows: u32,
-    pub values: Float64Array,
-    pub kinds: Uint8Array,
     pub strings: Vec<String>,
 }
 
@@ -65,16 +62,16 @@ impl NativeCsvReader {
         self.reader.columns().iter().map(|c| CsvColumn { name: c.name.clone(), is_label: c.is_label }).collect()
     }
 
-    /// Reads up to `maxRows` rows; `rows` is 0 at the end of the data.
+    /// Reads up to `maxRows` rows into the caller's buffers, row-major over the columns, which it
+    /// reuses from chunk to chunk (new buffers per chunk would be external memory that V8's GC
+    /// does not see): `values[i]` is cell i's number when `kinds[i]` is 0; kind 1 is the next of
+    /// `strings`, kind 2 an empty cell. `rows` is 0 at the end of the data.
     #[napi(catch_unwind)]
-    pub fn next_chunk(&mut self, max_rows: u32) -> napi::Result<CsvChunk> {
-        let chunk = self.reader.next_chunk(max_rows.max(1) as usize).js()?;
-        Ok(CsvChunk {
-            rows: chunk.rows as u32,
-            values: Float64Array::new(chunk.values),
-            kinds: Uint8Array::new(chunk.kinds),
-            strings: chunk.strings,
-        })
+    pub fn next_chunk(&mut self, max_rows: u32, mut values: Float64Array, mut kinds: Uint8Array) -> napi::Result<CsvChunk> {
+        let mut strings = Vec::new();
+        // SAFETY: the arrays are only touched here, synchronously on the JavaScript thread.
+        let (values, kinds) = unsafe { (values.as_mut(), kinds.as_mut()) };
+        let rows = self.reader.next_chunk_into(max_rows.max(1) as usize, values, kinds, &mut strings).js()?;
+        Ok(CsvChunk { rows: rows as u32, strings })
     }
 }
-

@@ -1,6 +1,6 @@
 //! `NativeModel`: a model graph with its weights, compile state and optimizer.
 
-use crate::convert::{from_json, slices, to_typed, to_vecs};
+use crate::convert::{from_json, shared, slices, to_typed};
 use crate::error::{to_js, IntoJs};
 use crate::trainer::{FitOptions, NativeTrainer};
 use dense_mtl_core::model::Batchable;
@@ -212,9 +212,9 @@ impl NativeModel {
         if self.shared.training.load(Ordering::SeqCst) {
             return Err(napi::Error::new(napi::Status::InvalidArg, "Cannot start training because another fit() call is ongoing."));
         }
-        let mut train = Dataset::new(to_vecs(&xs), to_vecs(&ys), rows as usize);
-        train.sample_weights = sample_weights.unwrap_or_default().iter().map(|w| w.as_ref().map(|w| w.to_vec())).collect();
-        let validation = validation.map(|(vx, vy, vr)| Dataset::new(to_vecs(&vx), to_vecs(&vy), vr as usize));
+        let weights = sample_weights.unwrap_or_default().iter().map(|w| w.as_ref().map(|w| w.to_vec())).collect();
+        let train = Dataset::shared(shared(xs), shared(ys), rows as usize).with_sample_weights(weights);
+        let validation = validation.map(|(vx, vy, vr)| Dataset::shared(shared(vx), shared(vy), vr as usize));
         let trainer = {
             let model = lock(&self.shared);
             let trainer = Trainer::new(&model, train, validation, options.into_core()?).js()?;

@@ -161,17 +161,36 @@ impl CsvReader {
 
     /// Reads up to `max_rows` rows; an empty chunk means the end of the data.
     pub fn next_chunk(&mut self, max_rows: usize) -> Result<Chunk> {
-        let mut chunk = Chunk::default();
-        while chunk.rows < max_rows && self.read_record()? {
-            self.push_row(&mut chunk)?;
-            chunk.rows += 1;
+        let cells = max_rows.min(1 << 16) * self.columns.len();
+        let mut chunk = Chunk { values: vec![0.0; cells], kinds: vec![0; cells], ..Chunk::default() };
+        chunk.rows = self.next_chunk_into(max_rows.min(1 << 16), &mut chunk.values, &mut chunk.kinds, &mut chunk.strings)?;
+        let used = chunk.rows * self.columns.len();
+        chunk.values.truncate(used);
+        chunk.kinds.truncate(used);
+        Ok(chunk)
+    }
+
+    /// Like [`CsvReader::next_chunk`], into buffers the caller reuses (so that streaming a file
+    /// allocates nothing per chunk): `values` and `kinds` need `max_rows` × columns cells.
+    /// Returns the number of rows read.
+    pub fn next_chunk_into(&mut self, max_rows: usize, values: &mut [f64], kinds: &mut [u8], strings: &mut Vec<String>) -> Result<usize> {
+        let width = self.columns.len();
+        if values.len() < max_rows * width || kinds.len() < max_rows * width {
+            return Err(Error::invalid(format!("tf.data.csv: chunk buffers hold fewer than {max_rows} rows of {width} columns")));
+        }
+        strings.clear();
+        let mut rows = 0;
+        while rows < max_rows && self.read_record()? {
+            let at = rows * width;
+            self.push_row(&mut values[at..at + width], &mut kinds[at..at + width], strings)?;
+            rows += 1;
             self.rows_read += 1;
         }
-        if chunk.rows == 0 && self.rows_read == 0 {
+        if rows == 0 && self.rows_read == 0 {
             let what = if self.has_header { "has a header line but no data rows" } else { "is empty" };
             return Err(Error::Format(format!("tf.data.csv: {} {what}", self.source)));
         }
-        Ok(chunk)
+        Ok(rows)
     }
 
     /// Reads the next non-blank record into `self.record`; false at the end of the input.
@@ -199,69 +218,64 @@ impl CsvReader {
         self.fields.iter().map(|&i| &self.record[i])
     }
 
-    fn line(&self) -> u64 {
-        self.line
-    }
-
-    fn push_row(&self, chunk: &mut Chunk) -> Result<()> {
+    /// Types the current record's cells into `values`/`kinds` (one per column) and `strings`.
+    fn push_row(&self, values: &mut [f64], kinds: &mut [u8], strings: &mut Vec<String>) -> Result<()> {
         if self.fields.len() != self.names.len() {
             return Err(Error::Format(format!(
                 "tf.data.csv: invalid row on line {} of {}: expected {} fields (one per column) but found {}",
-                self.line(),
+                self.line,
                 self.source,
                 self.names.len(),
                 self.fields.len()
             )));
         }
-        for col in &self.columns {
+        for (j, col) in self.columns.iter().enumerate() {
             let raw = &self.record[self.fields[col.index]];
+            values[j] = 0.0;
             if raw.is_empty() {
                 if (col.required || col.is_label) && !col.has_default {
                     return Err(Error::Format(format!(
                         "tf.data.csv: required column '{}' is empty on line {} of {}",
-                        col.name,
-                        self.line(),
-                        self.source
+                        col.name, self.line, self.source
                     )));
                 }
-                chunk.values.push(0.0);
-                chunk.kinds.push(cell::EMPTY);
+                kinds[j] = cell::EMPTY;
                 continue;
             }
             let text = String::from_utf8_lossy(raw);
-            let number = match col.dtype {
-                Some(Dtype::Bool) => Some(if text == "1" || text.to_lowercase() == "true" { 1.0 } else { 0.0 }),
-                dtype => {
-                    let n = js_number(&text);
-                    match dtype {
-                        _ if !n.is_nan() => Some(if dtype == Some(Dtype::Int32) { n.floor() } else { n }),
-                        Some(d @ (Dtype::Float32 | Dtype::Int32)) => {
-                            return Err(Error::Format(format!(
-                                "tf.data.csv: line {}, column '{}' of {}: {:?} is not a number (dtype {})",
-                                self.line(),
-                                col.name,
-                                self.source,
-                                text,
-                                if d == Dtype::Float32 { "float32" } else { "int32" }
-                            )));
-                        }
-                        _ => None,
-                    }
-                }
-            };
-            match number {
+            match self.typed(col, &text)? {
                 Some(v) => {
-                    chunk.values.push(v);
-                    chunk.kinds.push(cell::NUMBER);
+                    values[j] = v;
+                    kinds[j] = cell::NUMBER;
                 }
                 None => {
-                    chunk.values.push(0.0);
-                    chunk.kinds.push(cell::STRING);
-                    chunk.strings.push(text.into_owned());
+                    kinds[j] = cell::STRING;
+                    strings.push(text.into_owned());
                 }
             }
         }
         Ok(())
+    }
+
+    /// The number a non-empty cell stands for, or None to keep it as a string (TF.js's rules,
+    /// except that a float32/int32 column refuses text).
+    fn typed(&self, col: &Column, text: &str) -> Result<Option<f64>> {
+        if col.dtype == Some(Dtype::Bool) {
+            return Ok(Some(if text == "1" || text.to_lowercase() == "true" { 1.0 } else { 0.0 }));
+        }
+        let n = js_number(text);
+        match col.dtype {
+            _ if !n.is_nan() => Ok(Some(if col.dtype == Some(Dtype::Int32) { n.floor() } else { n })),
+            Some(d @ (Dtype::Float32 | Dtype::Int32)) => Err(Error::Format(format!(
+                "tf.data.csv: line {}, column '{}' of {}: {:?} is not a number (dtype {})",
+                self.line,
+                col.name,
+                self.source,
+                text,
+                if d == Dtype::Float32 { "float32" } else { "int32" }
+            ))),
+            _ => Ok(None),
+        }
     }
 }
 

@@ -4,6 +4,7 @@
 use crate::error::{Error, Result};
 use crate::model::{Batchable, ClassWeights, Model, StepBuffers};
 use crate::rng::Rng;
+use std::sync::Arc;
 use std::time::Instant;
 
 /// `fit` options that the core needs (callbacks and printing stay in JavaScript).
@@ -19,38 +20,60 @@ pub struct FitConfig {
     pub class_weights: ClassWeights,
 }
 
-/// Training data owned by the session (copied once from JavaScript).
+/// Row-major values a fit reads: a vector, or memory shared with the caller (the binding
+/// passes JavaScript typed arrays, kept alive for the fit, so that a fit does not copy its data).
+pub type Values = Arc<dyn AsRef<[f32]> + Send + Sync>;
+
+/// Training data: rows `first..first + rows` of each array.
 pub struct Dataset {
-    pub xs: Vec<Vec<f32>>,
-    pub ys: Vec<Vec<f32>>,
+    pub xs: Vec<Values>,
+    pub ys: Vec<Values>,
     /// Per output, an optional weight per row (empty: none at all).
-    pub sample_weights: Vec<Option<Vec<f32>>>,
+    pub sample_weights: Vec<Option<Values>>,
     pub rows: usize,
+    first: usize,
+    /// Rows in the underlying arrays (to tell each array's width).
+    total: usize,
 }
 
 impl Dataset {
-    /// Inputs and targets without sample weights.
+    /// Inputs and targets without sample weights, from vectors.
     pub fn new(xs: Vec<Vec<f32>>, ys: Vec<Vec<f32>>, rows: usize) -> Self {
-        Dataset { xs, ys, sample_weights: Vec::new(), rows }
+        let shared = |v: Vec<Vec<f32>>| v.into_iter().map(|a| Arc::new(a) as Values).collect();
+        Dataset::shared(shared(xs), shared(ys), rows)
+    }
+
+    /// Inputs and targets without sample weights, from shared arrays.
+    pub fn shared(xs: Vec<Values>, ys: Vec<Values>, rows: usize) -> Self {
+        Dataset { xs, ys, sample_weights: Vec::new(), rows, first: 0, total: rows }
+    }
+
+    /// Sets the per-output sample weights.
+    pub fn with_sample_weights(mut self, weights: Vec<Option<Vec<f32>>>) -> Self {
+        self.sample_weights = weights.into_iter().map(|w| w.map(|w| Arc::new(w) as Values)).collect();
+        self
+    }
+
+    fn rows_of<'a>(&self, values: &'a Values) -> &'a [f32] {
+        let all = (**values).as_ref();
+        let width = if self.total == 0 { 0 } else { all.len() / self.total };
+        all.get(self.first * width..(self.first + self.rows) * width).unwrap_or(all)
     }
 
     fn view(&self) -> Batchable<'_> {
         Batchable {
-            xs: self.xs.iter().map(Vec::as_slice).collect(),
-            ys: self.ys.iter().map(Vec::as_slice).collect(),
-            sample_weights: self.sample_weights.iter().map(|w| w.as_deref()).collect(),
+            xs: self.xs.iter().map(|x| self.rows_of(x)).collect(),
+            ys: self.ys.iter().map(|y| self.rows_of(y)).collect(),
+            sample_weights: self.sample_weights.iter().map(|w| w.as_ref().map(|w| self.rows_of(w))).collect(),
             rows: self.rows,
         }
     }
 
-    /// Moves the last `n` rows into a new dataset.
-    fn split_off_tail(&mut self, n: usize, x_widths: &[usize], y_widths: &[usize]) -> Dataset {
+    /// Splits the last `n` rows off into a new dataset (sharing the same arrays).
+    fn split_off_tail(&mut self, n: usize) -> Dataset {
         let keep = self.rows - n;
-        let xs = self.xs.iter_mut().zip(x_widths).map(|(x, w)| x.split_off(keep * w)).collect();
-        let ys = self.ys.iter_mut().zip(y_widths).map(|(y, w)| y.split_off(keep * w)).collect();
-        let sample_weights = self.sample_weights.iter_mut().map(|w| w.as_mut().map(|w| w.split_off(keep))).collect();
         self.rows = keep;
-        Dataset { xs, ys, sample_weights, rows: n }
+        Dataset { xs: self.xs.clone(), ys: self.ys.clone(), sample_weights: self.sample_weights.clone(), rows: n, first: self.first + keep, total: self.total }
     }
 }
 
@@ -125,8 +148,7 @@ impl Trainer {
                         if split_at == 0 { "training" } else { "validation" }
                     )));
                 }
-                let y_widths: Vec<usize> = model.heads.iter().map(|h| h.target_width).collect();
-                Some(train.split_off_tail(train.rows - split_at, &model.graph.input_widths(), &y_widths))
+                Some(train.split_off_tail(train.rows - split_at))
             }
             None => None,
         };
@@ -250,14 +272,15 @@ impl Trainer {
 
 /// A task with no label at all cannot be trained (and would make its balancing undefined).
 fn check_labels(model: &Model, d: &Dataset) -> Result<()> {
-    for (h, (y, head)) in d.ys.iter().zip(&model.heads).enumerate() {
+    let view = d.view();
+    for (h, (y, head)) in view.ys.iter().zip(&model.heads).enumerate() {
         let labelled = y.chunks_exact(head.target_width).any(|t| !t.iter().any(|v| v.is_nan()));
         if !labelled && d.rows > 0 {
             let _ = h;
             return Err(Error::invalid(format!("fit: output '{}' has no label at all in the training data (every target row holds NaN)", head.name)));
         }
     }
-    for (w, head) in d.sample_weights.iter().zip(&model.heads) {
+    for (w, head) in view.sample_weights.iter().zip(&model.heads) {
         if let Some(w) = w {
             if w.len() != d.rows {
                 return Err(Error::shape(format!("fit: sampleWeight for output '{}'", head.name), format!("{} values (one per row)", d.rows), w.len()));
@@ -271,7 +294,12 @@ fn check_labels(model: &Model, d: &Dataset) -> Result<()> {
 }
 
 fn check(model: &Model, d: &Dataset, what: &str) -> Result<()> {
-    let xs: Vec<&[f32]> = d.xs.iter().map(Vec::as_slice).collect();
-    let ys: Vec<&[f32]> = d.ys.iter().map(Vec::as_slice).collect();
-    model.check_data(&xs, Some(&ys), d.rows, what)
+    for values in d.xs.iter().chain(&d.ys) {
+        let len = (**values).as_ref().len();
+        if d.total > 0 && len % d.total != 0 {
+            return Err(Error::invalid(format!("{what}: an array of {len} values is not a whole number of rows ({} rows)", d.total)));
+        }
+    }
+    let view = d.view();
+    model.check_data(&view.xs, Some(&view.ys), d.rows, what)
 }

@@ -35,7 +35,7 @@ fn compile(optimizer: Value, loss: &str, metrics: &[&str]) -> Value {
 }
 
 fn fit(model: &mut Model, x: &[f32], y: &[f32], rows: usize, config: FitConfig) -> RunReport {
-    let data = Dataset { sample_weights: Vec::new(), xs: vec![x.to_vec()], ys: vec![y.to_vec()], rows };
+    let data = Dataset::new(vec![x.to_vec()], vec![y.to_vec()], rows);
     let mut trainer = Trainer::new(model, data, None, config).unwrap_or_else(|e| panic!("Trainer::new: {e}"));
     let report = trainer.run(model, ALL).unwrap_or_else(|e| panic!("run: {e}"));
     assert!(report.done);
@@ -43,7 +43,7 @@ fn fit(model: &mut Model, x: &[f32], y: &[f32], rows: usize, config: FitConfig) 
 }
 
 fn trainer_error(model: &Model, xs: Vec<Vec<f32>>, ys: Vec<Vec<f32>>, rows: usize, config: FitConfig) -> Error {
-    match Trainer::new(model, Dataset { sample_weights: Vec::new(), xs, ys, rows }, None, config) {
+    match Trainer::new(model, Dataset::new(xs, ys, rows), None, config) {
         Ok(_) => panic!("Trainer::new accepted bad input"),
         Err(e) => e,
     }
@@ -103,7 +103,7 @@ fn training_in_slices_equals_one_run() {
     let config = FitConfig { shuffle: true, seed: Some(5), ..fit_config(3, 4) };
     let mut whole = xor_model(21);
     let mut sliced = whole.clone();
-    let data = || Dataset { sample_weights: Vec::new(), xs: vec![XOR_X.to_vec()], ys: vec![XOR_Y.to_vec()], rows: 4 };
+    let data = || Dataset::new(vec![XOR_X.to_vec()], vec![XOR_Y.to_vec()], 4);
 
     let mut t = Trainer::new(&whole, data(), None, config.clone()).unwrap();
     let all = t.run(&mut whole, RunLimits { record_batches: true, ..ALL }).unwrap();
@@ -179,7 +179,7 @@ fn multi_output_regression_learns_both_heads() {
     let adam = json!({"className": "Adam", "config": {"learningRate": 0.02, "beta1": 0.9, "beta2": 0.999}});
     let mut model = compiled_model(graph, json!({"optimizer": adam, "heads": [{"loss": "meanSquaredError"}, {"loss": "meanSquaredError", "lossWeight": 2.0}]}));
     assert_eq!(model.metrics_names(), ["loss", "a_loss", "b_loss"]);
-    let data = Dataset { sample_weights: Vec::new(), xs: vec![x.clone()], ys: vec![y1.clone(), y2.clone()], rows };
+    let data = Dataset::new(vec![x.clone()], vec![y1.clone(), y2.clone()], rows);
     let mut t = Trainer::new(&model, data, None, FitConfig { shuffle: true, seed: Some(2), ..fit_config(16, 300) }).unwrap();
     let report = t.run(&mut model, ALL).unwrap();
     let last = &report.epochs.last().unwrap().1;
@@ -209,7 +209,7 @@ fn validation_split_is_taken_from_the_tail_before_shuffling() {
 
     for shuffle in [false, true] {
         let mut m = model.clone();
-        let data = Dataset { sample_weights: Vec::new(), xs: vec![x.clone()], ys: vec![y.clone()], rows };
+        let data = Dataset::new(vec![x.clone()], vec![y.clone()], rows);
         let config = FitConfig { validation_split: 0.3, shuffle, seed: Some(4), ..fit_config(4, 2) };
         let mut t = Trainer::new(&m, data, None, config).unwrap();
         assert_eq!(t.samples(), 7, "floor(10 * 0.7) rows train");
@@ -234,7 +234,7 @@ fn validation_runs_with_the_weights_at_the_end_of_each_epoch() {
     let y: Vec<f32> = x.chunks_exact(2).map(|r| r[0] * 0.5 - r[1]).collect();
     let sgd = json!({"className": "SGD", "config": {"learningRate": 0.2}});
     let mut model = compiled_model(mlp(2, &[(1, "linear")], 12), compile(sgd, "meanSquaredError", &[]));
-    let data = Dataset { sample_weights: Vec::new(), xs: vec![x.clone()], ys: vec![y.clone()], rows };
+    let data = Dataset::new(vec![x.clone()], vec![y.clone()], rows);
     let mut t = Trainer::new(&model, data, None, FitConfig { validation_split: 0.25, ..fit_config(5, 3) }).unwrap();
     assert_eq!(t.samples(), 9);
     let mut val = Vec::new();
@@ -261,8 +261,8 @@ fn explicit_validation_data_is_used_as_given() {
     let (vx, vy) = ([1.0f32, -1.0], [5.0f32]);
     let sgd = json!({"className": "SGD", "config": {"learningRate": 0.0}});
     let mut model = compiled_model(mlp(2, &[(1, "linear")], 2), compile(sgd, "meanAbsoluteError", &[]));
-    let train = Dataset { sample_weights: Vec::new(), xs: vec![x.to_vec()], ys: vec![y.to_vec()], rows: 4 };
-    let validation = Dataset { sample_weights: Vec::new(), xs: vec![vx.to_vec()], ys: vec![vy.to_vec()], rows: 1 };
+    let train = Dataset::new(vec![x.to_vec()], vec![y.to_vec()], 4);
+    let validation = Dataset::new(vec![vx.to_vec()], vec![vy.to_vec()], 1);
     let mut t = Trainer::new(&model, train, Some(validation), FitConfig { validation_split: 0.5, ..fit_config(2, 1) }).unwrap();
     assert_eq!(t.samples(), 4, "validationData wins over validationSplit");
     let logs = t.run(&mut model, ALL).unwrap().epochs.remove(0).1;
@@ -270,8 +270,8 @@ fn explicit_validation_data_is_used_as_given() {
     assert_close1(logs[1], expected, 1e-6, 1e-6, "val_loss");
 
     // Bad validation data is rejected up front, naming it.
-    let bad = Dataset { sample_weights: Vec::new(), xs: vec![vec![1.0, f32::NAN]], ys: vec![vec![5.0]], rows: 1 };
-    let train = Dataset { sample_weights: Vec::new(), xs: vec![x.to_vec()], ys: vec![y.to_vec()], rows: 4 };
+    let bad = Dataset::new(vec![vec![1.0, f32::NAN]], vec![vec![5.0]], 1);
+    let train = Dataset::new(vec![x.to_vec()], vec![y.to_vec()], 4);
     let err = Trainer::new(&model, train, Some(bad), fit_config(2, 1)).err().expect("NaN in validation x");
     let msg = err.to_string();
     assert!(msg.contains("validationData") && msg.contains("row 0, column 1"), "{msg}");
@@ -377,7 +377,7 @@ fn bad_validation_split_is_rejected() {
     // 0.3 of 2 rows: floor(1.4) = 1 training row and 1 validation row is fine; 0.9 of 2 leaves none to train on.
     let err = trainer_error(&model, vec![vec![0.0; 6]], vec![vec![0.0; 2]], 2, FitConfig { validation_split: 0.9, ..fit_config(2, 1) });
     assert_message(&err, &["validationSplit", "no rows for training"]);
-    assert!(Trainer::new(&model, Dataset { sample_weights: Vec::new(), xs: vec![vec![0.0; 6]], ys: vec![vec![0.0; 2]], rows: 2 }, None, FitConfig { validation_split: 0.3, ..fit_config(2, 1) }).is_ok());
+    assert!(Trainer::new(&model, Dataset::new(vec![vec![0.0; 6]], vec![vec![0.0; 2]], 2), None, FitConfig { validation_split: 0.3, ..fit_config(2, 1) }).is_ok());
 }
 
 #[test]

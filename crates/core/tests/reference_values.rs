@@ -28,7 +28,7 @@ const B2: [f32; 2] = [0.1, -0.05];
 
 fn run_all(model: &mut Model, xs: Vec<Vec<f32>>, ys: Vec<Vec<f32>>, rows: usize, batch_size: usize, epochs: usize) -> RunReport {
     let config = FitConfig { batch_size, epochs, shuffle: false, ..FitConfig::default() };
-    let mut trainer = Trainer::new(model, Dataset { sample_weights: Vec::new(), xs, ys, rows }, None, config).expect("Trainer::new");
+    let mut trainer = Trainer::new(model, Dataset::new(xs, ys, rows), None, config).expect("Trainer::new");
     let limits = RunLimits { epochs: usize::MAX, batches: usize::MAX, deadline: None, record_batches: true };
     let report = trainer.run(model, limits).expect("run");
     assert!(report.done, "every epoch ran");
