@@ -31,30 +31,37 @@ pub fn with_pool<R: Send>(f: impl FnOnce() -> R + Send) -> R {
 /// `C[m×n] = A[m×k]·B[k×n] (+ C if accumulate)`.
 pub fn matmul_nn(a: &[f32], b: &[f32], c: &mut [f32], m: usize, k: usize, n: usize, accumulate: bool) {
     debug_assert!(a.len() >= m * k && b.len() >= k * n && c.len() >= m * n);
-    if m * k * n < SMALL || m <= 4 {
+    if m <= 4 {
+        // One-row products (predict): stream B once, no packing.
         simd::nn(a, b, c, m, k, n, accumulate);
     } else {
-        gemm(m, k, n, a, (k, 1), b, (n, 1), c, accumulate);
+        product(m, k, n, a, (k, 1), b, (n, 1), c, accumulate);
     }
 }
 
 /// `C[m×n] = Aᵀ·B (+ C)`, where A is stored `k×m` and B `k×n` (the kernel gradient `Xᵀ·G`).
 pub fn matmul_tn(a: &[f32], b: &[f32], c: &mut [f32], m: usize, k: usize, n: usize, accumulate: bool) {
     debug_assert!(a.len() >= k * m && b.len() >= k * n && c.len() >= m * n);
-    if m * k * n < SMALL {
-        simd::tn(a, b, c, m, k, n, accumulate);
-    } else {
-        gemm(m, k, n, a, (1, m), b, (n, 1), c, accumulate);
-    }
+    product(m, k, n, a, (1, m), b, (n, 1), c, accumulate);
 }
 
 /// `C[m×n] = A·Bᵀ (+ C)`, where A is stored `m×k` and B `n×k` (the input gradient `G·Kᵀ`).
 pub fn matmul_nt(a: &[f32], b: &[f32], c: &mut [f32], m: usize, k: usize, n: usize, accumulate: bool) {
     debug_assert!(a.len() >= m * k && b.len() >= n * k && c.len() >= m * n);
-    if m * k * n < SMALL || m <= 4 {
+    if m <= 4 {
         simd::nt(a, b, c, m, k, n, accumulate);
     } else {
-        gemm(m, k, n, a, (k, 1), b, (1, k), c, accumulate);
+        product(m, k, n, a, (k, 1), b, (1, k), c, accumulate);
+    }
+}
+
+/// Small products use the 16-column kernel, large ones sgemm.
+#[allow(clippy::too_many_arguments)]
+fn product(m: usize, k: usize, n: usize, a: &[f32], sa: (usize, usize), b: &[f32], sb: (usize, usize), c: &mut [f32], accumulate: bool) {
+    if m * k * n < SMALL {
+        simd::small(m, k, n, a, sa, b, sb, c, accumulate);
+    } else {
+        gemm(m, k, n, a, sa, b, sb, c, accumulate);
     }
 }
 
@@ -155,11 +162,55 @@ mod simd {
         };
     }
 
+    /// Column blocks of B are packed into 16-wide zero-padded strips; each row of C then sums
+    /// `a[i,p] · strip[p]` into sixteen accumulators, a fixed width the compiler turns into one or
+    /// two vector instructions (tiny layers such as 10 units gain the most).
+    macro_rules! small_kernel {
+        ($($attr:meta)?) => {
+            $(#[$attr])?
+            #[allow(clippy::too_many_arguments)]
+            pub unsafe fn small(m: usize, k: usize, n: usize, a: &[f32], (rsa, csa): (usize, usize), b: &[f32], (rsb, csb): (usize, usize), c: &mut [f32], accumulate: bool, strip: &mut Vec<f32>) {
+                const W: usize = 16;
+                strip.clear();
+                strip.resize(k * W, 0.0);
+                let mut jb = 0;
+                while jb < n {
+                    let width = W.min(n - jb);
+                    for p in 0..k {
+                        let row = &mut strip[p * W..(p + 1) * W];
+                        for l in 0..W {
+                            row[l] = if l < width { b[p * rsb + (jb + l) * csb] } else { 0.0 };
+                        }
+                    }
+                    for i in 0..m {
+                        let mut acc = [0.0f32; W];
+                        for p in 0..k {
+                            let s = a[i * rsa + p * csa];
+                            let row = &strip[p * W..(p + 1) * W];
+                            for l in 0..W {
+                                acc[l] += s * row[l];
+                            }
+                        }
+                        let out = &mut c[i * n + jb..i * n + jb + width];
+                        if accumulate {
+                            out.iter_mut().zip(&acc).for_each(|(o, v)| *o += v);
+                        } else {
+                            out.copy_from_slice(&acc[..width]);
+                        }
+                    }
+                    jb += W;
+                }
+            }
+        };
+    }
+
     mod fma {
         kernels!(target_feature(enable = "avx2,fma"));
+        small_kernel!(target_feature(enable = "avx2,fma"));
     }
     mod base {
         kernels!();
+        small_kernel!();
     }
 
     fn has_fma() -> bool {
@@ -190,6 +241,27 @@ mod simd {
     dispatch!(nn);
     dispatch!(tn);
     dispatch!(nt);
+
+
+    thread_local! {
+        /// The packed strips, reused from call to call on each thread.
+        static STRIP: std::cell::RefCell<Vec<f32>> = const { std::cell::RefCell::new(Vec::new()) };
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    pub fn small(m: usize, k: usize, n: usize, a: &[f32], sa: (usize, usize), b: &[f32], sb: (usize, usize), c: &mut [f32], accumulate: bool) {
+        STRIP.with(|strip| {
+            let strip = &mut strip.borrow_mut();
+            // Safety: the AVX2+FMA version only runs where the CPU reports both features.
+            unsafe {
+                if has_fma() {
+                    fma::small(m, k, n, a, sa, b, sb, c, accumulate, strip)
+                } else {
+                    base::small(m, k, n, a, sa, b, sb, c, accumulate, strip)
+                }
+            }
+        })
+    }
 }
 
 /// Dot product with eight independent partial sums, so that the loop vectorizes without
@@ -239,7 +311,7 @@ mod tests {
     #[test]
     fn every_path_matches_a_reference_product() {
         // Small (plain loops), one-row, sgemm and split-across-threads sizes.
-        for &(m, k, n) in &[(3, 5, 4), (1, 784, 256), (2, 33, 7), (64, 70, 60), (300, 256, 128), (256, 129, 300)] {
+        for &(m, k, n) in &[(3, 5, 4), (32, 4, 10), (32, 10, 3), (20, 17, 33), (1, 784, 256), (2, 33, 7), (64, 70, 60), (300, 256, 128), (256, 129, 300)] {
             let a = values(m * k, 1);
             let b = values(k * n, 2);
             let c0 = values(m * n, 3);
