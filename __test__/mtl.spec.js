@@ -152,6 +152,19 @@ describe('missing labels', () => {
   });
 });
 
+test('classWeight per output weights that output\'s rows only', async () => {
+  const model = twoHead(tf);
+  model.compile({ optimizer: tf.train.sgd(0), loss: ['categoricalCrossentropy', 'meanSquaredError'] });
+  const cw = { 0: 3, 1: 1, 2: 0.5 };
+  const h = await model.fit(tf.tensor2d(X), [tf.tensor2d(Y_CLASS), tf.tensor2d(Y_REG)], { epochs: 1, batchSize: ROWS, verbose: 0, classWeight: { species: cw } });
+  const [probs, width] = model.predict(tf.tensor2d(X));
+  const ce = tf.metrics.categoricalCrossentropy(tf.tensor2d(Y_CLASS), probs).dataSync();
+  const weighted = Y_CLASS.reduce((s, y, i) => s + cw[y.indexOf(1)] * ce[i], 0) / ROWS;
+  expect(h.history.species_loss[0]).toBeCloseTo(weighted, 5);
+  const mse = tf.metrics.meanSquaredError(tf.tensor2d(Y_REG), width).dataSync().reduce((a, b) => a + b) / ROWS;
+  expect(h.history.width_loss[0]).toBeCloseTo(mse, 5);
+});
+
 describe('adaptive task balancing', () => {
   const fitOnce = async (model, epochs = 1, extra = {}) => model.fit(tf.tensor2d(X), [tf.tensor2d(Y_CLASS), tf.tensor2d(Y_REG)], { epochs, batchSize: ROWS, verbose: 0, ...extra });
 
