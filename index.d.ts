@@ -390,10 +390,10 @@ export declare namespace losses {
   /** Also usable in `compile` (as 'meanAbsoluteError'). */
   const absoluteDifference: ElementwiseLoss & CompilableLoss & CompilableMetric;
   const hingeLoss: ElementwiseLoss;
-  /** Differs from TF.js: no `epsilon` argument (1e-7 is used); the 4th argument is `reduction`. */
-  const logLoss: ElementwiseLoss;
-  /** Differs from TF.js: no `labelSmoothing` argument; the 4th argument is `reduction`. */
-  const sigmoidCrossEntropy: ElementwiseLoss;
+  function logLoss(labels: Tensor | TensorLike, predictions: Tensor | TensorLike, weights?: Tensor | number, epsilon?: number,
+    reduction?: Reduction): Tensor;
+  function sigmoidCrossEntropy(labels: Tensor | TensorLike, logits: Tensor | TensorLike, weights?: Tensor | number, labelSmoothing?: number,
+    reduction?: Reduction): Tensor;
   function huberLoss(labels: Tensor | TensorLike, predictions: Tensor | TensorLike, weights?: Tensor | number, delta?: number,
     reduction?: Reduction): Tensor;
   function computeWeightedLoss(losses: Tensor, weights?: Tensor | number, reduction?: Reduction): Tensor;

@@ -82,6 +82,16 @@ describe('tf.metrics and tf.losses functions match TF.js', () => {
     const theirs = tfjs.losses[name](tfjs.tensor2d(t), tfjs.tensor2d(p)).dataSync()[0];
     expect(Math.abs(ours - theirs)).toBeLessThan(1e-6);
   });
+  test('tf.losses.logLoss and sigmoidCrossEntropy take TF.js\'s epsilon, labelSmoothing and reduction', () => {
+    const t = [[1, 0], [0, 1]];
+    const p = [[0.8, 0.3], [0.2, 0.6]];
+    const ours = tf.losses.logLoss(tf.tensor2d(t), tf.tensor2d(p), undefined, 0.01, tf.losses.Reduction.SUM).dataSync()[0];
+    const theirs = tfjs.losses.logLoss(tfjs.tensor2d(t), tfjs.tensor2d(p), undefined, 0.01, tfjs.Reduction.SUM).dataSync()[0];
+    expect(Math.abs(ours - theirs)).toBeLessThan(1e-5);
+    const s1 = tf.losses.sigmoidCrossEntropy(tf.tensor2d(t), tf.tensor2d(p), undefined, 0.2, tf.losses.Reduction.MEAN).dataSync()[0];
+    const s2 = tfjs.losses.sigmoidCrossEntropy(tfjs.tensor2d(t), tfjs.tensor2d(p), undefined, 0.2, tfjs.Reduction.MEAN).dataSync()[0];
+    expect(Math.abs(s1 - s2)).toBeLessThan(1e-6);
+  });
   test('a tf.metrics function is accepted in compile and logged under its TF.js name', async () => {
     const model = tf.sequential({ layers: [tf.layers.dense({ units: 1, inputShape: [1] })] });
     model.compile({ optimizer: 'sgd', loss: tf.losses.meanSquaredError, metrics: [tf.metrics.meanAbsoluteError, 'mse'] });

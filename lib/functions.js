@@ -100,13 +100,18 @@ const losses = {
   meanSquaredError: elementwiseLoss('meanSquaredError', (t, p) => (p - t) ** 2),
   absoluteDifference: elementwiseLoss('absoluteDifference', (t, p) => Math.abs(p - t)),
   hingeLoss: elementwiseLoss('hingeLoss', (t, p) => Math.max(0, 1 - (2 * t - 1) * p)),
-  logLoss: elementwiseLoss('logLoss', (t, p) => -t * Math.log(p + EPS) - (1 - t) * Math.log(1 - p + EPS)),
+  logLoss: (labels, predictions, weights, epsilon = EPS, reduction) => elementwiseLoss('logLoss',
+    (t, p) => -t * Math.log(p + epsilon) - (1 - t) * Math.log(1 - p + epsilon))(labels, predictions, weights, reduction),
   huberLoss: (labels, predictions, weights, delta = 1, reduction) => elementwiseLoss('huberLoss', (t, p) => {
     const err = Math.abs(p - t);
     const quad = Math.min(err, delta);
     return 0.5 * quad * quad + delta * (err - quad);
   })(labels, predictions, weights, reduction),
-  sigmoidCrossEntropy: elementwiseLoss('sigmoidCrossEntropy', (t, x) => Math.max(x, 0) - x * t + Math.log1p(Math.exp(-Math.abs(x)))),
+  // TF.js's argument order: (labels, logits, weights, labelSmoothing, reduction).
+  sigmoidCrossEntropy: (labels, logits, weights, labelSmoothing = 0, reduction) => elementwiseLoss('sigmoidCrossEntropy', (t, x) => {
+    const smoothed = t * (1 - labelSmoothing) + 0.5 * labelSmoothing;
+    return Math.max(x, 0) - x * smoothed + Math.log1p(Math.exp(-Math.abs(x)));
+  })(labels, logits, weights, reduction),
   computeWeightedLoss,
   Reduction,
 };
