@@ -133,22 +133,6 @@ mod simd {
             }
 
             $(#[$attr])?
-            pub unsafe fn tn(a: &[f32], b: &[f32], c: &mut [f32], m: usize, k: usize, n: usize, accumulate: bool) {
-                if !accumulate {
-                    c[..m * n].fill(0.0);
-                }
-                for p in 0..k {
-                    let brow = &b[p * n..(p + 1) * n];
-                    for i in 0..m {
-                        let s = a[p * m + i];
-                        if s != 0.0 {
-                            c[i * n..(i + 1) * n].iter_mut().zip(brow).for_each(|(c, &b)| *c += s * b);
-                        }
-                    }
-                }
-            }
-
-            $(#[$attr])?
             pub unsafe fn nt(a: &[f32], b: &[f32], c: &mut [f32], m: usize, k: usize, n: usize, accumulate: bool) {
                 for i in 0..m {
                     let arow = &a[i * k..(i + 1) * k];
@@ -239,7 +223,6 @@ mod simd {
         };
     }
     dispatch!(nn);
-    dispatch!(tn);
     dispatch!(nt);
 
 
@@ -340,3 +323,4 @@ mod tests {
         }
     }
 }
+

@@ -62,22 +62,18 @@ impl Metric {
         Ok(match lookup("metric", name, NAMES, CANONICAL)? {
             Name::Fixed(m) => (m, name.to_string()),
             Name::Accuracy => {
-                let m = if width == 1 || loss == Loss::BinaryCrossentropy {
-                    Metric::BinaryAccuracy
-                } else if loss == Loss::SparseCategoricalCrossentropy {
-                    Metric::SparseCategoricalAccuracy
-                } else {
-                    Metric::CategoricalAccuracy
+                let m = match target_kind(loss, width) {
+                    TargetKind::Binary => Metric::BinaryAccuracy,
+                    TargetKind::Sparse => Metric::SparseCategoricalAccuracy,
+                    TargetKind::Categorical => Metric::CategoricalAccuracy,
                 };
                 (m, "acc".to_string())
             }
             Name::Crossentropy => {
-                let l = if width == 1 || loss == Loss::BinaryCrossentropy {
-                    Loss::BinaryCrossentropy
-                } else if loss == Loss::SparseCategoricalCrossentropy {
-                    Loss::SparseCategoricalCrossentropy
-                } else {
-                    Loss::CategoricalCrossentropy
+                let l = match target_kind(loss, width) {
+                    TargetKind::Binary => Loss::BinaryCrossentropy,
+                    TargetKind::Sparse => Loss::SparseCategoricalCrossentropy,
+                    TargetKind::Categorical => Loss::CategoricalCrossentropy,
                 };
                 (Metric::Loss(l), "ce".to_string())
             }
@@ -140,6 +136,25 @@ impl Metric {
                 rows.map(|(t, p)| self.row(t, p)).sum::<f32>() / n.max(1) as f32
             }
         }
+    }
+}
+
+/// What kind of targets an output has, for resolving 'accuracy' and 'crossentropy' as TF.js's
+/// `compile` does: binary when the output has one unit or the loss is binary crossentropy, sparse
+/// with sparse categorical crossentropy, categorical otherwise.
+enum TargetKind {
+    Binary,
+    Sparse,
+    Categorical,
+}
+
+fn target_kind(loss: Loss, width: usize) -> TargetKind {
+    if width == 1 || loss == Loss::BinaryCrossentropy {
+        TargetKind::Binary
+    } else if loss == Loss::SparseCategoricalCrossentropy {
+        TargetKind::Sparse
+    } else {
+        TargetKind::Categorical
     }
 }
 
