@@ -86,6 +86,40 @@ export declare class Tensor<R extends Rank = Rank> {
 
   /** Unique id of this tensor. */
   readonly id: number;
+
+  // Chainable ops (see the functions of the same names).
+  add<T extends Tensor>(this: T, b: Tensor | TensorLike): T;
+  sub<T extends Tensor>(this: T, b: Tensor | TensorLike): T;
+  mul<T extends Tensor>(this: T, b: Tensor | TensorLike): T;
+  div<T extends Tensor>(this: T, b: Tensor | TensorLike): T;
+  pow<T extends Tensor>(this: T, b: Tensor | TensorLike): T;
+  equal<T extends Tensor>(this: T, b: Tensor | TensorLike): T;
+  notEqual<T extends Tensor>(this: T, b: Tensor | TensorLike): T;
+  greater<T extends Tensor>(this: T, b: Tensor | TensorLike): T;
+  greaterEqual<T extends Tensor>(this: T, b: Tensor | TensorLike): T;
+  less<T extends Tensor>(this: T, b: Tensor | TensorLike): T;
+  lessEqual<T extends Tensor>(this: T, b: Tensor | TensorLike): T;
+  neg<T extends Tensor>(this: T): T;
+  abs<T extends Tensor>(this: T): T;
+  square<T extends Tensor>(this: T): T;
+  sqrt<T extends Tensor>(this: T): T;
+  exp<T extends Tensor>(this: T): T;
+  log<T extends Tensor>(this: T): T;
+  clipByValue<T extends Tensor>(this: T, min: number, max: number): T;
+  sum<T extends Tensor = Tensor>(axis?: number | number[] | null, keepDims?: boolean): T;
+  mean<T extends Tensor = Tensor>(axis?: number | number[] | null, keepDims?: boolean): T;
+  min<T extends Tensor = Tensor>(axis?: number | number[] | null, keepDims?: boolean): T;
+  max<T extends Tensor = Tensor>(axis?: number | number[] | null, keepDims?: boolean): T;
+  argMin<T extends Tensor = Tensor>(axis?: number): T;
+  slice<T extends Tensor>(this: T, begin: number | number[], size?: number | number[]): T;
+  split<T extends Tensor>(this: T, numOrSizeSplits: number | number[], axis?: number): T[];
+  gather<T extends Tensor>(this: T, indices: Tensor | TensorLike, axis?: number): T;
+  transpose<T extends Tensor>(this: T, perm?: number[]): T;
+  zerosLike<T extends Tensor>(this: T): T;
+  onesLike<T extends Tensor>(this: T): T;
+  concat<T extends Tensor>(this: T, x: T | T[], axis?: number): T;
+  stack<T extends Tensor = Tensor>(x: Tensor, axis?: number): T;
+  where<T extends Tensor>(this: T, condition: Tensor | TensorLike, x: Tensor | TensorLike): T;
   readonly shape: ShapeMap[R];
   /** Number of values. */
   readonly size: number;
@@ -794,6 +828,9 @@ export declare class LayersModel {
   trainOnBatch(x: ModelData, y: ModelData): Promise<number | number[]>;
   /** `[loss, ...]` scalars when there are several values, else the loss. */
   evaluate(x: ModelData, y: ModelData, args?: ModelEvaluateArgs): Scalar | Scalar[];
+  /** Trains on the elements (`{xs, ys}`) of a tf.data dataset, as TF.js's fitDataset. */
+  fitDataset<T>(dataset: data.Dataset<T>, args: ModelFitDatasetArgs<T>): Promise<History>;
+  evaluateDataset(dataset: data.Dataset<unknown>, args?: { batches?: number; verbose?: number }): Promise<Scalar | Scalar[]>;
   /** One tensor per output (a single tensor for one output). */
   predict(x: ModelData, args?: ModelPredictArgs): Tensor | Tensor[];
   predictOnBatch(x: ModelData): Tensor | Tensor[];
@@ -956,3 +993,134 @@ export declare const version: {
 
 // Only the declarations marked `export` above are part of the module.
 export {};
+
+// ---------------------------------------------------------------------------------------------
+// Ops for data preparation (lib/ops.js)
+// ---------------------------------------------------------------------------------------------
+
+type OpInput = Tensor | TensorLike;
+
+export declare function add<T extends Tensor = Tensor>(a: OpInput, b: OpInput): T;
+export declare function sub<T extends Tensor = Tensor>(a: OpInput, b: OpInput): T;
+export declare function mul<T extends Tensor = Tensor>(a: OpInput, b: OpInput): T;
+export declare function div<T extends Tensor = Tensor>(a: OpInput, b: OpInput): T;
+export declare function pow<T extends Tensor = Tensor>(base: OpInput, exp: OpInput): T;
+export declare function equal<T extends Tensor = Tensor>(a: OpInput, b: OpInput): T;
+export declare function notEqual<T extends Tensor = Tensor>(a: OpInput, b: OpInput): T;
+export declare function greater<T extends Tensor = Tensor>(a: OpInput, b: OpInput): T;
+export declare function greaterEqual<T extends Tensor = Tensor>(a: OpInput, b: OpInput): T;
+export declare function less<T extends Tensor = Tensor>(a: OpInput, b: OpInput): T;
+export declare function lessEqual<T extends Tensor = Tensor>(a: OpInput, b: OpInput): T;
+export declare function where<T extends Tensor = Tensor>(condition: OpInput, a: OpInput, b: OpInput): T;
+export declare function neg<T extends Tensor>(x: T | TensorLike): T;
+export declare function abs<T extends Tensor>(x: T | TensorLike): T;
+export declare function square<T extends Tensor>(x: T | TensorLike): T;
+export declare function sqrt<T extends Tensor>(x: T | TensorLike): T;
+export declare function exp<T extends Tensor>(x: T | TensorLike): T;
+export declare function log<T extends Tensor>(x: T | TensorLike): T;
+export declare function clipByValue<T extends Tensor>(x: T | TensorLike, clipValueMin: number, clipValueMax: number): T;
+export declare function sum<T extends Tensor = Tensor>(x: OpInput, axis?: number | number[] | null, keepDims?: boolean): T;
+export declare function mean<T extends Tensor = Tensor>(x: OpInput, axis?: number | number[] | null, keepDims?: boolean): T;
+export declare function min<T extends Tensor = Tensor>(x: OpInput, axis?: number | number[] | null, keepDims?: boolean): T;
+export declare function max<T extends Tensor = Tensor>(x: OpInput, axis?: number | number[] | null, keepDims?: boolean): T;
+export declare function argMin<T extends Tensor = Tensor>(x: OpInput, axis?: number): T;
+export declare function moments(x: OpInput, axis?: number | number[] | null, keepDims?: boolean): { mean: Tensor; variance: Tensor };
+export declare function slice<T extends Tensor>(x: T | TensorLike, begin: number | number[], size?: number | number[]): T;
+export declare function concat<T extends Tensor>(tensors: Array<T | TensorLike>, axis?: number): T;
+export declare function stack<T extends Tensor = Tensor>(tensors: Array<Tensor | TensorLike>, axis?: number): T;
+export declare function split<T extends Tensor>(x: T | TensorLike, numOrSizeSplits: number | number[], axis?: number): T[];
+export declare function gather<T extends Tensor>(x: T | TensorLike, indices: Tensor | TensorLike, axis?: number, batchDims?: number): T;
+export declare function transpose<T extends Tensor>(x: T | TensorLike, perm?: number[]): T;
+export declare function fill<R extends Rank = Rank>(shape: ShapeMap[R], value: number | boolean, dtype?: DataType): Tensor<R>;
+export declare function zerosLike<T extends Tensor>(x: T | TensorLike): T;
+export declare function onesLike<T extends Tensor>(x: T | TensorLike): T;
+export declare function linspace(start: number, stop: number, num: number): Tensor1D;
+export declare function range(start: number, stop: number, step?: number, dtype?: 'float32' | 'int32'): Tensor1D;
+export declare function randomUniform<R extends Rank = Rank>(shape: ShapeMap[R], minval?: number, maxval?: number, dtype?: DataType, seed?: number | string): Tensor<R>;
+export declare function randomNormal<R extends Rank = Rank>(shape: ShapeMap[R], mean?: number, stdDev?: number, dtype?: 'float32' | 'int32', seed?: number): Tensor<R>;
+export declare namespace util {
+  function shuffle<T>(array: T[] | Uint32Array | Int32Array | Float32Array): void;
+  function shuffleCombo<T>(array: T[] | Uint32Array | Int32Array | Float32Array, array2: T[] | Uint32Array | Int32Array | Float32Array): void;
+  function sizeFromShape(shape: number[]): number;
+}
+
+// Chainable methods (added to Tensor.prototype by lib/ops.js): add inside `declare class Tensor`:
+//   add<T extends Tensor>(this: T, b: Tensor | TensorLike): T;   sub / mul / div / pow likewise
+//   equal / notEqual / greater / greaterEqual / less / lessEqual (b: Tensor | TensorLike): T
+//   neg<T extends Tensor>(this: T): T;  abs, square, sqrt, exp, log likewise
+//   clipByValue<T extends Tensor>(this: T, min: number, max: number): T;
+//   sum<T extends Tensor = Tensor>(axis?: number | number[] | null, keepDims?: boolean): T;  mean, min, max likewise
+//   argMin<T extends Tensor = Tensor>(axis?: number): T;
+//   slice<T extends Tensor>(this: T, begin: number | number[], size?: number | number[]): T;
+//   split<T extends Tensor>(this: T, numOrSizeSplits: number | number[], axis?: number): T[];
+//   gather<T extends Tensor>(this: T, indices: Tensor | TensorLike, axis?: number): T;
+//   transpose<T extends Tensor>(this: T, perm?: number[]): T;
+//   zerosLike<T extends Tensor>(this: T): T;  onesLike likewise
+//   concat<T extends Tensor>(this: T, x: T | T[], axis?: number): T;
+//   stack<T extends Tensor = Tensor>(x: Tensor, axis?: number): T;
+//   where<T extends Tensor>(this: T, condition: Tensor | TensorLike, x: Tensor | TensorLike): T;
+
+// ---------------------------------------------------------------------------------------------
+// tf.data (lib/dataset.js)
+// ---------------------------------------------------------------------------------------------
+
+export interface IteratorResultLike<T> { value: T | null; done: boolean }
+
+export declare namespace data {
+  class LazyIterator<T> {
+    next(): Promise<IteratorResultLike<T>>;
+    toArray(): Promise<T[]>;
+    forEachAsync(f: (value: T) => void): Promise<void>;
+    [Symbol.asyncIterator](): { next(): Promise<IteratorResultLike<T>> };
+  }
+  class Dataset<T = TensorContainer> {
+    static MAX_BUFFER_SIZE: number;
+    size: number | null;
+    iterator(): Promise<LazyIterator<T>>;
+    batch(batchSize: number, smallLastBatch?: boolean): Dataset<TensorContainer>;
+    concatenate(dataset: Dataset<T>): Dataset<T>;
+    filter(predicate: (value: T) => boolean): Dataset<T>;
+    forEachAsync(f: (input: T) => void): Promise<void>;
+    map<O>(transform: (value: T) => O): Dataset<O>;
+    mapAsync<O>(transform: (value: T) => Promise<O>): Dataset<O>;
+    prefetch(bufferSize: number): Dataset<T>;
+    repeat(count?: number): Dataset<T>;
+    skip(count: number): Dataset<T>;
+    shuffle(bufferSize: number, seed?: string | number, reshuffleEachIteration?: boolean): Dataset<T>;
+    take(count: number): Dataset<T>;
+    toArray(): Promise<T[]>;
+  }
+  interface ColumnConfig { required?: boolean; dtype?: 'float32' | 'int32' | 'bool' | 'string'; default?: unknown; isLabel?: boolean }
+  interface CSVConfig {
+    hasHeader?: boolean;
+    columnNames?: string[];
+    columnConfigs?: { [key: string]: ColumnConfig };
+    configuredColumnsOnly?: boolean;
+    delimiter?: string;
+    delimWhitespace?: boolean;
+  }
+  type CSVElement = { [column: string]: number | string | undefined };
+  class CSVDataset extends Dataset<CSVElement | { xs: CSVElement; ys: CSVElement }> {
+    columnNames(): Promise<string[]>;
+  }
+  function csv(source: string, csvConfig?: CSVConfig): CSVDataset;
+  function array<T>(items: T[]): Dataset<T>;
+  function generator<T>(generator: () => Iterator<T> | AsyncIterator<T>): Dataset<T>;
+  function zip<O = TensorContainer>(datasets: Dataset<unknown>[] | { [key: string]: Dataset<unknown> } | unknown[]): Dataset<O>;
+}
+
+// fitDataset / evaluateDataset: add inside `declare class LayersModel`:
+//   fitDataset<T>(dataset: data.Dataset<T>, args: ModelFitDatasetArgs<T>): Promise<History>;
+//   evaluateDataset(dataset: data.Dataset<unknown>, args?: { batches?: number; verbose?: number }): Promise<Scalar | Scalar[]>;
+export interface ModelFitDatasetArgs<T> {
+  epochs: number;
+  batchesPerEpoch?: number;
+  verbose?: 0 | 1;
+  callbacks?: BaseCallback | BaseCallback[] | CustomCallbackArgs | CustomCallbackArgs[];
+  validationData?: [Tensor | Tensor[], Tensor | Tensor[]] | data.Dataset<T>;
+  validationBatchSize?: number;
+  validationBatches?: number;
+  yieldEvery?: 'auto' | 'batch' | 'epoch' | 'never' | number;
+  initialEpoch?: number;
+  classWeight?: { [classIndex: string]: number } | Array<{ [classIndex: string]: number }> | { [outputName: string]: { [classIndex: string]: number } };
+}

@@ -10,6 +10,11 @@ const { train, Optimizer } = require('./lib/optimizers');
 const { metrics, losses } = require('./lib/functions');
 const { callbacks: callbackFactories, CustomCallback, BaseCallback, History, EarlyStopping } = require('./lib/callbacks');
 const { io, loadLayersModel } = require('./lib/io');
+// Ops for data preparation; requiring them also adds the chainable Tensor methods (t.add(u), ...).
+const { add, sub, mul, div, pow, equal, notEqual, greater, greaterEqual, less, lessEqual, neg, abs, square, sqrt, log, exp,
+  where, clipByValue, sum, mean, min, max, argMin, moments, slice, concat, stack, split, gather, transpose, fill, zerosLike,
+  onesLike, linspace, range, randomUniform, randomNormal, util } = require('./lib/ops');
+const { data } = require('./lib/dataset');
 const { version: packageVersion } = require('./package.json');
 
 const { Tensor, tensor, tensor1d, tensor2d, tensor3d, tensor4d, scalar, zeros, ones, oneHot, argMax, reshape, cast, clone,
@@ -38,6 +43,10 @@ module.exports = {
   metrics, losses, callbacks, CustomCallback, BaseCallback, History, EarlyStopping,
   // model files
   io, loadLayersModel,
+  // data preparation: ops, tf.util and tf.data (listed by name so that ESM named imports see them)
+  add, sub, mul, div, pow, equal, notEqual, greater, greaterEqual, less, lessEqual, neg, abs, square, sqrt, log, exp,
+  where, clipByValue, sum, mean, min, max, argMin, moments, slice, concat, stack, split, gather, transpose, fill, zerosLike,
+  onesLike, linspace, range, randomUniform, randomNormal, util, data,
   // environment
   ready, getBackend, setBackend, nextFrame, enableProdMode, version,
 };

@@ -132,7 +132,7 @@ describe('wrong programs do not type-check', () => {
     ['a metric without a native counterpart', "model.compile({ optimizer: 'sgd', loss: 'mse', metrics: [tf.metrics.mae] });",
       "model.compile({ optimizer: 'sgd', loss: 'mse', metrics: [tf.metrics.r2Score] });"],
     ['a layer dense-mtl does not have', 'tf.layers.dropout({ rate: 0.5 });', 'tf.layers.conv2d({ filters: 8, kernelSize: 3 });', 'TS2339'],
-    ['tensor arithmetic', 'tf.scalar(1).clone();', 'tf.scalar(1).add(tf.scalar(2));', 'TS2339'],
+    ['a tensor op dense-mtl does not have', 'tf.scalar(1).add(tf.scalar(2));', 'tf.scalar(1).matMul(tf.scalar(2));', 'TS2339'],
     ['applying a layer to a concrete tensor', 'tf.layers.dense({ units: 1 }).apply(tf.input({ shape: [3] }));',
       'tf.layers.dense({ units: 1 }).apply(tf.ones([2, 3]));'],
     ['using predict as a number', 'const p = model.predict(x);', 'const p: number = model.predict(x);'],

@@ -12,6 +12,7 @@ const { printSummary, isSequentialLike } = require('./summary');
 const { lossName, metricName } = require('./functions');
 const { History, standardizeCallbacks, callAll, usesHook } = require('./callbacks');
 const { ProgressLogger } = require('./progbar');
+const { fitDataset, evaluateDataset } = require('./fit_dataset');
 
 const DEFAULT_BATCH_SIZE = 32;
 const YIELD_EVERY_MS = 125; // TF.js's yieldEvery 'auto'
@@ -356,10 +357,23 @@ class LayersModel {
     return history;
   }
 
+  /** Trains on the elements of a tf.data dataset (see lib/fit_dataset.js). */
+  async fitDataset(dataset, args) { return fitDataset(this, dataset, args); }
+
+  async evaluateDataset(dataset, args) { return evaluateDataset(this, dataset, args); }
+
+  /** One optimizer step on a whole batch, natively off the JavaScript thread; logs in metricsNames order. */
+  async _trainBatch(x, y, { classWeight } = {}) {
+    if (this._isTraining) throw new Error('Cannot start training because another fit() call is ongoing.');
+    this._requireCompiled();
+    const xs = this._inputBlocks(x, 'trainOnBatch: x');
+    const ys = this._targetBlocks(y, xs.rows, 'trainOnBatch: y');
+    const options = { classWeights: classWeightsPerOutput(classWeight, this.outputNames) };
+    return this._model().trainBatch(xs.arrays, ys.arrays, xs.rows, options);
+  }
+
   async trainOnBatch(x, y) {
-    const rows = toBlocks(x, this.inputNames, 'trainOnBatch: x').rows;
-    const history = await this.fit(x, y, { batchSize: Math.max(1, rows), epochs: 1, shuffle: false, verbose: 0 });
-    const values = this.metricsNames.map(k => history.history[k][0]);
+    const values = await this._trainBatch(x, y);
     return values.length === 1 ? values[0] : values;
   }
 

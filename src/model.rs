@@ -2,10 +2,10 @@
 
 use crate::convert::{from_json, shared, slices, to_typed};
 use crate::error::{to_js, IntoJs};
-use crate::trainer::{FitOptions, NativeTrainer};
+use crate::trainer::{FitOptions, NativeTrainer, TrainBatchTask};
 use dense_mtl_core::model::Batchable;
 use dense_mtl_core::{CompileConfig, Dataset, Error, Graph, GraphConfig, Model, Trainer};
-use napi::bindgen_prelude::Float32Array;
+use napi::bindgen_prelude::{AsyncTask, Float32Array};
 use napi_derive::napi;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -17,6 +17,8 @@ pub struct Shared {
     pub training: AtomicBool,
     /// Buffers reused by `predict` from call to call.
     pub predict_cache: Mutex<Option<dense_mtl_core::graph::Workspace>>,
+    /// Buffers reused by `trainBatch` from call to call.
+    pub batch_cache: Mutex<Option<dense_mtl_core::model::StepBuffers>>,
 }
 
 /// A weight's name and shape.
@@ -58,7 +60,8 @@ impl NativeModel {
         let config: GraphConfig = from_json("model", spec)?;
         let graph = Graph::build(&config).js()?;
         let model = Mutex::new(Model::new(graph));
-        Ok(NativeModel { shared: Arc::new(Shared { model, training: AtomicBool::new(false), predict_cache: Mutex::new(None) }) })
+        let shared = Shared { model, training: AtomicBool::new(false), predict_cache: Mutex::new(None), batch_cache: Mutex::new(None) };
+        Ok(NativeModel { shared: Arc::new(shared) })
     }
 
     /// Sets losses, metrics, loss weights and the optimizer (a new optimizer state).
@@ -69,6 +72,7 @@ impl NativeModel {
         let mut candidate = model.clone();
         candidate.compile(&config).js()?;
         *model = candidate;
+        *self.shared.batch_cache.lock().unwrap_or_else(|p| p.into_inner()) = None;
         Ok(())
     }
 
@@ -194,6 +198,17 @@ impl NativeModel {
         }
         model.check_data(&xs, Some(&ys), rows as usize, "evaluate").js()?;
         model.evaluate(&Batchable { xs, ys, sample_weights: Vec::new(), rows: rows as usize }, batch_size as usize).js()
+    }
+
+    /// One optimizer step on the whole batch, on a worker thread; resolves with the logs in
+    /// `metricsNames` order. Refused while a fit runs.
+    #[napi(ts_return_type = "Promise<Array<number>>")]
+    pub fn train_batch(&self, xs: Vec<Float32Array>, ys: Vec<Float32Array>, rows: u32, options: serde_json::Value) -> napi::Result<AsyncTask<TrainBatchTask>> {
+        let options: FitOptions = from_json("trainOnBatch", options)?;
+        if self.shared.training.load(Ordering::SeqCst) {
+            return Err(napi::Error::new(napi::Status::InvalidArg, "Cannot start training because another fit() call is ongoing."));
+        }
+        Ok(AsyncTask::new(TrainBatchTask { shared: self.shared.clone(), xs: shared(xs), ys: shared(ys), rows: rows as usize, options: options.into_core()? }))
     }
 
     /// Starts a fit: validates everything and copies the data once; nothing changes in the model

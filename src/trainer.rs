@@ -16,7 +16,9 @@ use std::time::{Duration, Instant};
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct FitOptions {
+    #[serde(default)]
     batch_size: usize,
+    #[serde(default)]
     epochs: usize,
     #[serde(default)]
     initial_epoch: usize,
@@ -181,6 +183,38 @@ impl Task for RunTask {
     }
 
     fn resolve(&mut self, _env: Env, output: RunResult) -> napi::Result<RunResult> {
+        Ok(output)
+    }
+}
+
+/// One `trainBatch` call: a step on a whole batch, off the JavaScript thread.
+pub struct TrainBatchTask {
+    pub shared: Arc<Shared>,
+    pub xs: Vec<dense_mtl_core::train::Values>,
+    pub ys: Vec<dense_mtl_core::train::Values>,
+    pub rows: usize,
+    pub options: FitConfig,
+}
+
+impl Task for TrainBatchTask {
+    type Output = Vec<f64>;
+    type JsValue = Vec<f64>;
+
+    fn compute(&mut self) -> napi::Result<Vec<f64>> {
+        catch_panic("trainOnBatch", || {
+            let mut model = lock(&self.shared);
+            let mut cache = self.shared.batch_cache.lock().unwrap_or_else(|p| p.into_inner());
+            let data = dense_mtl_core::model::Batchable {
+                xs: self.xs.iter().map(|x| (**x).as_ref()).collect(),
+                ys: self.ys.iter().map(|y| (**y).as_ref()).collect(),
+                sample_weights: Vec::new(),
+                rows: self.rows,
+            };
+            model.train_batch(&mut cache, &data, &self.options.class_weights).js()
+        })
+    }
+
+    fn resolve(&mut self, _env: Env, output: Vec<f64>) -> napi::Result<Vec<f64>> {
         Ok(output)
     }
 }

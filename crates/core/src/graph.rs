@@ -249,7 +249,7 @@ impl Graph {
                     ws.outs[node.inputs[0]] = input;
                     self.send_grad(ws, node.inputs[0], rows, |dst, beta| axpy_into(dst, g, beta));
                 }
-                LayerKind::Merge(op) => self.merge_backward(ws, *op, id, node, g, rows),
+                LayerKind::Merge(op) => self.merge_backward(ws, *op, node, g, rows),
             }
             ws.grads[id] = grad;
         }
@@ -292,7 +292,7 @@ impl Graph {
         self.send_grad(ws, input, rows, |dst, beta| matmul_nt(g, &d.kernel, dst, rows, d.units, d.input_dim, beta != 0.0));
     }
 
-    fn merge_backward(&self, ws: &mut Workspace, op: MergeOp, id: usize, node: &Node, g: &[f32], rows: usize) {
+    fn merge_backward(&self, ws: &mut Workspace, op: MergeOp, node: &Node, g: &[f32], rows: usize) {
         let width = node.width;
         let mut offset = 0;
         for (k, &input) in node.inputs.iter().enumerate() {
@@ -328,7 +328,6 @@ impl Graph {
                 }
             }
         }
-        let _ = id;
     }
 }
 

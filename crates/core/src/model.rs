@@ -164,11 +164,10 @@ impl Model {
             if ys.len() != self.heads.len() {
                 return Err(Error::invalid(format!("{what}: the model has {} output(s) but {} y array(s) were given", self.heads.len(), ys.len())));
             }
-            for (k, (y, h)) in ys.iter().zip(&self.heads).enumerate() {
+            for (y, h) in ys.iter().zip(&self.heads) {
                 // With several outputs, NaN marks a missing label; a single output needs them all.
                 let multi = ys.len() > 1;
                 let label = if multi { format!(" '{}'", h.name) } else { String::new() };
-                let _ = k;
                 check_block(y, h.target_width, rows, &format!("{what}: y{label}"), multi)?;
             }
         }

@@ -25,6 +25,8 @@ pub struct StepBuffers {
     log_variance_grad: Vec<f32>,
     norms: Vec<f32>,
     per_task: Option<PerTask>,
+    /// 0..capacity, the row order of a batch trained as given.
+    in_order: Vec<usize>,
 }
 
 /// Buffers for per-task backward passes.
@@ -61,8 +63,34 @@ impl Model {
             log_variance_grad: vec![0.0; n],
             norms: vec![0.0; n],
             per_task,
+            in_order: (0..capacity).collect(),
             ws,
         }
+    }
+
+    /// One optimizer step on all rows of `data`, as given (`trainOnBatch`, `fitDataset`). Checks
+    /// the data first; `cache` holds buffers reused from call to call (dropped when stale).
+    /// Returns the logs in [`metrics_names`](Self::metrics_names) order (NaN for a value over no
+    /// labelled rows).
+    pub fn train_batch(&mut self, cache: &mut Option<StepBuffers>, data: &Batchable, class_weights: &ClassWeights) -> crate::Result<Vec<f64>> {
+        if !self.is_compiled() {
+            return Err(crate::Error::NotCompiled("You must compile a model before training/testing. Use LayersModel.compile(modelCompileArgs).".into()));
+        }
+        if data.rows == 0 {
+            return Err(crate::Error::invalid("trainOnBatch: the batch has no rows"));
+        }
+        self.check_data(&data.xs, Some(&data.ys), data.rows, "trainOnBatch")?;
+        let fits = |b: &StepBuffers| b.ws.capacity >= data.rows && b.targets.len() == self.heads.len() && b.per_task.is_some() == self.needs_per_task_passes();
+        if !cache.as_ref().is_some_and(fits) {
+            *cache = Some(self.buffers(data.rows, true));
+        }
+        let buf = cache.as_mut().expect("just filled");
+        let names = self.metrics_names().len();
+        let (mut logs, mut counts) = (vec![0.0; names], vec![0.0; names]);
+        let order = std::mem::take(&mut buf.in_order);
+        crate::matmul::with_pool(|| self.train_step(buf, data, &order[..data.rows], class_weights, &mut logs, &mut counts));
+        buf.in_order = order;
+        Ok(logs.into_iter().zip(counts).map(|(v, n)| if n > 0.0 { v } else { f64::NAN }).collect())
     }
 
     fn needs_per_task_passes(&self) -> bool {

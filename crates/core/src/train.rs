@@ -273,10 +273,9 @@ impl Trainer {
 /// A task with no label at all cannot be trained (and would make its balancing undefined).
 fn check_labels(model: &Model, d: &Dataset) -> Result<()> {
     let view = d.view();
-    for (h, (y, head)) in view.ys.iter().zip(&model.heads).enumerate() {
+    for (y, head) in view.ys.iter().zip(&model.heads) {
         let labelled = y.chunks_exact(head.target_width).any(|t| !t.iter().any(|v| v.is_nan()));
         if !labelled && d.rows > 0 {
-            let _ = h;
             return Err(Error::invalid(format!("fit: output '{}' has no label at all in the training data (every target row holds NaN)", head.name)));
         }
     }

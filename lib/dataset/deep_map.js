@@ -1,0 +1,95 @@
+'use strict';
+// Walking nested elements (objects and arrays holding tensors and numbers), as tfjs-data's
+// deep_map.ts does: cloning, zipping a batch of elements into one, awaiting promises inside.
+const { isTensor } = require('../tensor');
+
+/** An object or array to recurse into (not a tensor, typed array or promise). */
+function isIterable(obj) {
+  return obj != null && !ArrayBuffer.isView(obj) &&
+    (Array.isArray(obj) || (typeof obj === 'object' && !isTensor(obj) && !(obj instanceof Promise)));
+}
+
+/** A leaf that batching turns into one tensor. */
+function canTensorify(obj) {
+  return obj == null || (typeof obj !== 'object' && typeof obj !== 'function') || Array.isArray(obj) ||
+    isTensor(obj) || ArrayBuffer.isView(obj);
+}
+
+/**
+ * Maps `input` with mapFn(x) -> {value, recurse}; recursing copies objects and arrays.
+ * `seen` caches results per input object.
+ */
+function deepMap(input, mapFn, seen = new Map(), containedIn = new Set()) {
+  if (input == null) return null;
+  if (containedIn.has(input)) throw new Error('Circular references are not supported.');
+  if (seen.has(input)) return seen.get(input);
+  const result = mapFn(input);
+  if (!result.recurse) {
+    seen.set(input, result.value);
+    return result.value;
+  }
+  if (!isIterable(input)) throw new Error(`Can't recurse into non-iterable type: ${input}`);
+  const out = Array.isArray(input) ? [] : {};
+  containedIn.add(input);
+  for (const k in input) out[k] = deepMap(input[k], mapFn, seen, containedIn);
+  containedIn.delete(input);
+  if (!Array.isArray(input) && Object.getPrototypeOf(input)) Object.setPrototypeOf(out, Object.getPrototypeOf(input));
+  return out;
+}
+
+/** Copies nested objects and arrays, cloning tensors (so consumers may dispose them). */
+function deepClone(container) {
+  return deepMap(container, (item) => {
+    if (isTensor(item)) return { value: item.clone(), recurse: false };
+    if (isIterable(item)) return { value: null, recurse: true };
+    return { value: item, recurse: false };
+  });
+}
+
+/** deepMap whose leaves may be promises: awaits them all, then builds the result. */
+async function deepMapAndAwaitAll(input, mapFn) {
+  const seen = new Map();
+  deepMap(input, mapFn, seen);
+  for (const [key, value] of seen) {
+    if (value instanceof Promise || (value && typeof value.then === 'function')) seen.set(key, await value);
+  }
+  return deepMap(input, mapFn, seen);
+}
+
+/**
+ * Zips a list of like-shaped elements into one: zipFn(list) -> {value, recurse}; recursing
+ * zips each key of the first element over the whole list.
+ */
+function deepZip(inputs, zipFn, containedIn = new Set()) {
+  const input = inputs[0];
+  if (containedIn.has(input)) throw new Error('Circular references are not supported.');
+  const result = zipFn(inputs);
+  if (!result.recurse) return result.value;
+  if (!isIterable(input)) throw new Error(`Can't recurse into non-iterable type: ${input}`);
+  const out = Array.isArray(input) ? [] : {};
+  containedIn.add(input);
+  for (const k in input) out[k] = deepZip(inputs.map(x => x[k]), zipFn, containedIn);
+  containedIn.delete(input);
+  return out;
+}
+
+/**
+ * The tensors inside nested objects and arrays (a faster getTensorsInContainer for elements,
+ * which are walked once per step: arrays of numbers are skipped cheaply).
+ */
+function tensorsIn(x, out = [], depth = 0) {
+  if (x === null || typeof x !== 'object' || ArrayBuffer.isView(x)) return out;
+  if (isTensor(x)) {
+    out.push(x);
+    return out;
+  }
+  if (depth > 64) throw new Error('Circular references are not supported.');
+  if (Array.isArray(x)) {
+    for (let i = 0; i < x.length; i++) if (x[i] !== null && typeof x[i] === 'object') tensorsIn(x[i], out, depth + 1);
+  } else {
+    for (const k in x) if (x[k] !== null && typeof x[k] === 'object') tensorsIn(x[k], out, depth + 1);
+  }
+  return out;
+}
+
+module.exports = { tensorsIn, isIterable, canTensorify, deepMap, deepClone, deepMapAndAwaitAll, deepZip };
