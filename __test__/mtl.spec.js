@@ -28,7 +28,11 @@ function twoHead(lib) {
 function twins(compileArgs) {
   const theirs = twoHead(tfjs);
   const ours = twoHead(tf);
-  ours.setWeights(theirs.getWeights().map(w => tf.tensor(w.arraySync())));
+  // Fixed pseudo-random weights in both, so that every run checks the same numbers.
+  const shapes = theirs.getWeights().map(w => w.shape);
+  const values = shapes.map((shape, i) => seededValues(shape.reduce((a, b) => a * b, 1), 200 + i, -0.6, 0.6));
+  theirs.setWeights(values.map((v, i) => tfjs.tensor(v, shapes[i])));
+  ours.setWeights(values.map((v, i) => tf.tensor(v, shapes[i])));
   theirs.compile(compileArgs(tfjs));
   ours.compile(compileArgs(tf));
   return { ours, theirs };

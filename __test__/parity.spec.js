@@ -21,8 +21,15 @@ function twinModels({ hidden = 'tanh', output = 'linear', units = 3, loss, optim
   };
   const theirs = build(tfjs);
   const ours = build(tf);
-  ours.setWeights(theirs.getWeights().map(w => tf.tensor(w.arraySync())));
+  setSameWeights(theirs, ours);
   return { ours, theirs };
+}
+
+/** The same fixed pseudo-random weights in both models, so that every run checks the same numbers. */
+function setSameWeights(theirs, ours) {
+  const values = theirs.getWeights().map((w, i) => seededValues(w.size, 100 + i, -0.6, 0.6));
+  theirs.setWeights(values.map((v, i) => tfjs.tensor(v, theirs.getWeights()[i].shape)));
+  ours.setWeights(values.map((v, i) => tf.tensor(v, theirs.getWeights()[i].shape)));
 }
 
 async function fitBoth(models, x, y, options = {}) {
@@ -141,7 +148,7 @@ describe('fit options and logs as in TF.js', () => {
       return m;
     };
     const models = { theirs: build(tfjs), ours: build(tf) };
-    models.ours.setWeights(models.theirs.getWeights().map(w => tf.tensor(w.arraySync())));
+    setSameWeights(models.theirs, models.ours);
     const y = x.map(r => [r[0] + r[1] > 0 ? 1 : 0]);
     const histories = await fitBoth(models, x, y, { epochs: 5, validationSplit: 0.3 });
     expect(Object.keys(histories.ours.history)).toEqual(['val_loss', 'val_acc', 'val_mse', 'loss', 'acc', 'mse']);
