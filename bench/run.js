@@ -64,6 +64,9 @@ print(json.dumps({"medianMs": med * 1e3, "gflops": 2 * n ** 3 / med / 1e9, "nump
 
 function numpyGemm() {
   const env = { ...process.env, OMP_NUM_THREADS: '2', OPENBLAS_NUM_THREADS: '2', MKL_NUM_THREADS: '2' };
+  // Some machines pin OpenBLAS to an older kernel through these; for a fair ceiling, let it pick.
+  delete env.OPENBLAS_CORETYPE;
+  delete env.OPENBLAS_L2_SIZE;
   const probe = spawnSync('python3', ['-c', 'import numpy'], { env, encoding: 'utf8' });
   if (probe.error) return { skipped: 'python3 not found' };
   if (probe.status !== 0) return { skipped: 'numpy is not installed for python3' };
@@ -208,7 +211,7 @@ function chartSvg({ results }) {
   });
 }
 
-function resultsMarkdown(measured, { command, seconds, loadBefore }) {
+function resultsMarkdown(measured, { command, seconds, loadBefore, csvLines, memoryLines }) {
   const m = machine();
   const versions = ['@tensorflow/tfjs', '@tensorflow/tfjs-backend-wasm'].map(p => `${p} ${require(`${p}/package.json`).version}`);
   return [
@@ -228,6 +231,16 @@ function resultsMarkdown(measured, { command, seconds, loadBefore }) {
     '',
     ...foundationLines(measured).map(l => `- ${l}`),
     '',
+    '## Memory (bench/memory.js)',
+    '',
+    ...memoryLines.map(l => `- ${l}`),
+    '',
+    '## Data pipeline (bench/csv.js)',
+    '',
+    '```',
+    ...csvLines,
+    '```',
+    '',
     '## Notes',
     '',
     ...notes(measured).map(l => `- ${l}`),
@@ -237,11 +250,38 @@ function resultsMarkdown(measured, { command, seconds, loadBefore }) {
   ].join('\n');
 }
 
-function main() {
+/** The CSV pipeline benchmark's table, as lines (it prints with console.log). */
+async function csvBenchLines() {
+  const { runCsvBench, printTable } = require('./csv');
+  log('csv pipeline: throughput and peak memory reading a generated CSV ...');
+  const result = await runCsvBench(QUICK ? { rows: 5000, mb: 50, tfjsMb: 20 } : { rows: 20000, mb: 300, tfjsMb: 100 });
+  const lines = [];
+  const print = console.log;
+  console.log = (...args) => lines.push(args.join(' '));
+  try {
+    printTable(result);
+  } finally {
+    console.log = print;
+  }
+  return lines;
+}
+
+/** Memory: peak RSS of a W3 fit, and RSS / tf.memory() over predict and fit loops (bench/memory.js). */
+function memoryBenchLines() {
+  log('memory: W3 fit peak RSS, 10 000 predicts and 200 fits in a loop ...');
+  const args = ['--expose-gc', path.join(__dirname, 'memory.js'), ...(QUICK ? ['--quick'] : [])];
+  const child = spawnSync(process.execPath, args, { encoding: 'utf8' });
+  if (child.status !== 0) return [`memory benchmark failed: ${(child.stderr || '').trim().split('\n').pop()}`];
+  return child.stdout.trim().split('\n').filter(l => !l.startsWith('MEMORY_JSON'));
+}
+
+async function main() {
   const start = nowMs();
   const loadBefore = os.loadavg()[0].toFixed(2);
   log(`dense-mtl benchmark${QUICK ? ' (quick)' : ''}: one child process at a time; load average ${loadBefore}`);
   const measured = measureAll();
+  const memoryLines = memoryBenchLines();
+  const csvLines = await csvBenchLines();
   const seconds = (nowMs() - start) / 1000;
   const command = process.env.npm_lifecycle_event === 'bench'
     ? `npm run bench${QUICK ? ' -- --quick' : ''}` : `node bench/run.js${QUICK ? ' --quick' : ''}`;
@@ -251,10 +291,15 @@ function main() {
   for (const l of foundationLines(measured)) console.log(`  ${l}`);
   console.log('\nNotes:');
   for (const l of notes(measured)) console.log(`  - ${l}`);
+  console.log(`\n${memoryLines.join('\n')}`);
+  console.log(`\n${csvLines.join('\n')}`);
 
-  fs.writeFileSync(path.join(__dirname, 'RESULTS.md'), resultsMarkdown(measured, { command, seconds, loadBefore }));
+  fs.writeFileSync(path.join(__dirname, 'RESULTS.md'), resultsMarkdown(measured, { command, seconds, loadBefore, csvLines, memoryLines }));
   fs.writeFileSync(path.join(__dirname, 'rows-per-second.svg'), chartSvg(measured));
   console.log(`\nWrote bench/RESULTS.md and bench/rows-per-second.svg (${seconds.toFixed(0)} s).`);
 }
 
-main();
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});

@@ -5,7 +5,7 @@ use crate::error::{to_js, IntoJs};
 use crate::trainer::{FitOptions, NativeTrainer, TrainBatchTask};
 use dense_mtl_core::model::Batchable;
 use dense_mtl_core::{CompileConfig, Dataset, Error, Graph, GraphConfig, Model, Trainer};
-use napi::bindgen_prelude::{AsyncTask, Float32Array};
+use napi::bindgen_prelude::{AsyncTask, Float32Array, Float32ArraySlice};
 use napi_derive::napi;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -179,10 +179,11 @@ impl NativeModel {
 
     /// One array per output, `rows × width` row-major.
     #[napi(catch_unwind)]
-    pub fn predict(&self, xs: Vec<Float32Array>, rows: u32, batch_size: u32) -> napi::Result<Vec<Float32Array>> {
+    pub fn predict(&self, xs: Vec<Float32ArraySlice>, rows: u32, batch_size: u32) -> napi::Result<Vec<Float32Array>> {
         let model = lock(&self.shared);
         let mut cache = self.shared.predict_cache.lock().unwrap_or_else(|p| p.into_inner());
-        Ok(to_typed(model.predict_with(&mut cache, &slices(&xs), rows as usize, batch_size as usize).js()?))
+        let xs: Vec<&[f32]> = xs.iter().map(|x| &x[..]).collect();
+        Ok(to_typed(model.predict_with(&mut cache, &xs, rows as usize, batch_size as usize).js()?))
     }
 
     /// `[loss, per-output losses, metrics]` over the data.
