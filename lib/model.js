@@ -16,6 +16,7 @@ const { fitDataset, evaluateDataset } = require('./fit_dataset');
 
 const DEFAULT_BATCH_SIZE = 32;
 const YIELD_EVERY_MS = 125; // TF.js's yieldEvery 'auto'
+const TINY_STEP = 1 << 18; // rows × parameters below which a single training step runs inline
 
 class LayersModel {
   constructor(args = {}) {
@@ -121,6 +122,14 @@ class LayersModel {
   }
 
   countParams() { return this._model().countParams(); }
+
+  _paramCount() {
+    if (this._paramCountOf !== this._native) {
+      this._paramCountCache = this._model().countParams();
+      this._paramCountOf = this._native;
+    }
+    return this._paramCountCache;
+  }
 
   // --- weights -----------------------------------------------------------------------------
 
@@ -369,6 +378,9 @@ class LayersModel {
     const xs = this._inputBlocks(x, 'trainOnBatch: x');
     const ys = this._targetBlocks(y, xs.rows, 'trainOnBatch: y');
     const options = { classWeights: classWeightsPerOutput(classWeight, this.outputNames) };
+    // A tiny step (a few microseconds) runs inline: the hand-off to a worker thread and back
+    // would cost tens of microseconds. Larger steps run off the JavaScript thread.
+    if (xs.rows * this._paramCount() < TINY_STEP) return this._model().trainBatchSync(xs.arrays, ys.arrays, xs.rows, options);
     return this._model().trainBatch(xs.arrays, ys.arrays, xs.rows, options);
   }
 

@@ -205,11 +205,22 @@ impl NativeModel {
     /// `metricsNames` order. Refused while a fit runs.
     #[napi(ts_return_type = "Promise<Array<number>>")]
     pub fn train_batch(&self, xs: Vec<Float32Array>, ys: Vec<Float32Array>, rows: u32, options: serde_json::Value) -> napi::Result<AsyncTask<TrainBatchTask>> {
+        Ok(AsyncTask::new(self.batch_task(xs, ys, rows, options)?))
+    }
+
+    /// `trainBatch` on the calling thread: for batches so small that handing them to a worker
+    /// thread would cost more than the step itself.
+    #[napi(catch_unwind)]
+    pub fn train_batch_sync(&self, xs: Vec<Float32Array>, ys: Vec<Float32Array>, rows: u32, options: serde_json::Value) -> napi::Result<Vec<f64>> {
+        self.batch_task(xs, ys, rows, options)?.run()
+    }
+
+    fn batch_task(&self, xs: Vec<Float32Array>, ys: Vec<Float32Array>, rows: u32, options: serde_json::Value) -> napi::Result<TrainBatchTask> {
         let options: FitOptions = from_json("trainOnBatch", options)?;
         if self.shared.training.load(Ordering::SeqCst) {
             return Err(napi::Error::new(napi::Status::InvalidArg, "Cannot start training because another fit() call is ongoing."));
         }
-        Ok(AsyncTask::new(TrainBatchTask { shared: self.shared.clone(), xs: shared(xs), ys: shared(ys), rows: rows as usize, options: options.into_core()? }))
+        Ok(TrainBatchTask { shared: self.shared.clone(), xs: shared(xs), ys: shared(ys), rows: rows as usize, options: options.into_core()? })
     }
 
     /// Starts a fit: validates everything and copies the data once; nothing changes in the model

@@ -187,6 +187,21 @@ impl Task for RunTask {
     }
 }
 
+impl TrainBatchTask {
+    /// The step itself, shared by the async task and the synchronous call.
+    pub fn run(&self) -> napi::Result<Vec<f64>> {
+        let mut model = lock(&self.shared);
+        let mut cache = self.shared.batch_cache.lock().unwrap_or_else(|p| p.into_inner());
+        let data = dense_mtl_core::model::Batchable {
+            xs: self.xs.iter().map(|x| (**x).as_ref()).collect(),
+            ys: self.ys.iter().map(|y| (**y).as_ref()).collect(),
+            sample_weights: Vec::new(),
+            rows: self.rows,
+        };
+        model.train_batch(&mut cache, &data, &self.options.class_weights).js()
+    }
+}
+
 /// One `trainBatch` call: a step on a whole batch, off the JavaScript thread.
 pub struct TrainBatchTask {
     pub shared: Arc<Shared>,
@@ -201,17 +216,7 @@ impl Task for TrainBatchTask {
     type JsValue = Vec<f64>;
 
     fn compute(&mut self) -> napi::Result<Vec<f64>> {
-        catch_panic("trainOnBatch", || {
-            let mut model = lock(&self.shared);
-            let mut cache = self.shared.batch_cache.lock().unwrap_or_else(|p| p.into_inner());
-            let data = dense_mtl_core::model::Batchable {
-                xs: self.xs.iter().map(|x| (**x).as_ref()).collect(),
-                ys: self.ys.iter().map(|y| (**y).as_ref()).collect(),
-                sample_weights: Vec::new(),
-                rows: self.rows,
-            };
-            model.train_batch(&mut cache, &data, &self.options.class_weights).js()
-        })
+        catch_panic("trainOnBatch", || self.run())
     }
 
     fn resolve(&mut self, _env: Env, output: Vec<f64>) -> napi::Result<Vec<f64>> {
