@@ -166,6 +166,14 @@ impl Graph {
         per_layer
     }
 
+    /// Multiply-adds of the largest matrix product a batch of `rows` rows needs.
+    pub fn largest_product(&self, rows: usize) -> usize {
+        self.layers.iter().map(|l| match &l.kind {
+            LayerKind::Dense(d) => rows * d.input_dim * d.units,
+            _ => 0,
+        }).max().unwrap_or(0)
+    }
+
     /// Total number of scalar parameters.
     pub fn count_params(&self) -> usize {
         self.layers.iter().map(Layer::count_params).sum()

@@ -23,6 +23,12 @@ pub fn pool() -> &'static rayon::ThreadPool {
     })
 }
 
+/// Whether work with this largest matrix product (multiply-adds) and this many parameters can
+/// split across threads at all (otherwise entering the pool only costs a thread hand-off).
+pub fn worth_parallel(largest_product: usize, params: usize) -> bool {
+    largest_product >= PARALLEL || params >= crate::optimizer::PARALLEL_UPDATE
+}
+
 /// Runs `f` inside the pool, so that the splits within it hand work over cheaply.
 pub fn with_pool<R: Send>(f: impl FnOnce() -> R + Send) -> R {
     pool().install(f)

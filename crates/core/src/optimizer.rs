@@ -179,7 +179,7 @@ struct Step<'a> {
 }
 
 /// Parameters with at least this many values are updated on two threads.
-const PARALLEL_UPDATE: usize = 1 << 16;
+pub(crate) const PARALLEL_UPDATE: usize = 1 << 16;
 
 impl Step<'_> {
     fn run(self, w: &mut [f32], g: &[f32], s0: &mut [f32], s1: &mut [f32], s2: &mut [f32]) {

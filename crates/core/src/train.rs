@@ -205,7 +205,12 @@ impl Trainer {
 
     /// Trains until one of `limits` is reached or every epoch has run.
     pub fn run(&mut self, model: &mut Model, limits: RunLimits) -> Result<RunReport> {
-        crate::matmul::with_pool(|| self.run_in_pool(model, limits))
+        // Small models never split work across threads: skip the hand-off to the pool.
+        if crate::matmul::worth_parallel(model.graph.largest_product(self.config.batch_size), model.graph.count_params()) {
+            crate::matmul::with_pool(|| self.run_in_pool(model, limits))
+        } else {
+            self.run_in_pool(model, limits)
+        }
     }
 
     fn run_in_pool(&mut self, model: &mut Model, limits: RunLimits) -> Result<RunReport> {
