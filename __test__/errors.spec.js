@@ -41,6 +41,17 @@ describe('layer arguments', () => {
   test('first Sequential layer without an input shape', () => {
     expect(() => tf.sequential().add(tf.layers.dense({ units: 2 }))).toThrow(/first layer in a Sequential model must get an `inputShape`/);
   });
+  test('a layer too large for memory is an error, not a crash, and the model is unchanged', () => {
+    const model = tf.sequential();
+    model.add(tf.layers.dense({ units: 100000, inputShape: [3] }));
+    const before = snapshot(model);
+    // 100 000 × 10 000 000 float32 values: 4 TB.
+    expect(() => model.add(tf.layers.dense({ units: 10000000 }))).toThrow(/a kernel of 100000×10000000 values is too large to allocate/);
+    const big = tf.input({ shape: [100000] });
+    expect(() => tf.model({ inputs: big, outputs: tf.layers.dense({ units: 10000000 }).apply(big) })).toThrow(/a kernel of 100000×10000000 values is too large to allocate/);
+    expect(model.layers.length).toBe(1);
+    expect(snapshot(model)).toEqual(before);
+  });
   test('inputShape with more than one dimension', () => {
     expect(() => tf.layers.dense({ units: 2, inputShape: [2, 3] })).toThrow(/inputShape must be \[features\].*but got \[2,3\]/);
   });

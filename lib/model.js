@@ -35,6 +35,7 @@ class LayersModel {
       this._inputs = inputs;
       this._outputs = outputs;
       this._structure().layers.forEach(l => this._claim(l)); // validates the graph now, as TF.js does
+      this._model(); // and creates the weights now, as TF.js does (a model too large fails here)
     }
   }
 
@@ -477,6 +478,8 @@ class Sequential extends LayersModel {
     if (!(layer instanceof Layer)) fail(`Sequential.add: expected a layer (e.g. tf.layers.dense(...)) but got ${describe(layer)}`);
     if (this._layers.includes(layer)) fail(`Sequential.add: layer '${layer.name}' is already in the model`);
     if (this._layers.some(l => l.name === layer.name)) fail(`Sequential.add: a layer named '${layer.name}' is already in the model`);
+    const before = { _inputs: this._inputs, _outputs: this._outputs, _graph: this._graph, _native: this._native, _staleNative: this._staleNative };
+    const layerBefore = { _model: layer._model, _weightSource: layer._weightSource, _inputDim: layer._inputDim };
     let input;
     if (this._layers.length === 0) {
       if (!layer.batchInputShape) fail('The first layer in a Sequential model must get an `inputShape` or `batchInputShape` argument.');
@@ -493,6 +496,16 @@ class Sequential extends LayersModel {
     this._claim(layer);
     this._outputs = [output];
     this._invalidate();
+    try {
+      this._model(); // the weights exist once the layer is added, as in TF.js
+    } catch (err) {
+      // Leave the model (and the layer) exactly as they were.
+      this._layers.pop();
+      layer.inboundNodes.pop();
+      Object.assign(this, before);
+      Object.assign(layer, layerBefore);
+      throw err;
+    }
   }
 
   pop() {

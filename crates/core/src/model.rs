@@ -151,6 +151,18 @@ impl Model {
         }
     }
 
+    /// Checks that buffers for batches of `capacity` rows can be allocated (an error instead of
+    /// the process aborting on a request it can never satisfy).
+    pub fn check_memory(&self, capacity: usize, training: bool) -> Result<()> {
+        let per_row: usize = self.graph.nodes.iter().map(|n| n.width).sum();
+        let copies = if training { 4 } else { 2 };
+        let values = capacity.checked_mul(per_row).and_then(|v| v.checked_mul(copies));
+        match values {
+            Some(v) if crate::layer::fits_in_memory(v) => Ok(()),
+            _ => Err(Error::invalid(format!("buffers for batches of {capacity} rows of this model ({per_row} values per row) are too large to allocate; use a smaller batchSize"))),
+        }
+    }
+
     /// Checks inputs (and targets, when given) against the model and rejects non-finite values.
     pub fn check_data(&self, xs: &[&[f32]], ys: Option<&[&[f32]]>, rows: usize, what: &str) -> Result<()> {
         let widths = self.graph.input_widths();
@@ -264,6 +276,7 @@ impl Model {
     pub fn evaluate(&self, data: &Batchable, batch_size: usize) -> Result<Vec<f64>> {
         self.require_compiled("training/testing")?;
         let batch_size = batch_size.min(data.rows).max(1);
+        self.check_memory(batch_size, false)?;
         let mut buf = self.buffers(batch_size, false);
         crate::matmul::with_pool(|| self.evaluate_with(&mut buf, data, batch_size))
     }
@@ -359,6 +372,7 @@ impl Model {
         }
         let batch_size = batch_size.min(rows).max(1);
         if cache.as_ref().is_none_or(|ws| ws.capacity < batch_size || ws.outs.len() != self.graph.nodes.len()) {
+            self.check_memory(batch_size, false)?;
             *cache = Some(Workspace::new(&self.graph, batch_size, false));
         }
         let ws = cache.as_mut().expect("just filled");

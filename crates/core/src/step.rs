@@ -82,6 +82,7 @@ impl Model {
         self.check_data(&data.xs, Some(&data.ys), data.rows, "trainOnBatch")?;
         let fits = |b: &StepBuffers| b.ws.capacity >= data.rows && b.targets.len() == self.heads.len() && b.per_task.is_some() == self.needs_per_task_passes();
         if !cache.as_ref().is_some_and(fits) {
+            self.check_memory(data.rows, true)?;
             *cache = Some(self.buffers(data.rows, true));
         }
         let buf = cache.as_mut().expect("just filled");

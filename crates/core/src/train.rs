@@ -157,6 +157,7 @@ impl Trainer {
         }
         check_labels(model, &train)?;
         let capacity = config.batch_size.min(train.rows);
+        model.check_memory(capacity, true)?;
         let names = model.metrics_names().len();
         Ok(Trainer {
             order: (0..train.rows).collect(),
