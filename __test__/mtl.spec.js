@@ -192,10 +192,12 @@ describe('adaptive task balancing', () => {
     const ya = x.map((r, i) => [r[0] - r[1] + noise[i]]);
     const yb = x.map((r, i) => [Math.sqrt(1000) * (r[2] * r[0] + noise[n + i])]);
     const input = tf.input({ shape: [3] });
-    const trunk = tf.layers.dense({ units: 8, activation: 'tanh' }).apply(input);
-    const model = tf.model({ inputs: input, outputs: [tf.layers.dense({ units: 1, name: 'uw_a' }).apply(trunk), tf.layers.dense({ units: 1, name: 'uw_b' }).apply(trunk)] });
+    const seeded = (seed) => tf.initializers.glorotNormal({ seed });
+    const trunk = tf.layers.dense({ units: 8, activation: 'tanh', kernelInitializer: seeded(1) }).apply(input);
+    const model = tf.model({ inputs: input, outputs: [tf.layers.dense({ units: 1, name: 'uw_a', kernelInitializer: seeded(2) }).apply(trunk),
+      tf.layers.dense({ units: 1, name: 'uw_b', kernelInitializer: seeded(3) }).apply(trunk)] });
     model.compile({ optimizer: tf.train.adam(0.05), loss: 'meanSquaredError', taskWeighting: 'uncertainty' });
-    const h = await model.fit(tf.tensor2d(x), [tf.tensor2d(ya), tf.tensor2d(yb)], { epochs: 300, batchSize: 40, verbose: 0 });
+    const h = await model.fit(tf.tensor2d(x), [tf.tensor2d(ya), tf.tensor2d(yb)], { epochs: 300, batchSize: 40, verbose: 0, seed: 5 });
     const weighted = (e) => (h.history.uw_b_weight[e] * h.history.uw_b_loss[e]) / (h.history.uw_a_weight[e] * h.history.uw_a_loss[e]);
     // Equal weights at the start: the scaled task dominates the total by over two orders of magnitude.
     expect(h.history.uw_b_loss[0] / h.history.uw_a_loss[0]).toBeGreaterThan(100);
