@@ -287,3 +287,14 @@ describe('fitDataset', () => {
     await running;
   });
 });
+
+test('fit is refused while fitDataset runs, and works again after', async () => {
+  const tf = require('..');
+  const model = tf.sequential({ layers: [tf.layers.dense({ units: 1, inputShape: [2] })] });
+  model.compile({ optimizer: 'sgd', loss: 'meanSquaredError' });
+  const ds = tf.data.array([{ xs: [1, 2], ys: [3] }, { xs: [2, 1], ys: [0] }]).batch(1);
+  const running = model.fitDataset(ds, { epochs: 20, verbose: 0, callbacks: { onEpochEnd: async () => {} } });
+  await expect(model.fit(tf.tensor2d([[1, 2]]), tf.tensor2d([[3]]), { verbose: 0 })).rejects.toThrow('Cannot start training because another fit() call is ongoing.');
+  await running;
+  await expect(model.fit(tf.tensor2d([[1, 2]]), tf.tensor2d([[3]]), { verbose: 0 })).resolves.toBeDefined();
+});

@@ -275,7 +275,7 @@ class LayersModel {
   set stopTraining(value) { this._stopTraining = Boolean(value); }
 
   async fit(x, y, args = {}) {
-    if (this._isTraining) throw new Error('Cannot start training because another fit() call is ongoing.');
+    if (this._isTraining || this._fittingDataset) throw new Error('Cannot start training because another fit() call is ongoing.');
     this._requireCompiled();
     const batchSize = positiveInteger(args.batchSize ?? DEFAULT_BATCH_SIZE, 'fit: batchSize');
     const epochs = nonNegativeInteger(args.epochs ?? 1, 'fit: epochs');
