@@ -70,8 +70,8 @@ impl Activation {
     pub fn forward(self, pre: &[f32], out: &mut [f32], width: usize) {
         use Activation::*;
         match self {
-            Softmax => rowwise(pre, out, width, softmax_row),
-            LogSoftmax => rowwise(pre, out, width, log_softmax_row),
+            Softmax => rowwise(pre, out, width, softmax_inplace),
+            LogSoftmax => rowwise(pre, out, width, log_softmax_inplace),
             _ => {
                 let f = self.scalar_fn();
                 out.iter_mut().zip(pre).for_each(|(o, &x)| *o = f(x));
@@ -87,12 +87,8 @@ impl Activation {
             // The common case gets a loop the compiler can vectorize (the others call through a
             // function pointer per element).
             Relu => buf.iter_mut().for_each(|x| *x = x.max(0.0)),
-            Softmax | LogSoftmax => {
-                for row in buf.chunks_exact_mut(width) {
-                    let tmp: &mut [f32] = row;
-                    if self == Softmax { softmax_inplace(tmp) } else { log_softmax_inplace(tmp) }
-                }
-            }
+            Softmax => buf.chunks_exact_mut(width).for_each(softmax_inplace),
+            LogSoftmax => buf.chunks_exact_mut(width).for_each(log_softmax_inplace),
             _ => {
                 let f = self.scalar_fn();
                 buf.iter_mut().for_each(|x| *x = f(*x));
@@ -191,14 +187,6 @@ impl Activation {
 fn rowwise(pre: &[f32], out: &mut [f32], width: usize, f: fn(&mut [f32])) {
     out.copy_from_slice(pre);
     out.chunks_exact_mut(width).for_each(f);
-}
-
-fn softmax_row(row: &mut [f32]) {
-    softmax_inplace(row)
-}
-
-fn log_softmax_row(row: &mut [f32]) {
-    log_softmax_inplace(row)
 }
 
 /// Softmax with the max shifted out first, so `exp` cannot overflow.
