@@ -172,6 +172,23 @@ describe('fit options and logs as in TF.js', () => {
     expectSameWeights(models);
   });
 
+  test('stopTraining set mid-epoch ends that epoch with the means of the batches run, as in TF.js', async () => {
+    const run = async (lib) => {
+      const m = lib.sequential({ layers: [lib.layers.dense({ units: 1, inputShape: [1], kernelInitializer: 'ones' })] });
+      m.compile({ optimizer: lib.train.sgd(0.01), loss: 'meanSquaredError' });
+      const events = [];
+      const h = await m.fit(lib.tensor2d([[1], [2], [3], [4], [5]]), lib.tensor2d([[2], [4], [6], [8], [10]]), {
+        epochs: 3, batchSize: 2, shuffle: false, verbose: 0,
+        callbacks: { onBatchEnd: (b) => { events.push(`batch ${b}`); if (b === 1) m.stopTraining = true; }, onEpochEnd: (e, l) => events.push(`epoch ${e} ${Object.keys(l)}`) },
+      });
+      return { events, epochs: h.epoch, loss: h.history.loss };
+    };
+    const [theirs, ours] = [await run(tfjs), await run(tf)];
+    expect(ours.events).toEqual(theirs.events);
+    expect(ours.epochs).toEqual(theirs.epochs);
+    expect(maxRelativeError(ours.loss, theirs.loss)).toBeLessThan(TOLERANCE);
+  });
+
   test('evaluate and predict agree', async () => {
     const { output, y } = taskFor('categoricalCrossentropy');
     const models = twinModels({ output, loss: 'categoricalCrossentropy', optimizer: lib => lib.train.sgd(0.1), metrics: ['accuracy'] });

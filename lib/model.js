@@ -357,7 +357,10 @@ class LayersModel {
             const last = report.batches[report.batches.length - 1];
             await callAll(callbacks, 'onYield', epoch, last.batch, toLogs(last.logs, trainNames));
           }
-          if (this._stopTraining && !epochLogs) break;
+          if (this._stopTraining && !epochLogs) {
+            // Stopped mid-epoch: TF.js still ends the epoch, with the means of the batches run.
+            epochLogs = toLogs(trainer.partialEpochLogs(), trainNames);
+          }
         }
         if (epochLogs) await callAll(all, 'onEpochEnd', epoch, epochLogs);
         if (this._stopTraining) break;

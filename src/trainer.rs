@@ -143,6 +143,12 @@ impl NativeTrainer {
         AsyncTask::new(RunTask { shared: self.shared.clone(), trainer: self.trainer.clone(), options })
     }
 
+    /// Training logs of the epoch in progress (for a fit stopped mid-epoch).
+    #[napi]
+    pub fn partial_epoch_logs(&self) -> Vec<f64> {
+        self.trainer.lock().unwrap_or_else(|p| p.into_inner()).as_ref().map(|t| t.partial_epoch_logs()).unwrap_or_default()
+    }
+
     /// Ends the fit (also when it stopped early), so that another may start.
     #[napi]
     pub fn finish(&self) {

@@ -250,6 +250,12 @@ impl Trainer {
         Ok(report)
     }
 
+    /// The training logs of the epoch in progress so far (batch-size-weighted means over the
+    /// batches run), for a fit stopped mid-epoch; no validation values.
+    pub fn partial_epoch_logs(&self) -> Vec<f64> {
+        self.sums.iter().zip(&self.totals).map(|(s, n)| if *n > 0.0 { s / n } else { f64::NAN }).collect()
+    }
+
     fn begin_epoch(&mut self) {
         self.sums.iter_mut().for_each(|s| *s = 0.0);
         self.totals.iter_mut().for_each(|s| *s = 0.0);
