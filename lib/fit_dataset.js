@@ -44,16 +44,29 @@ async function fitDataset(model, dataset, args) {
     model.history = history;
     const yielder = makeYielder(args.yieldEvery, callbacks);
 
+    const native = await nativeCsvRunner(model, dataset, args, hasBatchesPerEpoch, usesHook(callbacks, 'onBatchBegin') || usesHook(callbacks, 'onBatchEnd'));
     await callAll(all, 'onTrainBegin', {});
     model.stopTraining = false;
-    let iterator = await dataset.iterator();
+    try {
+    let iterator = native ? null : await dataset.iterator();
     for (let epoch = args.initialEpoch ?? 0; epoch < epochs; epoch++) {
       const epochLogs = {};
       const totals = new Array(metrics.length).fill(0);
       let seen = 0;
       await callAll(all, 'onEpochBegin', epoch, {});
-      if (!hasBatchesPerEpoch) iterator = await dataset.iterator();
-      for (let batch = 0; !hasBatchesPerEpoch || batch < batchesPerEpoch;) {
+      const onBatch = async (batch, rows, values) => {
+        values.forEach((v, i) => { totals[i] += v * rows; });
+        seen += rows;
+        const batchLogs = { batch, size: rows, ...Object.fromEntries(metrics.map((m, i) => [m, values[i]])) };
+        await callAll(all, 'onBatchEnd', batch, batchLogs);
+        await yielder.afterBatch(epoch, batch, batchLogs);
+      };
+      if (native) {
+        await native.epoch(onBatch, (batch, size) => callAll(all, 'onBatchBegin', batch, { batch, size }));
+        if (validate && !model.stopTraining) Object.assign(epochLogs, await validate());
+      }
+      if (!native && !hasBatchesPerEpoch) iterator = await dataset.iterator();
+      for (let batch = 0; !native && (!hasBatchesPerEpoch || batch < batchesPerEpoch);) {
         const next = await iterator.next();
         if (hasBatchesPerEpoch && next.done) {
           console.warn(`You provided \`batchesPerEpoch\` as ${batchesPerEpoch}, but your dataset iterator ran out of data after ${batch} batches; ` +
@@ -87,9 +100,75 @@ async function fitDataset(model, dataset, args) {
     }
     await callAll(all, 'onTrainEnd', {});
     return history;
+    } finally {
+      if (native) native.finish();
+    }
   } finally {
     model._fittingDataset = false;
   }
+}
+
+/**
+ * A pipeline with no JavaScript step between tf.data.csv, shuffle and batch trains natively end
+ * to end: the file is read natively into columns once, each epoch's row order is drawn exactly as
+ * the dataset's shuffle would draw it, and the batches run in native code (one call per epoch,
+ * or per batch when a callback wants each batch). As in TF.js, feature columns feed the model
+ * inputs of the same names and label columns the outputs. Anything else returns null and takes
+ * the JavaScript path.
+ */
+async function nativeCsvRunner(model, dataset, args, hasBatchesPerEpoch, batchLevel) {
+  const plan = dataset._plan;
+  if (!plan || !plan.batch || hasBatchesPerEpoch || typeof model._model !== 'function') return null;
+  const widthOf = t => t.shape[t.shape.length - 1];
+  const heads = model._compileSpec.heads;
+  const sparse = i => heads[i].loss === 'sparseCategoricalCrossentropy' || heads[i].loss === 'sparse_categorical_crossentropy';
+  if (model.inputs.some(t => widthOf(t) !== 1) || model.outputs.some((t, i) => widthOf(t) !== 1 && !sparse(i))) return null;
+  const data = await plan.csv._readColumns();
+  if (data == null || data.rows === 0) return null;
+  const column = (name, label) => (data.columns[name] && data.columns[name].isLabel === label ? data.columns[name].values : null);
+  const xs = model.inputNames.map(n => column(n, false));
+  const ys = model.outputNames.map(n => column(n, true));
+  if (xs.includes(null) || ys.includes(null)) return null;
+  const { batchSize, smallLastBatch } = plan.batch;
+  const options = { batchSize, epochs: args.epochs, initialEpoch: args.initialEpoch ?? 0, shuffle: false,
+    classWeights: classWeightsFor(args.classWeight, model.outputNames) };
+  const trainer = model._model().startFit(xs, ys, data.rows, null, null, options);
+  // fitDataset (here and in TF.js) makes an iterator before the first epoch and a fresh one for
+  // each epoch: the shuffle's seeds are drawn in that order.
+  if (plan.shuffle) plan.shuffle.nextSeed();
+  const orderFor = async () => {
+    const rows = Array.from({ length: data.rows }, (_, i) => i);
+    let order = rows;
+    if (plan.shuffle) {
+      const { ArrayIterator } = require('./dataset/iterators');
+      order = await new ArrayIterator(rows).shuffle(plan.shuffle.bufferSize, plan.shuffle.nextSeed()).toArray();
+    }
+    return smallLastBatch ? order : order.slice(0, order.length - (order.length % batchSize));
+  };
+  return {
+    async epoch(onBatch, onBatchBegin) {
+      const order = await orderFor();
+      if (order.length === 0) return;
+      trainer.setNextEpochOrder(Uint32Array.from(order));
+      for (let batch = 0, done = false; !done;) {
+        if (batchLevel) await onBatchBegin(batch, Math.min(batchSize, order.length - batch * batchSize));
+        const report = await trainer.run({ epochs: 1, batches: batchLevel ? 1 : 0, budgetMs: 0, recordBatches: true });
+        for (const b of report.batches) await onBatch(b.batch, b.size, b.logs.slice(0, model.metricsNames.length));
+        batch += report.batches.length;
+        done = report.epochs.length > 0 || (model.stopTraining && batchLevel);
+      }
+    },
+    finish: () => trainer.finish(),
+  };
+}
+
+/** classWeight for one output, an array per output, or an object keyed by output name. */
+function classWeightsFor(classWeight, outputs) {
+  if (classWeight == null) return [];
+  if (Array.isArray(classWeight)) return classWeight;
+  const keys = Object.keys(classWeight);
+  if (outputs.length > 1 && keys.length && keys.every(k => outputs.includes(k))) return outputs.map(o => classWeight[o] ?? null);
+  return [classWeight];
 }
 
 /** Scalar | Scalar[]: metric values averaged over the dataset's batches, weighted by batch size. */

@@ -143,6 +143,15 @@ impl NativeTrainer {
         AsyncTask::new(RunTask { shared: self.shared.clone(), trainer: self.trainer.clone(), options })
     }
 
+    /// The row order of the next epoch (instead of the shuffle).
+    #[napi(catch_unwind)]
+    pub fn set_next_epoch_order(&self, order: napi::bindgen_prelude::Uint32Array) -> napi::Result<()> {
+        let order = order.iter().map(|&i| i as usize).collect();
+        let mut guard = self.trainer.lock().unwrap_or_else(|p| p.into_inner());
+        let trainer = guard.as_mut().ok_or_else(|| napi::Error::from_reason("fit: this training run has already finished"))?;
+        trainer.set_next_epoch_order(order).js()
+    }
+
     /// Training logs of the epoch in progress (for a fit stopped mid-epoch).
     #[napi]
     pub fn partial_epoch_logs(&self) -> Vec<f64> {

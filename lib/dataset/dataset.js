@@ -21,7 +21,9 @@ class Dataset {
     if (!Number.isInteger(batchSize) || batchSize <= 0) throw new Error(`batch: batchSize must be a positive integer but got ${describe(batchSize)}`);
     let size = this.size;
     if (size != null && size !== Infinity) size = smallLastBatch ? Math.ceil(size / batchSize) : Math.floor(size / batchSize);
-    return this._derive(it => it.batch(batchSize, smallLastBatch, batchElements), size);
+    const batched = this._derive(it => it.batch(batchSize, smallLastBatch, batchElements), size);
+    if (this._plan && !this._plan.batch) batched._plan = { ...this._plan, batch: { batchSize, smallLastBatch } };
+    return batched;
   }
 
   concatenate(dataset) {
@@ -89,11 +91,15 @@ class Dataset {
         `consider setting bufferSize to the dataset size (${this.size} elements)`));
     }
     const random = alea(seed || String(Date.now()));
-    return this._derive((it) => {
+    // Each iterator() draws its own seed; a native fitDataset draws from the same sequence.
+    const nextSeed = () => {
       let seed2 = random.int32();
       if (reshuffleEachIteration) seed2 += random.int32();
-      return it.shuffle(bufferSize, String(seed2));
-    }, this.size);
+      return String(seed2);
+    };
+    const shuffled = this._derive(it => it.shuffle(bufferSize, nextSeed()), this.size);
+    if (this._plan && !this._plan.shuffle && !this._plan.batch) shuffled._plan = { ...this._plan, shuffle: { bufferSize, nextSeed } };
+    return shuffled;
   }
 
   take(count) {

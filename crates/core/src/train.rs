@@ -113,6 +113,8 @@ pub struct Trainer {
     rng: Rng,
     epoch: usize,
     batch: usize,
+    /// An order the caller chose for the next epoch (replaces the shuffle; may leave rows out).
+    next_order: Option<Vec<usize>>,
     sums: Vec<f64>,
     totals: Vec<f64>,
     batch_logs: Vec<f64>,
@@ -166,6 +168,7 @@ impl Trainer {
             rng: Rng::new(config.seed),
             epoch: config.initial_epoch,
             batch: 0,
+            next_order: None,
             sums: vec![0.0; names],
             totals: vec![0.0; names],
             batch_logs: vec![0.0; names],
@@ -223,7 +226,7 @@ impl Trainer {
             }
             let bs = self.config.batch_size;
             let start = self.batch * bs;
-            let end = (start + bs).min(self.train.rows);
+            let end = (start + bs).min(self.order.len());
             let data = self.train.view();
             model.train_step(&mut self.buffers, &data, &self.order[start..end], &self.config.class_weights, &mut self.batch_logs, &mut self.batch_counts);
             let size = end - start;
@@ -236,7 +239,7 @@ impl Trainer {
             }
             self.batch += 1;
             batches_run += 1;
-            if end == self.train.rows {
+            if end == self.order.len() {
                 report.epochs.push((self.epoch, self.end_epoch(model)?));
                 if report.epochs.len() >= limits.epochs {
                     break;
@@ -256,10 +259,25 @@ impl Trainer {
         self.sums.iter().zip(&self.totals).map(|(s, n)| if *n > 0.0 { s / n } else { f64::NAN }).collect()
     }
 
+    /// Sets the row order of the next epoch (`fitDataset` reproduces its dataset's shuffle this
+    /// way); rows may repeat or be left out. Checked here, applied when the epoch begins.
+    pub fn set_next_epoch_order(&mut self, order: Vec<usize>) -> Result<()> {
+        if order.is_empty() {
+            return Err(Error::invalid("fit: an epoch needs at least one row"));
+        }
+        if let Some(&bad) = order.iter().find(|&&i| i >= self.train.rows) {
+            return Err(Error::invalid(format!("fit: row {bad} of the epoch order is past the {} rows", self.train.rows)));
+        }
+        self.next_order = Some(order);
+        Ok(())
+    }
+
     fn begin_epoch(&mut self) {
         self.sums.iter_mut().for_each(|s| *s = 0.0);
         self.totals.iter_mut().for_each(|s| *s = 0.0);
-        if self.config.shuffle {
+        if let Some(order) = self.next_order.take() {
+            self.order = order;
+        } else if self.config.shuffle {
             self.rng.shuffle(&mut self.order);
         }
     }
