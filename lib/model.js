@@ -1,6 +1,6 @@
 'use strict';
 // LayersModel (tf.model) and Sequential (tf.sequential): the TF.js model API over a NativeModel.
-const { NativeModel } = require('./native');
+const { NativeModel, fitsInMemory } = require('./native');
 const { getUid } = require('./names');
 const { fail, describe, positiveInteger, nonNegativeInteger } = require('./errors');
 const { InputLayer, SymbolicTensor, Layer } = require('./layers');
@@ -34,8 +34,9 @@ class LayersModel {
       }
       this._inputs = inputs;
       this._outputs = outputs;
-      this._structure().layers.forEach(l => this._claim(l)); // validates the graph now, as TF.js does
-      this._model(); // and creates the weights now, as TF.js does (a model too large fails here)
+      const layers = this._structure().layers; // validates the graph now, as TF.js does
+      layers.forEach(checkSize);
+      layers.forEach(l => this._claim(l));
     }
   }
 
@@ -500,7 +501,7 @@ class Sequential extends LayersModel {
     this._outputs = [output];
     this._invalidate();
     try {
-      this._model(); // the weights exist once the layer is added, as in TF.js
+      checkSize(layer);
     } catch (err) {
       // Leave the model (and the layer) exactly as they were.
       this._layers.pop();
@@ -534,6 +535,14 @@ class Sequential extends LayersModel {
 }
 
 // --- helpers -------------------------------------------------------------------------------
+
+/** A layer whose weights could never be allocated fails here, not by the process being killed later. */
+function checkSize(layer) {
+  if (layer._inputDim == null || layer.units == null) return;
+  if (!fitsInMemory(layer._inputDim * layer.units)) {
+    fail(`dense '${layer.name}': a kernel of ${layer._inputDim}×${layer.units} values is too large to allocate`);
+  }
+}
 
 function matrixLike(values, shape) {
   return Tensor.fromTypedArray(values, shape.slice(), 'float32');

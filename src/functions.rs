@@ -49,3 +49,10 @@ pub fn metric_values(name: String, y_true: Float32Array, y_pred: Float32Array, w
 pub fn panic_for_tests() {
     panic!("deliberate panic for tests");
 }
+
+/// Whether `values` float32 values fit in the memory this system has available (checked before a
+/// model is built, so that an impossible size is an error rather than the process being killed).
+#[napi(catch_unwind)]
+pub fn fits_in_memory(values: f64) -> bool {
+    values.is_finite() && values >= 0.0 && dense_mtl_core::layer::fits_in_memory(values as usize)
+}

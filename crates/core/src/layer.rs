@@ -45,8 +45,12 @@ fn yes() -> bool {
 /// Whether `values` floats fit in the memory the system has available. Linux lets a process
 /// reserve far more than it has and then kills it when the pages are touched, so an impossible
 /// request has to be refused before it is made.
-pub(crate) fn fits_in_memory(values: usize) -> bool {
+pub fn fits_in_memory(values: usize) -> bool {
+    const ALWAYS_FITS: usize = 64 << 20; // below this, no need to read /proc/meminfo
     let Some(bytes) = values.checked_mul(std::mem::size_of::<f32>()) else { return false };
+    if bytes < ALWAYS_FITS {
+        return true;
+    }
     match available_memory() {
         Some(available) => bytes <= available,
         None => true,
