@@ -305,7 +305,9 @@ describe('csv → shuffle → batch → fitDataset runs natively end to end', ()
   const os = require('node:os');
   const path = require('node:path');
   const { loadTfjs, maxRelativeError } = require('./helpers/tfjs');
-  const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'dense-mtl-native-')), 'data.csv');
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dense-mtl-native-'));
+  const file = path.join(dir, 'data.csv');
+  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
   let s = 7;
   const r = () => (s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32;
   fs.writeFileSync(file, 'f0,f1,label\n' + Array.from({ length: 203 }, () => {
