@@ -57,4 +57,20 @@ function matrixTensor(data, rows, cols) {
   return Tensor.fromTypedArray(data, [rows, cols], 'float32');
 }
 
-module.exports = { toBlocks, matrixTensor };
+/** fit's classWeight as one map (or null) per output: one map, an array per output, or keyed by output name. */
+function classWeightsPerOutput(classWeight, outputs) {
+  if (classWeight == null) return [];
+  const one = (cw) => {
+    if (cw == null) return null;
+    for (const [k, v] of Object.entries(cw)) {
+      if (!/^\d+$/.test(k) || typeof v !== 'number' || !Number.isFinite(v)) fail(`fit: classWeight must map class indices to finite numbers but got ${describe(k)}: ${describe(v)}`);
+    }
+    return cw;
+  };
+  if (Array.isArray(classWeight)) return classWeight.map(one);
+  const keys = Object.keys(classWeight);
+  if (keys.length && keys.every(k => outputs.includes(k)) && outputs.length > 1) return outputs.map(o => one(classWeight[o]));
+  return [one(classWeight)];
+}
+
+module.exports = { toBlocks, matrixTensor, classWeightsPerOutput };

@@ -6,6 +6,7 @@ const { scalar, isTensor } = require('./tensor');
 const { fail, describe } = require('./errors');
 const { History, standardizeCallbacks, callAll, usesHook } = require('./callbacks');
 const { ProgressLogger } = require('./progbar');
+const { classWeightsPerOutput } = require('./data');
 
 const DEFAULT_VALIDATION_BATCH_SIZE = 32;
 const YIELD_MS = { auto: 125, batch: 0 };
@@ -120,9 +121,7 @@ async function nativeCsvRunner(model, dataset, args, hasBatchesPerEpoch, batchLe
   const plan = dataset._plan;
   if (!plan || !plan.batch || hasBatchesPerEpoch || typeof model._model !== 'function') return null;
   const widthOf = t => t.shape[t.shape.length - 1];
-  const heads = model._compileSpec.heads;
-  const sparse = i => heads[i].loss === 'sparseCategoricalCrossentropy' || heads[i].loss === 'sparse_categorical_crossentropy';
-  if (model.inputs.some(t => widthOf(t) !== 1) || model.outputs.some((t, i) => widthOf(t) !== 1 && !sparse(i))) return null;
+  if (model.inputs.some(t => widthOf(t) !== 1) || model.outputs.some((t, i) => widthOf(t) !== 1 && !model._isSparseHead(i))) return null;
   const data = await plan.csv._readColumns();
   if (data == null || data.rows === 0) return null;
   const column = (name, label) => (data.columns[name] && data.columns[name].isLabel === label ? data.columns[name].values : null);
@@ -131,7 +130,7 @@ async function nativeCsvRunner(model, dataset, args, hasBatchesPerEpoch, batchLe
   if (xs.includes(null) || ys.includes(null)) return null;
   const { batchSize, smallLastBatch } = plan.batch;
   const options = { batchSize, epochs: args.epochs, initialEpoch: args.initialEpoch ?? 0, shuffle: false,
-    classWeights: classWeightsFor(args.classWeight, model.outputNames) };
+    classWeights: classWeightsPerOutput(args.classWeight, model.outputNames) };
   const trainer = model._model().startFit(xs, ys, data.rows, null, null, options);
   // fitDataset (here and in TF.js) makes an iterator before the first epoch and a fresh one for
   // each epoch: the shuffle's seeds are drawn in that order.
@@ -160,15 +159,6 @@ async function nativeCsvRunner(model, dataset, args, hasBatchesPerEpoch, batchLe
     },
     finish: () => trainer.finish(),
   };
-}
-
-/** classWeight for one output, an array per output, or an object keyed by output name. */
-function classWeightsFor(classWeight, outputs) {
-  if (classWeight == null) return [];
-  if (Array.isArray(classWeight)) return classWeight;
-  const keys = Object.keys(classWeight);
-  if (outputs.length > 1 && keys.length && keys.every(k => outputs.includes(k))) return outputs.map(o => classWeight[o] ?? null);
-  return [classWeight];
 }
 
 /** Scalar | Scalar[]: metric values averaged over the dataset's batches, weighted by batch size. */

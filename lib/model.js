@@ -6,7 +6,7 @@ const { fail, describe, positiveInteger, nonNegativeInteger } = require('./error
 const { InputLayer, SymbolicTensor, Layer } = require('./layers');
 const { buildGraph } = require('./graph');
 const { getOptimizer } = require('./optimizers');
-const { toBlocks, matrixTensor } = require('./data');
+const { toBlocks, matrixTensor, classWeightsPerOutput } = require('./data');
 const { Tensor, scalar, isTensor, makeTensor } = require('./tensor');
 const { printSummary, isSequentialLike } = require('./summary');
 const { lossName, metricName } = require('./functions');
@@ -230,12 +230,18 @@ class LayersModel {
     return blocks;
   }
 
+  /** Whether output i takes class indices (one column) rather than one value per unit. */
+  _isSparseHead(i) {
+    const loss = this._compileSpec.heads[i].loss;
+    return loss === 'sparseCategoricalCrossentropy' || loss === 'sparse_categorical_crossentropy';
+  }
+
   _targetBlocks(y, rows, what) {
     const names = this.outputNames;
     const blocks = toBlocks(y, names, what);
     const widths = this._outputs.map(t => t.shape[1]);
     blocks.cols.forEach((c, i) => {
-      const sparse = this._compileSpec.heads[i].loss === 'sparseCategoricalCrossentropy' || this._compileSpec.heads[i].loss === 'sparse_categorical_crossentropy';
+      const sparse = this._isSparseHead(i);
       const expected = sparse ? 1 : widths[i];
       if (c !== expected) {
         fail(`${what}${names.length > 1 ? ` '${names[i]}'` : ''} has ${c} column(s) but output '${names[i]}' ${sparse ? 'takes class indices (1 column) with sparseCategoricalCrossentropy' : `has ${widths[i]} unit(s)`}`);
@@ -601,19 +607,5 @@ function gradientSurgerySpec(value) {
   return value;
 }
 
-function classWeightsPerOutput(classWeight, outputs) {
-  if (classWeight == null) return [];
-  const one = (cw) => {
-    if (cw == null) return null;
-    for (const [k, v] of Object.entries(cw)) {
-      if (!/^\d+$/.test(k) || typeof v !== 'number' || !Number.isFinite(v)) fail(`fit: classWeight must map class indices to finite numbers but got ${describe(k)}: ${describe(v)}`);
-    }
-    return cw;
-  };
-  if (Array.isArray(classWeight)) return classWeight.map(one);
-  const keys = Object.keys(classWeight);
-  if (keys.length && keys.every(k => outputs.includes(k)) && outputs.length > 1) return outputs.map(o => one(classWeight[o]));
-  return [one(classWeight)];
-}
 
 module.exports = { LayersModel, Sequential };

@@ -143,7 +143,7 @@ impl Model {
         names
     }
 
-    fn require_compiled(&self, what: &str) -> Result<()> {
+    pub(crate) fn require_compiled(&self, what: &str) -> Result<()> {
         if self.is_compiled() {
             Ok(())
         } else {
@@ -298,8 +298,7 @@ impl Model {
             }
             start += rows;
         }
-        // A value over no labelled rows is undefined (NaN), not 0.
-        Ok(sums.iter().zip(&totals).map(|(s, n)| if *n > 0.0 { s / n } else { f64::NAN }).collect())
+        Ok(weighted_means(&sums, &totals))
     }
 
     /// The multi-task balancing state, with the optimizer's state for uncertainty weighting's
@@ -398,6 +397,11 @@ impl Model {
         }
         outs
     }
+}
+
+/// Each `sum / count`; a value over no (labelled) rows is undefined, NaN, not 0.
+pub(crate) fn weighted_means(sums: &[f64], counts: &[f64]) -> Vec<f64> {
+    sums.iter().zip(counts).map(|(s, n)| if *n > 0.0 { s / n } else { f64::NAN }).collect()
 }
 
 fn index_label(k: usize, n: usize) -> String {

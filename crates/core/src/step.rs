@@ -73,9 +73,7 @@ impl Model {
     /// Returns the logs in [`metrics_names`](Self::metrics_names) order (NaN for a value over no
     /// labelled rows).
     pub fn train_batch(&mut self, cache: &mut Option<StepBuffers>, data: &Batchable, class_weights: &ClassWeights) -> crate::Result<Vec<f64>> {
-        if !self.is_compiled() {
-            return Err(crate::Error::NotCompiled("You must compile a model before training/testing. Use LayersModel.compile(modelCompileArgs).".into()));
-        }
+        self.require_compiled("training/testing")?;
         if data.rows == 0 {
             return Err(crate::Error::invalid("trainOnBatch: the batch has no rows"));
         }

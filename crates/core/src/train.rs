@@ -125,9 +125,7 @@ impl Trainer {
     /// Validates the data and options against the model and prepares the buffers. Nothing in the
     /// model changes here.
     pub fn new(model: &Model, mut train: Dataset, validation: Option<Dataset>, config: FitConfig) -> Result<Trainer> {
-        if !model.is_compiled() {
-            return Err(Error::NotCompiled("You must compile a model before training/testing. Use LayersModel.compile(modelCompileArgs).".into()));
-        }
+        model.require_compiled("training/testing")?;
         if config.batch_size == 0 {
             return Err(Error::invalid("fit: batchSize must be a positive integer but got 0"));
         }
@@ -256,7 +254,7 @@ impl Trainer {
     /// The training logs of the epoch in progress so far (batch-size-weighted means over the
     /// batches run), for a fit stopped mid-epoch; no validation values.
     pub fn partial_epoch_logs(&self) -> Vec<f64> {
-        self.sums.iter().zip(&self.totals).map(|(s, n)| if *n > 0.0 { s / n } else { f64::NAN }).collect()
+        crate::model::weighted_means(&self.sums, &self.totals)
     }
 
     /// Sets the row order of the next epoch (`fitDataset` reproduces its dataset's shuffle this
@@ -283,7 +281,7 @@ impl Trainer {
     }
 
     fn end_epoch(&mut self, model: &mut Model) -> Result<Vec<f64>> {
-        let mut logs: Vec<f64> = self.sums.iter().zip(&self.totals).map(|(s, n)| if *n > 0.0 { s / n } else { f64::NAN }).collect();
+        let mut logs = self.partial_epoch_logs();
         // DWA sets the next epoch's weights from the per-output epoch losses.
         let head_losses: Vec<f64> = if model.heads.len() > 1 { logs[1..=model.heads.len()].to_vec() } else { vec![logs[0]] };
         if let Some(b) = model.balancer.as_mut() {
