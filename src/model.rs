@@ -161,8 +161,10 @@ impl NativeModel {
     /// state, ...), or null before compile.
     #[napi(catch_unwind)]
     pub fn task_state(&self) -> napi::Result<Option<serde_json::Value>> {
-        let model = lock(&self.shared);
-        model.task_state().map(|s| serde_json::to_value(s).map_err(|e| napi::Error::from_reason(format!("taskState: {e}")))).transpose()
+        let Some(state) = lock(&self.shared).task_state() else { return Ok(None) };
+        // What could not be loaded is not written either (serde would write a NaN as null).
+        state.balancer.check_state(state.log_variance_slots.as_ref()).js()?;
+        serde_json::to_value(state).map(Some).map_err(|e| napi::Error::from_reason(format!("taskState: {e}")))
     }
 
     /// Restores a state from `taskState` (the model must be compiled with the same method).
