@@ -5,7 +5,7 @@ use crate::error::{to_js, IntoJs};
 use crate::trainer::{FitOptions, NativeTrainer, TrainBatchTask};
 use dense_mtl_core::model::Batchable;
 use dense_mtl_core::{CompileConfig, Dataset, Error, Graph, GraphConfig, Model, Trainer};
-use napi::bindgen_prelude::{AsyncTask, Float32Array, Float32ArraySlice};
+use napi::bindgen_prelude::{AsyncTask, Env, Float32Array, Float32ArraySlice, Unknown};
 use napi_derive::napi;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -169,8 +169,12 @@ impl NativeModel {
 
     /// Restores a state from `taskState` (the model must be compiled with the same method).
     #[napi(catch_unwind)]
-    pub fn set_task_state(&self, state: serde_json::Value) -> napi::Result<()> {
-        let state: dense_mtl_core::model::TaskState = from_json("taskState", state)?;
+    pub fn set_task_state(&self, env: Env, state: Unknown) -> napi::Result<()> {
+        // Read from the JS object itself: a serde_json::Value cannot hold the Infinity that a
+        // file may give (1e999), which the core's check then names with its field. What serde
+        // calls a unit value is a JS null.
+        let bad = |e: napi::Error| napi::Error::new(napi::Status::InvalidArg, format!("taskState: {}", e.reason.replace("unit value", "null")));
+        let state: dense_mtl_core::model::TaskState = env.from_js_value(state).map_err(bad)?;
         lock(&self.shared).set_task_state(state).js()
     }
 
