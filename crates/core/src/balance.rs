@@ -247,15 +247,10 @@ impl Balancer {
             _ => (f32::MIN, f32::MAX),
         };
         let range = if low > f32::MIN { format!("finite numbers within [{low}, {high}]") } else { "finite numbers".to_string() };
-        let lists: [(&str, &[f32], &str, &dyn Fn(f32) -> bool); 4] = [
-            ("base", &self.base, "finite numbers", &|v| v.is_finite()),
-            ("weights", &self.weights, "finite numbers >= 0", &|v| v.is_finite() && v >= 0.0),
-            ("logVariances", &self.log_variances, &range, &|v| (low..=high).contains(&v)),
-            ("likelihoodFactors", &self.likelihood_factors, "finite numbers > 0", &|v| v.is_finite() && v > 0.0),
-        ];
-        for (field, values, expected, valid) in lists {
-            check_list(field, values.iter().map(|&v| Some(v as f64)), n, expected, |v| v.is_some_and(|v| valid(v as f32)))?;
-        }
+        check_f32s("base", &self.base, n, "finite numbers", |v| v.is_finite())?;
+        check_f32s("weights", &self.weights, n, "finite numbers >= 0", |v| v.is_finite() && v >= 0.0)?;
+        check_f32s("logVariances", &self.log_variances, n, &range, |v| (low..=high).contains(&v))?;
+        check_f32s("likelihoodFactors", &self.likelihood_factors, n, "finite numbers > 0", |v| v.is_finite() && v > 0.0)?;
         let initial = self.initial_losses.iter().map(|l| l.map(f64::from));
         check_list("initialLosses", initial, n, "finite numbers > 0 or null", |v| v.is_none_or(|v| v.is_finite() && v > 0.0))?;
         if self.recent_epoch_losses.len() > 2 {
@@ -266,7 +261,7 @@ impl Balancer {
             check_list(&format!("recentEpochLosses[{e}]"), missing_as_none, n, "finite numbers or null", |v| v.is_none_or(f64::is_finite))?;
         }
         for (k, slot) in log_variance_slots.into_iter().flatten().enumerate() {
-            check_list(&format!("logVarianceSlots[{k}]"), slot.iter().map(|&v| Some(v as f64)), n, "finite numbers", |v| v.is_some_and(f64::is_finite))?;
+            check_f32s(&format!("logVarianceSlots[{k}]"), slot, n, "finite numbers", |v| v.is_finite())?;
         }
         Ok(())
     }
@@ -275,6 +270,11 @@ impl Balancer {
     pub fn shuffle(&mut self, order: &mut [usize]) {
         self.rng.shuffle(order);
     }
+}
+
+/// [`check_list`] for a list of f32 values.
+fn check_f32s(field: &str, values: &[f32], n: usize, expected: &str, valid: impl Fn(f32) -> bool) -> Result<()> {
+    check_list(field, values.iter().map(|&v| Some(v as f64)), n, expected, |v| v.is_some_and(|v| valid(v as f32)))
 }
 
 /// Fails unless `values` holds `n` values that are all `valid`; `None` is a missing value.
@@ -430,6 +430,7 @@ mod tests {
         assert_eq!(back.recent_epoch_losses[0][0], 1.0);
         assert!(back.recent_epoch_losses[0][1].is_nan());
         b.recent_epoch_losses[0][0] = f64::INFINITY;
-        assert!(b.check_state(None).unwrap_err().to_string().contains("recentEpochLosses[0] must hold 2 finite numbers or null (one per output) but got [Infinity, null]"));
+        let message = b.check_state(None).unwrap_err().to_string();
+        assert_eq!(message, "taskState.recentEpochLosses[0] must hold 2 finite numbers or null (one per output) but got [Infinity, null]");
     }
 }
