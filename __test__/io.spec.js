@@ -201,6 +201,15 @@ describe('files as tfjs-node writes them', () => {
     expect(fs.readdirSync(dir).sort()).toEqual(['model.json', weightsName]);
   });
 
+  test('TF.js loads a directory we saved, following the weights file that model.json names', async () => {
+    const model = buildTwoHead(tf);
+    const dir = freshDir();
+    await model.save(dir);
+    const theirs = await tfjsLoadDir(dir); // reads the files weightsManifest.paths names
+    expect(weightsOf(theirs)).toEqual(weightsOf(model));
+    expectClose(predictions(theirs, tfjs), predictions(model, tf));
+  });
+
   test('plain paths work and missing parent directories are created', async () => {
     const model = buildSequential(tf);
     const dir = path.join(freshDir(), 'nested', 'deeper');
