@@ -250,9 +250,9 @@ class HTTPHandler {
     const [prefix, suffix] = parseUrl(this.path);
     const pathPrefix = this.options.weightPathPrefix || prefix;
     const converter = this.options.weightUrlConverter;
-    return Promise.all(groups.map(group => Promise.all(group.paths.map((p) => {
+    return Promise.all(groups.map((group, g) => Promise.all(group.paths.map((p, i) => {
       if (converter != null) return converter(p);
-      if (/%(2e|2f|5c)/i.test(p)) fail(`${this.path}: weightsManifest path ${JSON.stringify(p)} must not hold an encoded '.', '/' or '\\'`);
+      if (/%(2e|2f|5c)/i.test(p)) fail(`${this.path}: weightsManifest[${g}].paths[${i}] must not hold a percent-encoded '.', '/' or '\\' but got ${JSON.stringify(p)}`);
       const url = pathPrefix + p + suffix;
       checkInsideURL(url, pathPrefix, this.path);
       return url;
