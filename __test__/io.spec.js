@@ -6,6 +6,7 @@ const fs = require('fs');
 const os = require('os');
 const path = require('path');
 const http = require('http');
+const crypto = require('crypto');
 const tf = require('..');
 const { loadTfjs, seededValues, maxRelativeError } = require('./helpers/tfjs');
 
@@ -181,21 +182,32 @@ describe('model artifacts as TF.js writes them', () => {
 });
 
 describe('files as tfjs-node writes them', () => {
-  test('model.json and weights.bin are byte for byte what tfjs-node writes for the same model', async () => {
+  test('model.json and the weights file are byte for byte what tfjs-node writes, the weights named by their SHA-256', async () => {
     const theirs = buildTwoHead(tfjs, 'same_name');
     const ours = buildTwoHead(tf, 'same_name');
     copyWeights(theirs, ours);
     const dir = freshDir();
     await ours.save(`file://${dir}`);
     const b = await artifactsOf(theirs, tfjs);
-    // tfjs-node's NodeFileSystem.save: these keys in this order, JSON.stringify without spaces.
+    // tfjs-node's NodeFileSystem.save: these keys in this order, JSON.stringify without spaces;
+    // the one difference: the weights file is named by its content (one commit point per save).
+    const weightsName = `weights.${crypto.createHash('sha256').update(Buffer.from(b.weightData)).digest('hex').slice(0, 16)}.bin`;
     const expected = JSON.stringify({
-      modelTopology: b.modelTopology, weightsManifest: [{ paths: ['weights.bin'], weights: b.weightSpecs }],
+      modelTopology: b.modelTopology, weightsManifest: [{ paths: [weightsName], weights: b.weightSpecs }],
       format: b.format, generatedBy: b.generatedBy, convertedBy: b.convertedBy,
     });
     expect(fs.readFileSync(path.join(dir, 'model.json'), 'utf8')).toBe(expected);
-    expect(fs.readFileSync(path.join(dir, 'weights.bin')).equals(Buffer.from(b.weightData))).toBe(true);
-    expect(fs.readdirSync(dir).sort()).toEqual(['model.json', 'weights.bin']);
+    expect(fs.readFileSync(path.join(dir, weightsName)).equals(Buffer.from(b.weightData))).toBe(true);
+    expect(fs.readdirSync(dir).sort()).toEqual(['model.json', weightsName]);
+  });
+
+  test('TF.js loads a directory we saved, following the weights file that model.json names', async () => {
+    const model = buildTwoHead(tf);
+    const dir = freshDir();
+    await model.save(dir);
+    const theirs = await tfjsLoadDir(dir); // reads the files weightsManifest.paths names
+    expect(weightsOf(theirs)).toEqual(weightsOf(model));
+    expectClose(predictions(theirs, tfjs), predictions(model, tf));
   });
 
   test('plain paths work and missing parent directories are created', async () => {
@@ -212,7 +224,8 @@ describe('files as tfjs-node writes them', () => {
     const second = buildTwoHead(tf);
     await second.save(`file://${dir}`);
     expectClose(predictions(await tf.loadLayersModel(`file://${dir}/model.json`), tf), predictions(second, tf));
-    expect(fs.readdirSync(dir).sort()).toEqual(['model.json', 'weights.bin']);
+    // The first model's weights file is gone: only model.json and the file it names remain.
+    expect(fs.readdirSync(dir).sort()).toEqual(['model.json', ...readJSON(path.join(dir, 'model.json')).weightsManifest[0].paths]);
   });
 
   test('a path that is a file cannot be saved to (tfjs-node\'s message)', async () => {
@@ -370,7 +383,7 @@ describe('http(s):// URLs', () => {
 
 // --- atomic save ---------------------------------------------------------------------------
 
-describe('a save that fails half way leaves the previous model loadable', () => {
+describe('a save that fails half way (an exception) leaves the previous model loadable', () => {
   async function savedModel() {
     const dir = freshDir();
     const model = buildTwoHead(tf);
@@ -384,7 +397,7 @@ describe('a save that fails half way leaves the previous model loadable', () => 
     expectClose(predictions(await tf.loadLayersModel(`file://${dir}/model.json`), tf), before);
   }
 
-  test('model.json cannot be renamed into place after weights.bin was: weights.bin is restored', async () => {
+  test('model.json cannot be renamed into place after the new weights file was: the new file is removed', async () => {
     const saved = await savedModel();
     const rename = fs.promises.rename;
     jest.spyOn(fs.promises, 'rename').mockImplementation(async (from, to) => {
@@ -401,7 +414,7 @@ describe('a save that fails half way leaves the previous model loadable', () => 
     const open = fs.promises.open;
     jest.spyOn(fs.promises, 'open').mockImplementation(async (file, ...rest) => {
       const handle = await open(file, ...rest);
-      if (path.basename(file).startsWith('.weights.bin')) {
+      if (path.basename(file).startsWith('.weights.')) {
         handle.writeFile = async () => { throw Object.assign(new Error('ENOSPC: no space left on device'), { code: 'ENOSPC' }); };
       }
       return handle;

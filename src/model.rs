@@ -5,7 +5,7 @@ use crate::error::{to_js, IntoJs};
 use crate::trainer::{FitOptions, NativeTrainer, TrainBatchTask};
 use dense_mtl_core::model::Batchable;
 use dense_mtl_core::{CompileConfig, Dataset, Error, Graph, GraphConfig, Model, Trainer};
-use napi::bindgen_prelude::{AsyncTask, Float32Array, Float32ArraySlice};
+use napi::bindgen_prelude::{AsyncTask, Env, Float32Array, Float32ArraySlice, Unknown};
 use napi_derive::napi;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -161,14 +161,20 @@ impl NativeModel {
     /// state, ...), or null before compile.
     #[napi(catch_unwind)]
     pub fn task_state(&self) -> napi::Result<Option<serde_json::Value>> {
-        let model = lock(&self.shared);
-        model.task_state().map(|s| serde_json::to_value(s).map_err(|e| napi::Error::from_reason(format!("taskState: {e}")))).transpose()
+        let Some(state) = lock(&self.shared).task_state() else { return Ok(None) };
+        // What could not be loaded is not written either (serde would write a NaN as null).
+        state.balancer.check_state(state.log_variance_slots.as_ref()).js()?;
+        serde_json::to_value(state).map(Some).map_err(|e| napi::Error::from_reason(format!("taskState: {e}")))
     }
 
     /// Restores a state from `taskState` (the model must be compiled with the same method).
     #[napi(catch_unwind)]
-    pub fn set_task_state(&self, state: serde_json::Value) -> napi::Result<()> {
-        let state: dense_mtl_core::model::TaskState = from_json("taskState", state)?;
+    pub fn set_task_state(&self, env: Env, state: Unknown) -> napi::Result<()> {
+        // Read from the JS object itself: a serde_json::Value cannot hold the Infinity that a
+        // file may give (1e999), which the core's check then names with its field. What serde
+        // calls a unit value is a JS null.
+        let bad = |e: napi::Error| napi::Error::new(napi::Status::InvalidArg, format!("taskState: {}", e.reason.replace("unit value", "null")));
+        let state: dense_mtl_core::model::TaskState = env.from_js_value(state).map_err(bad)?;
         lock(&self.shared).set_task_state(state).js()
     }
 

@@ -1,15 +1,14 @@
 'use strict';
 // IO handlers: where model artifacts go to and come from. The passthrough handlers are TF.js's
-// (`io/passthrough.ts`); the file handler writes what tfjs-node's `NodeFileSystem` writes, but
-// atomically; the HTTP handler resolves weight URLs as TF.js's `io/http.ts` does.
+// (`io/passthrough.ts`); the file handler writes what tfjs-node's `NodeFileSystem` writes, with
+// the weights file named by its content (lib/io/files.js); the HTTP handler resolves weight URLs
+// as TF.js's `io/http.ts` does, within the model's origin and directory.
 const fsp = require('fs').promises;
 const path = require('path');
-const crypto = require('crypto');
 const { fail, describe } = require('../errors');
-const { toBytes, expectedByteLength, checkSpec } = require('./weights');
-
-const MODEL_JSON = 'model.json';
-const WEIGHTS_BIN = 'weights.bin';
+const { toBytes } = require('./weights');
+const { manifestGroups, checkGroupSize, groupName } = require('./manifest');
+const { readWeightFiles, saveModelDirectory, MODEL_JSON } = require('./files');
 
 // --- artifacts and model.json --------------------------------------------------------------
 
@@ -82,17 +81,6 @@ function parseModelJSON(text, source) {
   return json;
 }
 
-/** Fails unless the shards hold every byte the manifest describes (extra bytes are ignored, as in TF.js). */
-function checkShardSizes(manifest, shards, source) {
-  const specs = getWeightSpecs(manifest);
-  specs.forEach(s => checkSpec(s, source));
-  const expected = expectedByteLength(specs);
-  const actual = shards.reduce((sum, s) => sum + s.bytes.byteLength, 0);
-  if (expected == null || actual >= expected) return;
-  const files = shards.map(s => `${s.name} (${s.bytes.byteLength} bytes)`).join(', ');
-  fail(`Weight data for ${source} is truncated or missing: the weightsManifest describes ${expected} bytes but ${files} hold ${actual} bytes`);
-}
-
 // --- passthrough (tf.io.fromMemory, tf.io.withSaveHandler) ---------------------------------
 
 const DEPRECATED_FROM_MEMORY = 'Please call tf.io.fromMemory() with only one argument. The argument should be of type ModelArtifacts. '
@@ -123,78 +111,6 @@ const notExist = (what) => (e) => {
   throw e;
 };
 
-/** Writes a file and flushes it to disk before it is renamed into place. */
-async function writeDurably(file, data) {
-  const handle = await fsp.open(file, 'w');
-  try {
-    await handle.writeFile(data);
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-}
-
-const removeQuietly = (file) => fsp.unlink(file).catch(() => {});
-
-async function syncDirectory(dir) {
-  try {
-    const handle = await fsp.open(dir, 'r');
-    try { await handle.sync(); } finally { await handle.close(); }
-  } catch { /* not supported everywhere (e.g. Windows); the renames are done either way */ }
-}
-
-/**
- * Replaces files in `dir` so that a failure at any point leaves the previous set loadable:
- * everything is written to temporary files first, then renamed in the given order (model.json,
- * which refers to the rest, last). If a rename fails, the files already replaced are restored
- * from hard-link backups.
- */
-async function replaceFiles(dir, files) {
-  const tag = `${process.pid}.${crypto.randomBytes(4).toString('hex')}`;
-  const temp = (name) => path.join(dir, `.${name}.${tag}.tmp`);
-  const backup = (name) => path.join(dir, `.${name}.${tag}.bak`);
-  const replaced = [];
-  try {
-    for (const [name, data] of files) await writeDurably(temp(name), data);
-    for (const [name] of files) {
-      const target = path.join(dir, name);
-      const hadOld = await fsp.link(target, backup(name)).then(() => true, (e) => {
-        if (e.code === 'ENOENT') return false;
-        return fsp.copyFile(target, backup(name)).then(() => true); // no hard links on this file system
-      });
-      await fsp.rename(temp(name), target);
-      replaced.push({ name, hadOld });
-    }
-  } catch (error) {
-    await restore(dir, replaced.reverse(), backup);
-    throw error;
-  } finally {
-    for (const [name] of files) {
-      await removeQuietly(temp(name));
-      await removeQuietly(backup(name));
-    }
-  }
-  await syncDirectory(dir);
-}
-
-async function restore(dir, replaced, backup) {
-  for (const { name, hadOld } of replaced) {
-    const target = path.join(dir, name);
-    await (hadOld ? fsp.rename(backup(name), target) : removeQuietly(target)).catch(() => {});
-  }
-}
-
-/** Creates the directory (with its parents, unlike tfjs-node) or checks it is one. */
-async function ensureDirectory(dir) {
-  try {
-    await fsp.mkdir(dir, { recursive: true });
-  } catch (e) {
-    const stat = await fsp.stat(dir).catch(() => null);
-    if (stat && stat.isFile()) fail(`Path ${dir} exists as a file. The path must be nonexistent or point to a directory.`);
-    throw e;
-  }
-}
-
 /** tfjs-node's `tf.io.fileSystem(path)`: saves to a directory, loads from a model.json file. */
 class FileSystemHandler {
   constructor(filePath, options = {}) {
@@ -205,12 +121,11 @@ class FileSystemHandler {
 
   describe() { return this.path; }
 
-  async save(artifacts) {
+  /** Saves into the directory with one commit point (lib/io/files.js); `hooks` are for tests. */
+  async save(artifacts, hooks) {
     if (artifacts.modelTopology instanceof ArrayBuffer) fail('NodeFileSystem.save() does not support saving model topology in binary format yet.');
-    await ensureDirectory(this.path);
-    const json = JSON.stringify(modelJSONFor(artifacts, [WEIGHTS_BIN]));
     const weights = artifacts.weightData == null ? Buffer.alloc(0) : Buffer.from(toBytes(artifacts.weightData));
-    await replaceFiles(this.path, [[WEIGHTS_BIN, weights], [MODEL_JSON, json]]);
+    await saveModelDirectory(this.path, weights, name => JSON.stringify(modelJSONFor(artifacts, [name])), hooks);
     return { modelArtifactsInfo: getModelArtifactsInfoForJSON(artifacts) };
   }
 
@@ -225,22 +140,9 @@ class FileSystemHandler {
 
   async loadWeights(manifest) {
     const dir = this.weightPathPrefix != null ? path.resolve(this.weightPathPrefix) : path.dirname(this.path);
-    const shards = [];
-    for (const group of manifest) {
-      for (const p of group.paths) {
-        const file = path.join(dir, p);
-        shards.push({ name: file, bytes: await fsp.readFile(file).catch(notExist('Weight file')) });
-      }
-    }
-    checkShardSizes(manifest, shards, this.path);
-    return [getWeightSpecs(manifest), concatBuffers(shards.map(s => s.bytes))];
+    return [getWeightSpecs(manifest), await readWeightFiles(dir, manifest, this.path)];
   }
 }
-
-const concatBuffers = (list) => {
-  const all = Buffer.concat(list);
-  return all.buffer.slice(all.byteOffset, all.byteOffset + all.byteLength);
-};
 
 // --- HTTP ----------------------------------------------------------------------------------
 
@@ -252,6 +154,62 @@ function parseUrl(url) {
 }
 
 const isHTTPScheme = (url) => /^https?:\/\//.test(url);
+
+// For relative URLs (possible with a custom fetchFunc) the check runs against a placeholder origin.
+const RELATIVE_BASE = 'http://relative.invalid/';
+const directoryOf = (pathname) => pathname.slice(0, pathname.lastIndexOf('/') + 1);
+
+/** Fails unless `url` is on `prefix`'s origin and inside its directory (after '..' and '%2e'). */
+function checkInsideURL(url, prefix, source) {
+  let parsed;
+  let base;
+  try {
+    base = new URL(prefix, RELATIVE_BASE);
+    parsed = new URL(url, RELATIVE_BASE);
+  } catch (e) {
+    fail(`${source}: weight URL ${url} is not a valid URL (${e.message})`);
+  }
+  const dir = directoryOf(base.pathname);
+  if (parsed.origin !== base.origin || !parsed.pathname.startsWith(dir)) {
+    fail(`${source}: weight URL ${url} is outside the model's location ${base.origin}${dir}`);
+  }
+}
+
+/**
+ * A response body, refused as soon as it would be longer than `limit` bytes: from its
+ * Content-Length before reading (unless the body is encoded: the header is then the encoded
+ * size), else while streaming. `tooLong(bytes, fromContentLength)` throws the error.
+ */
+async function readBody(response, limit, tooLong) {
+  const headers = response.headers;
+  const encoding = headers && typeof headers.get === 'function' ? headers.get('content-encoding') : null;
+  const declared = headers && typeof headers.get === 'function' ? headers.get('content-length') : null;
+  const body = response.body;
+  const cancel = () => (body && typeof body.cancel === 'function' ? body.cancel().catch(() => {}) : undefined);
+  if (declared != null && (encoding == null || encoding === 'identity') && Number(declared) > limit) {
+    await cancel();
+    tooLong(Number(declared), true);
+  }
+  if (body == null || typeof body.getReader !== 'function') {
+    const bytes = new Uint8Array(await response.arrayBuffer()); // a custom fetchFunc's response
+    if (bytes.byteLength > limit) tooLong(bytes.byteLength, false);
+    return bytes;
+  }
+  const reader = body.getReader();
+  const chunks = [];
+  let received = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    received += value.byteLength;
+    if (received > limit) {
+      await reader.cancel().catch(() => {});
+      tooLong(received, false);
+    }
+    chunks.push(value);
+  }
+  return Buffer.concat(chunks, received);
+}
 
 /** TF.js `tf.io.http(path, loadOptions)` with the global fetch (or `fetchFunc`). */
 class HTTPHandler {
@@ -283,23 +241,46 @@ class HTTPHandler {
     return getModelArtifactsForJSON(json, manifest => this.loadWeights(manifest));
   }
 
-  async weightUrls(manifest) {
+  /**
+   * The weight URLs, as TF.js makes them (prefix + path + the model URL's query string). Without
+   * a weightUrlConverter (the caller's code, trusted), each must stay on the prefix's origin
+   * and inside its directory.
+   */
+  async weightUrls(groups) {
     const [prefix, suffix] = parseUrl(this.path);
     const pathPrefix = this.options.weightPathPrefix || prefix;
-    const paths = manifest.flatMap(group => group.paths);
-    if (this.options.weightUrlConverter != null) return Promise.all(paths.map(p => this.options.weightUrlConverter(p)));
-    return paths.map(p => pathPrefix + p + suffix);
+    const converter = this.options.weightUrlConverter;
+    return Promise.all(groups.map((group, g) => Promise.all(group.paths.map((p, i) => {
+      if (converter != null) return converter(p);
+      if (/%(2e|2f|5c)/i.test(p)) fail(`${this.path}: weightsManifest[${g}].paths[${i}] must not hold a percent-encoded '.', '/' or '\\' but got ${JSON.stringify(p)}`);
+      const url = pathPrefix + p + suffix;
+      checkInsideURL(url, pathPrefix, this.path);
+      return url;
+    }))));
   }
 
   async loadWeights(manifest) {
-    const urls = await this.weightUrls(manifest);
-    const shards = await Promise.all(urls.map(async (url) => {
-      const response = await this.request(url, this.requestInit);
-      if (!response.ok) fail(`Request to weight file ${url} failed with status code ${response.status}`);
-      return { name: url, bytes: new Uint8Array(await response.arrayBuffer()) };
-    }));
-    checkShardSizes(manifest, shards, this.path);
-    return [getWeightSpecs(manifest), concatBuffers(shards.map(s => s.bytes))];
+    const groups = manifestGroups(manifest, this.path);
+    const urls = await this.weightUrls(groups);
+    const parts = [];
+    // One file after another: each may send at most what its group has left to fill.
+    for (const [g, group] of groups.entries()) {
+      const shards = [];
+      let left = group.bytes;
+      for (const url of urls[g]) {
+        const response = await this.request(url, this.requestInit);
+        if (!response.ok) fail(`Request to weight file ${url} failed with status code ${response.status}`);
+        const tooLong = (seen, declared) => fail(`Weight data for ${this.path} is longer than ${groupName(groups, g)} describes: `
+          + `${left} of its ${group.bytes} bytes were left for ${url} but ${declared ? `its Content-Length is ${seen}` : `it sent more than ${left}`}`);
+        const bytes = await readBody(response, left, tooLong);
+        shards.push([url, bytes.byteLength]);
+        parts.push(bytes);
+        left -= bytes.byteLength;
+      }
+      checkGroupSize(groups, g, shards, this.path);
+    }
+    const all = Buffer.concat(parts);
+    return [getWeightSpecs(manifest), all.buffer.slice(all.byteOffset, all.byteOffset + all.byteLength)];
   }
 
   /** TF.js's HTTP save: a multipart POST of model.json and model.weights.bin. */

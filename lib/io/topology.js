@@ -6,7 +6,7 @@ const { layers: layerFactories, input, ACTIVATIONS } = require('../layers');
 const { LayersModel, Sequential } = require('../model');
 const { initializers, getInitializer } = require('../initializers');
 const { regularizers } = require('../regularizers');
-const { convertTsToPythonic, convertPythonicToTs } = require('./pythonic');
+const { convertTsToPythonic, convertPythonicToTs, toSnakeCase } = require('./pythonic');
 
 const TFJS_VERSION = '4.22.0';
 const KERAS_VERSION = `tfjs-layers ${TFJS_VERSION}`;
@@ -92,6 +92,42 @@ function modelTopology(model) {
 
 const isObject = (v) => v != null && typeof v === 'object' && !Array.isArray(v);
 
+// Config values the layer factories take as they come: a model file can hold anything, so their
+// types are checked here (units, rate, activation, ... are checked where they are used).
+const isDim = (d) => Number.isSafeInteger(d) && d > 0;
+const isShape = (v) => Array.isArray(v) && v.length > 0 && v.every(d => d === null || isDim(d));
+const CONFIG_TYPES = {
+  name: [v => typeof v === 'string', 'a string'],
+  trainable: [v => typeof v === 'boolean', 'true or false'],
+  useBias: [v => typeof v === 'boolean', 'true or false'],
+  sparse: [v => typeof v === 'boolean', 'true or false'],
+  ragged: [v => typeof v === 'boolean', 'true or false'],
+  seed: [v => Number.isSafeInteger(v) && v >= 0, 'a non-negative integer'],
+  batchSize: [isDim, 'a positive integer'],
+  batchInputShape: [isShape, 'a list of positive integers or nulls'],
+  batchShape: [isShape, 'a list of positive integers or nulls'],
+  inputShape: [isShape, 'a list of positive integers'],
+};
+
+/** Fails on the first config value of the wrong type, naming it as the file does (snake_case). */
+function checkConfigTypes(c, what) {
+  for (const [key, [valid, expected]] of Object.entries(CONFIG_TYPES)) {
+    if (c[key] != null && !valid(c[key])) fail(`${what}: ${toSnakeCase(key)} must be ${expected} but got ${describe(c[key])}`);
+  }
+}
+
+/** Initializer options are finite numbers, except the seed and the strings of VarianceScaling. */
+function checkInitializerConfig(config, what) {
+  if (config == null) return;
+  if (!isObject(config)) fail(`${what}: config must be an object but got ${describe(config)}`);
+  for (const [key, v] of Object.entries(config)) {
+    if (v == null) continue;
+    const [valid, expected] = key === 'seed' ? [Number.isSafeInteger(v) && v >= 0, 'a non-negative integer or null']
+      : key === 'mode' || key === 'distribution' ? [typeof v === 'string', 'a string'] : [Number.isFinite(v), 'a finite number'];
+    if (!valid) fail(`${what}: ${toSnakeCase(key)} must be ${expected} but got ${describe(v)}`);
+  }
+}
+
 // Keras class names of initializers (TF.js registers the same) → our factories.
 const INITIALIZER_CLASSES = {
   Zeros: () => initializers.zeros(),
@@ -119,6 +155,7 @@ function readInitializer(value, what) {
   if (typeof value === 'string') return getInitializer(INITIALIZER_IDS[value] || value, what);
   const make = isObject(value) && INITIALIZER_CLASSES[value.className];
   if (!make) fail(`${what}: initializer ${describe(isObject(value) ? value.className : value)} is not supported; dense-mtl supports ${Object.keys(INITIALIZER_CLASSES).join(', ')}`);
+  checkInitializerConfig(value.config, `${what} (${value.className})`);
   const { seed, ...rest } = value.config || {};
   return make({ ...rest, seed: seed ?? undefined });
 }
@@ -198,6 +235,7 @@ function readLayer(entry, where, overrides = {}) {
   const reader = LAYER_READERS[entry.className];
   if (!reader) unknownLayer(entry.className, name, where);
   const what = `${where}: layer '${name}' (${entry.className})`;
+  checkConfigTypes({ ...entry.config, name, ...overrides }, what);
   try {
     return reader({ ...entry.config, name, ...overrides }, what);
   } catch (e) {
@@ -205,15 +243,23 @@ function readLayer(entry, where, overrides = {}) {
   }
 }
 
+/** A model's own name, if the file gives one. */
+function modelName(config, where) {
+  const name = Array.isArray(config) ? undefined : config.name ?? undefined;
+  if (name !== undefined && typeof name !== 'string') fail(`${where}: the model's name must be a string but got ${describe(name)}`);
+  return name;
+}
+
 function readSequential(config, where) {
   const entries = Array.isArray(config) ? config : config.layers;
   if (!Array.isArray(entries) || entries.length === 0) fail(`${where}: a Sequential config needs a non-empty 'layers' list`);
-  const model = new Sequential({ name: Array.isArray(config) ? undefined : config.name ?? undefined });
+  const model = new Sequential({ name: modelName(config, where) });
   // Keras writes an explicit InputLayer first; TF.js puts the shape on the first layer instead.
   let inputShape = null;
   entries.forEach((entry, i) => {
     if (entry && entry.className === 'InputLayer') {
       if (i !== 0) fail(`${where}: an InputLayer may only come first in a Sequential model`);
+      checkConfigTypes(entry.config || {}, `${where}: layer '${entry.config && entry.config.name}' (InputLayer)`);
       checkDtype(entry.config && entry.config.dtype, `${where}: layer '${entry.config && entry.config.name}' (InputLayer)`);
       inputShape = inputShapeOf(entry.config || {}, `${where}: layer '${entry.config && entry.config.name}'`);
       return;
@@ -240,6 +286,7 @@ function readFunctional(config, where) {
     if (created.has(name)) fail(`${where}: layer name '${name}' is used twice`);
     if (entry && entry.className === 'InputLayer') {
       const c = entry.config || {};
+      checkConfigTypes({ ...c, name }, `${where}: layer '${name}' (InputLayer)`);
       checkDtype(c.dtype, `${where}: layer '${name}' (InputLayer)`);
       if (c.sparse || c.ragged) fail(`${where}: layer '${name}' (InputLayer): sparse and ragged inputs are not supported`);
       created.set(name, input({ batchShape: inputShapeOf(c, `${where}: layer '${name}'`), name }).sourceLayer);
@@ -250,7 +297,11 @@ function readFunctional(config, where) {
     if (!Array.isArray(nodes) || !nodes.every(Array.isArray)) fail(`${where}: layer '${name}': Corrupted configuration, expected array for nodeData: ${JSON.stringify(nodes)}`);
     pending.set(name, nodes.slice());
   }
-  const tensorOf = ([layerName, nodeIndex, tensorIndex], owner) => {
+  const tensorOf = (ref, owner) => {
+    if (!Array.isArray(ref) || typeof ref[0] !== 'string' || !Number.isSafeInteger(ref[1]) || ref[1] < 0) {
+      fail(`${where}: layer '${owner}': an inbound node reference must be [layerName, nodeIndex, tensorIndex] but got ${JSON.stringify(ref)}`);
+    }
+    const [layerName, nodeIndex, tensorIndex] = ref;
     const layer = created.get(layerName);
     if (!layer) fail(`${where}: layer '${owner}' takes input from '${layerName}', which is not in the model`);
     if (tensorIndex !== 0 && tensorIndex != null) fail(`${where}: layer '${owner}' takes output ${tensorIndex} of '${layerName}', which has one output`);
@@ -278,7 +329,7 @@ function readFunctional(config, where) {
     if (!t) fail(`${where}: '${what}' refers to node ${ref[1]} of '${ref[0]}', which does not exist`);
     return t;
   });
-  return new LayersModel({ name: config.name ?? undefined, inputs: tensors(config.inputLayers, 'input_layers'), outputs: tensors(config.outputLayers, 'output_layers') });
+  return new LayersModel({ name: modelName(config, where), inputs: tensors(config.inputLayers, 'input_layers'), outputs: tensors(config.outputLayers, 'output_layers') });
 }
 
 /** A model from a model.json `modelTopology` (Keras-converter files nest it in `model_config`). */

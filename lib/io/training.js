@@ -121,7 +121,13 @@ function multiTaskState(model) {
   if (surgery) state.gradientSurgery = surgery;
   // Fixed weights learn nothing; the adaptive methods carry what they learned so far.
   const native = model._model();
-  if (weighting && typeof native.taskState === 'function') state.taskState = native.taskState();
+  if (weighting && typeof native.taskState === 'function') {
+    try {
+      state.taskState = native.taskState();
+    } catch (e) {
+      fail(`model.save: the multi-task state cannot be saved (did training diverge?): ${e.message}`);
+    }
+  }
   return state;
 }
 
@@ -141,7 +147,13 @@ function restoreTaskState(model, extension, where) {
   if (saved !== method || !Array.isArray(state.base) || state.base.length !== model.outputNames.length) {
     fail(`${where}: denseMtl.taskState is for ${describe(saved)} weighting of ${Array.isArray(state.base) ? state.base.length : '?'} output(s) but the model is compiled with '${method}' for ${model.outputNames.length}`);
   }
-  return () => model._model().setTaskState(state);
+  return () => {
+    try {
+      model._model().setTaskState(state);
+    } catch (e) {
+      fail(`${where}: denseMtl.${e.message}`); // the core checks lengths and finiteness
+    }
+  };
 }
 
 const OPTIMIZERS = {

@@ -27,17 +27,26 @@ function concatenateArrayBuffers(buffers) {
 
 function checkSpec(spec, where) {
   if (spec == null || typeof spec.name !== 'string') fail(`${where}: every weight spec needs a name but got ${JSON.stringify(spec)}`);
-  if (!Array.isArray(spec.shape) || !spec.shape.every(d => Number.isInteger(d) && d >= 0)) {
+  if (!Array.isArray(spec.shape) || !spec.shape.every(d => Number.isSafeInteger(d) && d >= 0)) {
     fail(`${where}: weight '${spec.name}' has an invalid shape ${JSON.stringify(spec.shape)}`);
   }
   const q = spec.quantization;
   if (q != null) {
-    if (!(q.dtype in QUANTIZED_BYTES)) fail(`Weight ${spec.name} has unknown quantization dtype ${q.dtype}. Supported quantization dtypes are: 'uint8', 'uint16', and 'float16'.`);
+    if (typeof q !== 'object') fail(`${where}: weight '${spec.name}': quantization must be an object {dtype, min, scale} but got ${describe(q)}`);
+    if (!Object.hasOwn(QUANTIZED_BYTES, q.dtype)) fail(`Weight ${spec.name} has unknown quantization dtype ${q.dtype}. Supported quantization dtypes are: 'uint8', 'uint16', and 'float16'.`);
     if (q.dtype !== 'float16' && !('min' in q && 'scale' in q)) fail(`Weight ${spec.name} with quantization ${q.dtype} doesn't have corresponding metadata min and scale.`);
+    if (q.dtype !== 'float16') {
+      // A missing or non-numeric min/scale would decode to NaN (or, for null, to zeros).
+      for (const key of ['min', 'scale']) {
+        if (typeof q[key] !== 'number' || !Number.isFinite(q[key])) fail(`${where}: weight '${spec.name}': quantization.${key} must be a finite number but got ${describe(q[key])}`);
+      }
+    }
     if (spec.dtype !== 'float32' && !(spec.dtype === 'int32' && q.dtype !== 'float16')) fail(`Unsupported dtype in weight '${spec.name}': ${spec.dtype} quantized as ${q.dtype}`);
-  } else if (!(spec.dtype in DTYPE_BYTES) && spec.dtype !== 'string') {
+  } else if (!Object.hasOwn(DTYPE_BYTES, spec.dtype) && spec.dtype !== 'string') {
     fail(`Unsupported dtype in weight '${spec.name}': ${spec.dtype}`);
   }
+  const bytes = sizeOf(spec.shape) * (q != null ? QUANTIZED_BYTES[q.dtype] : DTYPE_BYTES[spec.dtype] ?? 1);
+  if (!Number.isSafeInteger(bytes)) fail(`${where}: weight '${spec.name}' of shape ${JSON.stringify(spec.shape)} describes ${bytes} bytes, more than any file can hold`);
 }
 
 /** Bytes the weight takes at `offset` (strings are length-prefixed, so they need the data). */
@@ -118,4 +127,4 @@ function encodeWeights(weights) {
   return { data: data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength), specs };
 }
 
-module.exports = { toBytes, concatenateArrayBuffers, decodeWeights, encodeWeights, expectedByteLength, sizeOf, checkSpec };
+module.exports = { toBytes, concatenateArrayBuffers, decodeWeights, encodeWeights, expectedByteLength, weightByteLength, sizeOf, checkSpec };

@@ -94,10 +94,27 @@ pub struct Balancer {
     pub likelihood_factors: Vec<f32>,
     /// GradNorm's `L_i(0)`: each task's first labelled batch loss.
     pub initial_losses: Vec<Option<f32>>,
-    /// DWA's epoch-mean loss per task, for the last two epochs.
+    /// DWA's epoch-mean loss per task, for the last two epochs (NaN: no labels that epoch).
+    #[serde(with = "missing_as_null")]
     pub recent_epoch_losses: Vec<Vec<f64>>,
     #[serde(skip, default = "fresh_rng")]
     rng: Rng,
+}
+
+/// DWA's epoch losses in files: a task without labels in an epoch has no loss (NaN here), written
+/// as an explicit `null` and read back as NaN, so that the state always reloads.
+mod missing_as_null {
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    pub fn serialize<S: Serializer>(epochs: &[Vec<f64>], s: S) -> Result<S::Ok, S::Error> {
+        let written: Vec<Vec<Option<f64>>> = epochs.iter().map(|e| e.iter().map(|&l| (!l.is_nan()).then_some(l)).collect()).collect();
+        written.serialize(s)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<Vec<f64>>, D::Error> {
+        let read = Vec::<Vec<Option<f64>>>::deserialize(d)?;
+        Ok(read.into_iter().map(|e| e.into_iter().map(|l| l.unwrap_or(f64::NAN)).collect()).collect())
+    }
 }
 
 fn fresh_rng() -> Rng {
@@ -220,10 +237,65 @@ impl Balancer {
         self.weights.iter_mut().zip(&exps).for_each(|(w, e)| *w = (n * e / total) as f32);
     }
 
+    /// Checks a state read from a file or about to be written to one, so that every later step
+    /// can index it by output and compute with it: one value per output in every list, every
+    /// number finite (a DWA epoch loss may be missing), log-variances within the compiled range.
+    pub fn check_state(&self, log_variance_slots: Option<&[Vec<f32>; 3]>) -> Result<()> {
+        let n = self.base.len();
+        let (low, high) = match self.method {
+            TaskWeighting::Uncertainty { min_log_variance, max_log_variance } => (min_log_variance, max_log_variance),
+            _ => (f32::MIN, f32::MAX),
+        };
+        let range = if low > f32::MIN { format!("finite numbers within [{low}, {high}]") } else { "finite numbers".to_string() };
+        check_f32s("base", &self.base, n, "finite numbers", |v| v.is_finite())?;
+        check_f32s("weights", &self.weights, n, "finite numbers >= 0", |v| v.is_finite() && v >= 0.0)?;
+        check_f32s("logVariances", &self.log_variances, n, &range, |v| (low..=high).contains(&v))?;
+        check_f32s("likelihoodFactors", &self.likelihood_factors, n, "finite numbers > 0", |v| v.is_finite() && v > 0.0)?;
+        let initial = self.initial_losses.iter().map(|l| l.map(f64::from));
+        check_list("initialLosses", initial, n, "finite numbers > 0 or null", |v| v.is_none_or(|v| v.is_finite() && v > 0.0))?;
+        if self.recent_epoch_losses.len() > 2 {
+            return Err(Error::invalid(format!("taskState.recentEpochLosses must hold at most 2 epochs but got {}", self.recent_epoch_losses.len())));
+        }
+        for (e, losses) in self.recent_epoch_losses.iter().enumerate() {
+            let missing_as_none = losses.iter().map(|&l| (!l.is_nan()).then_some(l));
+            check_list(&format!("recentEpochLosses[{e}]"), missing_as_none, n, "finite numbers or null", |v| v.is_none_or(f64::is_finite))?;
+        }
+        for (k, slot) in log_variance_slots.into_iter().flatten().enumerate() {
+            check_f32s(&format!("logVarianceSlots[{k}]"), slot, n, "finite numbers", |v| v.is_finite())?;
+        }
+        Ok(())
+    }
+
     /// A random visiting order for PCGrad's projections.
     pub fn shuffle(&mut self, order: &mut [usize]) {
         self.rng.shuffle(order);
     }
+}
+
+/// [`check_list`] for a list of f32 values.
+fn check_f32s(field: &str, values: &[f32], n: usize, expected: &str, valid: impl Fn(f32) -> bool) -> Result<()> {
+    check_list(field, values.iter().map(|&v| Some(v as f64)), n, expected, |v| v.is_some_and(|v| valid(v as f32)))
+}
+
+/// Fails unless `values` holds `n` values that are all `valid`; `None` is a missing value.
+fn check_list<I>(field: &str, values: I, n: usize, expected: &str, valid: impl Fn(Option<f64>) -> bool) -> Result<()>
+where
+    I: Iterator<Item = Option<f64>> + Clone,
+{
+    if values.clone().count() == n && values.clone().all(valid) {
+        return Ok(());
+    }
+    // Spelled as JavaScript prints them, since the message is read there.
+    let spell = |v: Option<f64>| match v {
+        None => "null".to_string(),
+        Some(v) if v.is_nan() => "NaN".to_string(),
+        Some(v) if v.is_infinite() => (if v > 0.0 { "Infinity" } else { "-Infinity" }).to_string(),
+        // Values held as f32 print in their short f32 spelling (0.1, not 0.10000000149011612).
+        Some(v) if (v as f32) as f64 == v => (v as f32).to_string(),
+        Some(v) => v.to_string(),
+    };
+    let got: Vec<String> = values.map(spell).collect();
+    Err(Error::invalid(format!("taskState.{field} must hold {n} {expected} (one per output) but got [{}]", got.join(", "))))
 }
 
 /// PCGrad (Yu et al. 2020): projects each task's gradient `g_i` off every other task's gradient
@@ -319,5 +391,46 @@ mod tests {
         b.log_variances = vec![-50.0, 50.0];
         b.clamp_log_variances();
         assert_eq!(b.log_variances, vec![-10.0, 10.0]);
+    }
+
+    #[test]
+    fn a_state_with_a_missing_value_a_nan_or_an_out_of_range_log_variance_is_refused() {
+        let uncertainty = TaskWeighting::Uncertainty { min_log_variance: -10.0, max_log_variance: 10.0 };
+        let fresh = balancer(uncertainty, 2);
+        assert_eq!(fresh.check_state(Some(&[vec![0.0; 2], vec![0.0; 2], vec![0.0; 2]])), Ok(()));
+        let message = |b: &Balancer, slots: Option<&[Vec<f32>; 3]>| b.check_state(slots).unwrap_err().to_string();
+        let mut b = fresh.clone();
+        b.log_variances = vec![];
+        assert_eq!(message(&b, None), "taskState.logVariances must hold 2 finite numbers within [-10, 10] (one per output) but got []");
+        b.log_variances = vec![0.1, f32::NAN];
+        assert_eq!(message(&b, None), "taskState.logVariances must hold 2 finite numbers within [-10, 10] (one per output) but got [0.1, NaN]");
+        b.log_variances = vec![0.0, 11.0];
+        assert!(message(&b, None).ends_with("but got [0, 11]"));
+        let mut b = fresh.clone();
+        b.weights = vec![1.0, f32::INFINITY];
+        assert_eq!(message(&b, None), "taskState.weights must hold 2 finite numbers >= 0 (one per output) but got [1, Infinity]");
+        let mut b = fresh.clone();
+        b.initial_losses = vec![None, Some(-1.0)];
+        assert_eq!(message(&b, None), "taskState.initialLosses must hold 2 finite numbers > 0 or null (one per output) but got [null, -1]");
+        let mut b = fresh.clone();
+        b.recent_epoch_losses = vec![vec![1.0, 2.0]; 3];
+        assert_eq!(message(&b, None), "taskState.recentEpochLosses must hold at most 2 epochs but got 3");
+        let slots = [vec![0.0; 2], vec![0.0; 3], vec![0.0; 2]];
+        assert_eq!(message(&fresh, Some(&slots)), "taskState.logVarianceSlots[1] must hold 2 finite numbers (one per output) but got [0, 0, 0]");
+    }
+
+    #[test]
+    fn a_dwa_epoch_without_labels_is_written_as_null_and_read_back_as_nan() {
+        let mut b = balancer(TaskWeighting::Dwa { temperature: 2.0 }, 2);
+        b.end_epoch(&[1.0, f64::NAN]);
+        assert_eq!(b.check_state(None), Ok(()), "a missing epoch loss is a valid state");
+        let json = serde_json::to_value(&b).unwrap();
+        assert_eq!(json["recentEpochLosses"], serde_json::json!([[1.0, null]]));
+        let back: Balancer = serde_json::from_value(json).unwrap();
+        assert_eq!(back.recent_epoch_losses[0][0], 1.0);
+        assert!(back.recent_epoch_losses[0][1].is_nan());
+        b.recent_epoch_losses[0][0] = f64::INFINITY;
+        let message = b.check_state(None).unwrap_err().to_string();
+        assert_eq!(message, "taskState.recentEpochLosses[0] must hold 2 finite numbers or null (one per output) but got [Infinity, null]");
     }
 }

@@ -323,12 +323,11 @@ impl Model {
                 current.base.len()
             )));
         }
-        let n = current.base.len();
-        if let Some(slots) = &state.log_variance_slots {
-            if slots.iter().any(|s| s.len() != n) {
-                return Err(Error::invalid(format!("taskState: logVarianceSlots must hold {n} values each")));
-            }
+        if restored.surgery != current.surgery {
+            let (saved, compiled) = (restored.surgery, current.surgery);
+            return Err(Error::invalid(format!("taskState: saved with gradient surgery {saved:?} but the model is compiled with {compiled:?}")));
         }
+        restored.check_state(state.log_variance_slots.as_ref())?;
         if let (Some(slots), Some(optimizer)) = (state.log_variance_slots, self.optimizer.as_mut()) {
             let sizes: Vec<usize> = self.graph.layers.iter().flat_map(|l| l.weights().into_iter().map(|(_, w, _)| w.len())).collect();
             let params = sizes.len();
