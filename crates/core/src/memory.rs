@@ -13,17 +13,12 @@ const ALWAYS_FITS: u64 = 64 << 20;
 /// under its cgroup's `memory.max` (containers) and the headroom under its address-space limit
 /// (`ulimit -v`). None when none of them can be read.
 pub fn available() -> Option<u64> {
-    [mem_available(), cgroup_headroom(), address_space_headroom()]
-        .into_iter()
-        .flatten()
-        .min()
+    [mem_available(), cgroup_headroom(), address_space_headroom()].into_iter().flatten().min()
 }
 
 /// Whether `values` more f32 values fit in [`available`] memory.
 pub fn fits_in_memory(values: usize) -> bool {
-    values
-        .checked_mul(std::mem::size_of::<f32>())
-        .is_some_and(|bytes| fits(bytes as u64))
+    values.checked_mul(std::mem::size_of::<f32>()).is_some_and(|bytes| fits(bytes as u64))
 }
 
 /// Whether `bytes` more bytes fit in [`available`] memory.
@@ -37,10 +32,7 @@ pub fn try_filled<T: Clone>(len: usize, value: T, what: &str) -> Result<Vec<T>> 
     let mut v = Vec::new();
     v.try_reserve_exact(len).map_err(|_| {
         let bytes = len.saturating_mul(std::mem::size_of::<T>()) as u64;
-        Error::OutOfMemory(format!(
-            "{what}: cannot allocate {} ({len} values)",
-            format_bytes(bytes)
-        ))
+        Error::OutOfMemory(format!("{what}: cannot allocate {} ({len} values)", format_bytes(bytes)))
     })?;
     v.resize(len, value);
     Ok(v)
@@ -79,10 +71,7 @@ impl Needs {
 
     /// Bytes still to allocate.
     pub fn to_allocate(&self) -> u64 {
-        self.parts
-            .iter()
-            .filter(|p| !p.2)
-            .fold(0u64, |s, p| s.saturating_add(p.1))
+        self.parts.iter().filter(|p| !p.2).fold(0u64, |s, p| s.saturating_add(p.1))
     }
 
     /// Refuses the call (`call` names it, `detail` follows the parts, such as "for batch size
@@ -103,33 +92,12 @@ impl Needs {
         let parts: Vec<String> = self
             .parts
             .iter()
-            .map(|(what, b, _)| {
-                if what.contains("{}") {
-                    what.replace("{}", &format_bytes(*b))
-                } else {
-                    format!("{what} {}", format_bytes(*b))
-                }
-            })
+            .map(|(what, b, _)| if what.contains("{}") { what.replace("{}", &format_bytes(*b)) } else { format!("{what} {}", format_bytes(*b)) })
             .collect();
-        let detail = if detail.is_empty() {
-            String::new()
-        } else {
-            format!(" {detail}")
-        };
-        let more = if self.parts.iter().any(|p| p.2) {
-            format!(
-                ", {} more than the model holds now,",
-                format_bytes(self.to_allocate())
-            )
-        } else {
-            String::new()
-        };
-        format!(
-            "{call} needs {} ({}{detail}){more} but {} is available",
-            format_bytes(total),
-            parts.join(", "),
-            format_bytes(available)
-        )
+        let detail = if detail.is_empty() { String::new() } else { format!(" {detail}") };
+        let more =
+            if self.parts.iter().any(|p| p.2) { format!(", {} more than the model holds now,", format_bytes(self.to_allocate())) } else { String::new() };
+        format!("{call} needs {} ({}{detail}){more} but {} is available", format_bytes(total), parts.join(", "), format_bytes(available))
     }
 }
 
@@ -157,12 +125,7 @@ fn mem_available() -> Option<u64> {
 /// A `Name:   123 kB` line of a /proc file, in bytes.
 fn kib_field(text: &str, name: &str) -> Option<u64> {
     let line = text.lines().find(|l| l.starts_with(name))?;
-    line[name.len()..]
-        .split_whitespace()
-        .next()?
-        .parse::<u64>()
-        .ok()?
-        .checked_mul(1024)
+    line[name.len()..].split_whitespace().next()?.parse::<u64>().ok()?.checked_mul(1024)
 }
 
 /// The address-space limit (`ulimit -v`, RLIMIT_AS) minus the address space in use (VmSize).
@@ -190,22 +153,14 @@ fn cgroup_headroom() -> Option<u64> {
         let (_, controllers, path) = (fields.next()?, fields.next()?, fields.next()?);
         let (root, limit_file, usage_file) = match controllers {
             "" => ("/sys/fs/cgroup", "memory.max", "memory.current"),
-            c if c.split(',').any(|c| c == "memory") => (
-                "/sys/fs/cgroup/memory",
-                "memory.limit_in_bytes",
-                "memory.usage_in_bytes",
-            ),
+            c if c.split(',').any(|c| c == "memory") => ("/sys/fs/cgroup/memory", "memory.limit_in_bytes", "memory.usage_in_bytes"),
             _ => continue,
         };
         // A limit on any ancestor applies too (inside a container the path may not resolve: then
         // only the root of the mounted hierarchy is read).
         let mut dir = std::path::PathBuf::from(format!("{root}{path}"));
         loop {
-            let read = |f: &str| {
-                std::fs::read_to_string(dir.join(f))
-                    .ok()
-                    .and_then(|s| s.trim().parse::<u64>().ok())
-            };
+            let read = |f: &str| std::fs::read_to_string(dir.join(f)).ok().and_then(|s| s.trim().parse::<u64>().ok());
             if let (Some(limit), Some(usage)) = (read(limit_file), read(usage_file)) {
                 // cgroup v1 spells "no limit" as a huge number.
                 if limit < (1 << 60) {
@@ -239,33 +194,18 @@ mod tests {
     fn reads_proc_fields() {
         let limits = "Limit                     Soft Limit           Hard Limit           Units\nMax address space         4294967296           unlimited            bytes\n";
         assert_eq!(soft_limit(limits, "Max address space"), Some(4294967296));
-        let unlimited =
-            "Max address space         unlimited            unlimited            bytes\n";
+        let unlimited = "Max address space         unlimited            unlimited            bytes\n";
         assert_eq!(soft_limit(unlimited, "Max address space"), None);
-        assert_eq!(
-            kib_field("VmPeak:\t  100 kB\nVmSize:\t  2048 kB\n", "VmSize:"),
-            Some(2048 * 1024)
-        );
+        assert_eq!(kib_field("VmPeak:\t  100 kB\nVmSize:\t  2048 kB\n", "VmSize:"), Some(2048 * 1024));
     }
 
     #[test]
     fn refusal_names_every_part() {
         let mut needs = Needs::default();
-        needs
-            .held("weights", 1_500_000_000)
-            .add("gradients", 1_500_000_000)
-            .add("optimizer slots", u64::MAX / 2);
-        let e = needs
-            .check("fit", "for batch size 32")
-            .unwrap_err()
-            .to_string();
+        needs.held("weights", 1_500_000_000).add("gradients", 1_500_000_000).add("optimizer slots", u64::MAX / 2);
+        let e = needs.check("fit", "for batch size 32").unwrap_err().to_string();
         assert!(e.starts_with("fit needs "), "{e}");
-        assert!(
-            e.contains(
-                "(weights 1.5 GB, gradients 1.5 GB, optimizer slots 9.2 EB for batch size 32)"
-            ),
-            "{e}"
-        );
+        assert!(e.contains("(weights 1.5 GB, gradients 1.5 GB, optimizer slots 9.2 EB for batch size 32)"), "{e}");
         assert!(e.contains("more than the model holds now, but "), "{e}");
         assert!(e.ends_with(" is available"), "{e}");
         let mut small = Needs::default();
@@ -277,11 +217,7 @@ mod tests {
     fn failed_allocation_is_an_error() {
         let e = try_zeroed(usize::MAX / 8, "predict: outputs").unwrap_err();
         assert!(matches!(e, Error::OutOfMemory(_)), "{e:?}");
-        assert!(
-            e.to_string()
-                .starts_with("predict: outputs: cannot allocate "),
-            "{e}"
-        );
+        assert!(e.to_string().starts_with("predict: outputs: cannot allocate "), "{e}");
         assert_eq!(try_filled(3, 1u8, "x").unwrap(), vec![1, 1, 1]);
     }
 }
