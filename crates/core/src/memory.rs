@@ -69,6 +69,11 @@ impl Needs {
         self
     }
 
+    /// Every part: `(what, bytes, already held)`.
+    pub fn parts(&self) -> impl Iterator<Item = (&str, u64, bool)> {
+        self.parts.iter().map(|(what, bytes, held)| (what.as_str(), *bytes, *held))
+    }
+
     /// Bytes still to allocate.
     pub fn to_allocate(&self) -> u64 {
         self.parts.iter().filter(|p| !p.2).fold(0u64, |s, p| s.saturating_add(p.1))
