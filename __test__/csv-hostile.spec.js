@@ -27,7 +27,7 @@ const say = (o) => console.log(JSON.stringify(o));
   const child = spawnSync('bash', ['-c', `${shell} exec node -e "$SCRIPT"`], {
     env: { ...process.env, ...env, SCRIPT: script },
     encoding: 'utf8',
-    timeout: 60000,
+    timeout: 30000,
   });
   const lines = child.stdout.split('\n').filter(l => l.startsWith('{')).map(l => JSON.parse(l));
   return { status: child.status, signal: child.signal, stderr: child.stderr, lines };
@@ -50,6 +50,24 @@ test('a FIFO with no writer yet leaves timers running, then yields its rows', ()
   `, { env: { FIFO: fifo } });
   expect({ status, signal }).toEqual({ status: 0, signal: null });
   expect(lines).toEqual([{ ticksWhileWaiting: true }, { rows: [{ a: 1, b: 2 }, { a: 3, b: 4 }] }]);
+});
+
+test('process.exit() and worker.terminate() are prompt while a FIFO has no writer', () => {
+  const fifo = path.join(tmp, 'silent.fifo');
+  execFileSync('mkfifo', [fifo]);
+  const exiting = runChild(`
+    tf.data.csv(process.env.FIFO).toArray();
+    setTimeout(() => { say({ exiting: true }); process.exit(7); }, 200);
+  `, { env: { FIFO: fifo } });
+  expect({ status: exiting.status, signal: exiting.signal, lines: exiting.lines }).toEqual({ status: 7, signal: null, lines: [{ exiting: true }] });
+  const terminating = runChild(`
+    const { Worker } = require('worker_threads');
+    const worker = new Worker(\`require(\${JSON.stringify(${JSON.stringify(PACKAGE)})}).data.csv(process.env.FIFO).toArray()\`, { eval: true });
+    await new Promise(r => setTimeout(r, 300));
+    await worker.terminate();
+    say({ terminated: true });
+  `, { env: { FIFO: fifo } });
+  expect({ status: terminating.status, signal: terminating.signal, lines: terminating.lines }).toEqual({ status: 0, signal: null, lines: [{ terminated: true }] });
 });
 
 describe('maxLineLength', () => {

@@ -12,8 +12,9 @@ use napi::bindgen_prelude::{AsyncTask, Env, Float64Array, Task, Uint8Array};
 use napi_derive::napi;
 use std::fs::File;
 use std::io::{Cursor, Read};
-use std::sync::mpsc::{sync_channel, Receiver, TryRecvError};
+use std::sync::mpsc::{sync_channel, Receiver, RecvTimeoutError, TryRecvError};
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 /// A column that appears in elements, in file order.
 #[napi(object)]
@@ -77,16 +78,25 @@ impl Shared {
         }
     }
 
-    /// Blocks until a message has arrived (kept in `arrived`).
+    /// Blocks until a message has arrived (kept in `arrived`) or `WAIT_AT_MOST` has passed: a
+    /// libuv thread is never held for long (Node joins them on exit and on `worker.terminate()`,
+    /// which a reader waiting on a FIFO with no writer would otherwise hold up forever).
     fn wait(&self) {
         let receiver = lock(&self.receiver);
         if lock(&self.arrived).is_some() {
             return;
         }
-        let m = receiver.recv().unwrap_or(Message::End);
+        let m = match receiver.recv_timeout(WAIT_AT_MOST) {
+            Ok(m) => m,
+            Err(RecvTimeoutError::Timeout) => return,
+            Err(RecvTimeoutError::Disconnected) => Message::End,
+        };
         *lock(&self.arrived) = Some(m);
     }
 }
+
+/// How long one `wait()` blocks at most before JavaScript polls again.
+const WAIT_AT_MOST: Duration = Duration::from_millis(50);
 
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|p| p.into_inner())
@@ -214,8 +224,8 @@ impl NativeCsvReader {
         Ok(Some(CsvChunk { rows: chunk.rows as u32, strings: chunk.strings }))
     }
 
-    /// Resolves once the header, a chunk, the end or an error has arrived (waiting on a libuv
-    /// thread, never on the JavaScript thread).
+    /// Resolves once the header, a chunk, the end or an error has arrived, or after 50 ms
+    /// (waiting on a libuv thread, never on the JavaScript thread); then poll again.
     #[napi(ts_return_type = "Promise<void>")]
     pub fn wait(&self) -> AsyncTask<WaitTask> {
         AsyncTask::new(WaitTask { shared: self.shared.clone() })
