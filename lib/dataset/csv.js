@@ -1,7 +1,8 @@
 'use strict';
 // tf.data.csv: rows parsed by the native reader (NativeCsvReader, streaming a file a chunk at a
-// time, or parsing a downloaded text) and turned into TF.js's elements: {column: value}, or
-// {xs: {...}, ys: {...}} when a column is a label.
+// time, or parsing a downloaded text, on a thread of its own so that a slow disk or a FIFO never
+// blocks this one) and turned into TF.js's elements: {column: value}, or {xs: {...}, ys: {...}}
+// when a column is a label. Unlike TF.js, a column named `__proto__` is kept (an own key).
 const { NativeCsvReader } = require('../native');
 const { describe, fail } = require('../errors');
 const { Dataset } = require('./dataset');
