@@ -147,13 +147,13 @@ impl Optimizer {
     /// Parameters beyond those seen so far get fresh state; existing state is kept.
     /// `size_of(i)` is parameter i's length, for `count` parameters.
     pub fn begin_step(&mut self, count: usize, size_of: impl Fn(usize) -> usize) {
-        // Only uncertainty weighting's few log-variances can be new here: the model's weights got
-        // their state from `reserve` before training started.
+        // Only uncertainty weighting's few log-variances are new here (the model's weights got
+        // their state from `reserve` before training started); they keep all three slots, the
+        // layout their saved state has.
         let init = self.initial_slot_value(0);
-        let used = self.slot_names().len();
         for i in self.slots.len()..count {
             let n = size_of(i);
-            self.slots.push(std::array::from_fn(|s| if s < used { vec![if s == 0 { init } else { 0.0 }; n] } else { Vec::new() }));
+            self.slots.push([vec![init; n], vec![0.0; n], vec![0.0; n]]);
         }
     }
 
