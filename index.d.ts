@@ -1098,6 +1098,8 @@ export declare namespace data {
     configuredColumnsOnly?: boolean;
     delimiter?: string;
     delimWhitespace?: boolean;
+    /** dense-mtl only: the longest line (record) read, in bytes; a longer one is an Error. Default 64 MiB. */
+    maxLineLength?: number;
   }
   type CSVElement = { [column: string]: number | string | undefined };
   class CSVDataset extends Dataset<CSVElement | { xs: CSVElement; ys: CSVElement }> {

@@ -397,15 +397,26 @@ function inferShape(values) {
   return shape;
 }
 
+// The dtype TF.js infers for values held in a typed array of this kind: int32 for Int32Array,
+// Uint8Array and Uint8ClampedArray, float32 for every other kind (TF.js refuses those at the top
+// level but reads them as float32 when nested; here they are accepted at any level, by value:
+// a Uint32Array's 4294967295 is 4294967296 in float32, never -1).
+function typedArrayDtype(kind) {
+  return ['Int32Array', 'Uint8Array', 'Uint8ClampedArray'].includes(kind) ? 'int32' : 'float32';
+}
+
 // TF.js picks the dtype from the first leaf value.
 function inferDtype(values) {
   let first = values;
   while (Array.isArray(first)) first = first[0];
-  if (['Float32Array', 'Float64Array'].includes(typedArrayKind(first))) return 'float32';
-  if (isTypedArray(first)) return 'int32';
+  if (isTypedArray(first)) return typedArrayDtype(typedArrayKind(first));
   if (typeof first === 'boolean') return 'bool';
   return 'float32';
 }
+
+// Integer kinds whose values may not fit in an int32 (copied into one, they would wrap).
+const WIDE_UNSIGNED = ['Uint32Array'];
+const INT32_MAX = 2147483647;
 
 // Where a nested entry sits: 'row 1' for rows of a 2-D array, else 'values[0][2]'.
 function positionName(path, argName, rank) {
@@ -432,6 +443,7 @@ function badValueError(fnName, argName, path, got) {
 // array is rectangular and every leaf is a number or boolean.
 function fillFromNested(values, shape, out, fnName, argName) {
   const toBool = typedArrayKind(out) === 'Uint8Array';
+  const toInt32 = typedArrayKind(out) === 'Int32Array';
   let k = 0;
   const path = [];
   const walk = (node, dim) => {
@@ -440,6 +452,7 @@ function fillFromNested(values, shape, out, fnName, argName) {
       throw raggedError(fnName, argName, path, shape.length, node, n);
     }
     if (dim === shape.length - 1) {
+      if (toInt32 && WIDE_UNSIGNED.includes(typedArrayKind(node))) checkFitsInt32(node, path, fnName, argName);
       for (let i = 0; i < n; i++) {
         const v = node[i];
         if (typeof v !== 'number' && typeof v !== 'boolean') {
@@ -464,6 +477,17 @@ function fillFromNested(values, shape, out, fnName, argName) {
     walk(values, 0);
   }
   return out;
+}
+
+// A Uint32Array's values copied into int32 must fit: refused rather than wrapped to negatives.
+function checkFitsInt32(node, path, fnName, argName) {
+  for (let i = 0; i < node.length; i++) {
+    if (node[i] > INT32_MAX) {
+      const where = argName + [...path, i].map(j => `[${j}]`).join('');
+      throw new Error(`${fnName}: ${where} is ${node[i]}, which does not fit in dtype 'int32' ` +
+        `(at most ${INT32_MAX}); use dtype 'float32' to keep its value`);
+    }
+  }
 }
 
 // TF.js accepts nested values whose last dims are flattened, e.g.
@@ -870,5 +894,6 @@ module.exports = {
   tensorToString,
   sizeFromShape,
   typedArrayKind,
+  typedArrayDtype,
   DTYPES,
 };

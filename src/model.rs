@@ -69,9 +69,8 @@ impl NativeModel {
     pub fn compile(&self, spec: serde_json::Value) -> napi::Result<()> {
         let config: CompileConfig = from_json("compile", spec)?;
         let mut model = lock(&self.shared);
-        let mut candidate = model.clone();
-        candidate.compile(&config).js()?;
-        *model = candidate;
+        // The core validates everything before changing the model (no copy of the weights here).
+        model.compile(&config).js()?;
         *self.shared.batch_cache.lock().unwrap_or_else(|p| p.into_inner()) = None;
         Ok(())
     }

@@ -2,7 +2,7 @@
 // Merging a batch of elements into one element of tensors, as tfjs-data's deepBatchConcat does:
 // tensors are stacked; numbers, booleans and (nested) arrays become one tensor; objects and
 // arrays of objects are merged key by key.
-const { Tensor, isTensor, typedArrayKind } = require('../tensor');
+const { Tensor, isTensor, typedArrayKind, typedArrayDtype } = require('../tensor');
 const { canTensorify, deepZip } = require('./deep_map');
 
 function batchElements(rows) {
@@ -30,7 +30,7 @@ function tensorFromRows(list) {
       'map string values to numbers (e.g. class indices) before batch()');
   }
   const kind = typedArrayKind(first);
-  const dtype = typeof first === 'boolean' ? 'bool' : (kind && !kind.startsWith('Float') ? 'int32' : 'float32');
+  const dtype = typeof first === 'boolean' ? 'bool' : (kind ? typedArrayDtype(kind) : 'float32');
   const size = shape.reduce((a, b) => a * b, 1);
   const out = dtype === 'bool' ? new Uint8Array(size) : dtype === 'int32' ? new Int32Array(size) : new Float32Array(size);
   let k = 0;

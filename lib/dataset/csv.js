@@ -1,13 +1,14 @@
 'use strict';
 // tf.data.csv: rows parsed by the native reader (NativeCsvReader, streaming a file a chunk at a
-// time, or parsing a downloaded text) and turned into TF.js's elements: {column: value}, or
-// {xs: {...}, ys: {...}} when a column is a label.
+// time, or parsing a downloaded text, on a thread of its own so that a slow disk or a FIFO never
+// blocks this one) and turned into TF.js's elements: {column: value}, or {xs: {...}, ys: {...}}
+// when a column is a label. Unlike TF.js, a column named `__proto__` is kept (an own key).
 const { NativeCsvReader } = require('../native');
 const { describe, fail } = require('../errors');
 const { Dataset } = require('./dataset');
 const { LazyIterator, DONE } = require('./iterators');
 
-const CHUNK_ROWS = 1024; // rows read per native call
+const CHUNK_ROWS = 1024; // rows read per native call (fewer when a file has many columns)
 const DTYPES = ['float32', 'int32', 'bool', 'string'];
 const NUMBER = 0;
 const STRING = 1;
@@ -31,14 +32,15 @@ class CSVDataset extends Dataset {
    * would).
    */
   async _readColumns() {
-    const reader = await this._open();
-    const columns = reader.columns().map(c => ({ ...c, default: this._columnConfigs?.[c.name]?.default, parts: [] }));
+    const { reader, header } = await this._open();
+    const columns = header.columns.map(c => ({ ...c, default: configOf(this._columnConfigs, c.name)?.default, parts: [] }));
     const width = columns.length;
-    const values = new Float64Array(CHUNK_ROWS * width);
-    const kinds = new Uint8Array(CHUNK_ROWS * width);
+    const values = new Float64Array(header.chunkRows * width);
+    const kinds = new Uint8Array(header.chunkRows * width);
     let rows = 0;
     for (;;) {
-      const chunk = reader.nextChunk(CHUNK_ROWS, values, kinds);
+      const chunk = reader.takeChunk(values, kinds);
+      if (chunk === null) { await reader.wait(); continue; }
       if (chunk.rows === 0) break;
       for (const [k, col] of columns.entries()) {
         const part = new Float32Array(chunk.rows);
@@ -52,7 +54,7 @@ class CSVDataset extends Dataset {
       }
       rows += chunk.rows;
     }
-    const joined = {};
+    const joined = Object.create(null); // keyed by column name, `__proto__` included
     for (const col of columns) {
       const all = new Float32Array(rows);
       let at = 0;
@@ -64,64 +66,136 @@ class CSVDataset extends Dataset {
 
   /** The column names: configured ones with configuredColumnsOnly, else all (read from the header). */
   async columnNames() {
-    const reader = await this._open();
-    return this._configuredColumnsOnly ? Object.keys(this._columnConfigs ?? {}) : reader.columnNames();
+    const { header } = await this._open();
+    return this._configuredColumnsOnly ? Object.keys(this._columnConfigs ?? {}) : header.names;
   }
 
   async iterator() {
-    const reader = await this._open();
-    return new CsvRowIterator(reader, this._columnConfigs ?? {});
+    const { reader, header } = await this._open();
+    return new CsvRowIterator(reader, header, this._columnConfigs ?? {});
   }
 
-  /** A native reader positioned after the header line. */
+  /**
+   * A native reader, reading on a thread of its own, and its header (awaited, so that a FIFO or a
+   * slow disk never blocks this thread).
+   */
   async _open() {
     const { kind, location } = this._source;
-    if (kind === 'file') return NativeCsvReader.openFile(location, this._nativeConfig);
-    return NativeCsvReader.fromText(await download(location), location, this._nativeConfig);
+    const reader = kind === 'file'
+      ? NativeCsvReader.openFile(location, this._nativeConfig, CHUNK_ROWS)
+      : NativeCsvReader.fromText(await download(location), location, this._nativeConfig, CHUNK_ROWS);
+    let header;
+    while ((header = reader.header()) === null) await reader.wait();
+    return { reader, header };
   }
 }
 
-/** Elements from native chunks of rows. */
+/**
+ * Elements from native chunks of rows.
+ *
+ * Besides `next()`, the iterator offers `nextChunk(max)`, for pipelines that take elements many
+ * at a time. Its contract:
+ * - it returns an Array of 1 to `max` elements synchronously when rows are already buffered (or
+ *   the reading thread has already delivered more), else a Promise of such an Array;
+ * - an empty Array (returned or resolved) means the iterator is exhausted, and every later call
+ *   returns an empty Array too;
+ * - the elements are exactly those `next()` would have yielded, in the same order; calls to
+ *   `next()` and `nextChunk()` may be mixed, each continues where the other stopped (a call
+ *   made while a Promise is pending is served after it);
+ * - a read or parse error is thrown (synchronous case) or rejects the Promise.
+ */
 class CsvRowIterator extends LazyIterator {
-  constructor(reader, columnConfigs) {
+  constructor(reader, header, columnConfigs) {
     super();
     this.reader = reader;
-    this.columns = reader.columns().map(c => ({ ...c, default: columnConfigs[c.name]?.default }));
+    this.columns = header.columns.map(c => ({
+      ...c,
+      default: configOf(columnConfigs, c.name)?.default,
+      // An own property even for `__proto__`, which an assignment would take as the prototype.
+      define: c.name === '__proto__',
+    }));
     this.hasLabels = this.columns.some(c => c.isLabel);
-    this.values = new Float64Array(CHUNK_ROWS * this.columns.length); // reused by every chunk
-    this.kinds = new Uint8Array(CHUNK_ROWS * this.columns.length);
-    this.chunk = null;
-    this.row = 0;
+    this.values = new Float64Array(header.chunkRows * this.columns.length); // reused by every chunk
+    this.kinds = new Uint8Array(header.chunkRows * this.columns.length);
+    this.rows = 0; // rows in the buffers
+    this.row = 0; // next row to turn into an element
     this.cell = 0;
     this.string = 0;
+    this.strings = [];
   }
 
   async serialNext() {
-    if (this.chunk === null || this.row >= this.chunk.rows) {
-      if (this.reader === null) return DONE;
-      this.chunk = this.reader.nextChunk(CHUNK_ROWS, this.values, this.kinds);
+    let elements = this._bufferedChunk(1);
+    while (elements === null) {
+      await this.reader.wait();
+      elements = this._bufferedChunk(1);
+    }
+    return elements.length ? { value: elements[0], done: false } : DONE;
+  }
+
+  /** Up to `max` elements: an Array when they are at hand, else a Promise (see the class comment). */
+  nextChunk(max) {
+    if (this._busy) {
+      const run = () => this.nextChunk(max);
+      return this._busy.then(run, run);
+    }
+    const now = this._bufferedChunk(max);
+    if (now !== null) return now;
+    const later = (async () => {
+      for (;;) {
+        await this.reader.wait();
+        const elements = this._bufferedChunk(max);
+        if (elements !== null) return elements;
+      }
+    })();
+    this._busy = later;
+    const clear = () => { if (this._busy === later) this._busy = null; };
+    later.then(clear, clear);
+    return later;
+  }
+
+  /** Up to `max` elements from rows already here; [] at the end; null when rows must be awaited. */
+  _bufferedChunk(max) {
+    if (this.row >= this.rows) {
+      if (this.reader === null) return [];
+      const chunk = this.reader.takeChunk(this.values, this.kinds);
+      if (chunk === null) return null;
+      if (chunk.rows === 0) {
+        this.reader = null; // the reading thread has finished; lets the reader be collected
+        return [];
+      }
+      this.rows = chunk.rows;
+      this.strings = chunk.strings;
       this.row = 0;
       this.cell = 0;
       this.string = 0;
-      if (this.chunk.rows === 0) {
-        this.reader = null; // closes the file
-        return DONE;
-      }
     }
-    const { values, kinds } = this;
-    const { strings } = this.chunk;
+    const n = Math.min(Math.max(1, Math.floor(max) || 1), this.rows - this.row);
+    const out = new Array(n);
+    for (let k = 0; k < n; k++) out[k] = this._element();
+    return out;
+  }
+
+  _element() {
+    const { values, kinds, strings } = this;
     const features = {};
     const labels = {};
     for (const col of this.columns) {
       const i = this.cell++;
       const kind = kinds[i];
       const value = kind === NUMBER ? values[i] : kind === STRING ? strings[this.string++] : col.default;
-      if (col.isLabel) labels[col.name] = value;
-      else features[col.name] = value;
+      const target = col.isLabel ? labels : features;
+      if (col.define) Object.defineProperty(target, col.name, { value, enumerable: true, writable: true, configurable: true });
+      else target[col.name] = value;
     }
     this.row++;
-    return { value: this.hasLabels ? { xs: features, ys: labels } : features, done: false };
+    return this.hasLabels ? { xs: features, ys: labels } : features;
   }
+}
+
+/** A column's config: an own key of `columnConfigs` only (`constructor` is not Object's). */
+function configOf(columnConfigs, name) {
+  return columnConfigs && Object.prototype.hasOwnProperty.call(columnConfigs, name) ? columnConfigs[name] : undefined;
 }
 
 /** file:// URL or path → a file; http(s):// → a download. */
@@ -150,7 +224,10 @@ async function download(url) {
 
 /** Checks the config and converts it for the native reader. */
 function nativeConfig(config) {
-  const { hasHeader, columnNames, columnConfigs, delimiter, delimWhitespace } = config;
+  const { hasHeader, columnNames, columnConfigs, delimiter, delimWhitespace, maxLineLength } = config;
+  if (maxLineLength != null && !(maxLineLength === Infinity || (Number.isSafeInteger(maxLineLength) && maxLineLength > 0))) {
+    fail(`tf.data.csv: maxLineLength must be a positive integer (bytes) or Infinity but got ${describe(maxLineLength)}`);
+  }
   if (columnNames != null && (!Array.isArray(columnNames) || !columnNames.every(n => typeof n === 'string'))) {
     fail(`tf.data.csv: columnNames must be an array of strings but got ${describe(columnNames)}`);
   }
@@ -171,6 +248,8 @@ function nativeConfig(config) {
     configuredColumnsOnly: Boolean(config.configuredColumnsOnly),
     delimiter: delimWhitespace ? null : (delimiter || null),
     delimWhitespace: Boolean(delimWhitespace),
+    // A dense-mtl option (TF.js has none): the longest line read, in bytes (64 MiB unless given).
+    ...(maxLineLength == null ? {} : { maxLineLength: Math.min(maxLineLength, Number.MAX_SAFE_INTEGER) }),
   };
 }
 

@@ -31,10 +31,16 @@ function deepMap(input, mapFn, seen = new Map(), containedIn = new Set()) {
   if (!isIterable(input)) throw new Error(`Can't recurse into non-iterable type: ${input}`);
   const out = Array.isArray(input) ? [] : {};
   containedIn.add(input);
-  for (const k in input) out[k] = deepMap(input[k], mapFn, seen, containedIn);
+  for (const k in input) setOwn(out, k, deepMap(input[k], mapFn, seen, containedIn));
   containedIn.delete(input);
   if (!Array.isArray(input) && Object.getPrototypeOf(input)) Object.setPrototypeOf(out, Object.getPrototypeOf(input));
   return out;
+}
+
+/** out[k] = value, as an own property even for `__proto__` (a CSV column may be named so). */
+function setOwn(out, k, value) {
+  if (k === '__proto__') Object.defineProperty(out, k, { value, enumerable: true, writable: true, configurable: true });
+  else out[k] = value;
 }
 
 /** Copies nested objects and arrays, cloning tensors (so consumers may dispose them). */
@@ -68,7 +74,7 @@ function deepZip(inputs, zipFn, containedIn = new Set()) {
   if (!isIterable(input)) throw new Error(`Can't recurse into non-iterable type: ${input}`);
   const out = Array.isArray(input) ? [] : {};
   containedIn.add(input);
-  for (const k in input) out[k] = deepZip(inputs.map(x => x[k]), zipFn, containedIn);
+  for (const k in input) setOwn(out, k, deepZip(inputs.map(x => x[k]), zipFn, containedIn));
   containedIn.delete(input);
   return out;
 }

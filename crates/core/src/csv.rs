@@ -51,7 +51,14 @@ pub struct CsvConfig {
     pub configured_columns_only: bool,
     pub delimiter: Option<String>,
     pub delim_whitespace: bool,
+    /// The longest record (a line, or several when a quoted field holds line breaks) read, in
+    /// bytes; a longer one is an error instead of memory growing without bound.
+    pub max_line_length: usize,
 }
+
+/// [`CsvConfig::max_line_length`] unless configured: far above any real CSV line, far below
+/// the memory of a machine.
+pub const DEFAULT_MAX_LINE_LENGTH: usize = 64 << 20;
 
 impl Default for CsvConfig {
     fn default() -> Self {
@@ -62,6 +69,7 @@ impl Default for CsvConfig {
             configured_columns_only: false,
             delimiter: None,
             delim_whitespace: false,
+            max_line_length: DEFAULT_MAX_LINE_LENGTH,
         }
     }
 }
@@ -114,6 +122,7 @@ pub struct CsvReader {
     fields: Vec<usize>,
     rows_read: u64,
     has_header: bool,
+    max_line_length: usize,
 }
 
 impl CsvReader {
@@ -121,7 +130,10 @@ impl CsvReader {
     /// input in messages (a path or URL).
     pub fn new(input: Box<dyn Read + Send>, source: &str, config: &CsvConfig) -> Result<CsvReader> {
         let delimiter = delimiter_byte(config)?;
-        let (tap, lines) = Tap::new(input);
+        if config.max_line_length == 0 {
+            return Err(Error::invalid("tf.data.csv: maxLineLength must be a positive number of bytes but got 0"));
+        }
+        let (tap, lines) = Tap::new(input, config.max_line_length);
         let reader = ::csv::ReaderBuilder::new().has_headers(false).flexible(true).delimiter(delimiter).from_reader(tap);
         let mut r = CsvReader {
             reader,
@@ -135,6 +147,7 @@ impl CsvReader {
             fields: Vec::new(),
             rows_read: 0,
             has_header: config.has_header,
+            max_line_length: config.max_line_length,
         };
         let header = if config.has_header {
             if !r.read_record()? {
@@ -196,11 +209,17 @@ impl CsvReader {
     /// Reads the next non-blank record into `self.record`; false at the end of the input.
     fn read_record(&mut self) -> Result<bool> {
         loop {
-            let more = self.reader.read_byte_record(&mut self.record).map_err(|e| read_error(&self.source, e))?;
+            let more = self.reader.read_byte_record(&mut self.record).map_err(|e| self.read_error(e))?;
             if !more {
                 return Ok(false);
             }
             self.line = self.lines.record_start(self.reader.position().byte());
+            // The reader refuses records far past the limit before they fill memory; this
+            // catches those just past it.
+            let length = self.record.as_slice().len() + self.record.len().saturating_sub(1);
+            if length > self.max_line_length {
+                return Err(self.too_long(self.line));
+            }
             self.fields.clear();
             for (i, f) in self.record.iter().enumerate() {
                 // Whitespace-delimited: runs of spaces count as one delimiter.
@@ -279,10 +298,21 @@ impl CsvReader {
     }
 }
 
-fn read_error(source: &str, e: ::csv::Error) -> Error {
-    match e.into_kind() {
-        ::csv::ErrorKind::Io(io) => Error::Io(format!("tf.data.csv: cannot read {source}: {io}")),
-        other => Error::Format(format!("tf.data.csv: cannot parse {source}: {other:?}")),
+impl CsvReader {
+    fn read_error(&self, e: ::csv::Error) -> Error {
+        let source = &self.source;
+        match e.into_kind() {
+            ::csv::ErrorKind::Io(io) if lines::is_too_long(&io) => self.too_long(self.lines.next_line()),
+            ::csv::ErrorKind::Io(io) => Error::Io(format!("tf.data.csv: cannot read {source}: {io}")),
+            other => Error::Format(format!("tf.data.csv: cannot parse {source}: {other:?}")),
+        }
+    }
+
+    fn too_long(&self, line: u64) -> Error {
+        Error::Format(format!(
+            "tf.data.csv: line {line} of {} is longer than maxLineLength ({} bytes); pass a larger maxLineLength in the csv config to read it",
+            self.source, self.max_line_length
+        ))
     }
 }
 
@@ -316,9 +346,12 @@ fn column_names(config: &CsvConfig, header: Option<Vec<String>>) -> Result<Vec<S
         (Some(given), _) => given.clone(),
         (None, Some(header)) => header,
     };
+    // Hash sets keep a header of many columns linear.
+    let mut seen = std::collections::HashSet::with_capacity(names.len());
+    let mut reported = std::collections::HashSet::new();
     let mut duplicates: Vec<&str> = Vec::new();
-    for (i, n) in names.iter().enumerate() {
-        if names[..i].contains(n) && !duplicates.contains(&n.as_str()) {
+    for n in &names {
+        if !seen.insert(n.as_str()) && reported.insert(n.as_str()) {
             duplicates.push(n);
         }
     }
@@ -329,8 +362,10 @@ fn column_names(config: &CsvConfig, header: Option<Vec<String>>) -> Result<Vec<S
 }
 
 fn select_columns(config: &CsvConfig, names: &[String]) -> Result<Vec<Column>> {
+    let known: std::collections::HashSet<&str> = names.iter().map(String::as_str).collect();
+    let configs: std::collections::HashMap<&str, &ColumnConfig> = config.column_configs.iter().map(|c| (c.name.as_str(), c)).collect();
     for c in &config.column_configs {
-        if !names.contains(&c.name) {
+        if !known.contains(c.name.as_str()) {
             return Err(Error::invalid(format!(
                 "The key \"{}\" provided in columnConfigs does not match any of the column names ({}).",
                 c.name,
@@ -340,7 +375,7 @@ fn select_columns(config: &CsvConfig, names: &[String]) -> Result<Vec<Column>> {
     }
     let mut columns = Vec::new();
     for (index, name) in names.iter().enumerate() {
-        let cfg = config.column_configs.iter().find(|c| &c.name == name);
+        let cfg = configs.get(name.as_str()).copied();
         if config.configured_columns_only && cfg.is_none() {
             continue;
         }
@@ -424,5 +459,38 @@ mod tests {
         let c = r.next_chunk(10).unwrap();
         assert_eq!((c.rows, c.values), (1, vec![3.0]));
         assert_eq!(r.next_chunk(10).unwrap().rows, 0);
+    }
+
+    #[test]
+    fn lines_over_the_limit_are_refused_with_their_line() {
+        let limited = |n| CsvConfig { max_line_length: n, ..Default::default() };
+        // Exactly at the limit reads; one byte more does not (the header is a record too).
+        let c = all("a,b\n12,34\n", limited(5)).unwrap();
+        assert_eq!(c.values, vec![12.0, 34.0]);
+        let e = all("a,b\n12,34\n1,2345\n", limited(5)).unwrap_err().to_string();
+        assert_eq!(e, "tf.data.csv: line 3 of test.csv is longer than maxLineLength (5 bytes); pass a larger maxLineLength in the csv config to read it");
+        // Far past the limit, the reader stops reading (a 1 MB field against a 1 kB limit).
+        let long = format!("a,b\n1,2\n3,{}\n", "9".repeat(1 << 20));
+        let e = all(&long, limited(1000)).unwrap_err().to_string();
+        assert!(e.starts_with("tf.data.csv: line 3 of test.csv is longer than maxLineLength (1000 bytes)"), "{e}");
+        let header = format!("{}\n1\n", "x".repeat(1 << 20));
+        let e = reader(&header, limited(1000)).err().unwrap().to_string();
+        assert!(e.starts_with("tf.data.csv: line 1 of test.csv is longer"), "{e}");
+        let e = reader("a\n1\n", limited(0)).err().unwrap().to_string();
+        assert_eq!(e, "tf.data.csv: maxLineLength must be a positive number of bytes but got 0");
+    }
+
+    #[test]
+    fn many_columns_and_prototype_names() {
+        // 200,000 columns (the quadratic duplicate check took minutes on this).
+        let names: Vec<String> = (0..200_000).map(|i| format!("c{i}")).collect();
+        let text = format!("{}\n{}\n", names.join(","), vec!["1"; names.len()].join(","));
+        let mut r = reader(&text, CsvConfig::default()).unwrap();
+        assert_eq!(r.column_names().len(), 200_000);
+        assert_eq!(r.next_chunk(10).unwrap().rows, 1);
+        let e = reader("a,b,a,c,b,a\n1,2,3,4,5,6\n", CsvConfig::default()).err().unwrap().to_string();
+        assert_eq!(e, "Duplicate column names found: a,b");
+        let r = reader("__proto__,constructor\n1,2\n", CsvConfig::default()).unwrap();
+        assert_eq!(r.column_names(), ["__proto__", "constructor"]);
     }
 }

@@ -4,6 +4,7 @@
 //! several inputs and outputs.
 
 use crate::error::{Error, Result};
+use crate::memory::try_zeroed;
 use crate::layer::{Dense, Layer, LayerConfig, LayerKind, MergeOp};
 use crate::rng::Rng;
 use crate::matmul::{matmul_nn, matmul_nt, matmul_tn};
@@ -429,29 +430,50 @@ pub struct Workspace {
 }
 
 impl Workspace {
-    /// Buffers for up to `capacity` rows; `training` adds gradient buffers.
-    pub fn new(graph: &Graph, capacity: usize, training: bool) -> Self {
+    /// Values (f32) that [`Workspace::new`] allocates: `(activations, weight gradients)`.
+    /// Saturating, so that an impossible size stays impossible.
+    pub fn sizes(graph: &Graph, capacity: usize, training: bool) -> (usize, usize) {
+        let mut per_row = 0usize;
+        let mut widest = 0;
+        for node in &graph.nodes {
+            let copies = match &graph.layers[node.layer].kind {
+                LayerKind::Dense(d) if d.activation.needs_input() => 2,
+                _ => 1,
+            } + if training { 1 + matches!(graph.layers[node.layer].kind, LayerKind::Dropout { .. }) as usize } else { 0 };
+            per_row = per_row.saturating_add(node.width.saturating_mul(copies));
+            widest = widest.max(node.width);
+        }
+        let activations = capacity.saturating_mul(per_row.saturating_add(widest));
+        let gradients = if training { graph.count_params() } else { 0 };
+        (activations, gradients)
+    }
+
+    /// Buffers for up to `capacity` rows; `training` adds gradient buffers. Allocation failure
+    /// is an error, not an abort (callers account the sizes first with [`Workspace::sizes`]).
+    pub fn new(graph: &Graph, capacity: usize, training: bool) -> Result<Self> {
         let n = graph.nodes.len();
-        let sized = |w: usize| vec![0.0f32; capacity * w];
-        let outs = graph.nodes.iter().map(|node| sized(node.width)).collect();
+        let sized = |w: usize| try_zeroed(capacity.saturating_mul(w), "activation buffers");
+        let outs = graph.nodes.iter().map(|node| sized(node.width)).collect::<Result<_>>()?;
         let pres = graph
             .nodes
             .iter()
             .map(|node| match &graph.layers[node.layer].kind {
                 LayerKind::Dense(d) if d.activation.needs_input() => sized(node.width),
-                _ => Vec::new(),
+                _ => Ok(Vec::new()),
             })
-            .collect();
+            .collect::<Result<_>>()?;
         let is_dropout = |node: &Node| matches!(graph.layers[node.layer].kind, LayerKind::Dropout { .. });
         let (grads, masks, param_grads, param_index);
         if training {
-            grads = graph.nodes.iter().map(|node| sized(node.width)).collect();
-            masks = graph.nodes.iter().map(|node| if is_dropout(node) { sized(node.width) } else { Vec::new() }).collect();
+            grads = graph.nodes.iter().map(|node| sized(node.width)).collect::<Result<_>>()?;
+            masks = graph.nodes.iter().map(|node| if is_dropout(node) { sized(node.width) } else { Ok(Vec::new()) }).collect::<Result<_>>()?;
             let mut index = Vec::with_capacity(graph.layers.len());
             let mut bufs = Vec::new();
             for l in &graph.layers {
                 index.push(bufs.len());
-                bufs.extend(l.weights().iter().map(|(_, w, _)| vec![0.0f32; w.len()]));
+                for (_, w, _) in l.weights() {
+                    bufs.push(try_zeroed(w.len(), "gradient buffers")?);
+                }
             }
             param_grads = bufs;
             param_index = index;
@@ -465,7 +487,10 @@ impl Workspace {
             LayerKind::Dropout { seed, .. } => seed,
             _ => None,
         });
-        Workspace {
+        let widest = graph.nodes.iter().map(|n| n.width).max().unwrap_or(0);
+        let mut scratch = Vec::new();
+        scratch.try_reserve_exact(capacity.saturating_mul(widest)).map_err(|_| Error::OutOfMemory("activation buffers: cannot allocate a scratch buffer".into()))?;
+        Ok(Workspace {
             capacity,
             outs,
             pres,
@@ -476,9 +501,9 @@ impl Workspace {
             param_written: vec![false; param_grads.len()],
             param_grads,
             param_index,
-            scratch: Vec::with_capacity(capacity * graph.nodes.iter().map(|n| n.width).max().unwrap_or(0)),
+            scratch,
             rng: Rng::new(seed),
-        }
+        })
     }
 
     /// Copies rows `indices` of each input array (row-major, `widths[k]` columns) into the

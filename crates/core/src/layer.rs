@@ -42,38 +42,14 @@ fn yes() -> bool {
     true
 }
 
-/// Whether `values` floats fit in the memory the system has available. Linux lets a process
-/// reserve far more than it has and then kills it when the pages are touched, so an impossible
-/// request has to be refused before it is made.
-pub fn fits_in_memory(values: usize) -> bool {
-    const ALWAYS_FITS: usize = 64 << 20; // below this, no need to read /proc/meminfo
-    let Some(bytes) = values.checked_mul(std::mem::size_of::<f32>()) else { return false };
-    if bytes < ALWAYS_FITS {
-        return true;
-    }
-    match available_memory() {
-        Some(available) => bytes <= available,
-        None => true,
-    }
-}
-
-/// `MemAvailable` from /proc/meminfo, where there is one.
-fn available_memory() -> Option<usize> {
-    let info = std::fs::read_to_string("/proc/meminfo").ok()?;
-    let line = info.lines().find(|l| l.starts_with("MemAvailable:"))?;
-    let kib: usize = line.split_whitespace().nth(1)?.parse().ok()?;
-    kib.checked_mul(1024)
-}
+pub use crate::memory::fits_in_memory;
 
 /// A zeroed buffer of `len` values, or an error instead of aborting the process when the size
 /// overflows or the memory cannot be had.
 pub(crate) fn zeroed(len: Option<usize>, what: &str) -> Result<Vec<f32>> {
     let too_large = || Error::invalid(format!("{what} is too large to allocate"));
     let len = len.filter(|&n| fits_in_memory(n)).ok_or_else(too_large)?;
-    let mut v = Vec::new();
-    v.try_reserve_exact(len).map_err(|_| too_large())?;
-    v.resize(len, 0.0);
-    Ok(v)
+    crate::memory::try_zeroed(len, what)
 }
 
 /// How several inputs are merged into one.

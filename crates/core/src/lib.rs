@@ -12,6 +12,7 @@ pub mod initializer;
 pub mod layer;
 pub mod loss;
 pub mod matmul;
+pub mod memory;
 pub mod metric;
 pub mod model;
 pub mod optimizer;

@@ -4,6 +4,7 @@ use crate::balance::{Balancer, GradientSurgery, TaskWeighting};
 use crate::error::{Error, Result};
 use crate::graph::{Graph, Workspace};
 use crate::loss::Loss;
+use crate::memory::{f32_bytes, Needs};
 use crate::metric::Metric;
 use crate::optimizer::{Optimizer, OptimizerConfig};
 pub use crate::step::StepBuffers;
@@ -151,16 +152,62 @@ impl Model {
         }
     }
 
-    /// Checks that buffers for batches of `capacity` rows can be allocated (an error instead of
-    /// the process aborting on a request it can never satisfy).
+    /// Checks that everything a call on batches of `capacity` rows allocates fits in the memory
+    /// the process may still use (an error naming the sizes instead of the process aborting or
+    /// being killed): for training, weight gradients, the optimizer's state and the activation
+    /// and gradient buffers of a batch; otherwise the activation buffers.
     pub fn check_memory(&self, capacity: usize, training: bool) -> Result<()> {
-        let per_row: usize = self.graph.nodes.iter().map(|n| n.width).sum();
-        let copies = if training { 4 } else { 2 };
-        let values = capacity.checked_mul(per_row).and_then(|v| v.checked_mul(copies));
-        match values {
-            Some(v) if crate::layer::fits_in_memory(v) => Ok(()),
-            _ => Err(Error::invalid(format!("buffers for batches of {capacity} rows of this model ({per_row} values per row) are too large to allocate; use a smaller batchSize"))),
+        let call = if training { "fit" } else { "evaluate" };
+        self.memory_needs(capacity, training).check(call, &format!("for batch size {capacity}"))
+    }
+
+    /// What [`check_memory`](Self::check_memory) accounts, part by part.
+    pub fn memory_needs(&self, capacity: usize, training: bool) -> Needs {
+        let mut needs = Needs::default();
+        let params = self.graph.count_params();
+        needs.held("weights", f32_bytes(params));
+        let (mut activations, gradients) = Workspace::sizes(&self.graph, capacity, training);
+        // The step's own buffers: targets, row weights, compacted rows, and the outputs' gradients.
+        let targets: usize = self.heads.iter().map(|h| h.target_width + 1 + if training { h.width } else { 0 }).sum();
+        let widest = self.heads.iter().map(|h| h.width.max(h.target_width)).max().unwrap_or(0);
+        activations = activations.saturating_add(capacity.saturating_mul(targets.saturating_add(2 * widest)));
+        if training {
+            needs.add("gradients", f32_bytes(gradients));
+            if let Some(optimizer) = &self.optimizer {
+                let missing = optimizer.unreserved_values(&self.param_sizes());
+                let held: usize = optimizer.slots.iter().flatten().map(Vec::len).sum();
+                if missing > 0 {
+                    needs.add("optimizer slots", f32_bytes(missing));
+                } else if held > 0 {
+                    needs.held("optimizer slots", f32_bytes(held));
+                }
+            }
+            let per_task = self.balancer.as_ref().is_some_and(|b| b.surgery.is_some() || matches!(b.method, TaskWeighting::Gradnorm { .. }));
+            if per_task {
+                // Per output a copy of the shared gradients, plus merged and accumulated copies.
+                needs.add("per-output gradients", f32_bytes(params.saturating_mul(self.heads.len() + 3)));
+            }
         }
+        needs.add("activations", f32_bytes(activations));
+        needs
+    }
+
+    /// Allocates the optimizer's state for every weight before training starts (TF.js creates
+    /// it on the first step; allocating it here makes a lack of memory an error, not an abort).
+    pub fn reserve_training_state(&mut self) -> Result<()> {
+        self.require_compiled("training/testing")?;
+        let sizes = self.param_sizes();
+        let optimizer = self.optimizer.as_mut().expect("compiled");
+        if optimizer.slots.len() >= sizes.len() {
+            return Ok(());
+        }
+        let needed = f32_bytes(optimizer.unreserved_values(&sizes));
+        if !crate::memory::fits(needed) {
+            let mut needs = Needs::default();
+            needs.add("optimizer slots", needed);
+            needs.check("fit", "")?;
+        }
+        optimizer.reserve(sizes.len(), |i| sizes[i])
     }
 
     /// Checks inputs (and targets, when given) against the model and rejects non-finite values.
@@ -277,7 +324,7 @@ impl Model {
         self.require_compiled("training/testing")?;
         let batch_size = batch_size.min(data.rows).max(1);
         self.check_memory(batch_size, false)?;
-        let mut buf = self.buffers(batch_size, false);
+        let mut buf = self.buffers(batch_size, false)?;
         crate::matmul::with_pool(|| self.evaluate_with(&mut buf, data, batch_size))
     }
 
@@ -369,21 +416,38 @@ impl Model {
             return Err(Error::invalid("predict: batchSize must be a positive integer but got 0"));
         }
         let batch_size = batch_size.min(rows).max(1);
-        if cache.as_ref().is_none_or(|ws| ws.capacity < batch_size || ws.outs.len() != self.graph.nodes.len()) {
-            self.check_memory(batch_size, false)?;
-            *cache = Some(Workspace::new(&self.graph, batch_size, false));
+        let stale = cache.as_ref().is_none_or(|ws| ws.capacity < batch_size || ws.outs.len() != self.graph.nodes.len());
+        let mut needs = Needs::default();
+        let out_values = rows.saturating_mul(self.graph.output_widths().iter().sum());
+        needs.add(format!("outputs {{}} for {rows} rows"), f32_bytes(out_values));
+        if stale {
+            needs.add(format!("activations {{}} for batch size {batch_size}"), f32_bytes(Workspace::sizes(&self.graph, batch_size, false).0));
+        }
+        needs.check("predict", "")?;
+        if stale {
+            *cache = None; // the old buffers go before the new ones are allocated
+            *cache = Some(Workspace::new(&self.graph, batch_size, false)?);
         }
         let ws = cache.as_mut().expect("just filled");
-        if batch_size * self.graph.nodes.iter().map(|n| n.width).sum::<usize>() >= 1 << 16 {
-            Ok(crate::matmul::with_pool(|| self.predict_batches(ws, xs, rows, batch_size)))
-        } else {
-            Ok(self.predict_batches(ws, xs, rows, batch_size))
+        let mut outs = Vec::with_capacity(self.graph.outputs.len());
+        for w in self.graph.output_widths() {
+            let mut out = Vec::new();
+            out.try_reserve_exact(rows.saturating_mul(w)).map_err(|_| {
+                Error::OutOfMemory(format!("predict: cannot allocate {} for the outputs of {rows} rows", crate::memory::format_bytes(f32_bytes(rows.saturating_mul(w)))))
+            })?;
+            outs.push(out);
         }
+        if batch_size * self.graph.nodes.iter().map(|n| n.width).sum::<usize>() >= 1 << 16 {
+            crate::matmul::with_pool(|| self.predict_batches(ws, xs, rows, batch_size, &mut outs));
+        } else {
+            self.predict_batches(ws, xs, rows, batch_size, &mut outs);
+        }
+        Ok(outs)
     }
 
-    fn predict_batches(&self, ws: &mut Workspace, xs: &[&[f32]], rows: usize, batch_size: usize) -> Vec<Vec<f32>> {
+    /// Runs the batches, appending each output's rows to `outs` (reserved by the caller).
+    fn predict_batches(&self, ws: &mut Workspace, xs: &[&[f32]], rows: usize, batch_size: usize, outs: &mut [Vec<f32>]) {
         let widths = self.graph.output_widths();
-        let mut outs: Vec<Vec<f32>> = widths.iter().map(|w| Vec::with_capacity(rows * w)).collect();
         let mut start = 0;
         while start < rows {
             let n = batch_size.min(rows - start);
@@ -394,7 +458,6 @@ impl Model {
             }
             start += n;
         }
-        outs
     }
 }
 

@@ -127,7 +127,13 @@ impl Optimizer {
         self.slots = sizes
             .iter()
             .enumerate()
-            .map(|(p, &n)| std::array::from_fn(|s| slot_values(p, s).unwrap_or_else(|| vec![self.initial_slot_value(s); n])))
+            .map(|(p, &n)| {
+                std::array::from_fn(|s| match slot_values(p, s) {
+                    Some(v) => v,
+                    None if s < self.slot_names().len() => vec![self.initial_slot_value(s); n],
+                    None => Vec::new(),
+                })
+            })
             .collect();
         self.slots.extend(extra);
         // TF.js recomputes the bias-correction powers the same way when it loads Adam's weights.
@@ -141,14 +147,38 @@ impl Optimizer {
     /// Parameters beyond those seen so far get fresh state; existing state is kept.
     /// `size_of(i)` is parameter i's length, for `count` parameters.
     pub fn begin_step(&mut self, count: usize, size_of: impl Fn(usize) -> usize) {
-        if self.slots.len() >= count {
-            return;
-        }
+        // Only uncertainty weighting's few log-variances are new here (the model's weights got
+        // their state from `reserve` before training started); they keep all three slots, the
+        // layout their saved state has.
         let init = self.initial_slot_value(0);
         for i in self.slots.len()..count {
             let n = size_of(i);
             self.slots.push([vec![init; n], vec![0.0; n], vec![0.0; n]]);
         }
+    }
+
+    /// Allocates the state of parameters `slots.len()..count` (only the slots this optimizer
+    /// uses), or returns an error, never aborting, when the memory cannot be had.
+    pub fn reserve(&mut self, count: usize, size_of: impl Fn(usize) -> usize) -> crate::Result<()> {
+        let init = self.initial_slot_value(0);
+        let used = self.slot_names().len();
+        let mut fresh = Vec::new();
+        for i in self.slots.len()..count {
+            let n = size_of(i);
+            let mut slots: [Vec<f32>; 3] = Default::default();
+            for (s, slot) in slots.iter_mut().enumerate().take(used) {
+                *slot = crate::memory::try_filled(n, if s == 0 { init } else { 0.0 }, "fit: optimizer state")?;
+            }
+            fresh.push(slots);
+        }
+        self.slots.extend(fresh);
+        Ok(())
+    }
+
+    /// Values (f32) of state still to allocate for parameters of the given sizes.
+    pub fn unreserved_values(&self, sizes: &[usize]) -> usize {
+        let missing: usize = sizes.iter().skip(self.slots.len()).sum();
+        missing.saturating_mul(self.slot_names().len())
     }
 
     /// Updates parameter `index` (its values `w`, its gradient `g`) in place. Large parameters

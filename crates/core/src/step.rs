@@ -46,12 +46,12 @@ struct PerTask {
 
 impl Model {
     /// Buffers for batches of up to `capacity` rows.
-    pub fn buffers(&self, capacity: usize, training: bool) -> StepBuffers {
-        let ws = Workspace::new(&self.graph, capacity, training);
+    pub fn buffers(&self, capacity: usize, training: bool) -> crate::Result<StepBuffers> {
+        let ws = Workspace::new(&self.graph, capacity, training)?;
         let max_width = self.heads.iter().map(|h| h.width.max(h.target_width)).max().unwrap_or(1);
-        let per_task = (training && self.needs_per_task_passes()).then(|| self.per_task_buffers(&ws));
+        let per_task = (training && self.needs_per_task_passes()).then(|| self.per_task_buffers(&ws)).transpose()?;
         let n = self.heads.len();
-        StepBuffers {
+        Ok(StepBuffers {
             targets: self.heads.iter().map(|h| vec![0.0; capacity * h.target_width]).collect(),
             row_weights: vec![vec![1.0; capacity]; n],
             head_grads: self.heads.iter().map(|h| if training { vec![0.0; capacity * h.width] } else { Vec::new() }).collect(),
@@ -65,7 +65,7 @@ impl Model {
             per_task,
             in_order: (0..capacity).collect(),
             ws,
-        }
+        })
     }
 
     /// One optimizer step on all rows of `data`, as given (`trainOnBatch`, `fitDataset`). Checks
@@ -81,8 +81,10 @@ impl Model {
         let fits = |b: &StepBuffers| b.ws.capacity >= data.rows && b.targets.len() == self.heads.len() && b.per_task.is_some() == self.needs_per_task_passes();
         if !cache.as_ref().is_some_and(fits) {
             self.check_memory(data.rows, true)?;
-            *cache = Some(self.buffers(data.rows, true));
+            *cache = None;
+            *cache = Some(self.buffers(data.rows, true)?);
         }
+        self.reserve_training_state()?;
         let buf = cache.as_mut().expect("just filled");
         let names = self.metrics_names().len();
         let (mut logs, mut counts) = (vec![0.0; names], vec![0.0; names]);
@@ -96,7 +98,7 @@ impl Model {
         self.balancer.as_ref().is_some_and(|b| b.surgery.is_some() || matches!(b.method, TaskWeighting::Gradnorm { .. }))
     }
 
-    fn per_task_buffers(&self, ws: &Workspace) -> PerTask {
+    fn per_task_buffers(&self, ws: &Workspace) -> crate::Result<PerTask> {
         let heads_of_layer = self.graph.heads_depending_on_layers();
         let mut shared = Vec::new();
         let mut offsets = Vec::new();
@@ -118,16 +120,17 @@ impl Model {
             let is_dense = matches!(self.graph.layers[li].kind, LayerKind::Dense(_));
             (is_dense && heads_of_layer[li].len() == all && self.graph.layers[li].trainable).then(|| (id, ws.param_index[li]))
         });
-        PerTask {
+        let zeroed = |n| crate::memory::try_zeroed(n, "fit: per-output gradients");
+        Ok(PerTask {
             shared,
             offsets,
-            task_grads: vec![vec![0.0; size]; all],
-            merged: vec![0.0; size],
-            scratch: Vec::with_capacity(size),
-            accumulated: ws.param_grads.iter().map(|g| vec![0.0; g.len()]).collect(),
+            task_grads: (0..all).map(|_| zeroed(size)).collect::<crate::Result<_>>()?,
+            merged: zeroed(size)?,
+            scratch: zeroed(size)?,
+            accumulated: ws.param_grads.iter().map(|g| zeroed(g.len())).collect::<crate::Result<_>>()?,
             active: vec![false; all],
             gradnorm_layer,
-        }
+        })
     }
 
     /// Whether GradNorm can run: it needs a trainable Dense layer shared by every output.

@@ -161,8 +161,8 @@ impl Trainer {
         let names = model.metrics_names().len();
         Ok(Trainer {
             order: (0..train.rows).collect(),
-            buffers: model.buffers(capacity, true),
-            validation_buffers: validation.as_ref().map(|v| model.buffers(config.batch_size.min(v.rows).max(1), false)),
+            buffers: model.buffers(capacity, true)?,
+            validation_buffers: validation.as_ref().map(|v| model.buffers(config.batch_size.min(v.rows).max(1), false)).transpose()?,
             rng: Rng::new(config.seed),
             epoch: config.initial_epoch,
             batch: 0,
@@ -207,6 +207,7 @@ impl Trainer {
 
     /// Trains until one of `limits` is reached or every epoch has run.
     pub fn run(&mut self, model: &mut Model, limits: RunLimits) -> Result<RunReport> {
+        model.reserve_training_state()?;
         // Small models never split work across threads: skip the hand-off to the pool.
         if crate::matmul::worth_parallel(model.graph.largest_product(self.config.batch_size), model.graph.count_params()) {
             crate::matmul::with_pool(|| self.run_in_pool(model, limits))

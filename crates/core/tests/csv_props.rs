@@ -63,14 +63,16 @@ fn config() -> impl Strategy<Value = CsvConfig> {
         any::<bool>(),
         prop_oneof![Just(None), Just(Some(",".to_string())), Just(Some(";".to_string())), Just(Some(" ".to_string())), Just(Some("::".to_string()))],
         any::<bool>(),
+        prop_oneof![Just(dense_mtl_core::csv::DEFAULT_MAX_LINE_LENGTH), 1usize..40],
     )
-        .prop_map(|(has_header, column_names, column_configs, configured_columns_only, delimiter, delim_whitespace)| CsvConfig {
+        .prop_map(|(has_header, column_names, column_configs, configured_columns_only, delimiter, delim_whitespace, max_line_length)| CsvConfig {
             has_header,
             column_names,
             column_configs,
             configured_columns_only,
             delimiter,
             delim_whitespace,
+            max_line_length,
         })
 }
 

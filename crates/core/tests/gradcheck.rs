@@ -220,7 +220,7 @@ fn total_loss(model: &Model, xs: &[&[f32]], ys: &[&[f32]], rows: usize) -> f64 {
 /// forward, d loss / d output scaled by `loss_weight / rows` into the output nodes' grads,
 /// backward. `None` for weights that received no gradient (frozen layers).
 fn analytic_gradients(model: &Model, xs: &[&[f32]], ys: &[&[f32]], rows: usize) -> Vec<((usize, usize), Option<Vec<f32>>)> {
-    let mut buf = model.buffers(rows, true);
+    let mut buf = model.buffers(rows, true).unwrap();
     let ws = &mut buf.ws;
     let indices: Vec<usize> = (0..rows).collect();
     ws.load_rows(&model.graph, xs, &indices);
@@ -541,7 +541,7 @@ fn check_sgd_step(model: &mut Model, lr: f32, xs: &[&[f32]], ys: &[&[f32]], rows
         }
     }
 
-    let mut buf = model.buffers(rows, true);
+    let mut buf = model.buffers(rows, true).unwrap();
     let data = Batchable { sample_weights: Vec::new(), xs: xs.to_vec(), ys: ys.to_vec(), rows };
     let mut logs = vec![0.0; model.metrics_names().len()];
     let mut counts = vec![0.0; logs.len()];
