@@ -45,7 +45,8 @@ function notLoaded(error) {
       '     (an optional dependency of dense-mtl: an install with --omit=optional or --no-optional,\n' +
       '     or a lockfile written on another platform, leaves it out)'
     : `no prebuilt package exists for ${name} (there are: ${prebuilt.filter(p => p !== wasm).join(', ')});\n` +
-      `     install the WebAssembly build instead: npm install ${wasm}@${pkg.version} --cpu=wasm32`;
+      `     install the WebAssembly build instead: npm install --force ${wasm}@${pkg.version}\n` +
+      '     (--force because npm skips a package whose cpu is wasm32 otherwise)';
   const override = process.env.NAPI_RS_NATIVE_LIBRARY_PATH
     ? `NAPI_RS_NATIVE_LIBRARY_PATH is set (${process.env.NAPI_RS_NATIVE_LIBRARY_PATH}) but did not load.\n` : '';
   const message =
