@@ -7,7 +7,8 @@
 // Every tarball gets the root package's version. Prints each tarball's packed and unpacked size.
 //
 // `node scripts/package.js --sync-versions` (npm's `version` script) writes the root version into
-// npm/*/package.json and the root's optionalDependencies.
+// npm/*/package.json and the root's optionalDependencies; `--main-only` packs only the main
+// package (the release workflow publishes that tarball, without the clone's scripts).
 'use strict';
 const { execFileSync } = require('node:child_process');
 const fs = require('node:fs');
@@ -96,6 +97,11 @@ function stagePlatform(dir, artifacts) {
 function main() {
   if (process.argv.includes('--sync-versions')) return syncVersions();
   checkVersions();
+  if (process.argv.includes('--main-only')) {
+    fs.rmSync(dist, { recursive: true, force: true });
+    fs.mkdirSync(dist);
+    return report([packMain()]);
+  }
   const build = (...args) => execFileSync(process.execPath, [path.join(__dirname, 'build.js'), ...args], { cwd: root, stdio: 'inherit' });
   build();
   const wasmJson = require(path.join(npmDir, 'wasm32-wasi', 'package.json'));
@@ -108,8 +114,11 @@ function main() {
   if (!fs.existsSync(path.join(npmDir, host))) throw new Error(`no npm/${host}: ${host} is not among package.json napi.targets`);
   const packed = [packMain(), stagePlatform(host, [`dense-mtl.${host}.node`])];
   if (withWasm) packed.push(stagePlatform('wasm32-wasi', wasmJson.files));
-  fs.rmSync(path.join(dist, '.stage'), { recursive: true, force: true });
+  report(packed);
+}
 
+function report(packed) {
+  fs.rmSync(path.join(dist, '.stage'), { recursive: true, force: true });
   const kb = (n) => `${(n / 1024).toFixed(0)} kB`.padStart(8);
   console.log('\ndist/ (packed, unpacked, files):');
   for (const p of packed) console.log(`  ${p.filename.padEnd(40)} ${kb(p.size)} ${kb(p.unpackedSize)} ${String(p.entryCount).padStart(4)}`);
