@@ -128,3 +128,17 @@ test('the WebAssembly package installs beside it and trains to the same value wh
   expect(native.target).toBe('native');
   expect(wasm.v).toBeCloseTo(native.v, 5);
 });
+
+test("a clone's prepare step without cargo keeps an addon already built, and otherwise says what it needs", () => {
+  const prepare = (cwd) => spawnSync(process.execPath, [path.join(cwd, 'scripts', 'build.js'), '--prepare'], { cwd, env: userEnv, encoding: 'utf8' });
+  const kept = prepare(root);
+  expect(kept.status).toBe(0);
+  expect(kept.stdout).toContain('cargo not found; keeping the addon already built');
+  // A clone with nothing built yet.
+  const bare = path.join(dir, 'bare-clone');
+  fs.mkdirSync(path.join(bare, 'scripts'), { recursive: true });
+  fs.copyFileSync(path.join(root, 'scripts', 'build.js'), path.join(bare, 'scripts', 'build.js'));
+  const refused = prepare(bare);
+  expect(refused.status).toBe(1);
+  expect(refused.stderr).toContain('building the native addon needs a Rust toolchain (cargo), see https://rustup.rs');
+});

@@ -39,8 +39,9 @@ function notLoaded(error) {
   const libc = process.platform === 'linux' ? `, ${name.endsWith('musl') ? 'musl' : 'glibc'}` : '';
   const wanted = `${pkg.name}-${name}`;
   const wasm = `${pkg.name}-wasm32-wasi`;
+  // The published package lists every prebuilt package (a clone of the repository lists none).
   const prebuilt = Object.keys(pkg.optionalDependencies || {});
-  const install = prebuilt.includes(wanted)
+  const install = !pkg.optionalDependencies || prebuilt.includes(wanted)
     ? `install the package for this platform: npm install ${wanted}@${pkg.version}\n` +
       '     (an optional dependency of dense-mtl: an install with --omit=optional or --no-optional,\n' +
       '     or a lockfile written on another platform, leaves it out)'

@@ -17,8 +17,6 @@ const path = require('node:path');
 
 const root = path.join(__dirname, '..');
 const WASM_TARGET = 'wasm32-wasip1-threads';
-// What the wasm build writes that the loader and the -wasm32-wasi package need.
-const WASM_FILES = require('../npm/wasm32-wasi/package.json').files;
 
 const fail = (message) => {
   console.error(`dense-mtl: ${message}`);
@@ -78,7 +76,10 @@ function buildWasm() {
   const out = path.join(root, 'target', 'wasm32-wasi-out');
   fs.rmSync(out, { recursive: true, force: true });
   napi(['--target', WASM_TARGET, '--no-js', '--output-dir', out]);
-  for (const file of WASM_FILES) fs.copyFileSync(path.join(out, file), path.join(root, file));
+  // What the loader and the -wasm32-wasi package need.
+  for (const file of require('../npm/wasm32-wasi/package.json').files) {
+    fs.copyFileSync(path.join(out, file), path.join(root, file));
+  }
 }
 
 const args = process.argv.slice(2);

@@ -7,8 +7,8 @@
 // Every tarball gets the root package's version. Prints each tarball's packed and unpacked size.
 //
 // `node scripts/package.js --sync-versions` (npm's `version` script) writes the root version into
-// npm/*/package.json and the root's optionalDependencies; `--main-only` packs only the main
-// package (the release workflow publishes that tarball, without the clone's scripts).
+// npm/*/package.json; `--main-only` packs only the main package (the release workflow publishes
+// that tarball).
 'use strict';
 const { execFileSync } = require('node:child_process');
 const fs = require('node:fs');
@@ -34,28 +34,18 @@ function hostPlatform() {
 }
 
 function syncVersions() {
-  const optional = {};
   for (const dir of platformDirs()) {
     const file = path.join(npmDir, dir, 'package.json');
     const json = JSON.parse(fs.readFileSync(file, 'utf8'));
     if (json.version !== version) writeJson(file, { ...json, version });
-    optional[json.name] = version;
-  }
-  if (JSON.stringify(rootJson.optionalDependencies) !== JSON.stringify(optional)) {
-    writeJson(rootJsonPath, { ...rootJson, optionalDependencies: optional });
   }
 }
 
-// Each optional dependency must name an npm/ package at the root version: they are what npm
-// installs from the registry, so a mismatch would install another version's addon.
-function checkVersions() {
-  const wrong = platformDirs()
-    .map(dir => require(path.join(npmDir, dir, 'package.json')).name)
-    .filter(name => (rootJson.optionalDependencies || {})[name] !== version);
-  if (wrong.length) {
-    throw new Error(`optionalDependencies do not list ${wrong.join(', ')} at ${version}: run \`node scripts/package.js --sync-versions\``);
-  }
-}
+// Every npm/<platform>/ package at the root version. They are optional dependencies of the
+// published package only: in the repository they would be unresolvable until first published,
+// and `npm ci` refuses a lockfile without them.
+const optionalDependencies = () =>
+  Object.fromEntries(platformDirs().map(dir => [require(path.join(npmDir, dir, 'package.json')).name, version]));
 
 function pack(dir) {
   const [info] = JSON.parse(execFileSync('npm', ['pack', '--ignore-scripts', '--json', '--pack-destination', dist],
@@ -63,9 +53,9 @@ function pack(dir) {
   return info;
 }
 
-// The JavaScript package as published: the files `npm pack` takes, and a package.json without
-// the clone's scripts (npm 12 warns about a dependency's `prepare` even though it never runs
-// for a tarball) and without what only the clone needs.
+// The JavaScript package as published: the files `npm pack` takes, and a package.json with the
+// platform packages as optionalDependencies and without the clone's scripts (npm 12 warns about
+// a dependency's `prepare` even though it never runs for a tarball) or what only the clone needs.
 function packMain() {
   const stage = path.join(dist, '.stage', 'main');
   const [listing] = JSON.parse(execFileSync('npm', ['pack', '--dry-run', '--ignore-scripts', '--json'],
@@ -74,8 +64,8 @@ function packMain() {
     fs.mkdirSync(path.dirname(path.join(stage, file)), { recursive: true });
     fs.copyFileSync(path.join(root, file), path.join(stage, file));
   }
-  const { scripts, devDependencies, jest, ...published } = rootJson;
-  writeJson(path.join(stage, 'package.json'), published);
+  const { scripts, devDependencies, jest, optionalDependencies: _, ...published } = rootJson;
+  writeJson(path.join(stage, 'package.json'), { ...published, optionalDependencies: optionalDependencies() });
   return pack(stage);
 }
 
@@ -96,7 +86,6 @@ function stagePlatform(dir, artifacts) {
 
 function main() {
   if (process.argv.includes('--sync-versions')) return syncVersions();
-  checkVersions();
   if (process.argv.includes('--main-only')) {
     fs.rmSync(dist, { recursive: true, force: true });
     fs.mkdirSync(dist);
