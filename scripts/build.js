@@ -76,6 +76,11 @@ function buildWasm() {
   const out = path.join(root, 'target', 'wasm32-wasi-out');
   fs.rmSync(out, { recursive: true, force: true });
   napi(['--target', WASM_TARGET, '--no-js', '--output-dir', out]);
+  // The CLI also writes a browser entry into the package root; this package has no browser build.
+  const browserEntry = path.join(root, 'browser.js');
+  if (fs.existsSync(browserEntry) && fs.readFileSync(browserEntry, 'utf8').trim() === "export * from 'dense-mtl-wasm32-wasi'") {
+    fs.rmSync(browserEntry);
+  }
   // What the loader and the -wasm32-wasi package need.
   for (const file of require('../npm/wasm32-wasi/package.json').files) {
     fs.copyFileSync(path.join(out, file), path.join(root, file));
