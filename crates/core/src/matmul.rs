@@ -194,6 +194,7 @@ mod simd {
         };
     }
 
+    #[cfg(target_arch = "x86_64")]
     mod fma {
         kernels!(target_feature(enable = "avx2,fma"));
         small_kernel!(target_feature(enable = "avx2,fma"));
@@ -202,6 +203,9 @@ mod simd {
         kernels!();
         small_kernel!();
     }
+    // AVX2/FMA exist only on x86_64 (elsewhere `has_fma()` is false and this name is never taken).
+    #[cfg(not(target_arch = "x86_64"))]
+    use base as fma;
 
     fn has_fma() -> bool {
         #[cfg(target_arch = "x86_64")]
