@@ -206,19 +206,20 @@ describe('adaptive task balancing', () => {
     expect(weighted(299)).toBeLessThan(2);
   });
 
-  test('dwa: weights for the next epoch come from the ratio of the last two epoch losses', async () => {
+  test('dwa: each epoch\'s weights come from the ratio of the two epoch losses before it, and are the ones logged with it', async () => {
     const model = twoHead(tf);
     model.compile({ optimizer: tf.train.sgd(0.1), loss: ['categoricalCrossentropy', 'meanSquaredError'], taskWeighting: { method: 'dwa', temperature: 2 } });
-    const h = await fitOnce(model, 4);
-    expect(h.history.species_weight.slice(0, 1)).toEqual([1]);
-    for (let e = 1; e < 4; e++) {
-      const r = ['species', 'width'].map(k => h.history[`${k}_loss`][e] / h.history[`${k}_loss`][e - 1]);
+    const h = await fitOnce(model, 5);
+    expect(h.history.species_weight.slice(0, 2)).toEqual([1, 1]);
+    for (let e = 2; e < 5; e++) {
+      const r = ['species', 'width'].map(k => h.history[`${k}_loss`][e - 1] / h.history[`${k}_loss`][e - 2]);
       const ex = r.map(v => Math.exp(v / 2));
       expect(h.history.species_weight[e]).toBeCloseTo(2 * ex[0] / (ex[0] + ex[1]), 5);
       expect(h.history.width_weight[e]).toBeCloseTo(2 * ex[1] / (ex[0] + ex[1]), 5);
     }
-    // The epoch-e loss was computed with the weights logged at epoch e-1.
-    expect(h.history.loss[2]).toBeCloseTo(h.history.species_weight[1] * h.history.species_loss[2] + h.history.width_weight[1] * h.history.width_loss[2], 4);
+    // The epoch-e loss was computed with the weights logged at epoch e.
+    expect(h.history.species_weight[3]).not.toBeCloseTo(1, 3);
+    expect(h.history.loss[3]).toBeCloseTo(h.history.species_weight[3] * h.history.species_loss[3] + h.history.width_weight[3] * h.history.width_loss[3], 4);
   });
 
   test('gradnorm: the first update follows sign(G - mean G)·‖∇W L‖ computed by hand', async () => {

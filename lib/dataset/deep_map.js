@@ -46,6 +46,33 @@ function deepClone(container) {
   });
 }
 
+/**
+ * deepClone for the elements a dataset yields: the same copies (tensors cloned, objects and
+ * arrays copied, null and undefined read as null, typed arrays shared) in one quick walk.
+ */
+function cloneElement(x, depth = 0) {
+  if (x == null) return null;
+  if (typeof x !== 'object' || ArrayBuffer.isView(x) || x instanceof Promise) return x;
+  if (isTensor(x)) return x.clone();
+  if (depth > 64) throw new Error('Circular references are not supported.');
+  if (Array.isArray(x)) {
+    const out = new Array(x.length);
+    for (let i = 0; i < x.length; i++) {
+      const v = x[i];
+      out[i] = v == null ? null : typeof v === 'object' ? cloneElement(v, depth + 1) : v;
+    }
+    return out;
+  }
+  const out = {};
+  for (const k in x) {
+    const v = x[k];
+    out[k] = v == null ? null : typeof v === 'object' ? cloneElement(v, depth + 1) : v;
+  }
+  const proto = Object.getPrototypeOf(x);
+  if (proto && proto !== Object.prototype) Object.setPrototypeOf(out, proto);
+  return out;
+}
+
 /** deepMap whose leaves may be promises: awaits them all, then builds the result. */
 async function deepMapAndAwaitAll(input, mapFn) {
   const seen = new Map();
@@ -92,4 +119,4 @@ function tensorsIn(x, out = [], depth = 0) {
   return out;
 }
 
-module.exports = { tensorsIn, isIterable, canTensorify, deepMap, deepClone, deepMapAndAwaitAll, deepZip };
+module.exports = { tensorsIn, isIterable, canTensorify, deepMap, deepClone, cloneElement, deepMapAndAwaitAll, deepZip };

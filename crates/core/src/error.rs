@@ -21,6 +21,8 @@ pub enum Error {
     Io(String),
     /// A file's content is not in the expected format.
     Format(String),
+    /// Training reached a non-finite loss or gradient (the step was not applied).
+    Diverged(String),
 }
 
 impl Error {
@@ -36,14 +38,14 @@ impl Error {
 
     /// Whether the caller is at fault (as opposed to the environment, such as a failed read).
     pub fn is_caller_error(&self) -> bool {
-        !matches!(self, Error::Io(_))
+        !matches!(self, Error::Io(_) | Error::Diverged(_))
     }
 }
 
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Error::InvalidArgument(msg) | Error::NotCompiled(msg) | Error::Io(msg) | Error::Format(msg) => {
+            Error::InvalidArgument(msg) | Error::NotCompiled(msg) | Error::Io(msg) | Error::Format(msg) | Error::Diverged(msg) => {
                 f.write_str(msg)
             }
             Error::UnknownName { kind, name, valid } => {
