@@ -72,16 +72,9 @@ impl NativeModel {
         let config: GraphConfig = from_json("model", spec)?;
         let graph = Graph::build(&config).js()?;
         let model = Mutex::new(Model::new(graph));
-        let shared = Shared {
-            model,
-            training: AtomicBool::new(false),
-            signals: Arc::default(),
-            predict_cache: Mutex::new(None),
-            batch_cache: Mutex::new(None),
-        };
-        Ok(NativeModel {
-            shared: Arc::new(shared),
-        })
+        let shared =
+            Shared { model, training: AtomicBool::new(false), signals: Arc::default(), predict_cache: Mutex::new(None), batch_cache: Mutex::new(None) };
+        Ok(NativeModel { shared: Arc::new(shared) })
     }
 
     /// Sets losses, metrics, loss weights and the optimizer (a new optimizer state).
@@ -92,11 +85,7 @@ impl NativeModel {
         let mut candidate = model.clone();
         candidate.compile(&config).js()?;
         *model = candidate;
-        *self
-            .shared
-            .batch_cache
-            .lock()
-            .unwrap_or_else(|p| p.into_inner()) = None;
+        *self.shared.batch_cache.lock().unwrap_or_else(|p| p.into_inner()) = None;
         Ok(())
     }
 
@@ -121,11 +110,7 @@ impl NativeModel {
             .map(|(li, wi)| {
                 let layer = &g.layers[li];
                 let (suffix, _, shape) = &layer.weights()[wi];
-                WeightInfo {
-                    name: format!("{}/{suffix}", layer.name),
-                    shape: shape.iter().map(|&d| d as u32).collect(),
-                    trainable: layer.trainable,
-                }
+                WeightInfo { name: format!("{}/{suffix}", layer.name), shape: shape.iter().map(|&d| d as u32).collect(), trainable: layer.trainable }
             })
             .collect()
     }
@@ -135,12 +120,7 @@ impl NativeModel {
     pub fn get_weights(&self) -> Vec<Float32Array> {
         let model = lock(&self.shared);
         let g = &model.graph;
-        to_typed(
-            g.weight_order()
-                .into_iter()
-                .map(|(li, wi)| g.layers[li].weights()[wi].1.to_vec())
-                .collect(),
-        )
+        to_typed(g.weight_order().into_iter().map(|(li, wi)| g.layers[li].weights()[wi].1.to_vec()).collect())
     }
 
     /// Replaces every weight; checks all counts and sizes before changing any.
@@ -159,11 +139,7 @@ impl NativeModel {
             let layer = &model.graph.layers[li];
             let (suffix, values, shape) = &layer.weights()[wi];
             if values.len() != w.len() {
-                return Err(to_js(Error::shape(
-                    format!("setWeights: weight {}/{suffix}", layer.name),
-                    format!("shape {shape:?} ({} values)", values.len()),
-                    format!("{} values", w.len()),
-                )));
+                return Err(to_js(Error::shape(format!("setWeights: weight {}/{suffix}", layer.name), format!("shape {shape:?} ({} values)", values.len()), format!("{} values", w.len()))));
             }
         }
         for (&(li, wi), w) in order.iter().zip(&weights) {
@@ -182,26 +158,16 @@ impl NativeModel {
             iterations: iterations as f64,
             weights: slots
                 .into_iter()
-                .map(|(name, shape, values)| NamedWeight {
-                    name,
-                    shape: shape.into_iter().map(|d| d as u32).collect(),
-                    values: Float32Array::new(values),
-                })
+                .map(|(name, shape, values)| NamedWeight { name, shape: shape.into_iter().map(|d| d as u32).collect(), values: Float32Array::new(values) })
                 .collect(),
         })
     }
 
     /// Restores optimizer state (same order as `optimizerState`); checks everything first.
     #[napi(catch_unwind)]
-    pub fn set_optimizer_state(
-        &self,
-        iterations: f64,
-        values: Vec<Float32Array>,
-    ) -> napi::Result<()> {
+    pub fn set_optimizer_state(&self, iterations: f64, values: Vec<Float32Array>) -> napi::Result<()> {
         let values: Vec<Vec<f32>> = values.iter().map(|v| v.to_vec()).collect();
-        lock(&self.shared)
-            .set_optimizer_state(iterations as u64, &values)
-            .js()
+        lock(&self.shared).set_optimizer_state(iterations as u64, &values).js()
     }
 
     /// The multi-task balancing state (method, weights, log-variances and their optimizer
@@ -209,13 +175,7 @@ impl NativeModel {
     #[napi(catch_unwind)]
     pub fn task_state(&self) -> napi::Result<Option<serde_json::Value>> {
         let model = lock(&self.shared);
-        model
-            .task_state()
-            .map(|s| {
-                serde_json::to_value(s)
-                    .map_err(|e| napi::Error::from_reason(format!("taskState: {e}")))
-            })
-            .transpose()
+        model.task_state().map(|s| serde_json::to_value(s).map_err(|e| napi::Error::from_reason(format!("taskState: {e}")))).transpose()
     }
 
     /// Restores a state from `taskState` (the model must be compiled with the same method).
@@ -232,118 +192,48 @@ impl NativeModel {
 
     /// One array per output, `rows × width` row-major.
     #[napi(catch_unwind)]
-    pub fn predict(
-        &self,
-        xs: Vec<Float32ArraySlice>,
-        rows: u32,
-        batch_size: u32,
-    ) -> napi::Result<Vec<Float32Array>> {
+    pub fn predict(&self, xs: Vec<Float32ArraySlice>, rows: u32, batch_size: u32) -> napi::Result<Vec<Float32Array>> {
         let model = lock(&self.shared);
-        let mut cache = self
-            .shared
-            .predict_cache
-            .lock()
-            .unwrap_or_else(|p| p.into_inner());
+        let mut cache = self.shared.predict_cache.lock().unwrap_or_else(|p| p.into_inner());
         let xs: Vec<&[f32]> = xs.iter().map(|x| &x[..]).collect();
-        Ok(to_typed(
-            model
-                .predict_with(&mut cache, &xs, rows as usize, batch_size as usize)
-                .js()?,
-        ))
+        Ok(to_typed(model.predict_with(&mut cache, &xs, rows as usize, batch_size as usize).js()?))
     }
 
     /// `[loss, per-output losses, metrics]` over the data.
     #[napi(catch_unwind)]
-    pub fn evaluate(
-        &self,
-        xs: Vec<Float32Array>,
-        ys: Vec<Float32Array>,
-        rows: u32,
-        batch_size: u32,
-    ) -> napi::Result<Vec<f64>> {
+    pub fn evaluate(&self, xs: Vec<Float32Array>, ys: Vec<Float32Array>, rows: u32, batch_size: u32) -> napi::Result<Vec<f64>> {
         let model = lock(&self.shared);
         let (xs, ys) = (slices(&xs), slices(&ys));
         if !model.is_compiled() {
-            return model
-                .evaluate(
-                    &Batchable {
-                        xs,
-                        ys,
-                        sample_weights: Vec::new(),
-                        rows: 0,
-                    },
-                    1,
-                )
-                .js();
+            return model.evaluate(&Batchable { xs, ys, sample_weights: Vec::new(), rows: 0 }, 1).js();
         }
         if batch_size == 0 {
-            return Err(to_js(Error::invalid(
-                "evaluate: batchSize must be a positive integer but got 0",
-            )));
+            return Err(to_js(Error::invalid("evaluate: batchSize must be a positive integer but got 0")));
         }
-        model
-            .check_data(&xs, Some(&ys), rows as usize, "evaluate")
-            .js()?;
-        model
-            .evaluate(
-                &Batchable {
-                    xs,
-                    ys,
-                    sample_weights: Vec::new(),
-                    rows: rows as usize,
-                },
-                batch_size as usize,
-            )
-            .js()
+        model.check_data(&xs, Some(&ys), rows as usize, "evaluate").js()?;
+        model.evaluate(&Batchable { xs, ys, sample_weights: Vec::new(), rows: rows as usize }, batch_size as usize).js()
     }
 
     /// One optimizer step on the whole batch, on a worker thread; resolves with the logs in
     /// `metricsNames` order. Refused while a fit runs.
     #[napi(ts_return_type = "Promise<Array<number>>")]
-    pub fn train_batch(
-        &self,
-        xs: Vec<Float32Array>,
-        ys: Vec<Float32Array>,
-        rows: u32,
-        options: serde_json::Value,
-    ) -> napi::Result<AsyncTask<TrainBatchTask>> {
+    pub fn train_batch(&self, xs: Vec<Float32Array>, ys: Vec<Float32Array>, rows: u32, options: serde_json::Value) -> napi::Result<AsyncTask<TrainBatchTask>> {
         Ok(AsyncTask::new(self.batch_task(xs, ys, rows, options)?))
     }
 
     /// `trainBatch` on the calling thread: for batches so small that handing them to a worker
     /// thread would cost more than the step itself.
     #[napi(catch_unwind)]
-    pub fn train_batch_sync(
-        &self,
-        xs: Vec<Float32Array>,
-        ys: Vec<Float32Array>,
-        rows: u32,
-        options: serde_json::Value,
-    ) -> napi::Result<Vec<f64>> {
+    pub fn train_batch_sync(&self, xs: Vec<Float32Array>, ys: Vec<Float32Array>, rows: u32, options: serde_json::Value) -> napi::Result<Vec<f64>> {
         self.batch_task(xs, ys, rows, options)?.run()
     }
 
-    fn batch_task(
-        &self,
-        xs: Vec<Float32Array>,
-        ys: Vec<Float32Array>,
-        rows: u32,
-        options: serde_json::Value,
-    ) -> napi::Result<TrainBatchTask> {
+    fn batch_task(&self, xs: Vec<Float32Array>, ys: Vec<Float32Array>, rows: u32, options: serde_json::Value) -> napi::Result<TrainBatchTask> {
         let options: FitOptions = from_json("trainOnBatch", options)?;
         if self.shared.training.load(Ordering::SeqCst) {
-            return Err(napi::Error::new(
-                napi::Status::InvalidArg,
-                "Cannot start training because another fit() call is ongoing.",
-            ));
+            return Err(napi::Error::new(napi::Status::InvalidArg, "Cannot start training because another fit() call is ongoing."));
         }
-        Ok(TrainBatchTask {
-            shared: self.shared.clone(),
-            xs: shared(xs),
-            ys: shared(ys),
-            rows: rows as usize,
-            options: options.into_core()?,
-        })
+        Ok(TrainBatchTask { shared: self.shared.clone(), xs: shared(xs), ys: shared(ys), rows: rows as usize, options: options.into_core()? })
     }
 
     /// Starts a fit: validates everything and copies the data once; nothing changes in the model
@@ -361,22 +251,12 @@ impl NativeModel {
     ) -> napi::Result<NativeTrainer> {
         let options: FitOptions = from_json("fit", options)?;
         if self.shared.training.load(Ordering::SeqCst) {
-            return Err(napi::Error::new(
-                napi::Status::InvalidArg,
-                "Cannot start training because another fit() call is ongoing.",
-            ));
+            return Err(napi::Error::new(napi::Status::InvalidArg, "Cannot start training because another fit() call is ongoing."));
         }
-        let weights = sample_weights
-            .unwrap_or_default()
-            .iter()
-            .map(|w| w.as_ref().map(|w| w.to_vec()))
-            .collect();
-        let train =
-            Dataset::shared(shared(xs), shared(ys), rows as usize).with_sample_weights(weights);
-        let validation =
-            validation.map(|(vx, vy, vr)| Dataset::shared(shared(vx), shared(vy), vr as usize));
-        let trainer =
-            Trainer::new(&lock(&self.shared), train, validation, options.into_core()?).js()?;
+        let weights = sample_weights.unwrap_or_default().iter().map(|w| w.as_ref().map(|w| w.to_vec())).collect();
+        let train = Dataset::shared(shared(xs), shared(ys), rows as usize).with_sample_weights(weights);
+        let validation = validation.map(|(vx, vy, vr)| Dataset::shared(shared(vx), shared(vy), vr as usize));
+        let trainer = Trainer::new(&lock(&self.shared), train, validation, options.into_core()?).js()?;
         self.begin_training(&env, trainer)
     }
 
@@ -393,20 +273,10 @@ impl NativeModel {
     ) -> napi::Result<NativeTrainer> {
         let options: FitOptions = from_json("fitDataset", options)?;
         if self.shared.training.load(Ordering::SeqCst) {
-            return Err(napi::Error::new(
-                napi::Status::InvalidArg,
-                "Cannot start training because another fit() call is ongoing.",
-            ));
+            return Err(napi::Error::new(napi::Status::InvalidArg, "Cannot start training because another fit() call is ongoing."));
         }
-        let validation =
-            validation.map(|(vx, vy, vr)| Dataset::shared(shared(vx), shared(vy), vr as usize));
-        let trainer = Trainer::for_batches(
-            &lock(&self.shared),
-            validation,
-            validates,
-            options.into_core()?,
-        )
-        .js()?;
+        let validation = validation.map(|(vx, vy, vr)| Dataset::shared(shared(vx), shared(vy), vr as usize));
+        let trainer = Trainer::for_batches(&lock(&self.shared), validation, validates, options.into_core()?).js()?;
         self.begin_training(&env, trainer)
     }
 

@@ -122,18 +122,12 @@ pub struct NativeTrainer {
 impl NativeTrainer {
     pub fn new(env: &Env, shared: Arc<Shared>, mut trainer: Trainer) -> napi::Result<Self> {
         let names = trainer.log_names(&lock(&shared));
-        let (samples, steps, validating) = (
-            trainer.samples() as u32,
-            trainer.steps_per_epoch() as u32,
-            trainer.has_validation(),
-        );
+        let (samples, steps, validating) = (trainer.samples() as u32, trainer.steps_per_epoch() as u32, trainer.has_validation());
         shared.signals.stop.store(false, Ordering::SeqCst);
         trainer.set_signals(shared.signals.clone());
         // Exiting the process or terminating the worker waits for work on the thread pool:
         // stop the fit so that it ends within a batch.
-        let exit_hook = env.add_env_cleanup_hook(shared.signals.clone(), |signals| {
-            signals.stop.store(true, Ordering::SeqCst)
-        })?;
+        let exit_hook = env.add_env_cleanup_hook(shared.signals.clone(), |signals| signals.stop.store(true, Ordering::SeqCst))?;
         Ok(NativeTrainer {
             shared,
             trainer: Arc::new(Mutex::new(Some(trainer))),
@@ -148,9 +142,7 @@ impl NativeTrainer {
 
     fn with_trainer<T>(&self, f: impl FnOnce(&mut Trainer) -> napi::Result<T>) -> napi::Result<T> {
         let mut guard = self.trainer.lock().unwrap_or_else(|p| p.into_inner());
-        f(guard.as_mut().ok_or_else(|| {
-            napi::Error::from_reason("fit: this training run has already finished")
-        })?)
+        f(guard.as_mut().ok_or_else(|| napi::Error::from_reason("fit: this training run has already finished"))?)
     }
 }
 
@@ -180,86 +172,48 @@ impl NativeTrainer {
     /// The epoch the next batch belongs to.
     #[napi(getter)]
     pub fn epoch(&self) -> u32 {
-        self.trainer
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .as_ref()
-            .map_or(0, |t| t.current_epoch() as u32)
+        self.trainer.lock().unwrap_or_else(|p| p.into_inner()).as_ref().map_or(0, |t| t.current_epoch() as u32)
     }
 
     /// Batches run in the epoch in progress.
     #[napi(getter)]
     pub fn batches_in_epoch(&self) -> u32 {
-        self.trainer
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .as_ref()
-            .map_or(0, |t| t.batches_in_epoch() as u32)
+        self.trainer.lock().unwrap_or_else(|p| p.into_inner()).as_ref().map_or(0, |t| t.batches_in_epoch() as u32)
     }
 
     /// Trains on a worker thread until a limit is reached; resolves with what happened.
     #[napi(ts_return_type = "Promise<RunResult>")]
     pub fn run(&self, options: RunOptions) -> AsyncTask<RunTask> {
-        AsyncTask::new(RunTask {
-            shared: self.shared.clone(),
-            trainer: self.trainer.clone(),
-            options,
-        })
+        AsyncTask::new(RunTask { shared: self.shared.clone(), trainer: self.trainer.clone(), options })
     }
 
     /// `run` on the calling thread, for work so small that a hand-off to a worker thread would
     /// cost more than the work itself.
     #[napi(catch_unwind)]
     pub fn run_sync(&self, options: RunOptions) -> napi::Result<RunResult> {
-        RunTask {
-            shared: self.shared.clone(),
-            trainer: self.trainer.clone(),
-            options,
-        }
-        .compute()
+        RunTask { shared: self.shared.clone(), trainer: self.trainer.clone(), options }.compute()
     }
 
     /// Hands over the next batches of a fit on batches (`fitDataset`): consecutive batches of
     /// `sizes[b]` rows of the arrays (one per model input / output).
     #[napi(catch_unwind)]
-    pub fn push(
-        &self,
-        xs: Vec<Float32Array>,
-        ys: Vec<Float32Array>,
-        sizes: Vec<u32>,
-    ) -> napi::Result<()> {
+    pub fn push(&self, xs: Vec<Float32Array>, ys: Vec<Float32Array>, sizes: Vec<u32>) -> napi::Result<()> {
         let rows = sizes.iter().map(|&s| s as usize).sum();
         let data = Dataset::shared(shared(xs), shared(ys), rows);
         let model = lock(&self.shared);
-        self.with_trainer(|t| {
-            t.push(
-                &model,
-                data,
-                sizes.into_iter().map(|s| s as usize).collect(),
-            )
-            .js()
-        })
+        self.with_trainer(|t| t.push(&model, data, sizes.into_iter().map(|s| s as usize).collect()).js())
     }
 
     /// Evaluates validation batches for the epoch in progress (a validation dataset).
     #[napi(catch_unwind)]
-    pub fn validate(
-        &mut self,
-        xs: Vec<Float32Array>,
-        ys: Vec<Float32Array>,
-        sizes: Vec<u32>,
-    ) -> napi::Result<()> {
+    pub fn validate(&mut self, xs: Vec<Float32Array>, ys: Vec<Float32Array>, sizes: Vec<u32>) -> napi::Result<()> {
         let model = lock(&self.shared);
         if self.validated.is_none() {
             self.validated = Some(Evaluation::new(&model).js()?);
         }
         let sizes: Vec<usize> = sizes.into_iter().map(|s| s as usize).collect();
         let data = Dataset::shared(shared(xs), shared(ys), sizes.iter().sum());
-        self.validated
-            .as_mut()
-            .expect("just made")
-            .add(&model, &data, &sizes, "fitDataset: validationData")
-            .js()
+        self.validated.as_mut().expect("just made").add(&model, &data, &sizes, "fitDataset: validationData").js()
     }
 
     /// Ends the epoch of a fit on batches: its logs in `logNames` order.
@@ -267,10 +221,7 @@ impl NativeTrainer {
     pub fn end_epoch(&mut self) -> napi::Result<Vec<f64>> {
         let validated = self.validated.take();
         let mut model = lock(&self.shared);
-        self.with_trainer(|t| {
-            t.end_epoch_with(&mut model, validated.as_ref().map(|v| v.means()))
-                .js()
-        })
+        self.with_trainer(|t| t.end_epoch_with(&mut model, validated.as_ref().map(|v| v.means())).js())
     }
 
     /// Ends an epoch of a fit on batches that stopped or ran out of data before its end: the
@@ -284,21 +235,13 @@ impl NativeTrainer {
     /// Training logs of the epoch in progress (for a fit stopped mid-epoch).
     #[napi]
     pub fn partial_epoch_logs(&self) -> Vec<f64> {
-        self.trainer
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .as_ref()
-            .map(|t| t.partial_epoch_logs())
-            .unwrap_or_default()
+        self.trainer.lock().unwrap_or_else(|p| p.into_inner()).as_ref().map(|t| t.partial_epoch_logs()).unwrap_or_default()
     }
 
     /// Ends the fit (also when it stopped early), so that another may start.
     #[napi]
     pub fn finish(&mut self, env: Env) -> napi::Result<()> {
-        self.trainer
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .take();
+        self.trainer.lock().unwrap_or_else(|p| p.into_inner()).take();
         self.shared.training.store(false, Ordering::SeqCst);
         if let Some(hook) = self.exit_hook.take() {
             env.remove_env_cleanup_hook(hook)?;
@@ -320,29 +263,15 @@ impl Task for RunTask {
     fn compute(&mut self) -> napi::Result<RunResult> {
         catch_panic("fit", || {
             let mut guard = self.trainer.lock().unwrap_or_else(|p| p.into_inner());
-            let trainer = guard.as_mut().ok_or_else(|| {
-                napi::Error::from_reason("fit: this training run has already finished")
-            })?;
+            let trainer = guard.as_mut().ok_or_else(|| napi::Error::from_reason("fit: this training run has already finished"))?;
             let o = &self.options;
             let mut limits = RunLimits {
                 epochs: o.epochs.max(1) as usize,
-                batches: if o.batches == 0 {
-                    usize::MAX
-                } else {
-                    o.batches as usize
-                },
-                deadline: (o.budget_ms > 0.0)
-                    .then(|| Instant::now() + Duration::from_secs_f64(o.budget_ms / 1000.0)),
+                batches: if o.batches == 0 { usize::MAX } else { o.batches as usize },
+                deadline: (o.budget_ms > 0.0).then(|| Instant::now() + Duration::from_secs_f64(o.budget_ms / 1000.0)),
                 record_batches: o.record_batches,
             };
-            let mut result = RunResult {
-                batches: Vec::new(),
-                epochs: Vec::new(),
-                done: false,
-                trained: 0,
-                stopped: false,
-                diverged: None,
-            };
+            let mut result = RunResult { batches: Vec::new(), epochs: Vec::new(), done: false, trained: 0, stopped: false, diverged: None };
             loop {
                 let report = {
                     let mut model = self.shared.model.lock().unwrap_or_else(|p| p.into_inner());
@@ -351,33 +280,16 @@ impl Task for RunTask {
                 limits.epochs -= report.epochs.len();
                 limits.batches -= report.trained;
                 result.trained += report.trained as u32;
-                result
-                    .batches
-                    .extend(report.batches.into_iter().map(|(b, s, logs)| BatchLog {
-                        batch: b as u32,
-                        size: s as u32,
-                        logs,
-                    }));
-                result
-                    .epochs
-                    .extend(report.epochs.into_iter().map(|(e, logs)| EpochLog {
-                        epoch: e as u32,
-                        logs,
-                    }));
-                (result.done, result.stopped, result.diverged) = (
-                    report.done,
-                    report.stopped,
-                    report.diverged.map(|e| e.to_string()),
-                );
+                result.batches.extend(report.batches.into_iter().map(|(b, s, logs)| BatchLog { batch: b as u32, size: s as u32, logs }));
+                result.epochs.extend(report.epochs.into_iter().map(|(e, logs)| EpochLog { epoch: e as u32, logs }));
+                (result.done, result.stopped, result.diverged) = (report.done, report.stopped, report.diverged.map(|e| e.to_string()));
                 if !report.paused {
                     return Ok(result);
                 }
                 // A reader (predict, getWeights, ...) waits for the model: let it in before the
                 // next batch.
                 let wait = Instant::now();
-                while self.shared.signals.readers.load(Ordering::SeqCst) > 0
-                    && wait.elapsed() < Duration::from_millis(50)
-                {
+                while self.shared.signals.readers.load(Ordering::SeqCst) > 0 && wait.elapsed() < Duration::from_millis(50) {
                     std::thread::yield_now();
                 }
             }
@@ -393,20 +305,14 @@ impl TrainBatchTask {
     /// The step itself, shared by the async task and the synchronous call.
     pub fn run(&self) -> napi::Result<Vec<f64>> {
         let mut model = lock(&self.shared);
-        let mut cache = self
-            .shared
-            .batch_cache
-            .lock()
-            .unwrap_or_else(|p| p.into_inner());
+        let mut cache = self.shared.batch_cache.lock().unwrap_or_else(|p| p.into_inner());
         let data = dense_mtl_core::model::Batchable {
             xs: self.xs.iter().map(|x| (**x).as_ref()).collect(),
             ys: self.ys.iter().map(|y| (**y).as_ref()).collect(),
             sample_weights: Vec::new(),
             rows: self.rows,
         };
-        model
-            .train_batch(&mut cache, &data, &self.options.class_weights)
-            .js()
+        model.train_batch(&mut cache, &data, &self.options.class_weights).js()
     }
 }
 
@@ -450,17 +356,10 @@ impl NativeEvaluation {
 impl NativeEvaluation {
     /// Evaluates consecutive batches of `sizes[b]` rows of the arrays.
     #[napi(catch_unwind)]
-    pub fn add(
-        &mut self,
-        xs: Vec<Float32Array>,
-        ys: Vec<Float32Array>,
-        sizes: Vec<u32>,
-    ) -> napi::Result<()> {
+    pub fn add(&mut self, xs: Vec<Float32Array>, ys: Vec<Float32Array>, sizes: Vec<u32>) -> napi::Result<()> {
         let sizes: Vec<usize> = sizes.into_iter().map(|s| s as usize).collect();
         let data = Dataset::shared(shared(xs), shared(ys), sizes.iter().sum());
-        self.evaluation
-            .add(&lock(&self.shared), &data, &sizes, "evaluateDataset")
-            .js()
+        self.evaluation.add(&lock(&self.shared), &data, &sizes, "evaluateDataset").js()
     }
 
     /// Whether no batch was evaluated.

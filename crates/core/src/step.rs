@@ -48,33 +48,13 @@ impl Model {
     /// Buffers for batches of up to `capacity` rows.
     pub fn buffers(&self, capacity: usize, training: bool) -> StepBuffers {
         let ws = Workspace::new(&self.graph, capacity, training);
-        let max_width = self
-            .heads
-            .iter()
-            .map(|h| h.width.max(h.target_width))
-            .max()
-            .unwrap_or(1);
-        let per_task =
-            (training && self.needs_per_task_passes()).then(|| self.per_task_buffers(&ws));
+        let max_width = self.heads.iter().map(|h| h.width.max(h.target_width)).max().unwrap_or(1);
+        let per_task = (training && self.needs_per_task_passes()).then(|| self.per_task_buffers(&ws));
         let n = self.heads.len();
         StepBuffers {
-            targets: self
-                .heads
-                .iter()
-                .map(|h| vec![0.0; capacity * h.target_width])
-                .collect(),
+            targets: self.heads.iter().map(|h| vec![0.0; capacity * h.target_width]).collect(),
             row_weights: vec![vec![1.0; capacity]; n],
-            head_grads: self
-                .heads
-                .iter()
-                .map(|h| {
-                    if training {
-                        vec![0.0; capacity * h.width]
-                    } else {
-                        Vec::new()
-                    }
-                })
-                .collect(),
+            head_grads: self.heads.iter().map(|h| if training { vec![0.0; capacity * h.width] } else { Vec::new() }).collect(),
             compact_target: vec![0.0; capacity * max_width],
             compact_pred: vec![0.0; capacity * max_width],
             head_losses: vec![0.0; n],
@@ -92,22 +72,13 @@ impl Model {
     /// the data first; `cache` holds buffers reused from call to call (dropped when stale).
     /// Returns the logs in [`metrics_names`](Self::metrics_names) order (NaN for a value over no
     /// labelled rows).
-    pub fn train_batch(
-        &mut self,
-        cache: &mut Option<StepBuffers>,
-        data: &Batchable,
-        class_weights: &ClassWeights,
-    ) -> crate::Result<Vec<f64>> {
+    pub fn train_batch(&mut self, cache: &mut Option<StepBuffers>, data: &Batchable, class_weights: &ClassWeights) -> crate::Result<Vec<f64>> {
         self.require_compiled("training/testing")?;
         if data.rows == 0 {
             return Err(crate::Error::invalid("trainOnBatch: the batch has no rows"));
         }
         self.check_data(&data.xs, Some(&data.ys), data.rows, "trainOnBatch")?;
-        let fits = |b: &StepBuffers| {
-            b.ws.capacity >= data.rows
-                && b.targets.len() == self.heads.len()
-                && b.per_task.is_some() == self.needs_per_task_passes()
-        };
+        let fits = |b: &StepBuffers| b.ws.capacity >= data.rows && b.targets.len() == self.heads.len() && b.per_task.is_some() == self.needs_per_task_passes();
         if !cache.as_ref().is_some_and(fits) {
             self.check_memory(data.rows, true)?;
             *cache = Some(self.buffers(data.rows, true));
@@ -116,31 +87,16 @@ impl Model {
         let names = self.metrics_names().len();
         let (mut logs, mut counts) = (vec![0.0; names], vec![0.0; names]);
         let order = std::mem::take(&mut buf.in_order);
-        let step = crate::matmul::with_pool(|| {
-            self.train_step(
-                buf,
-                data,
-                &order[..data.rows],
-                class_weights,
-                &mut logs,
-                &mut counts,
-            )
-        });
+        let step = crate::matmul::with_pool(|| self.train_step(buf, data, &order[..data.rows], class_weights, &mut logs, &mut counts));
         buf.in_order = order;
         step.map_err(|what| {
             crate::Error::Diverged(format!("trainOnBatch: training diverged: {what}. The update was not applied: the weights are those of the last finite step. Lower the learning rate or scale the targets."))
         })?;
-        Ok(logs
-            .into_iter()
-            .zip(counts)
-            .map(|(v, n)| if n > 0.0 { v } else { f64::NAN })
-            .collect())
+        Ok(logs.into_iter().zip(counts).map(|(v, n)| if n > 0.0 { v } else { f64::NAN }).collect())
     }
 
     fn needs_per_task_passes(&self) -> bool {
-        self.balancer.as_ref().is_some_and(|b| {
-            b.surgery.is_some() || matches!(b.method, TaskWeighting::Gradnorm { .. })
-        })
+        self.balancer.as_ref().is_some_and(|b| b.surgery.is_some() || matches!(b.method, TaskWeighting::Gradnorm { .. }))
     }
 
     fn per_task_buffers(&self, ws: &Workspace) -> PerTask {
@@ -163,8 +119,7 @@ impl Model {
         let gradnorm_layer = (0..self.graph.nodes.len()).rev().find_map(|id| {
             let li = self.graph.nodes[id].layer;
             let is_dense = matches!(self.graph.layers[li].kind, LayerKind::Dense(_));
-            (is_dense && heads_of_layer[li].len() == all && self.graph.layers[li].trainable)
-                .then(|| (id, ws.param_index[li]))
+            (is_dense && heads_of_layer[li].len() == all && self.graph.layers[li].trainable).then(|| (id, ws.param_index[li]))
         });
         PerTask {
             shared,
@@ -181,11 +136,7 @@ impl Model {
     /// Whether GradNorm can run: it needs a trainable Dense layer shared by every output.
     pub fn has_gradnorm_layer(&self) -> bool {
         let heads_of_layer = self.graph.heads_depending_on_layers();
-        self.graph.layers.iter().enumerate().any(|(li, l)| {
-            matches!(l.kind, LayerKind::Dense(_))
-                && l.trainable
-                && heads_of_layer[li].len() == self.heads.len()
-        })
+        self.graph.layers.iter().enumerate().any(|(li, l)| matches!(l.kind, LayerKind::Dense(_)) && l.trainable && heads_of_layer[li].len() == self.heads.len())
     }
 
     /// One optimizer step on the rows `indices`. Writes the batch's log values (in
@@ -211,22 +162,12 @@ impl Model {
             gather_rows(data.ys[h], head.target_width, indices, target);
             let weights = &mut buf.row_weights[h][..rows];
             let sample_weights = data.sample_weights.get(h).copied().flatten();
-            fill_row_weights(
-                weights,
-                target,
-                head.target_width,
-                class_weights.get(h).and_then(|c| c.as_ref()),
-                sample_weights,
-                |r| indices[r],
-            );
+            fill_row_weights(weights, target, head.target_width, class_weights.get(h).and_then(|c| c.as_ref()), sample_weights, |r| indices[r]);
         }
         self.score_heads(buf, rows, true, logs, counts);
         let balancer = self.balancer.as_ref().expect("compiled");
         let mut effective = std::mem::take(&mut buf.effective);
-        effective
-            .iter_mut()
-            .enumerate()
-            .for_each(|(h, e)| *e = balancer.effective(h));
+        effective.iter_mut().enumerate().for_each(|(h, e)| *e = balancer.effective(h));
         let surgery = balancer.surgery;
         let gradnorm = matches!(balancer.method, TaskWeighting::Gradnorm { .. });
         let uncertainty = matches!(balancer.method, TaskWeighting::Uncertainty { .. });
@@ -240,29 +181,19 @@ impl Model {
         }
         if uncertainty {
             let balancer = self.balancer.as_ref().expect("compiled");
-            balancer.log_variance_gradient(
-                &buf.head_losses,
-                &buf.labelled,
-                &mut buf.log_variance_grad,
-            );
+            balancer.log_variance_gradient(&buf.head_losses, &buf.labelled, &mut buf.log_variance_grad);
         }
         if let Err(what) = self.check_finite(buf, uncertainty) {
             buf.effective = effective;
             return Err(what);
         }
-        let penalty = self.apply_regularizers_and_step(
-            &mut buf.ws,
-            uncertainty.then_some(&buf.log_variance_grad[..]),
-        );
+        let penalty = self.apply_regularizers_and_step(&mut buf.ws, uncertainty.then_some(&buf.log_variance_grad[..]));
         let balancer = self.balancer.as_mut().expect("compiled");
         if gradnorm {
             balancer.gradnorm_update(&buf.head_losses, &buf.norms, &buf.labelled);
         }
         balancer.clamp_log_variances();
-        let total: f64 = (0..self.heads.len())
-            .filter(|&h| buf.labelled[h] > 0)
-            .map(|h| effective[h] as f64 * buf.head_losses[h])
-            .sum();
+        let total: f64 = (0..self.heads.len()).filter(|&h| buf.labelled[h] > 0).map(|h| effective[h] as f64 * buf.head_losses[h]).sum();
         logs[0] = total + penalty as f64;
         counts[0] = rows as f64;
         buf.effective = effective;
@@ -273,24 +204,11 @@ impl Model {
     fn check_finite(&self, buf: &StepBuffers, uncertainty: bool) -> Result<(), String> {
         for (h, head) in self.heads.iter().enumerate() {
             if buf.labelled[h] > 0 && !buf.head_losses[h].is_finite() {
-                let name = if self.heads.len() > 1 {
-                    format!(" of output '{}'", head.name)
-                } else {
-                    String::new()
-                };
-                return Err(format!(
-                    "the loss{name} is {}",
-                    js_number(buf.head_losses[h])
-                ));
+                let name = if self.heads.len() > 1 { format!(" of output '{}'", head.name) } else { String::new() };
+                return Err(format!("the loss{name} is {}", js_number(buf.head_losses[h])));
             }
         }
-        let grads = buf
-            .ws
-            .param_grads
-            .iter()
-            .zip(&buf.ws.param_written)
-            .filter(|(_, &written)| written)
-            .map(|(g, _)| g);
+        let grads = buf.ws.param_grads.iter().zip(&buf.ws.param_written).filter(|(_, &written)| written).map(|(g, _)| g);
         if grads.into_iter().any(|g| !g.iter().all(|v| v.is_finite())) {
             return Err("a gradient is not finite".into());
         }
@@ -302,14 +220,7 @@ impl Model {
 
     /// Loss and metrics of every output for the batch in the forward buffers; with `grad`, also
     /// each output's loss gradient (into `head_grads`).
-    fn score_heads(
-        &self,
-        buf: &mut StepBuffers,
-        rows: usize,
-        grad: bool,
-        logs: &mut [f64],
-        counts: &mut [f64],
-    ) {
+    fn score_heads(&self, buf: &mut StepBuffers, rows: usize, grad: bool, logs: &mut [f64], counts: &mut [f64]) {
         let multi = self.heads.len() > 1;
         let mut slot = if multi { 1 + self.heads.len() } else { 1 };
         for (h, head) in self.heads.iter().enumerate() {
@@ -317,11 +228,7 @@ impl Model {
             let target = &buf.targets[h][..rows * head.target_width];
             let pred = &buf.ws.outs[node][..rows * head.width];
             let weights = &buf.row_weights[h][..rows];
-            let g = if grad {
-                Some(&mut buf.head_grads[h][..rows * head.width])
-            } else {
-                None
-            };
+            let g = if grad { Some(&mut buf.head_grads[h][..rows * head.width]) } else { None };
             let (mean, labelled) = head_loss(head, target, pred, weights, g);
             buf.head_losses[h] = mean;
             buf.labelled[h] = labelled;
@@ -329,24 +236,10 @@ impl Model {
                 logs[1 + h] = mean;
                 counts[1 + h] = labelled as f64;
             }
-            let (t, p) = if labelled == rows {
-                (target, pred)
-            } else {
-                compact_labelled(
-                    head,
-                    target,
-                    pred,
-                    &mut buf.compact_target,
-                    &mut buf.compact_pred,
-                    labelled,
-                )
-            };
+            let (t, p) =
+                if labelled == rows { (target, pred) } else { compact_labelled(head, target, pred, &mut buf.compact_target, &mut buf.compact_pred, labelled) };
             for (metric, _) in &head.metrics {
-                logs[slot] = if labelled > 0 {
-                    metric.batch_value(t, p, head.width) as f64
-                } else {
-                    0.0
-                };
+                logs[slot] = if labelled > 0 { metric.batch_value(t, p, head.width) as f64 } else { 0.0 };
                 counts[slot] = labelled as f64;
                 slot += 1;
             }
@@ -390,15 +283,7 @@ impl Model {
             buf.ws.grad_written.iter_mut().for_each(|w| *w = false);
             self.seed_output_grad(buf, h, rows, 1.0);
             self.graph.backward_from(&mut buf.ws, rows, w_node);
-            buf.norms[h] = if buf.ws.param_written[kernel] {
-                buf.ws.param_grads[kernel]
-                    .iter()
-                    .map(|g| g * g)
-                    .sum::<f32>()
-                    .sqrt()
-            } else {
-                0.0
-            };
+            buf.norms[h] = if buf.ws.param_written[kernel] { buf.ws.param_grads[kernel].iter().map(|g| g * g).sum::<f32>().sqrt() } else { 0.0 };
         }
     }
 
@@ -426,21 +311,12 @@ impl Model {
                 if pt.shared[p] {
                     pt.task_grads[h][pt.offsets[p]..pt.offsets[p] + g.len()].copy_from_slice(g);
                 } else {
-                    pt.accumulated[p]
-                        .iter_mut()
-                        .zip(g)
-                        .for_each(|(a, &v)| *a += v);
+                    pt.accumulated[p].iter_mut().zip(g).for_each(|(a, &v)| *a += v);
                 }
             }
         }
         let balancer = self.balancer.as_mut().expect("compiled");
-        pcgrad(
-            &pt.task_grads,
-            &pt.active,
-            balancer,
-            &mut pt.scratch,
-            &mut pt.merged,
-        );
+        pcgrad(&pt.task_grads, &pt.active, balancer, &mut pt.scratch, &mut pt.merged);
         for p in 0..pt.accumulated.len() {
             let dst = &mut buf.ws.param_grads[p];
             let n = dst.len();
@@ -455,50 +331,25 @@ impl Model {
     }
 
     /// One evaluation batch of rows `start..start + rows`.
-    pub(crate) fn eval_batch(
-        &self,
-        buf: &mut StepBuffers,
-        data: &Batchable,
-        start: usize,
-        rows: usize,
-        logs: &mut [f64],
-        counts: &mut [f64],
-    ) {
+    pub(crate) fn eval_batch(&self, buf: &mut StepBuffers, data: &Batchable, start: usize, rows: usize, logs: &mut [f64], counts: &mut [f64]) {
         buf.ws.load_range(&self.graph, &data.xs, start, rows);
         self.graph.forward(&mut buf.ws, rows, false);
         for (h, head) in self.heads.iter().enumerate() {
             let tw = head.target_width;
-            buf.targets[h][..rows * tw]
-                .copy_from_slice(&data.ys[h][start * tw..(start + rows) * tw]);
+            buf.targets[h][..rows * tw].copy_from_slice(&data.ys[h][start * tw..(start + rows) * tw]);
             let sample_weights = data.sample_weights.get(h).copied().flatten();
-            fill_row_weights(
-                &mut buf.row_weights[h][..rows],
-                &buf.targets[h][..rows * tw],
-                tw,
-                None,
-                sample_weights,
-                |r| start + r,
-            );
+            fill_row_weights(&mut buf.row_weights[h][..rows], &buf.targets[h][..rows * tw], tw, None, sample_weights, |r| start + r);
         }
         self.score_heads(buf, rows, false, logs, counts);
         let balancer = self.balancer.as_ref().expect("compiled");
-        logs[0] = (0..self.heads.len())
-            .filter(|&h| buf.labelled[h] > 0)
-            .map(|h| balancer.effective(h) as f64 * buf.head_losses[h])
-            .sum();
+        logs[0] = (0..self.heads.len()).filter(|&h| buf.labelled[h] > 0).map(|h| balancer.effective(h) as f64 * buf.head_losses[h]).sum();
         counts[0] = rows as f64;
     }
 }
 
 /// Mean loss over the labelled rows (`Σ w_r ℓ_r / labelled`) and the number of labelled rows;
 /// with `grad`, writes d mean / d prediction (zero on unlabelled rows).
-fn head_loss(
-    head: &Head,
-    target: &[f32],
-    pred: &[f32],
-    weights: &[f32],
-    mut grad: Option<&mut [f32]>,
-) -> (f64, usize) {
+fn head_loss(head: &Head, target: &[f32], pred: &[f32], weights: &[f32], mut grad: Option<&mut [f32]>) -> (f64, usize) {
     let (tw, pw) = (head.target_width, head.width);
     let labelled = target.chunks_exact(tw).filter(|t| !has_nan(t)).count();
     if labelled == 0 {
@@ -509,11 +360,7 @@ fn head_loss(
     }
     let scale = 1.0 / labelled as f32;
     let mut sum = 0.0f64;
-    for (r, (t, p)) in target
-        .chunks_exact(tw)
-        .zip(pred.chunks_exact(pw))
-        .enumerate()
-    {
+    for (r, (t, p)) in target.chunks_exact(tw).zip(pred.chunks_exact(pw)).enumerate() {
         let g = grad.as_deref_mut().map(|g| &mut g[r * pw..(r + 1) * pw]);
         if has_nan(t) {
             // Masked before any arithmetic: 0 · NaN would still be NaN.
@@ -550,14 +397,7 @@ fn has_nan(row: &[f32]) -> bool {
 }
 
 /// Copies the labelled rows into contiguous buffers (for metrics).
-fn compact_labelled<'a>(
-    head: &Head,
-    target: &[f32],
-    pred: &[f32],
-    ct: &'a mut [f32],
-    cp: &'a mut [f32],
-    labelled: usize,
-) -> (&'a [f32], &'a [f32]) {
+fn compact_labelled<'a>(head: &Head, target: &[f32], pred: &[f32], ct: &'a mut [f32], cp: &'a mut [f32], labelled: usize) -> (&'a [f32], &'a [f32]) {
     let (tw, pw) = (head.target_width, head.width);
     let mut k = 0;
     for (t, p) in target.chunks_exact(tw).zip(pred.chunks_exact(pw)) {
@@ -586,21 +426,13 @@ fn fill_row_weights(
     sample_weights: Option<&[f32]>,
     row_of: impl Fn(usize) -> usize,
 ) {
-    for (r, (w, t)) in weights
-        .iter_mut()
-        .zip(target.chunks_exact(width))
-        .enumerate()
-    {
+    for (r, (w, t)) in weights.iter_mut().zip(target.chunks_exact(width)).enumerate() {
         if has_nan(t) {
             *w = 0.0;
             continue;
         }
         let class = class_weight.map_or(1.0, |cw| {
-            let class = if width == 1 {
-                t[0].round().max(0.0) as usize
-            } else {
-                argmax(t)
-            };
+            let class = if width == 1 { t[0].round().max(0.0) as usize } else { argmax(t) };
             cw.get(&class).copied().unwrap_or(1.0)
         });
         *w = class * sample_weights.map_or(1.0, |s| s[row_of(r)]);

@@ -46,45 +46,26 @@ impl Dataset {
 
     /// Inputs and targets without sample weights, from shared arrays.
     pub fn shared(xs: Vec<Values>, ys: Vec<Values>, rows: usize) -> Self {
-        Dataset {
-            xs,
-            ys,
-            sample_weights: Vec::new(),
-            rows,
-            first: 0,
-            total: rows,
-        }
+        Dataset { xs, ys, sample_weights: Vec::new(), rows, first: 0, total: rows }
     }
 
     /// Sets the per-output sample weights.
     pub fn with_sample_weights(mut self, weights: Vec<Option<Vec<f32>>>) -> Self {
-        self.sample_weights = weights
-            .into_iter()
-            .map(|w| w.map(|w| Arc::new(w) as Values))
-            .collect();
+        self.sample_weights = weights.into_iter().map(|w| w.map(|w| Arc::new(w) as Values)).collect();
         self
     }
 
     fn rows_of<'a>(&self, values: &'a Values) -> &'a [f32] {
         let all = (**values).as_ref();
-        let width = if self.total == 0 {
-            0
-        } else {
-            all.len() / self.total
-        };
-        all.get(self.first * width..(self.first + self.rows) * width)
-            .unwrap_or(all)
+        let width = if self.total == 0 { 0 } else { all.len() / self.total };
+        all.get(self.first * width..(self.first + self.rows) * width).unwrap_or(all)
     }
 
     fn view(&self) -> Batchable<'_> {
         Batchable {
             xs: self.xs.iter().map(|x| self.rows_of(x)).collect(),
             ys: self.ys.iter().map(|y| self.rows_of(y)).collect(),
-            sample_weights: self
-                .sample_weights
-                .iter()
-                .map(|w| w.as_ref().map(|w| self.rows_of(w)))
-                .collect(),
+            sample_weights: self.sample_weights.iter().map(|w| w.as_ref().map(|w| self.rows_of(w))).collect(),
             rows: self.rows,
         }
     }
@@ -93,14 +74,7 @@ impl Dataset {
     fn split_off_tail(&mut self, n: usize) -> Dataset {
         let keep = self.rows - n;
         self.rows = keep;
-        Dataset {
-            xs: self.xs.clone(),
-            ys: self.ys.clone(),
-            sample_weights: self.sample_weights.clone(),
-            rows: n,
-            first: self.first + keep,
-            total: self.total,
-        }
+        Dataset { xs: self.xs.clone(), ys: self.ys.clone(), sample_weights: self.sample_weights.clone(), rows: n, first: self.first + keep, total: self.total }
     }
 }
 
@@ -177,10 +151,7 @@ pub struct Means {
 
 impl Means {
     pub fn new(names: usize) -> Self {
-        Means {
-            sums: vec![0.0; names],
-            totals: vec![0.0; names],
-        }
+        Means { sums: vec![0.0; names], totals: vec![0.0; names] }
     }
 
     fn clear(&mut self) {
@@ -221,22 +192,11 @@ impl Evaluation {
     pub fn new(model: &Model) -> Result<Evaluation> {
         model.require_compiled("training/testing")?;
         let names = model.metrics_names().len();
-        Ok(Evaluation {
-            means: Means::new(names),
-            buffers: None,
-            logs: vec![0.0; names],
-            counts: vec![0.0; names],
-        })
+        Ok(Evaluation { means: Means::new(names), buffers: None, logs: vec![0.0; names], counts: vec![0.0; names] })
     }
 
     /// Evaluates consecutive batches of `sizes[b]` rows of `data` (checked first).
-    pub fn add(
-        &mut self,
-        model: &Model,
-        data: &Dataset,
-        sizes: &[usize],
-        what: &str,
-    ) -> Result<()> {
+    pub fn add(&mut self, model: &Model, data: &Dataset, sizes: &[usize], what: &str) -> Result<()> {
         check_sizes(data, sizes, what)?;
         check(model, data, what)?;
         let largest = sizes.iter().copied().max().unwrap_or(0);
@@ -284,23 +244,13 @@ pub struct Trainer {
 impl Trainer {
     /// A fit on arrays: validates the data and options against the model and prepares the
     /// buffers. Nothing in the model changes here.
-    pub fn new(
-        model: &Model,
-        mut train: Dataset,
-        validation: Option<Dataset>,
-        config: FitConfig,
-    ) -> Result<Trainer> {
+    pub fn new(model: &Model, mut train: Dataset, validation: Option<Dataset>, config: FitConfig) -> Result<Trainer> {
         model.require_compiled("training/testing")?;
         if config.batch_size == 0 {
-            return Err(Error::invalid(
-                "fit: batchSize must be a positive integer but got 0",
-            ));
+            return Err(Error::invalid("fit: batchSize must be a positive integer but got 0"));
         }
         if !(0.0..1.0).contains(&config.validation_split) {
-            return Err(Error::invalid(format!(
-                "fit: validationSplit must be in [0, 1) but got {}",
-                config.validation_split
-            )));
+            return Err(Error::invalid(format!("fit: validationSplit must be in [0, 1) but got {}", config.validation_split)));
         }
         check(model, &train, "fit")?;
         if let Some(v) = &validation {
@@ -309,18 +259,13 @@ impl Trainer {
         let validation = match validation {
             Some(v) => Some(v),
             None if config.validation_split > 0.0 => {
-                let split_at =
-                    (train.rows as f64 * (1.0 - config.validation_split)).floor() as usize;
+                let split_at = (train.rows as f64 * (1.0 - config.validation_split)).floor() as usize;
                 if split_at == 0 || split_at == train.rows {
                     return Err(Error::invalid(format!(
                         "fit: validationSplit {} of {} rows leaves no rows for {}",
                         config.validation_split,
                         train.rows,
-                        if split_at == 0 {
-                            "training"
-                        } else {
-                            "validation"
-                        }
+                        if split_at == 0 { "training" } else { "validation" }
                     )));
                 }
                 Some(train.split_off_tail(train.rows - split_at))
@@ -334,12 +279,7 @@ impl Trainer {
         let capacity = config.batch_size.min(train.rows);
         model.check_memory(capacity, true)?;
         let order = (0..train.rows).collect();
-        let mut trainer = Trainer::with_source(
-            model,
-            Source::Rows { data: train, order },
-            validation,
-            config,
-        );
+        let mut trainer = Trainer::with_source(model, Source::Rows { data: train, order }, validation, config);
         trainer.buffers = Some(model.buffers(capacity, true));
         Ok(trainer)
     }
@@ -348,17 +288,10 @@ impl Trainer {
     /// each epoch with [`end_epoch`](Self::end_epoch). `config.batch_size` is the validation
     /// batch size; `validation`, when given, is evaluated at each epoch end; with
     /// `validated_by_caller`, the caller hands the validation values to each epoch end instead.
-    pub fn for_batches(
-        model: &Model,
-        validation: Option<Dataset>,
-        validated_by_caller: bool,
-        config: FitConfig,
-    ) -> Result<Trainer> {
+    pub fn for_batches(model: &Model, validation: Option<Dataset>, validated_by_caller: bool, config: FitConfig) -> Result<Trainer> {
         model.require_compiled("training/testing")?;
         if config.batch_size == 0 {
-            return Err(Error::invalid(
-                "fitDataset: validationBatchSize must be a positive integer but got 0",
-            ));
+            return Err(Error::invalid("fitDataset: validationBatchSize must be a positive integer but got 0"));
         }
         if let Some(v) = &validation {
             check(model, v, "fitDataset: validationData")?;
@@ -368,12 +301,7 @@ impl Trainer {
         Ok(trainer)
     }
 
-    fn with_source(
-        model: &Model,
-        source: Source,
-        validation: Option<Dataset>,
-        config: FitConfig,
-    ) -> Trainer {
+    fn with_source(model: &Model, source: Source, validation: Option<Dataset>, config: FitConfig) -> Trainer {
         let names = model.metrics_names().len();
         Trainer {
             source,
@@ -430,41 +358,24 @@ impl Trainer {
     /// when they adapt), then the metric names with `val_` when validating.
     pub fn log_names(&self, model: &Model) -> Vec<String> {
         let names = model.metrics_names();
-        let val: Vec<String> = if self.has_validation() {
-            names.iter().map(|n| format!("val_{n}")).collect()
-        } else {
-            Vec::new()
-        };
-        names
-            .into_iter()
-            .chain(model.weight_names())
-            .chain(val)
-            .collect()
+        let val: Vec<String> = if self.has_validation() { names.iter().map(|n| format!("val_{n}")).collect() } else { Vec::new() };
+        names.into_iter().chain(model.weight_names()).chain(val).collect()
     }
 
     /// Hands over the next batches of a fit on batches: consecutive batches of `sizes[b]` rows
     /// of `data`. Checked here; trained by [`run`](Self::run).
     pub fn push(&mut self, model: &Model, data: Dataset, sizes: Vec<usize>) -> Result<()> {
         let Source::Batches(pending) = &self.source else {
-            return Err(Error::invalid(
-                "fit: this fit trains on its own arrays; batches cannot be added",
-            ));
+            return Err(Error::invalid("fit: this fit trains on its own arrays; batches cannot be added"));
         };
         if pending.as_ref().is_some_and(|c| c.next < c.sizes.len()) {
-            return Err(Error::invalid(
-                "fitDataset: the previous batches have not all been trained yet",
-            ));
+            return Err(Error::invalid("fitDataset: the previous batches have not all been trained yet"));
         }
         check_sizes(&data, &sizes, "fitDataset")?;
         check(model, &data, "fitDataset")?;
         let largest = sizes.iter().copied().max().unwrap_or(0);
         ensure_buffers(model, &mut self.buffers, largest, true)?;
-        self.source = Source::Batches(Some(Chunk {
-            data,
-            sizes,
-            next: 0,
-            row: 0,
-        }));
+        self.source = Source::Batches(Some(Chunk { data, sizes, next: 0, row: 0 }));
         Ok(())
     }
 
@@ -474,14 +385,9 @@ impl Trainer {
         // Small models never split work across threads: skip the hand-off to the pool.
         let batch_size = match &self.source {
             Source::Rows { .. } => self.config.batch_size,
-            Source::Batches(chunk) => chunk
-                .as_ref()
-                .map_or(1, |c| c.sizes.iter().copied().max().unwrap_or(1)),
+            Source::Batches(chunk) => chunk.as_ref().map_or(1, |c| c.sizes.iter().copied().max().unwrap_or(1)),
         };
-        if crate::matmul::worth_parallel(
-            model.graph.largest_product(batch_size),
-            model.graph.count_params(),
-        ) {
+        if crate::matmul::worth_parallel(model.graph.largest_product(batch_size), model.graph.count_params()) {
             crate::matmul::with_pool(|| self.run_in_pool(model, limits))
         } else {
             self.run_in_pool(model, limits)
@@ -509,9 +415,7 @@ impl Trainer {
             }
             self.means.add(&self.batch_logs, &self.batch_counts);
             if limits.record_batches {
-                report
-                    .batches
-                    .push((self.batch, size, self.batch_logs.clone()));
+                report.batches.push((self.batch, size, self.batch_logs.clone()));
             }
             self.batch += 1;
             batches_run += 1;
@@ -522,8 +426,7 @@ impl Trainer {
                     break;
                 }
             }
-            if batches_run >= limits.batches || limits.deadline.is_some_and(|d| Instant::now() >= d)
-            {
+            if batches_run >= limits.batches || limits.deadline.is_some_and(|d| Instant::now() >= d) {
                 break;
             }
         }
@@ -535,15 +438,11 @@ impl Trainer {
     }
 
     fn stop_requested(&self) -> bool {
-        self.signals
-            .as_ref()
-            .is_some_and(|s| s.stop.load(Ordering::Relaxed))
+        self.signals.as_ref().is_some_and(|s| s.stop.load(Ordering::Relaxed))
     }
 
     fn readers_waiting(&self) -> bool {
-        self.signals
-            .as_ref()
-            .is_some_and(|s| s.readers.load(Ordering::Relaxed) > 0)
+        self.signals.as_ref().is_some_and(|s| s.readers.load(Ordering::Relaxed) > 0)
     }
 
     /// Sets `indices` to the rows of the next batch and returns its size; None when there is
@@ -578,10 +477,7 @@ impl Trainer {
 
     /// One optimizer step on the prepared rows; Err (nothing applied) when it would diverge.
     fn train_batch(&mut self, model: &mut Model, size: usize) -> std::result::Result<(), String> {
-        let buffers = self
-            .buffers
-            .as_mut()
-            .expect("buffers are made with the data");
+        let buffers = self.buffers.as_mut().expect("buffers are made with the data");
         let data = match &mut self.source {
             Source::Rows { data, .. } => data,
             Source::Batches(chunk) => {
@@ -591,22 +487,11 @@ impl Trainer {
                 &chunk.data
             }
         };
-        model.train_step(
-            buffers,
-            &data.view(),
-            &self.indices,
-            &self.config.class_weights,
-            &mut self.batch_logs,
-            &mut self.batch_counts,
-        )
+        model.train_step(buffers, &data.view(), &self.indices, &self.config.class_weights, &mut self.batch_logs, &mut self.batch_counts)
     }
 
     fn divergence(&self, model: &Model, what: String) -> Error {
-        let fix = if model.balancer.as_ref().is_some_and(|b| b.is_adaptive()) {
-            ", or the task weighting"
-        } else {
-            ""
-        };
+        let fix = if model.balancer.as_ref().is_some_and(|b| b.is_adaptive()) { ", or the task weighting" } else { "" };
         Error::Diverged(format!(
             "fit: training diverged at epoch {} (0-based), batch {}: {what}. That batch's update was not applied: the weights are those of the last finite step. Lower the learning rate or scale the targets{fix}.",
             self.epoch, self.batch
@@ -632,27 +517,15 @@ impl Trainer {
     /// the epoch's final weights (from the validation arrays, or from `validated` when the
     /// caller evaluated a validation dataset); the task weights used during the epoch; then
     /// the balancing update for the next epoch (DWA).
-    pub fn end_epoch_with(
-        &mut self,
-        model: &mut Model,
-        validated: Option<&Means>,
-    ) -> Result<Vec<f64>> {
+    pub fn end_epoch_with(&mut self, model: &mut Model, validated: Option<&Means>) -> Result<Vec<f64>> {
         let mut logs = self.means.values();
         let heads = model.heads.len();
-        let head_losses: Vec<f64> = if heads > 1 {
-            logs[1..=heads].to_vec()
-        } else {
-            vec![logs[0]]
-        };
+        let head_losses: Vec<f64> = if heads > 1 { logs[1..=heads].to_vec() } else { vec![logs[0]] };
         logs.extend(model.task_weights());
         if let Some(v) = &self.validation {
             let rows = self.config.batch_size.min(v.rows).max(1);
             ensure_buffers(model, &mut self.validation_buffers, rows, false)?;
-            logs.extend(model.evaluate_with(
-                self.validation_buffers.as_mut().expect("just made"),
-                &v.view(),
-                rows,
-            )?);
+            logs.extend(model.evaluate_with(self.validation_buffers.as_mut().expect("just made"), &v.view(), rows)?);
         } else if self.validated_by_caller {
             let names = model.metrics_names().len();
             logs.extend(validated.map_or_else(|| vec![f64::NAN; names], |m| m.values()));
@@ -682,12 +555,7 @@ impl Trainer {
 }
 
 /// Makes (or grows) step buffers for batches of up to `rows` rows.
-fn ensure_buffers(
-    model: &Model,
-    buffers: &mut Option<StepBuffers>,
-    rows: usize,
-    training: bool,
-) -> Result<()> {
+fn ensure_buffers(model: &Model, buffers: &mut Option<StepBuffers>, rows: usize, training: bool) -> Result<()> {
     if buffers.as_ref().is_some_and(|b| b.ws.capacity >= rows) {
         return Ok(());
     }
@@ -702,10 +570,7 @@ fn check_sizes(data: &Dataset, sizes: &[usize], what: &str) -> Result<()> {
     }
     let total: usize = sizes.iter().sum();
     if total != data.rows {
-        return Err(Error::invalid(format!(
-            "{what}: the batch sizes add up to {total} rows but the data has {}",
-            data.rows
-        )));
+        return Err(Error::invalid(format!("{what}: the batch sizes add up to {total} rows but the data has {}", data.rows)));
     }
     Ok(())
 }
@@ -714,9 +579,7 @@ fn check_sizes(data: &Dataset, sizes: &[usize], what: &str) -> Result<()> {
 fn check_labels(model: &Model, d: &Dataset) -> Result<()> {
     let view = d.view();
     for (y, head) in view.ys.iter().zip(&model.heads) {
-        let labelled = y
-            .chunks_exact(head.target_width)
-            .any(|t| !t.iter().any(|v| v.is_nan()));
+        let labelled = y.chunks_exact(head.target_width).any(|t| !t.iter().any(|v| v.is_nan()));
         if !labelled && d.rows > 0 {
             return Err(Error::invalid(format!("fit: output '{}' has no label at all in the training data (every target row holds NaN)", head.name)));
         }
@@ -724,11 +587,7 @@ fn check_labels(model: &Model, d: &Dataset) -> Result<()> {
     for (w, head) in view.sample_weights.iter().zip(&model.heads) {
         if let Some(w) = w {
             if w.len() != d.rows {
-                return Err(Error::shape(
-                    format!("fit: sampleWeight for output '{}'", head.name),
-                    format!("{} values (one per row)", d.rows),
-                    w.len(),
-                ));
+                return Err(Error::shape(format!("fit: sampleWeight for output '{}'", head.name), format!("{} values (one per row)", d.rows), w.len()));
             }
             if let Some(bad) = w.iter().find(|v| !v.is_finite() || **v < 0.0) {
                 return Err(Error::invalid(format!("fit: sampleWeight for output '{}' must hold finite numbers >= 0 but holds {bad}", head.name)));
@@ -742,10 +601,7 @@ fn check(model: &Model, d: &Dataset, what: &str) -> Result<()> {
     for values in d.xs.iter().chain(&d.ys) {
         let len = (**values).as_ref().len();
         if d.total > 0 && len % d.total != 0 {
-            return Err(Error::invalid(format!(
-                "{what}: an array of {len} values is not a whole number of rows ({} rows)",
-                d.total
-            )));
+            return Err(Error::invalid(format!("{what}: an array of {len} values is not a whole number of rows ({} rows)", d.total)));
         }
     }
     let view = d.view();
