@@ -9,6 +9,7 @@ const { fail, describe } = require('./errors');
 const { History, standardizeCallbacks, callAll, usesHook } = require('./callbacks');
 const { ProgressLogger } = require('./progbar');
 const { classWeightsPerOutput } = require('./data');
+const { RawBatch } = require('./dataset/iterators');
 
 const DEFAULT_VALIDATION_BATCH_SIZE = 32;
 const YIELD_MS = { auto: 125, batch: 0 };
@@ -73,7 +74,7 @@ async function fitDataset(model, dataset, args) {
       let diverged = null;
       for (;;) {
         const wanted = batchLevel ? 1 : reader.batchesPerChunk(hasBatchesPerEpoch ? batchesPerEpoch - batch : Infinity);
-        const elements = await iterator.nextChunk(wanted);
+        const elements = await iterator.nextChunk(wanted, true);
         if (elements.length === 0) {
           if (hasBatchesPerEpoch) {
             console.warn(`You provided \`batchesPerEpoch\` as ${batchesPerEpoch}, but your dataset iterator ran out of data after ${batch} batches; ` +
@@ -149,6 +150,8 @@ function divergence(message, history) {
 class BatchReader {
   constructor(model) {
     this.model = model;
+    this.inputNames = model.inputNames;
+    this.outputNames = model.outputNames;
     this.inputWidths = model.inputs.map(t => t.shape[1]);
     this.targetWidths = model.outputs.map((t, i) => (model._isSparseHead(i) ? 1 : t.shape[1]));
     this.rowsPerBatch = null;
@@ -161,10 +164,42 @@ class BatchReader {
   }
 
   pack(elements, what) {
-    const batches = elements.map(e => standardizeBatch(this.model, e, what));
+    const packed = this.packRows(elements) ?? this.packTensors(elements, what);
+    this.rowsPerBatch = Math.max(this.rowsPerBatch ?? 0, ...packed.sizes);
+    return packed;
+  }
+
+  /**
+   * Batches not yet stacked, whose rows are {xs, ys} of numbers and arrays of numbers (keyed by
+   * name for several inputs or outputs), go straight into the arrays: the values the stacked
+   * tensors would hold, without making them. Null for anything else (stacked as in TF.js then).
+   */
+  packRows(elements) {
+    let rows = 0;
+    for (const e of elements) {
+      if (!(e instanceof RawBatch)) return null;
+      rows += e.rows.length;
+    }
+    const xs = this.inputWidths.map(w => new Float32Array(rows * w));
+    const ys = this.targetWidths.map(w => new Float32Array(rows * w));
+    const sizes = new Array(elements.length);
+    let r = 0;
+    for (let b = 0; b < elements.length; b++) {
+      const batch = elements[b].rows;
+      sizes[b] = batch.length;
+      for (let i = 0; i < batch.length; i++, r++) {
+        const row = batch[i];
+        if (row == null || typeof row !== 'object') return null;
+        if (!writeRow(row.xs, this.inputNames, this.inputWidths, xs, r) || !writeRow(row.ys, this.outputNames, this.targetWidths, ys, r)) return null;
+      }
+    }
+    return { xs, ys, sizes, rows };
+  }
+
+  packTensors(elements, what) {
+    const batches = elements.map(e => standardizeBatch(this.model, e instanceof RawBatch ? e.stack() : e, what));
     const sizes = batches.map(b => b.rows);
     const rows = sizes.reduce((a, b) => a + b, 0);
-    this.rowsPerBatch = Math.max(this.rowsPerBatch ?? 0, ...sizes);
     const gather = (key, widths, names, kind) => widths.map((width, i) => {
       if (batches.length === 1) return values(batches[0][key][i], width, names[i], kind, what);
       const out = new Float32Array(rows * width);
@@ -179,6 +214,30 @@ class BatchReader {
     const ys = gather('ys', this.targetWidths, this.model.outputNames, 'target');
     return { xs, ys, sizes, rows };
   }
+}
+
+/** Writes row `r` of one element's xs (or ys) into the arrays; false when it is not plain numbers of the right widths. */
+function writeRow(value, names, widths, outs, r) {
+  if (names.length === 1 && (typeof value === 'number' || Array.isArray(value))) return writeValue(value, widths[0], outs[0], r);
+  if (value === null || typeof value !== 'object' || Array.isArray(value) || isTensor(value)) return false;
+  for (let i = 0; i < names.length; i++) if (!writeValue(value[names[i]], widths[i], outs[i], r)) return false;
+  return true;
+}
+
+function writeValue(v, width, out, r) {
+  if (typeof v === 'number') {
+    if (width !== 1) return false;
+    out[r] = v;
+    return true;
+  }
+  if (!Array.isArray(v) || v.length !== width) return false;
+  const at = r * width;
+  for (let j = 0; j < width; j++) {
+    const x = v[j];
+    if (typeof x !== 'number') return false;
+    out[at + j] = x;
+  }
+  return true;
 }
 
 /** A batch tensor's values as float32, rows × width. */
@@ -205,7 +264,7 @@ async function readBatches(source, reader, { batches }, what, add) {
     const left = hasBatches ? batches - read : Infinity;
     if (left <= 0) break;
     const wanted = reader.batchesPerChunk(left);
-    const elements = typeof iterator.nextChunk === 'function' ? await iterator.nextChunk(wanted) : await nextElements(iterator, wanted);
+    const elements = typeof iterator.nextChunk === 'function' ? await iterator.nextChunk(wanted, true) : await nextElements(iterator, wanted);
     if (elements.length === 0) {
       if (hasBatches) {
         console.warn('Your dataset iterator ran out of data during evaluateDataset(). Interrupting evalution. ' +

@@ -13,7 +13,7 @@
 const { startScope, endScope } = require('../tensor');
 const { alea } = require('../ops/alea');
 const { RingBuffer } = require('./ring_buffer');
-const { cloneElement, isIterable, tensorsIn } = require('./deep_map');
+const { cloneElement, isIterable, tensorsIn, tensorsInAll, hasTensor } = require('./deep_map');
 
 const DONE = Object.freeze({ value: null, done: true });
 /** Elements read upstream in one go by stages that read ahead (shuffle, skip). */
@@ -46,7 +46,7 @@ function tidy(fn) {
     endScope(null);
     throw e;
   }
-  endScope(tensorsIn(result));
+  endScope(Array.isArray(result) ? tensorsInAll(result) : tensorsIn(result));
   return result;
 }
 
@@ -66,13 +66,18 @@ class LazyIterator {
     return isPromise(chunk) ? chunk.then(asResult) : Promise.resolve(asResult(chunk));
   }
 
-  /** Up to `max` elements (fewer does not mean exhausted; none does): an Array or a promise of one. */
-  nextChunk(max) {
+  /**
+   * Up to `max` elements (fewer does not mean exhausted; none does): an Array or a promise of
+   * one. With `rawBatches`, batches may come as RawBatch (their rows, not yet stacked into
+   * tensors), for a consumer that reads rows itself (fitDataset).
+   */
+  nextChunk(max, rawBatches = false) {
     if (this._busy) {
-      const run = () => this.nextChunk(max);
+      const run = () => this.nextChunk(max, rawBatches);
       return this._busy.then(run, run);
     }
-    const out = this.pullChunk(max);
+    let out = this.pullChunk(max, rawBatches);
+    if (this.forwardsRawBatches && !rawBatches) out = isPromise(out) ? out.then(stackRawBatches) : stackRawBatches(out);
     if (isPromise(out)) {
       this._busy = out;
       const clear = () => { if (this._busy === out) this._busy = null; };
@@ -130,6 +135,28 @@ class LazyIterator {
 
 const asResult = chunk => (chunk.length ? { value: chunk[0], done: false } : DONE);
 
+const ROWS = Symbol('rows');
+
+/**
+ * A batch whose rows have not been stacked into tensors yet. Stages that pass elements through
+ * unchanged (take, skip, repeat, concatenate, shuffle, prefetch) hand it on; anything else gets
+ * the tensors. The rows sit under a symbol, so that walking the element finds no tensor.
+ */
+class RawBatch {
+  constructor(rows, zipFn) {
+    this[ROWS] = rows;
+    this.zipFn = zipFn;
+  }
+  get rows() { return this[ROWS]; }
+  stack() { return tidy(() => this.zipFn(this[ROWS])); }
+}
+
+/** The elements with every RawBatch stacked. */
+function stackRawBatches(chunk) {
+  for (let i = 0; i < chunk.length; i++) if (chunk[i] instanceof RawBatch) chunk[i] = chunk[i].stack();
+  return chunk;
+}
+
 class ArrayIterator extends LazyIterator {
   constructor(items, clone = true) {
     super();
@@ -183,9 +210,10 @@ class TakeIterator extends LazyIterator {
     this.upstream = upstream;
     this.left = count;
   }
-  pullChunk(max) {
+  get forwardsRawBatches() { return true; }
+  pullChunk(max, raw) {
     if (this.left <= 0) return [];
-    const chunk = this.upstream.nextChunk(Math.min(max, this.left));
+    const chunk = this.upstream.nextChunk(Math.min(max, this.left), raw);
     const count = (c) => { this.left -= c.length; return c; };
     return isPromise(chunk) ? chunk.then(count) : count(chunk);
   }
@@ -197,17 +225,18 @@ class SkipIterator extends LazyIterator {
     this.upstream = upstream;
     this.left = count;
   }
-  pullChunk(max) {
-    return this.left > 0 ? drive(this.pull(max)) : this.upstream.nextChunk(max);
+  get forwardsRawBatches() { return true; }
+  pullChunk(max, raw) {
+    return this.left > 0 ? drive(this.pull(max, raw)) : this.upstream.nextChunk(max, raw);
   }
-  *pull(max) {
+  *pull(max, raw) {
     while (this.left > 0) {
-      const skipped = yield this.upstream.nextChunk(Math.min(this.left, READ_AHEAD));
+      const skipped = yield this.upstream.nextChunk(Math.min(this.left, READ_AHEAD), raw);
       if (skipped.length === 0) return skipped;
       this.left -= skipped.length;
       skipped.forEach(dispose);
     }
-    return yield this.upstream.nextChunk(max);
+    return yield this.upstream.nextChunk(max, raw);
   }
 }
 
@@ -258,8 +287,8 @@ class MapIterator extends LazyIterator {
     return chunk;
   }
   mapOne(input, mapped) {
-    const inputs = tensorsIn(input);
-    if (inputs.length) {
+    if (hasTensor(input)) {
+      const inputs = tensorsIn(input);
       const kept = new Set(tensorsIn(mapped));
       for (const t of inputs) if (!kept.has(t)) t.dispose();
     }
@@ -277,10 +306,10 @@ class BatchIterator extends LazyIterator {
     this.pending = []; // elements read and not yet batched
     this.upstreamDone = false;
   }
-  pullChunk(max) {
-    return drive(this.pull(max));
+  pullChunk(max, raw) {
+    return drive(this.pull(max, raw));
   }
-  *pull(max) {
+  *pull(max, raw) {
     const want = max * this.batchSize;
     this.upstreamDone = false;
     while (this.pending.length < want) {
@@ -303,6 +332,7 @@ class BatchIterator extends LazyIterator {
       at = this.pending.length;
     }
     this.pending = at === this.pending.length ? [] : this.pending.slice(at);
+    if (raw) return batches.map(rows => new RawBatch(rows, this.zipFn));
     return tidy(() => batches.map(rows => this.zipFn(rows)));
   }
 }
@@ -314,17 +344,18 @@ class ChainedIterator extends LazyIterator {
     this.more = iterators;
     this.current = null;
   }
-  pullChunk(max) {
-    return drive(this.pull(max));
+  get forwardsRawBatches() { return true; }
+  pullChunk(max, raw) {
+    return drive(this.pull(max, raw));
   }
-  *pull(max) {
+  *pull(max, raw) {
     for (;;) {
       if (this.current == null) {
         const next = yield this.more.nextChunk(1);
         if (next.length === 0) return next;
         this.current = next[0];
       }
-      const chunk = yield this.current.nextChunk(max);
+      const chunk = yield this.current.nextChunk(max, raw);
       if (chunk.length) return chunk;
       this.current = null;
     }
@@ -388,10 +419,11 @@ class PrefetchIterator extends LazyIterator {
     this.refill();
     return this.buffer.shift();
   }
-  pullChunk(max) {
+  get forwardsRawBatches() { return true; }
+  pullChunk(max, raw) {
     // Elements already requested with next() come first.
     if (!this.buffer.isEmpty()) return this.buffer.shift().then(r => (r.done ? [] : [r.value]));
-    return this.upstream.nextChunk(max);
+    return this.upstream.nextChunk(max, raw);
   }
 }
 
@@ -413,13 +445,15 @@ class ShuffleIterator extends LazyIterator {
     this.queueAt = 0;
     this.upstreamDone = false;
   }
-  pullChunk(max) {
-    return drive(this.pull(max));
+  // Holds elements read ahead: raw batches only when every read asks for them.
+  get forwardsRawBatches() { return true; }
+  pullChunk(max, raw) {
+    return drive(this.pull(max, raw));
   }
-  *pull(max) {
+  *pull(max, raw) {
     const out = [];
     while (out.length < max) {
-      if (!this.upstreamExhausted) yield* this.refill();
+      if (!this.upstreamExhausted && !this.refillFromQueue()) yield* this.refill(raw);
       let picked = false;
       while (!this.buffer.isEmpty()) {
         const chosen = Math.floor(this.random() * this.buffer.length());
@@ -427,7 +461,7 @@ class ShuffleIterator extends LazyIterator {
         if (value === END) {
           this.upstreamExhausted = true;
         } else {
-          yield* this.refill();
+          if (!this.refillFromQueue()) yield* this.refill(raw);
           out.push(value);
           picked = true;
           break;
@@ -437,23 +471,26 @@ class ShuffleIterator extends LazyIterator {
     }
     return out;
   }
-  *refill() {
-    while (!this.buffer.isFull()) {
-      if (this.queueAt === this.queue.length && !this.upstreamDone) {
-        const need = this.buffer.capacity - this.buffer.length();
-        this.queue = yield this.upstream.nextChunk(Math.max(need, READ_AHEAD));
-        this.queueAt = 0;
-        if (this.queue.length === 0) this.upstreamDone = true;
-      }
-      this.buffer.push(this.queueAt < this.queue.length ? this.queue[this.queueAt++] : END);
+  /** Fills the window from elements already read; false when it needs to read upstream first. */
+  refillFromQueue() {
+    const { buffer } = this;
+    while (!buffer.isFull()) {
+      if (this.queueAt < this.queue.length) buffer.push(this.queue[this.queueAt++]);
+      else if (this.upstreamDone) buffer.push(END);
+      else return false;
     }
-    if (this.queueAt === this.queue.length && this.queue.length) {
-      this.queue = [];
+    return true;
+  }
+  *refill(raw) {
+    while (!this.refillFromQueue()) {
+      const need = this.buffer.capacity - this.buffer.length();
+      this.queue = yield this.upstream.nextChunk(Math.max(need, READ_AHEAD), raw);
       this.queueAt = 0;
+      if (this.queue.length === 0) this.upstreamDone = true;
     }
   }
 }
 
 module.exports = {
-  tidy, drive, isPromise, LazyIterator, ArrayIterator, FunctionCallIterator, ChainedIterator, ZipIterator, DONE,
+  tidy, drive, isPromise, RawBatch, LazyIterator, ArrayIterator, FunctionCallIterator, ChainedIterator, ZipIterator, DONE,
 };
