@@ -10,6 +10,7 @@ const { History, standardizeCallbacks, callAll, usesHook } = require('./callback
 const { ProgressLogger } = require('./progbar');
 const { classWeightsPerOutput } = require('./data');
 const { RawBatch } = require('./dataset/iterators');
+const { runInSlices, trackTraining, untrackTraining } = require('./native_run');
 
 const DEFAULT_VALIDATION_BATCH_SIZE = 32;
 const YIELD_MS = { auto: 125, batch: 0 };
@@ -39,6 +40,8 @@ async function fitDataset(model, dataset, args) {
     batchSize: validation.batchSize, epochs, initialEpoch, classWeights: classWeightsPerOutput(args.classWeight, model.outputNames),
   });
   model._fittingDataset = true;
+  const native = model._model();
+  trackTraining(native);
   try {
     const metrics = model.metricsNames;
     const verbose = args.verbose ?? 1;
@@ -89,7 +92,7 @@ async function fitDataset(model, dataset, args) {
         if (batchLevel) await callAll(all, 'onBatchBegin', batch, { batch, size: chunk.sizes[0] });
         trainer.push(chunk.xs, chunk.ys, chunk.sizes);
         const options = { epochs: 1, batches: 0, budgetMs: 0, recordBatches: record };
-        const report = chunk.rows * model._paramCount() < INLINE_WORK ? trainer.runSync(options) : await trainer.run(options);
+        const report = chunk.rows * model._paramCount() < INLINE_WORK ? trainer.runSync(options) : await runInSlices(trainer, options);
         for (const b of report.batches) await callAll(all, 'onBatchEnd', b.batch, { batch: b.batch, size: b.size, ...toLogs(b.logs, metrics) });
         batch += report.trained;
         if (report.diverged) {
@@ -126,6 +129,7 @@ async function fitDataset(model, dataset, args) {
     return history;
   } finally {
     trainer.finish();
+    untrackTraining(native);
     model._fittingDataset = false;
   }
 }

@@ -13,6 +13,7 @@ const { lossName, metricName } = require('./functions');
 const { History, standardizeCallbacks, callAll, usesHook } = require('./callbacks');
 const { ProgressLogger } = require('./progbar');
 const { fitDataset, evaluateDataset } = require('./fit_dataset');
+const { runInSlices, trackTraining, untrackTraining } = require('./native_run');
 
 const DEFAULT_BATCH_SIZE = 32;
 const YIELD_EVERY_MS = 125; // TF.js's yieldEvery 'auto'
@@ -313,10 +314,12 @@ class LayersModel {
     const trainer = this._model().startFit(xs.arrays, ys.arrays, xs.rows, validation, sampleWeights, options);
     this._isTraining = true;
     this.stopTraining = false;
+    trackTraining(this._native);
     try {
       return await this._fitLoop(trainer, { epochs, initialEpoch, batchSize, verbose, callbacks, yieldCallbacks: callbacks });
     } finally {
       trainer.finish();
+      untrackTraining(this._native);
       this._isTraining = false;
     }
   }
@@ -355,7 +358,7 @@ class LayersModel {
     };
     if (!epochLevel) {
       // Nothing to call between epochs: the whole fit runs natively in one go.
-      const report = epochs > initialEpoch ? await trainer.run({ epochs: epochs - initialEpoch, batches: 0, budgetMs: 0, recordBatches: false }) : { epochs: [] };
+      const report = epochs > initialEpoch ? await runInSlices(trainer, { epochs: epochs - initialEpoch, batches: 0, budgetMs: 0, recordBatches: false }) : { epochs: [] };
       for (const e of report.epochs) history.record(e.epoch, epochLogsOf(e.logs));
       if (report.diverged) throw diverged(report);
       if (report.stopped) {
@@ -370,7 +373,7 @@ class LayersModel {
         while (!epochLogs) {
           if (batchLevel) await callAll(all, 'onBatchBegin', batch, { batch, size: Math.min(batchSize, trainer.samples - batch * batchSize) });
           batch += 1;
-          const report = await trainer.run({
+          const report = await runInSlices(trainer, {
             epochs: 1, batches: batchLevel ? 1 : 0, budgetMs: batchLevel ? 0 : (progress || onYield ? YIELD_EVERY_MS : 0),
             recordBatches: batchLevel || progress || onYield,
           });

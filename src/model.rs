@@ -5,7 +5,7 @@ use crate::error::{to_js, IntoJs};
 use crate::trainer::{FitOptions, NativeEvaluation, NativeTrainer, TrainBatchTask};
 use dense_mtl_core::model::Batchable;
 use dense_mtl_core::{CompileConfig, Dataset, Error, Graph, GraphConfig, Model, Signals, Trainer};
-use napi::bindgen_prelude::{AsyncTask, Env, Float32Array, Float32ArraySlice};
+use napi::bindgen_prelude::{AsyncTask, Float32Array, Float32ArraySlice};
 use napi_derive::napi;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, TryLockError};
@@ -241,7 +241,6 @@ impl NativeModel {
     #[napi(catch_unwind)]
     pub fn start_fit(
         &self,
-        env: Env,
         xs: Vec<Float32Array>,
         ys: Vec<Float32Array>,
         rows: u32,
@@ -257,7 +256,7 @@ impl NativeModel {
         let train = Dataset::shared(shared(xs), shared(ys), rows as usize).with_sample_weights(weights);
         let validation = validation.map(|(vx, vy, vr)| Dataset::shared(shared(vx), shared(vy), vr as usize));
         let trainer = Trainer::new(&lock(&self.shared), train, validation, options.into_core()?).js()?;
-        self.begin_training(&env, trainer)
+        self.begin_training(trainer)
     }
 
     /// Starts a fit on batches handed over later (`fitDataset`), with optional validation
@@ -266,7 +265,6 @@ impl NativeModel {
     #[napi(catch_unwind)]
     pub fn start_batch_fit(
         &self,
-        env: Env,
         validation: Option<(Vec<Float32Array>, Vec<Float32Array>, u32)>,
         validates: bool,
         options: serde_json::Value,
@@ -277,11 +275,11 @@ impl NativeModel {
         }
         let validation = validation.map(|(vx, vy, vr)| Dataset::shared(shared(vx), shared(vy), vr as usize));
         let trainer = Trainer::for_batches(&lock(&self.shared), validation, validates, options.into_core()?).js()?;
-        self.begin_training(&env, trainer)
+        self.begin_training(trainer)
     }
 
-    fn begin_training(&self, env: &Env, trainer: Trainer) -> napi::Result<NativeTrainer> {
-        let trainer = NativeTrainer::new(env, self.shared.clone(), trainer)?;
+    fn begin_training(&self, trainer: Trainer) -> napi::Result<NativeTrainer> {
+        let trainer = NativeTrainer::new(self.shared.clone(), trainer);
         self.shared.training.store(true, Ordering::SeqCst);
         Ok(trainer)
     }

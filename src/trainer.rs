@@ -3,9 +3,8 @@
 use crate::convert::shared;
 use crate::error::{catch_panic, IntoJs};
 use crate::model::{lock, Shared};
-use dense_mtl_core::{Dataset, Evaluation, FitConfig, RunLimits, Signals, Trainer};
+use dense_mtl_core::{Dataset, Evaluation, FitConfig, RunLimits, Trainer};
 use napi::bindgen_prelude::{AsyncTask, Env, Float32Array};
-use napi::CleanupEnvHook;
 use napi::Task;
 use napi_derive::napi;
 use serde::Deserialize;
@@ -104,8 +103,7 @@ pub struct RunResult {
     pub diverged: Option<String>,
 }
 
-/// A fit in progress, its model and the hook that stops it when the JavaScript environment
-/// (the process or a worker) goes away.
+/// A fit in progress and its model.
 #[napi]
 pub struct NativeTrainer {
     shared: Arc<Shared>,
@@ -116,28 +114,15 @@ pub struct NativeTrainer {
     validating: bool,
     /// Validation values of the epoch in progress, evaluated from batches the caller handed over.
     validated: Option<Evaluation>,
-    exit_hook: Option<CleanupEnvHook<Arc<Signals>>>,
 }
 
 impl NativeTrainer {
-    pub fn new(env: &Env, shared: Arc<Shared>, mut trainer: Trainer) -> napi::Result<Self> {
+    pub fn new(shared: Arc<Shared>, mut trainer: Trainer) -> Self {
         let names = trainer.log_names(&lock(&shared));
         let (samples, steps, validating) = (trainer.samples() as u32, trainer.steps_per_epoch() as u32, trainer.has_validation());
         shared.signals.stop.store(false, Ordering::SeqCst);
         trainer.set_signals(shared.signals.clone());
-        // Exiting the process or terminating the worker waits for work on the thread pool:
-        // stop the fit so that it ends within a batch.
-        let exit_hook = env.add_env_cleanup_hook(shared.signals.clone(), |signals| signals.stop.store(true, Ordering::SeqCst))?;
-        Ok(NativeTrainer {
-            shared,
-            trainer: Arc::new(Mutex::new(Some(trainer))),
-            names,
-            samples,
-            steps,
-            validating,
-            validated: None,
-            exit_hook: Some(exit_hook),
-        })
+        NativeTrainer { shared, trainer: Arc::new(Mutex::new(Some(trainer))), names, samples, steps, validating, validated: None }
     }
 
     fn with_trainer<T>(&self, f: impl FnOnce(&mut Trainer) -> napi::Result<T>) -> napi::Result<T> {
@@ -240,13 +225,9 @@ impl NativeTrainer {
 
     /// Ends the fit (also when it stopped early), so that another may start.
     #[napi]
-    pub fn finish(&mut self, env: Env) -> napi::Result<()> {
+    pub fn finish(&self) {
         self.trainer.lock().unwrap_or_else(|p| p.into_inner()).take();
         self.shared.training.store(false, Ordering::SeqCst);
-        if let Some(hook) = self.exit_hook.take() {
-            env.remove_env_cleanup_hook(hook)?;
-        }
-        Ok(())
     }
 }
 
