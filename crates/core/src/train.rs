@@ -491,9 +491,10 @@ impl Trainer {
     }
 
     fn divergence(&self, model: &Model, what: String) -> Error {
+        let call = if matches!(self.source, Source::Rows { .. }) { "fit" } else { "fitDataset" };
         let fix = if model.balancer.as_ref().is_some_and(|b| b.is_adaptive()) { ", or the task weighting" } else { "" };
         Error::Diverged(format!(
-            "fit: training diverged at epoch {} (0-based), batch {}: {what}. That batch's update was not applied: the weights are those of the last finite step. Lower the learning rate or scale the targets{fix}.",
+            "{call}: training diverged at epoch {} (0-based), batch {}: {what}. That batch's update was not applied: the weights are those of the last finite step. Lower the learning rate or scale the targets{fix}.",
             self.epoch, self.batch
         ))
     }
