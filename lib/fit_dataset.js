@@ -111,6 +111,8 @@ async function fitDataset(model, dataset, args) {
       if (complete) {
         if (validation.dataset) await validateWith(trainer, reader, validation);
         epochLogs = epochLogsOf(toLogs(trainer.endEpoch(), trainer.logNames));
+        // An epoch without batches has no training means (TF.js logs only its validation).
+        if (batch === 0) epochLogs = Object.fromEntries(Object.entries(epochLogs).filter(([k]) => k.startsWith('val_')));
       } else {
         // Stopped or cut short: TF.js still ends the epoch, with the means of the batches run
         // (no validation).
