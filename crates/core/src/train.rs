@@ -1,5 +1,7 @@
-//! A `fit` session: batching, shuffling, epoch logs and validation, advanced in slices so that
-//! the caller can return to JavaScript between batches or epochs only when a callback needs it.
+//! The training loop of `fit` and `fitDataset`: batching (or batches handed over a chunk at a
+//! time), shuffling, epoch means over labelled rows, validation with the epoch's final weights,
+//! multi-task epoch ends; advanced in slices so that the caller returns to JavaScript between
+//! batches or epochs only when a callback needs it, and stopped between two batches by a flag.
 
 use crate::error::{Error, Result};
 use crate::model::{Batchable, ClassWeights, Model, StepBuffers};
