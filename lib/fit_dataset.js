@@ -14,8 +14,11 @@ const { runInSlices, trackTraining, untrackTraining } = require('./native_run');
 
 const DEFAULT_VALIDATION_BATCH_SIZE = 32;
 const YIELD_MS = { auto: 125, batch: 0 };
-/** Rows read from the dataset and handed to the core at once (bounds the memory a fit holds). */
-const CHUNK_ROWS = 1 << 14;
+/**
+ * Rows read from the dataset and handed to the core at once: bounds the memory a fit holds, and
+ * keeps the elements of a chunk short-lived (cheap to collect).
+ */
+const CHUNK_ROWS = 1 << 12;
 /** Rows × parameters of a chunk under which it trains on the calling thread (well under a ms). */
 const INLINE_WORK = 1 << 20;
 const nextFrame = () => new Promise(resolve => setImmediate(resolve));
@@ -189,6 +192,9 @@ class BatchReader {
     const xs = this.inputWidths.map(w => new Float32Array(rows * w));
     const ys = this.targetWidths.map(w => new Float32Array(rows * w));
     const sizes = new Array(elements.length);
+    // One input and one output given as arrays (the common case) take the short way.
+    const single = xs.length === 1 && ys.length === 1;
+    const [wx, wy] = [this.inputWidths[0], this.targetWidths[0]];
     let r = 0;
     for (let b = 0; b < elements.length; b++) {
       const batch = elements[b].rows;
@@ -196,6 +202,7 @@ class BatchReader {
       for (let i = 0; i < batch.length; i++, r++) {
         const row = batch[i];
         if (row == null || typeof row !== 'object') return null;
+        if (single && writeArray(row.xs, wx, xs[0], r) && writeArray(row.ys, wy, ys[0], r)) continue;
         if (!writeRow(row.xs, this.inputNames, this.inputWidths, xs, r) || !writeRow(row.ys, this.outputNames, this.targetWidths, ys, r)) return null;
       }
     }
@@ -230,12 +237,8 @@ function writeRow(value, names, widths, outs, r) {
   return true;
 }
 
-function writeValue(v, width, out, r) {
-  if (typeof v === 'number') {
-    if (width !== 1) return false;
-    out[r] = v;
-    return true;
-  }
+/** Writes an array of `width` numbers as row `r`; false for anything else. */
+function writeArray(v, width, out, r) {
   if (!Array.isArray(v) || v.length !== width) return false;
   const at = r * width;
   for (let j = 0; j < width; j++) {
@@ -244,6 +247,15 @@ function writeValue(v, width, out, r) {
     out[at + j] = x;
   }
   return true;
+}
+
+function writeValue(v, width, out, r) {
+  if (typeof v === 'number') {
+    if (width !== 1) return false;
+    out[r] = v;
+    return true;
+  }
+  return writeArray(v, width, out, r);
 }
 
 /** A batch tensor's values as float32, rows × width. */

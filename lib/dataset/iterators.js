@@ -77,7 +77,8 @@ class LazyIterator {
       return this._busy.then(run, run);
     }
     let out = this.pullChunk(max, rawBatches);
-    if (this.forwardsRawBatches && !rawBatches) out = isPromise(out) ? out.then(stackRawBatches) : stackRawBatches(out);
+    if (rawBatches) this.readRawBatches = true;
+    else if (this.readRawBatches && this.forwardsRawBatches) out = isPromise(out) ? out.then(stackRawBatches) : stackRawBatches(out);
     if (isPromise(out)) {
       this._busy = out;
       const clear = () => { if (this._busy === out) this._busy = null; };
