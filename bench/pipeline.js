@@ -210,7 +210,7 @@ async function runPipelineBench({ quick = false, streamMb = quick ? 100 : 1024, 
     const abalone = path.join(dir, 'abalone.csv');
     writeAbaloneCsv(abalone);
     const plans = {
-      iris: { ours: { reps: quick ? 5 : 11 }, tfjs: { reps: quick ? 1 : 3 } },
+      iris: { ours: { reps: quick ? 5 : 21 }, tfjs: { reps: quick ? 1 : 3 } },
       abalone: { ours: { reps: quick ? 3 : 7, file: abalone }, tfjs: { reps: quick ? 1 : 3, file: abalone } },
       elements: { ours: { elements: 100000 }, tfjs: { elements: quick ? 5000 : 20000 } },
     };
