@@ -152,3 +152,42 @@ describe('nextChunk yields what next() yields', () => {
     expect(chunk.length).toBe(2);
   });
 });
+
+describe('iterators without nextChunk', () => {
+  /** A dataset whose iterator only implements serialNext(), as a LazyIterator subclass may. */
+  class OnlyNext extends tf.data.Dataset {
+    constructor(items) {
+      super();
+      this.items = items;
+      this.size = items.length;
+    }
+    async iterator() {
+      const items = this.items;
+      return new (class extends tf.data.LazyIterator {
+        constructor() { super(); this.i = 0; }
+        async serialNext() { return this.i < items.length ? { value: items[this.i++], done: false } : { value: null, done: true }; }
+      })();
+    }
+  }
+
+  test('are read through next(), one element per call, with the same training as an array source', async () => {
+    const train = async (dataset) => {
+      const model = build(tf);
+      model.setWeights(model.getWeights().map((w, i) => tf.tensor(seededValues(w.size, 50 + i, -0.5, 0.5), w.shape)));
+      const h = await model.fitDataset(dataset.map(toElement).shuffle(10, 'k').batch(4), { epochs: 2, verbose: 0 });
+      return { loss: h.history.loss, weights: model.getWeights().map(w => Array.from(w.dataSync())) };
+    };
+    const viaNext = await train(new OnlyNext(ROWS));
+    const viaArray = await train(tf.data.array(ROWS));
+    expect(viaNext).toEqual(viaArray);
+  });
+
+  test('evaluateDataset accepts an iterator that has only next()', async () => {
+    const model = build(tf);
+    const it = await tf.data.array(ROWS).map(toElement).batch(5).iterator();
+    const onlyNext = { next: () => it.next() };
+    const viaNext = (await model.evaluateDataset(onlyNext)).map(t => t.dataSync()[0]);
+    const direct = model.evaluate(tf.tensor2d(ROWS.map(r => r.x)), tf.tensor2d(ROWS.map(r => r.y)), { batchSize: 5 }).map(t => t.dataSync()[0]);
+    expect(maxRelativeError(viaNext, direct)).toBeLessThan(1e-6);
+  });
+});
