@@ -191,3 +191,14 @@ describe('iterators without nextChunk', () => {
     expect(maxRelativeError(viaNext, direct)).toBeLessThan(1e-6);
   });
 });
+
+test('fitDataset reads a dataset whose iterator has only next() (no LazyIterator)', async () => {
+  const elements = ROWS.map(toElement);
+  const batches = [0, 8, 16].map(at => ({ xs: tf.tensor2d(elements.slice(at, at + 8).map(e => e.xs)), ys: tf.tensor2d(elements.slice(at, at + 8).map(e => e.ys)) }));
+  const dataset = new tf.data.Dataset();
+  dataset.iterator = async () => { let i = 0; return { next: async () => (i < batches.length ? { value: batches[i++], done: false } : { value: null, done: true }) }; };
+  const models = twins();
+  const h = await models.ours.fitDataset(dataset, { epochs: 2, verbose: 0 });
+  const direct = await models.theirs.fitDataset(tfjs.data.array(ROWS).map(toElement).batch(8), { epochs: 2, verbose: 0 });
+  expect(maxRelativeError(h.history.loss, direct.history.loss)).toBeLessThan(TOLERANCE);
+});

@@ -80,7 +80,7 @@ async function fitDataset(model, dataset, args) {
       let diverged = null;
       for (;;) {
         const wanted = batchLevel ? 1 : reader.batchesPerChunk(hasBatchesPerEpoch ? batchesPerEpoch - batch : Infinity);
-        const elements = await iterator.nextChunk(wanted, true);
+        const elements = await readChunk(iterator, wanted);
         if (elements.length === 0) {
           if (hasBatchesPerEpoch) {
             console.warn(`You provided \`batchesPerEpoch\` as ${batchesPerEpoch}, but your dataset iterator ran out of data after ${batch} batches; ` +
@@ -282,7 +282,7 @@ async function readBatches(source, reader, { batches }, what, add) {
     const left = hasBatches ? batches - read : Infinity;
     if (left <= 0) break;
     const wanted = reader.batchesPerChunk(left);
-    const elements = typeof iterator.nextChunk === 'function' ? await iterator.nextChunk(wanted, true) : await nextElements(iterator, wanted);
+    const elements = await readChunk(iterator, wanted);
     if (elements.length === 0) {
       if (hasBatches) {
         console.warn('Your dataset iterator ran out of data during evaluateDataset(). Interrupting evalution. ' +
@@ -294,6 +294,11 @@ async function readBatches(source, reader, { batches }, what, add) {
     add(reader.pack(elements, what));
     read += elements.length;
   }
+}
+
+/** Up to `max` elements (batches not yet stacked where the stages allow), through next() for an iterator without nextChunk. */
+function readChunk(iterator, max) {
+  return typeof iterator.nextChunk === 'function' ? iterator.nextChunk(max, true) : nextElements(iterator, max);
 }
 
 /** Up to `max` elements of an iterator that only has next(). */
