@@ -374,6 +374,15 @@ describe('fitDataset and fit share one training loop for multi-task models', () 
     expect(h.width_loss[0]).toBeCloseTo(mse, 6);
   });
 
+  test('a batch without any label for an output logs NaN for it in onBatchEnd (as trainOnBatch returns)', async () => {
+    const yReg = Y_REG.map((y, r) => (r >= 4 && r < 8 ? [NaN] : y));
+    const model = fixedTwoHead({});
+    const logs = [];
+    await model.fitDataset(dataset(Y_CLASS, yReg, 4), { epochs: 1, verbose: 0, callbacks: { onBatchEnd: (b, l) => logs.push(l) } });
+    expect(logs.map(l => Number.isNaN(l.width_loss))).toEqual([false, true, false]);
+    expect(logs.every(l => Number.isFinite(l.species_loss) && Number.isFinite(l.loss))).toBe(true);
+  });
+
   test('evaluateDataset with missing labels gives finite values equal to evaluate on the same rows', async () => {
     const yReg = Y_REG.map((y, r) => (r >= 4 && r < 8 ? [NaN] : y));
     const model = fixedTwoHead({});

@@ -417,7 +417,9 @@ impl Trainer {
             }
             self.means.add(&self.batch_logs, &self.batch_counts);
             if limits.record_batches {
-                report.batches.push((self.batch, size, self.batch_logs.clone()));
+                // A value over no labelled row is undefined (NaN), as trainOnBatch reports it.
+                let logs = self.batch_logs.iter().zip(&self.batch_counts).map(|(v, n)| if *n > 0.0 { *v } else { f64::NAN }).collect();
+                report.batches.push((self.batch, size, logs));
             }
             self.batch += 1;
             batches_run += 1;
