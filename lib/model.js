@@ -347,6 +347,7 @@ class LayersModel {
     const epochLevel = callbacks.length > 0 || progress;
 
     await callAll(all, 'onTrainBegin', {});
+    this.stopTraining = false; // as TF.js: after onTrainBegin
     // A fit stopped mid-epoch still ends that epoch, with the means of the batches run (TF.js).
     const partialEpoch = () => (trainer.batchesInEpoch > 0 ? toLogs(trainer.partialEpochLogs(), trainNames) : null);
     const diverged = (report) => {
