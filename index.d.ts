@@ -1069,6 +1069,12 @@ export interface IteratorResultLike<T> { value: T | null; done: boolean }
 export declare namespace data {
   class LazyIterator<T> {
     next(): Promise<IteratorResultLike<T>>;
+    /**
+     * Up to `max` elements, the ones `next()` would yield, in order (an empty array when the
+     * iterator is exhausted; fewer than `max` does not mean exhausted): an array when every stage
+     * is synchronous, a promise of one where a stage is asynchronous (mapAsync, async generators).
+     */
+    nextChunk(max: number): T[] | Promise<T[]>;
     toArray(): Promise<T[]>;
     forEachAsync(f: (value: T) => void): Promise<void>;
     [Symbol.asyncIterator](): { next(): Promise<IteratorResultLike<T>> };

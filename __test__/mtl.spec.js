@@ -206,19 +206,20 @@ describe('adaptive task balancing', () => {
     expect(weighted(299)).toBeLessThan(2);
   });
 
-  test('dwa: weights for the next epoch come from the ratio of the last two epoch losses', async () => {
+  test('dwa: each epoch\'s weights come from the ratio of the two epoch losses before it, and are the ones logged with it', async () => {
     const model = twoHead(tf);
     model.compile({ optimizer: tf.train.sgd(0.1), loss: ['categoricalCrossentropy', 'meanSquaredError'], taskWeighting: { method: 'dwa', temperature: 2 } });
-    const h = await fitOnce(model, 4);
-    expect(h.history.species_weight.slice(0, 1)).toEqual([1]);
-    for (let e = 1; e < 4; e++) {
-      const r = ['species', 'width'].map(k => h.history[`${k}_loss`][e] / h.history[`${k}_loss`][e - 1]);
+    const h = await fitOnce(model, 5);
+    expect(h.history.species_weight.slice(0, 2)).toEqual([1, 1]);
+    for (let e = 2; e < 5; e++) {
+      const r = ['species', 'width'].map(k => h.history[`${k}_loss`][e - 1] / h.history[`${k}_loss`][e - 2]);
       const ex = r.map(v => Math.exp(v / 2));
       expect(h.history.species_weight[e]).toBeCloseTo(2 * ex[0] / (ex[0] + ex[1]), 5);
       expect(h.history.width_weight[e]).toBeCloseTo(2 * ex[1] / (ex[0] + ex[1]), 5);
     }
-    // The epoch-e loss was computed with the weights logged at epoch e-1.
-    expect(h.history.loss[2]).toBeCloseTo(h.history.species_weight[1] * h.history.species_loss[2] + h.history.width_weight[1] * h.history.width_loss[2], 4);
+    // The epoch-e loss was computed with the weights logged at epoch e.
+    expect(h.history.species_weight[3]).not.toBeCloseTo(1, 3);
+    expect(h.history.loss[3]).toBeCloseTo(h.history.species_weight[3] * h.history.species_loss[3] + h.history.width_weight[3] * h.history.width_loss[3], 4);
   });
 
   test('gradnorm: the first update follows sign(G - mean G)·‖∇W L‖ computed by hand', async () => {
@@ -320,5 +321,74 @@ describe('bad input', () => {
     const i1 = tf.input({ shape: [2] });
     const sep = tf.model({ inputs: i1, outputs: [tf.layers.dense({ units: 1 }).apply(i1), tf.layers.dense({ units: 1 }).apply(i1)] });
     expect(() => sep.compile({ optimizer: 'sgd', loss: 'meanSquaredError', taskWeighting: 'gradnorm' })).toThrow(/gradnorm' needs a trainable dense layer shared by every output/);
+  });
+});
+
+describe('fitDataset and fit share one training loop for multi-task models', () => {
+  /** A two-head model with fixed weights (the same in every call). */
+  const fixedTwoHead = (compileArgs) => {
+    const model = twoHead(tf);
+    const shapes = model.getWeights().map(w => w.shape);
+    model.setWeights(shapes.map((shape, i) => tf.tensor(seededValues(shape.reduce((a, b) => a * b, 1), 700 + i, -0.6, 0.6), shape)));
+    model.compile({ optimizer: tf.train.sgd(0.1), loss: ['categoricalCrossentropy', 'meanSquaredError'], ...compileArgs });
+    return model;
+  };
+  /** The rows as a dataset of {xs, ys: {species, width}} batches, in order. */
+  const dataset = (yClass, yReg, batchSize) => tf.data.zip({ xs: tf.data.array(X), species: tf.data.array(yClass), width: tf.data.array(yReg) })
+    .map(({ xs, species, width }) => ({ xs, ys: { species, width } })).batch(batchSize);
+
+  test('DWA weights change across fitDataset epochs and equal fit\'s on the same batches (validation included)', async () => {
+    const viaFit = fixedTwoHead({ taskWeighting: { method: 'dwa', temperature: 0.5 } });
+    const viaDataset = fixedTwoHead({ taskWeighting: { method: 'dwa', temperature: 0.5 } });
+    const validation = [tf.tensor2d(X.slice(0, 5)), [tf.tensor2d(Y_CLASS.slice(0, 5)), tf.tensor2d(Y_REG.slice(0, 5))]];
+    const h1 = await viaFit.fit(tf.tensor2d(X), [tf.tensor2d(Y_CLASS), tf.tensor2d(Y_REG)], { epochs: 5, batchSize: 5, shuffle: false, verbose: 0, validationData: validation });
+    const h2 = await viaDataset.fitDataset(dataset(Y_CLASS, Y_REG, 5), { epochs: 5, verbose: 0, validationData: validation });
+    expect(Object.keys(h2.history).sort()).toEqual(Object.keys(h1.history).sort());
+    for (const key of Object.keys(h1.history)) expect({ key, error: maxRelativeError(h2.history[key], h1.history[key]) < 1e-5 }).toEqual({ key, error: true });
+    expect(h2.history.species_weight.slice(0, 2)).toEqual([1, 1]);
+    expect(Math.abs(h2.history.species_weight[4] - 1)).toBeGreaterThan(1e-3);
+    expect(h2.history.species_weight[4] + h2.history.width_weight[4]).toBeCloseTo(2, 5);
+  });
+
+  test('val_* uses the epoch\'s own weights: val_loss is the logged weights times the validation losses', async () => {
+    const model = fixedTwoHead({ taskWeighting: { method: 'dwa', temperature: 0.5 } });
+    const validation = tf.data.zip({ xs: tf.data.array(X.slice(0, 7)), species: tf.data.array(Y_CLASS.slice(0, 7)), width: tf.data.array(Y_REG.slice(0, 7)) })
+      .map(({ xs, species, width }) => ({ xs, ys: { species, width } })).batch(3);
+    const h = (await model.fitDataset(dataset(Y_CLASS, Y_REG, 4), { epochs: 5, verbose: 0, validationData: validation })).history;
+    for (let e = 0; e < 5; e++) {
+      const expected = h.species_weight[e] * h.val_species_loss[e] + h.width_weight[e] * h.val_width_loss[e];
+      expect(Math.abs(h.val_loss[e] - expected)).toBeLessThan(1e-5);
+    }
+    expect(Math.abs(h.species_weight[4] - 1)).toBeGreaterThan(1e-3);
+  });
+
+  test('with label-free batches, each head\'s epoch value is the mean over its labelled rows', async () => {
+    // Batches of 4: rows 0-3 labelled for width, rows 4-7 not at all, rows 8-11 half labelled.
+    const labelled = r => r < 4 || r === 8 || r === 10;
+    const yReg = Y_REG.map((y, r) => (labelled(r) ? y : [NaN]));
+    const model = fixedTwoHead({ optimizer: tf.train.sgd(0) }); // no update: the epoch sees fixed weights
+    const h = (await model.fitDataset(dataset(Y_CLASS, yReg, 4), { epochs: 1, verbose: 0 })).history;
+    const pred = model.predict(tf.tensor2d(X))[1].arraySync();
+    const rowsWithLabel = Y_REG.map((y, r) => r).filter(labelled);
+    const mse = rowsWithLabel.reduce((s, r) => s + (pred[r][0] - Y_REG[r][0]) ** 2, 0) / rowsWithLabel.length;
+    expect(h.width_loss[0]).toBeCloseTo(mse, 6);
+  });
+
+  test('a batch without any label for an output logs NaN for it in onBatchEnd (as trainOnBatch returns)', async () => {
+    const yReg = Y_REG.map((y, r) => (r >= 4 && r < 8 ? [NaN] : y));
+    const model = fixedTwoHead({});
+    const logs = [];
+    await model.fitDataset(dataset(Y_CLASS, yReg, 4), { epochs: 1, verbose: 0, callbacks: { onBatchEnd: (b, l) => logs.push(l) } });
+    expect(logs.map(l => Number.isNaN(l.width_loss))).toEqual([false, true, false]);
+    expect(logs.every(l => Number.isFinite(l.species_loss) && Number.isFinite(l.loss))).toBe(true);
+  });
+
+  test('evaluateDataset with missing labels gives finite values equal to evaluate on the same rows', async () => {
+    const yReg = Y_REG.map((y, r) => (r >= 4 && r < 8 ? [NaN] : y));
+    const model = fixedTwoHead({});
+    const viaDataset = (await model.evaluateDataset(dataset(Y_CLASS, yReg, 4))).map(t => t.dataSync()[0]);
+    const direct = model.evaluate(tf.tensor2d(X), [tf.tensor2d(Y_CLASS), tf.tensor2d(yReg)], { batchSize: 4 }).map(t => t.dataSync()[0]);
+    viaDataset.forEach(v => expect(Number.isFinite(v)).toBe(true));
+    expect(maxRelativeError(viaDataset, direct)).toBeLessThan(1e-6);
   });
 });

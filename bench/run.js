@@ -211,7 +211,7 @@ function chartSvg({ results }) {
   });
 }
 
-function resultsMarkdown(measured, { command, seconds, loadBefore, csvLines, memoryLines }) {
+function resultsMarkdown(measured, { command, seconds, loadBefore, csvLines, memoryLines, pipelineLines }) {
   const m = machine();
   const versions = ['@tensorflow/tfjs', '@tensorflow/tfjs-backend-wasm'].map(p => `${p} ${require(`${p}/package.json`).version}`);
   return [
@@ -234,6 +234,10 @@ function resultsMarkdown(measured, { command, seconds, loadBefore, csvLines, mem
     '## Memory (bench/memory.js)',
     '',
     ...memoryLines.map(l => `- ${l}`),
+    '',
+    '## tf.data flows and fitDataset (bench/pipeline.js)',
+    '',
+    ...pipelineLines.map(l => `- ${l}`),
     '',
     '## Data pipeline (bench/csv.js)',
     '',
@@ -266,6 +270,13 @@ async function csvBenchLines() {
   return lines;
 }
 
+/** The tf.data flows against TF.js, per-element cost and streaming a large CSV (bench/pipeline.js). */
+async function pipelineBenchLines() {
+  const { runPipelineBench, tableLines } = require('./pipeline');
+  log('tf.data flows: Iris and abalone-node fitDataset, per-element cost, streaming a generated CSV ...');
+  return tableLines(await runPipelineBench({ quick: QUICK, log }));
+}
+
 /** Memory: peak RSS of a W3 fit, and RSS / tf.memory() over predict and fit loops (bench/memory.js). */
 function memoryBenchLines() {
   log('memory: W3 fit peak RSS, 10 000 predicts and 200 fits in a loop ...');
@@ -282,6 +293,7 @@ async function main() {
   const measured = measureAll();
   const memoryLines = memoryBenchLines();
   const csvLines = await csvBenchLines();
+  const pipelineLines = await pipelineBenchLines();
   const seconds = (nowMs() - start) / 1000;
   const command = process.env.npm_lifecycle_event === 'bench'
     ? `npm run bench${QUICK ? ' -- --quick' : ''}` : `node bench/run.js${QUICK ? ' --quick' : ''}`;
@@ -293,8 +305,9 @@ async function main() {
   for (const l of notes(measured)) console.log(`  - ${l}`);
   console.log(`\n${memoryLines.join('\n')}`);
   console.log(`\n${csvLines.join('\n')}`);
+  console.log(`\n${pipelineLines.join('\n')}`);
 
-  fs.writeFileSync(path.join(__dirname, 'RESULTS.md'), resultsMarkdown(measured, { command, seconds, loadBefore, csvLines, memoryLines }));
+  fs.writeFileSync(path.join(__dirname, 'RESULTS.md'), resultsMarkdown(measured, { command, seconds, loadBefore, csvLines, memoryLines, pipelineLines }));
   fs.writeFileSync(path.join(__dirname, 'rows-per-second.svg'), chartSvg(measured));
   console.log(`\nWrote bench/RESULTS.md and bench/rows-per-second.svg (${seconds.toFixed(0)} s).`);
 }

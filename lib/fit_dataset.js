@@ -1,15 +1,26 @@
 'use strict';
-// model.fitDataset and model.evaluateDataset (TF.js's engine/training_dataset.ts): batches come
-// from a dataset's iterator, each one is trained natively, and callbacks, History and logs are
-// as TF.js makes them (epoch logs are batch-size-weighted means, validation keys first).
+// model.fitDataset and model.evaluateDataset (TF.js's engine/training_dataset.ts). The dataset is
+// read a chunk of batches at a time (synchronously when its stages are), the chunk's rows go to
+// the core's training loop in one call, and the core keeps the epoch means, validates and ends
+// epochs. Callbacks, History and logs are as TF.js makes them; with onBatchBegin/onBatchEnd
+// callbacks, batches are read and trained one at a time so that each callback sees its batch.
 const { scalar, isTensor } = require('./tensor');
 const { fail, describe } = require('./errors');
 const { History, standardizeCallbacks, callAll, usesHook } = require('./callbacks');
 const { ProgressLogger } = require('./progbar');
 const { classWeightsPerOutput } = require('./data');
+const { RawBatch } = require('./dataset/iterators');
+const { runInSlices, trackTraining, untrackTraining } = require('./native_run');
 
 const DEFAULT_VALIDATION_BATCH_SIZE = 32;
 const YIELD_MS = { auto: 125, batch: 0 };
+/**
+ * Rows read from the dataset and handed to the core at once: bounds the memory a fit holds, and
+ * keeps the elements of a chunk short-lived (cheap to collect).
+ */
+const CHUNK_ROWS = 1 << 12;
+/** Rows × parameters of a chunk under which it trains on the calling thread (well under a ms). */
+const INLINE_WORK = 1 << 20;
 const nextFrame = () => new Promise(resolve => setImmediate(resolve));
 
 async function fitDataset(model, dataset, args) {
@@ -23,200 +34,318 @@ async function fitDataset(model, dataset, args) {
   }
   if (args.validationSplit != null) fail('`validationSplit` is not supported by `fitDataset()`. Use validationData instead.');
   if (!isDataset(dataset)) fail(`fitDataset: expected a tf.data.Dataset but got ${describe(dataset)}`);
-  const validate = validator(model, args);
+  const validation = validationPlan(model, args);
   if (model._isTraining || model._fittingDataset) throw new Error('Cannot start training because another fit() call is ongoing.');
-
+  const callbacks = standardizeCallbacks(args.callbacks);
+  const yielder = makeYielder(args.yieldEvery, callbacks);
+  const initialEpoch = args.initialEpoch ?? 0;
+  const trainer = model._model().startBatchFit(validation.arrays, validation.dataset != null, {
+    batchSize: validation.batchSize, epochs, initialEpoch, classWeights: classWeightsPerOutput(args.classWeight, model.outputNames),
+  });
   model._fittingDataset = true;
+  const native = model._model();
+  trackTraining(native);
   try {
     const metrics = model.metricsNames;
-    const callbacks = standardizeCallbacks(args.callbacks);
     const verbose = args.verbose ?? 1;
     const steps = hasBatchesPerEpoch ? batchesPerEpoch : (Number.isFinite(dataset.size) ? dataset.size : null);
+    const doValidation = validation.arrays != null || validation.dataset != null;
     const params = {
       epochs, initialEpoch: null, samples: null, steps, batchSize: null, verbose,
-      doValidation: validate !== null, metrics: validate ? [...metrics, ...metrics.map(n => `val_${n}`)] : metrics.slice(),
+      doValidation, metrics: doValidation ? [...metrics, ...metrics.map(n => `val_${n}`)] : metrics.slice(),
     };
     const history = new History();
     const all = [...callbacks];
-    if (verbose === 1) all.push(new ProgressLogger({ epochs, stepsPerEpoch: steps ?? 0 }));
+    const progress = verbose === 1 ? new ProgressLogger({ epochs, stepsPerEpoch: steps ?? 0 }) : null;
+    if (progress) all.push(progress);
     all.push(history);
     all.forEach((cb) => { if (cb.setModel) cb.setModel(model); if (cb.setParams) cb.setParams(params); });
     history.params = params;
     model.history = history;
-    const yielder = makeYielder(args.yieldEvery, callbacks);
+    // Batch callbacks, and yielding after every batch, see the batches one at a time.
+    const batchLevel = usesHook(callbacks, 'onBatchBegin') || usesHook(callbacks, 'onBatchEnd') || yielder.everyBatch;
+    const record = batchLevel || progress != null || usesHook(callbacks, 'onYield');
+    const toLogs = (values, keys) => Object.fromEntries(keys.map((k, i) => [k, values[i]]));
+    const reader = new BatchReader(model);
 
-    const native = await nativeCsvRunner(model, dataset, args, hasBatchesPerEpoch, usesHook(callbacks, 'onBatchBegin') || usesHook(callbacks, 'onBatchEnd'));
     await callAll(all, 'onTrainBegin', {});
     model.stopTraining = false;
-    try {
-    let iterator = native ? null : await dataset.iterator();
-    for (let epoch = args.initialEpoch ?? 0; epoch < epochs; epoch++) {
-      const epochLogs = {};
-      const totals = new Array(metrics.length).fill(0);
-      let seen = 0;
+    // As in TF.js, an iterator is made before the first epoch (a shuffle draws its seed then).
+    let iterator = await dataset.iterator();
+    for (let epoch = initialEpoch; epoch < epochs; epoch++) {
       await callAll(all, 'onEpochBegin', epoch, {});
-      const onBatch = async (batch, rows, values) => {
-        values.forEach((v, i) => { totals[i] += v * rows; });
-        seen += rows;
-        const batchLogs = { batch, size: rows, ...Object.fromEntries(metrics.map((m, i) => [m, values[i]])) };
-        await callAll(all, 'onBatchEnd', batch, batchLogs);
-        await yielder.afterBatch(epoch, batch, batchLogs);
-      };
-      if (native) {
-        await native.epoch(onBatch, (batch, size) => callAll(all, 'onBatchBegin', batch, { batch, size }));
-        if (validate && !model.stopTraining) Object.assign(epochLogs, await validate());
-      }
-      if (!native && !hasBatchesPerEpoch) iterator = await dataset.iterator();
-      for (let batch = 0; !native && (!hasBatchesPerEpoch || batch < batchesPerEpoch);) {
-        const next = await iterator.next();
-        if (hasBatchesPerEpoch && next.done) {
-          console.warn(`You provided \`batchesPerEpoch\` as ${batchesPerEpoch}, but your dataset iterator ran out of data after ${batch} batches; ` +
-            'interrupting training. Make sure that your dataset can generate at least `batchesPerEpoch * epochs` batches ' +
-            `(in this case, ${batchesPerEpoch * epochs} batches). You may need to use the repeat() function when building your dataset.`);
+      if (!hasBatchesPerEpoch) iterator = await dataset.iterator();
+      let batch = 0;
+      let complete = false; // every batch of the epoch ran (then it validates)
+      let diverged = null;
+      for (;;) {
+        const wanted = batchLevel ? 1 : reader.batchesPerChunk(hasBatchesPerEpoch ? batchesPerEpoch - batch : Infinity);
+        const elements = await readChunk(iterator, wanted);
+        if (elements.length === 0) {
+          if (hasBatchesPerEpoch) {
+            console.warn(`You provided \`batchesPerEpoch\` as ${batchesPerEpoch}, but your dataset iterator ran out of data after ${batch} batches; ` +
+              'interrupting training. Make sure that your dataset can generate at least `batchesPerEpoch * epochs` batches ' +
+              `(in this case, ${batchesPerEpoch * epochs} batches). You may need to use the repeat() function when building your dataset.`);
+          } else {
+            complete = true;
+          }
           break;
         }
-        if (next.value != null) {
-          const { xs, ys, rows } = standardizeBatch(model, next.value, 'fitDataset');
-          await callAll(all, 'onBatchBegin', batch, { batch, size: rows });
-          const values = await trainBatch(model, xs, ys, args.classWeight);
-          model.history = history; // a per-batch fit replaced it
-          values.forEach((v, i) => { totals[i] += v * rows; });
-          seen += rows;
-          const batchLogs = { batch, size: rows, ...Object.fromEntries(metrics.map((m, i) => [m, values[i]])) };
-          await callAll(all, 'onBatchEnd', batch, batchLogs);
-          await yielder.afterBatch(epoch, batch, batchLogs);
-          batch++;
+        const chunk = reader.pack(elements, 'fitDataset');
+        if (batchLevel) await callAll(all, 'onBatchBegin', batch, { batch, size: chunk.sizes[0] });
+        trainer.push(chunk.xs, chunk.ys, chunk.sizes);
+        const options = { epochs: 1, batches: 0, budgetMs: 0, recordBatches: record };
+        const report = chunk.rows * model._paramCount() < INLINE_WORK ? trainer.runSync(options) : await runInSlices(trainer, options);
+        for (const b of report.batches) await callAll(all, 'onBatchEnd', b.batch, { batch: b.batch, size: b.size, ...toLogs(b.logs, metrics) });
+        batch += report.trained;
+        if (report.diverged) {
+          diverged = report.diverged;
+          break;
         }
-        if (hasBatchesPerEpoch ? batch >= batchesPerEpoch : next.done) {
-          if (validate) Object.assign(epochLogs, await validate());
+        const last = report.batches[report.batches.length - 1];
+        await yielder.afterBatch(epoch, batch - 1, last ? toLogs(last.logs, metrics) : {});
+        if (hasBatchesPerEpoch && batch >= batchesPerEpoch) {
+          complete = true;
           break;
         }
         if (model.stopTraining) break;
       }
-      // BaseLogger's epoch means come after the validation values.
-      if (seen > 0) metrics.forEach((m, i) => { epochLogs[m] = totals[i] / seen; });
+      let epochLogs = {};
+      if (complete) {
+        if (validation.dataset) await validateWith(trainer, reader, validation);
+        epochLogs = epochLogsOf(toLogs(trainer.endEpoch(), trainer.logNames));
+        // An epoch without batches has no training means (TF.js logs only its validation).
+        if (batch === 0) epochLogs = Object.fromEntries(Object.entries(epochLogs).filter(([k]) => k.startsWith('val_')));
+      } else {
+        // Stopped or cut short: TF.js still ends the epoch, with the means of the batches run
+        // (no validation).
+        const partial = trainer.closePartialEpoch();
+        if (batch > 0) epochLogs = toLogs(partial, metrics);
+      }
+      if (diverged) {
+        if (batch > 0) history.record(epoch, epochLogs);
+        throw divergence(diverged, history);
+      }
       await callAll(all, 'onEpochEnd', epoch, epochLogs);
       await yielder.afterEpoch(epoch, epochLogs);
       if (model.stopTraining) break;
     }
     await callAll(all, 'onTrainEnd', {});
     return history;
-    } finally {
-      if (native) native.finish();
-    }
   } finally {
+    trainer.finish();
+    untrackTraining(native);
     model._fittingDataset = false;
   }
 }
 
+/** TF.js's epoch logs hold the validation values first (they are written before BaseLogger's). */
+function epochLogsOf(logs) {
+  const entries = Object.entries(logs);
+  return Object.fromEntries([...entries.filter(([k]) => k.startsWith('val_')), ...entries.filter(([k]) => !k.startsWith('val_'))]);
+}
+
+/** The Error a diverged fit rejects with; `history` holds the epochs before. */
+function divergence(message, history) {
+  const err = new Error(message);
+  err.history = history;
+  return err;
+}
+
 /**
- * A pipeline with no JavaScript step between tf.data.csv, shuffle and batch trains natively end
- * to end: the file is read natively into columns once, each epoch's row order is drawn exactly as
- * the dataset's shuffle would draw it, and the batches run in native code (one call per epoch,
- * or per batch when a callback wants each batch). As in TF.js, feature columns feed the model
- * inputs of the same names and label columns the outputs. Anything else returns null and takes
- * the JavaScript path.
+ * Turns dataset elements (batches) into the row-major arrays the core trains on: every batch's
+ * inputs and targets, one after the other, with the batch sizes.
  */
-async function nativeCsvRunner(model, dataset, args, hasBatchesPerEpoch, batchLevel) {
-  const plan = dataset._plan;
-  if (!plan || !plan.batch || hasBatchesPerEpoch || typeof model._model !== 'function') return null;
-  const widthOf = t => t.shape[t.shape.length - 1];
-  if (model.inputs.some(t => widthOf(t) !== 1) || model.outputs.some((t, i) => widthOf(t) !== 1 && !model._isSparseHead(i))) return null;
-  const data = await plan.csv._readColumns();
-  if (data == null || data.rows === 0) return null;
-  const column = (name, label) => (data.columns[name] && data.columns[name].isLabel === label ? data.columns[name].values : null);
-  const xs = model.inputNames.map(n => column(n, false));
-  const ys = model.outputNames.map(n => column(n, true));
-  if (xs.includes(null) || ys.includes(null)) return null;
-  const { batchSize, smallLastBatch } = plan.batch;
-  const options = { batchSize, epochs: args.epochs, initialEpoch: args.initialEpoch ?? 0, shuffle: false,
-    classWeights: classWeightsPerOutput(args.classWeight, model.outputNames) };
-  const trainer = model._model().startFit(xs, ys, data.rows, null, null, options);
-  // fitDataset (here and in TF.js) makes an iterator before the first epoch and a fresh one for
-  // each epoch: the shuffle's seeds are drawn in that order.
-  if (plan.shuffle) plan.shuffle.nextSeed();
-  const orderFor = async () => {
-    const rows = Array.from({ length: data.rows }, (_, i) => i);
-    let order = rows;
-    if (plan.shuffle) {
-      const { ArrayIterator } = require('./dataset/iterators');
-      order = await new ArrayIterator(rows).shuffle(plan.shuffle.bufferSize, plan.shuffle.nextSeed()).toArray();
-    }
-    return smallLastBatch ? order : order.slice(0, order.length - (order.length % batchSize));
-  };
-  return {
-    async epoch(onBatch, onBatchBegin) {
-      const order = await orderFor();
-      if (order.length === 0) return;
-      trainer.setNextEpochOrder(Uint32Array.from(order));
-      for (let batch = 0, done = false; !done;) {
-        if (batchLevel) await onBatchBegin(batch, Math.min(batchSize, order.length - batch * batchSize));
-        const report = await trainer.run({ epochs: 1, batches: batchLevel ? 1 : 0, budgetMs: 0, recordBatches: true });
-        for (const b of report.batches) await onBatch(b.batch, b.size, b.logs.slice(0, model.metricsNames.length));
-        batch += report.batches.length;
-        done = report.epochs.length > 0 || (model.stopTraining && batchLevel);
-      }
-    },
-    finish: () => trainer.finish(),
-  };
-}
-
-/** Scalar | Scalar[]: metric values averaged over the dataset's batches, weighted by batch size. */
-async function evaluateDataset(model, dataset, args = {}) {
-  requireCompiled(model);
-  const values = await evaluateValues(model, dataset, args ?? {}, 'evaluateDataset');
-  const out = values.map(v => scalar(v));
-  return out.length === 1 ? out[0] : out;
-}
-
-async function evaluateValues(model, dataset, args, what) {
-  if (args.verbose > 0) fail('Verbose mode is not implemented yet.');
-  const hasBatches = args.batches != null;
-  if (hasBatches && !(Number.isInteger(args.batches) && args.batches > 0)) {
-    fail(`Test loop expects \`batches\` to be a positive integer, but received ${JSON.stringify(args.batches)}`);
+class BatchReader {
+  constructor(model) {
+    this.model = model;
+    this.inputNames = model.inputNames;
+    this.outputNames = model.outputNames;
+    this.inputWidths = model.inputs.map(t => t.shape[1]);
+    this.targetWidths = model.outputs.map((t, i) => (model._isSparseHead(i) ? 1 : t.shape[1]));
+    this.rowsPerBatch = null;
   }
-  const iterator = typeof dataset.next === 'function' ? dataset : await dataset.iterator();
-  let sums = null;
-  let examples = 0;
-  for (let batch = 0; !hasBatches || batch < args.batches; batch++) {
-    const next = await iterator.next();
-    if (next.value != null && !next.done) {
-      const { xs, ys, rows } = standardizeBatch(model, next.value, what);
-      const v = evaluateBatch(model, xs, ys);
-      sums = sums ?? new Array(v.length).fill(0);
-      v.forEach((x, i) => { sums[i] += x * rows; });
-      examples += rows;
+
+  /** How many batches to read next: as many as fit in a chunk, at most `left`. */
+  batchesPerChunk(left) {
+    const perChunk = this.rowsPerBatch == null ? 1 : Math.max(1, Math.floor(CHUNK_ROWS / this.rowsPerBatch));
+    return Math.max(1, Math.min(perChunk, left));
+  }
+
+  pack(elements, what) {
+    const packed = this.packRows(elements) ?? this.packTensors(elements, what);
+    this.rowsPerBatch = Math.max(this.rowsPerBatch ?? 0, ...packed.sizes);
+    return packed;
+  }
+
+  /**
+   * Batches not yet stacked, whose rows are {xs, ys} of numbers and arrays of numbers (keyed by
+   * name for several inputs or outputs), go straight into the arrays: the values the stacked
+   * tensors would hold, without making them. Null for anything else (stacked as in TF.js then).
+   */
+  packRows(elements) {
+    let rows = 0;
+    for (const e of elements) {
+      if (!(e instanceof RawBatch)) return null;
+      rows += e.rows.length;
     }
-    if (next.done) {
+    const xs = this.inputWidths.map(w => new Float32Array(rows * w));
+    const ys = this.targetWidths.map(w => new Float32Array(rows * w));
+    const sizes = new Array(elements.length);
+    // One input and one output given as arrays (the common case) take the short way.
+    const single = xs.length === 1 && ys.length === 1;
+    const [wx, wy] = [this.inputWidths[0], this.targetWidths[0]];
+    let r = 0;
+    for (let b = 0; b < elements.length; b++) {
+      const batch = elements[b].rows;
+      sizes[b] = batch.length;
+      for (let i = 0; i < batch.length; i++, r++) {
+        const row = batch[i];
+        if (row == null || typeof row !== 'object') return null;
+        if (single && writeArray(row.xs, wx, xs[0], r) && writeArray(row.ys, wy, ys[0], r)) continue;
+        if (!writeRow(row.xs, this.inputNames, this.inputWidths, xs, r) || !writeRow(row.ys, this.outputNames, this.targetWidths, ys, r)) return null;
+      }
+    }
+    return { xs, ys, sizes, rows };
+  }
+
+  packTensors(elements, what) {
+    const batches = elements.map(e => standardizeBatch(this.model, e instanceof RawBatch ? e.stack() : e, what));
+    const sizes = batches.map(b => b.rows);
+    const rows = sizes.reduce((a, b) => a + b, 0);
+    const gather = (key, widths, names, kind) => widths.map((width, i) => {
+      if (batches.length === 1) return values(batches[0][key][i], width, names[i], kind, what);
+      const out = new Float32Array(rows * width);
+      let at = 0;
+      for (const b of batches) {
+        out.set(values(b[key][i], width, names[i], kind, what), at);
+        at += b.rows * width;
+      }
+      return out;
+    });
+    const xs = gather('xs', this.inputWidths, this.model.inputNames, 'input');
+    const ys = gather('ys', this.targetWidths, this.model.outputNames, 'target');
+    return { xs, ys, sizes, rows };
+  }
+}
+
+/** Writes row `r` of one element's xs (or ys) into the arrays; false when it is not plain numbers of the right widths. */
+function writeRow(value, names, widths, outs, r) {
+  if (names.length === 1 && (typeof value === 'number' || Array.isArray(value))) return writeValue(value, widths[0], outs[0], r);
+  if (value === null || typeof value !== 'object' || Array.isArray(value) || isTensor(value)) return false;
+  for (let i = 0; i < names.length; i++) if (!writeValue(value[names[i]], widths[i], outs[i], r)) return false;
+  return true;
+}
+
+/** Writes an array of `width` numbers as row `r`; false for anything else. */
+function writeArray(v, width, out, r) {
+  if (!Array.isArray(v) || v.length !== width) return false;
+  const at = r * width;
+  for (let j = 0; j < width; j++) {
+    const x = v[j];
+    if (typeof x !== 'number') return false;
+    out[at + j] = x;
+  }
+  return true;
+}
+
+function writeValue(v, width, out, r) {
+  if (typeof v === 'number') {
+    if (width !== 1) return false;
+    out[r] = v;
+    return true;
+  }
+  return writeArray(v, width, out, r);
+}
+
+/** A batch tensor's values as float32, rows × width. */
+function values(t, width, name, kind, what) {
+  const cols = t.rank === 1 ? 1 : t.rank === 2 ? t.shape[1] : null;
+  if (cols !== width) {
+    fail(`${what}: a batch's ${kind} '${name}' has shape [${t.shape}] but the model expects [batchSize, ${width}]`);
+  }
+  const data = t.dataRef();
+  return data instanceof Float32Array ? data : Float32Array.from(data);
+}
+
+/** Evaluates a validation dataset into the trainer's epoch (TF.js: evaluateDataset with `batches`). */
+async function validateWith(trainer, reader, validation) {
+  await readBatches(validation.dataset, reader, { batches: validation.batches }, 'fitDataset: validationData', c => trainer.validate(c.xs, c.ys, c.sizes));
+}
+
+/** Reads up to `batches` batches (all without) in chunks, handing each to `add`. */
+async function readBatches(source, reader, { batches }, what, add) {
+  const hasBatches = batches != null;
+  const iterator = typeof source.next === 'function' ? source : await source.iterator();
+  let read = 0;
+  for (;;) {
+    const left = hasBatches ? batches - read : Infinity;
+    if (left <= 0) break;
+    const wanted = reader.batchesPerChunk(left);
+    const elements = await readChunk(iterator, wanted);
+    if (elements.length === 0) {
       if (hasBatches) {
         console.warn('Your dataset iterator ran out of data during evaluateDataset(). Interrupting evalution. ' +
           'Make sure that your dataset can generate at least `batches` batches ' +
-          `(in this case, ${args.batches} batches). You may need to use the repeat() function when building your dataset.`);
+          `(in this case, ${batches} batches). You may need to use the repeat() function when building your dataset.`);
       }
       break;
     }
+    add(reader.pack(elements, what));
+    read += elements.length;
   }
-  if (examples === 0) fail(`${what}: the dataset yielded no batches to evaluate`);
-  return sums.map(s => s / examples);
 }
 
-/**
- * One training step on a batch; resolves with its logs (metricsNames order). Uses the model's
- * per-batch entry point when it has one, else a one-batch, one-epoch `fit`.
- */
-async function trainBatch(model, xs, ys, classWeight) {
-  if (typeof model._trainBatch === 'function') return model._trainBatch(xs, ys, { classWeight });
-  const history = await model.fit(single(xs), single(ys), { batchSize: xs[0].shape[0], epochs: 1, shuffle: false, verbose: 0, classWeight });
-  return model.metricsNames.map(k => history.history[k][0]);
+/** Up to `max` elements (batches not yet stacked where the stages allow), through next() for an iterator without nextChunk. */
+function readChunk(iterator, max) {
+  return typeof iterator.nextChunk === 'function' ? iterator.nextChunk(max, true) : nextElements(iterator, max);
 }
 
-/** Metric values of one batch, through the public evaluate. */
-function evaluateBatch(model, xs, ys) {
-  const out = model.evaluate(single(xs), single(ys), { batchSize: xs[0].shape[0] });
-  return (Array.isArray(out) ? out : [out]).map(t => t.dataSync()[0]);
+/** Up to `max` elements of an iterator that only has next(). */
+async function nextElements(iterator, max) {
+  const out = [];
+  while (out.length < max) {
+    const item = await iterator.next();
+    if (item.done) break;
+    if (item.value != null) out.push(item.value);
+  }
+  return out;
 }
 
-const single = list => (list.length === 1 ? list[0] : list);
+/** Scalar | Scalar[]: metric values over the dataset (per output, over its labelled rows). */
+async function evaluateDataset(model, dataset, args = {}) {
+  requireCompiled(model);
+  args = args ?? {};
+  if (args.verbose > 0) fail('Verbose mode is not implemented yet.');
+  if (args.batches != null && !(Number.isInteger(args.batches) && args.batches > 0)) {
+    fail(`Test loop expects \`batches\` to be a positive integer, but received ${JSON.stringify(args.batches)}`);
+  }
+  const evaluation = model._model().startEvaluation();
+  await readBatches(dataset, new BatchReader(model), args, 'evaluateDataset', c => evaluation.add(c.xs, c.ys, c.sizes));
+  if (evaluation.empty) fail('evaluateDataset: the dataset yielded no batches to evaluate');
+  const out = evaluation.values().map(v => scalar(v));
+  return out.length === 1 ? out[0] : out;
+}
+
+/** validationData as arrays for the core, or as a dataset evaluated at each epoch end. */
+function validationPlan(model, args) {
+  const data = args.validationData;
+  const batchSize = args.validationBatchSize ?? DEFAULT_VALIDATION_BATCH_SIZE;
+  if (data == null) return { arrays: null, dataset: null, batchSize };
+  if (isDataset(data)) {
+    if (args.validationBatches != null && !(Number.isInteger(args.validationBatches) && args.validationBatches > 0)) {
+      fail(`For fitDataset() with dataset-based validation, config.validationBatches is expected not to be provided, or to be a positive integer, but got ${describe(args.validationBatches)}`);
+    }
+    return { arrays: null, dataset: data, batches: args.validationBatches, batchSize };
+  }
+  if (!Array.isArray(data)) fail(`fitDataset: validationData must be a Dataset or [xVal, yVal] but got ${describe(data)}`);
+  if (data.length === 3) fail('Validation with sample weights is not implemented yet.');
+  if (data.length !== 2) fail(`fitDataset: validationData must be [xVal, yVal] but has ${data.length} entries`);
+  const xs = model._inputBlocks(data[0], 'fitDataset: validationData x');
+  const ys = model._targetBlocks(data[1], xs.rows, 'fitDataset: validationData y');
+  return { arrays: [xs.arrays, ys.arrays, xs.rows], dataset: null, batchSize };
+}
+
 
 /**
  * {xs, ys} of a dataset element as the model's input and target arrays; xs and ys may each be a
@@ -253,28 +382,6 @@ function checkTensors(list, kind) {
   return list;
 }
 
-/** An async function returning the val_ logs, or null without validationData. */
-function validator(model, args) {
-  const data = args.validationData;
-  if (data == null) return null;
-  const names = model.metricsNames.map(n => `val_${n}`);
-  const asLogs = values => Object.fromEntries(names.map((n, i) => [n, values[i]]));
-  if (isDataset(data)) {
-    if (args.validationBatches != null && !(Number.isInteger(args.validationBatches) && args.validationBatches > 0)) {
-      fail(`For fitDataset() with dataset-based validation, config.validationBatches is expected not to be provided, or to be a positive integer, but got ${describe(args.validationBatches)}`);
-    }
-    return async () => asLogs(await evaluateValues(model, data, { batches: args.validationBatches }, 'fitDataset: validationData'));
-  }
-  if (!Array.isArray(data)) fail(`fitDataset: validationData must be a Dataset or [xVal, yVal] but got ${describe(data)}`);
-  if (data.length === 3) fail('Validation with sample weights is not implemented yet.');
-  if (data.length !== 2) fail(`fitDataset: validationData must be [xVal, yVal] but has ${data.length} entries`);
-  const batchSize = args.validationBatchSize ?? DEFAULT_VALIDATION_BATCH_SIZE;
-  return async () => {
-    const out = model.evaluate(data[0], data[1], { batchSize, verbose: 0 });
-    return asLogs((Array.isArray(out) ? out : [out]).map(t => t.dataSync()[0]));
-  };
-}
-
 /** yieldEvery: 'auto' (125 ms), 'batch', 'epoch', 'never' or milliseconds; calls onYield then. */
 function makeYielder(yieldEvery = 'auto', callbacks) {
   const onYield = usesHook(callbacks, 'onYield');
@@ -290,6 +397,7 @@ function makeYielder(yieldEvery = 'auto', callbacks) {
     last = Date.now();
   };
   return {
+    everyBatch: ms === 0,
     afterBatch: async (epoch, batch, logs) => { if (ms !== undefined && Date.now() - last >= ms) await yieldNow(epoch, batch, logs); },
     afterEpoch: async (epoch, logs) => { if (yieldEvery === 'epoch') await yieldNow(epoch, null, logs); },
   };

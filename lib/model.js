@@ -13,6 +13,7 @@ const { lossName, metricName } = require('./functions');
 const { History, standardizeCallbacks, callAll, usesHook } = require('./callbacks');
 const { ProgressLogger } = require('./progbar');
 const { fitDataset, evaluateDataset } = require('./fit_dataset');
+const { runInSlices, trackTraining, untrackTraining } = require('./native_run');
 
 const DEFAULT_BATCH_SIZE = 32;
 const YIELD_EVERY_MS = 125; // TF.js's yieldEvery 'auto'
@@ -279,7 +280,11 @@ class LayersModel {
   // --- fit ---------------------------------------------------------------------------------
 
   get stopTraining() { return this._stopTraining; }
-  set stopTraining(value) { this._stopTraining = Boolean(value); }
+  /** Read by a running fit after each batch, wherever it is set from (as in TF.js). */
+  set stopTraining(value) {
+    this._stopTraining = Boolean(value);
+    if (this._native) this._native.setStopTraining(this._stopTraining);
+  }
 
   async fit(x, y, args = {}) {
     if (this._isTraining || this._fittingDataset) throw new Error('Cannot start training because another fit() call is ongoing.');
@@ -308,11 +313,13 @@ class LayersModel {
     const sampleWeights = this._sampleWeights(args.sampleWeight, xs.rows);
     const trainer = this._model().startFit(xs.arrays, ys.arrays, xs.rows, validation, sampleWeights, options);
     this._isTraining = true;
-    this._stopTraining = false;
+    this.stopTraining = false;
+    trackTraining(this._native);
     try {
       return await this._fitLoop(trainer, { epochs, initialEpoch, batchSize, verbose, callbacks, yieldCallbacks: callbacks });
     } finally {
       trainer.finish();
+      untrackTraining(this._native);
       this._isTraining = false;
     }
   }
@@ -340,10 +347,25 @@ class LayersModel {
     const epochLevel = callbacks.length > 0 || progress;
 
     await callAll(all, 'onTrainBegin', {});
+    this.stopTraining = false; // as TF.js: after onTrainBegin
+    // A fit stopped mid-epoch still ends that epoch, with the means of the batches run (TF.js).
+    const partialEpoch = () => (trainer.batchesInEpoch > 0 ? toLogs(trainer.partialEpochLogs(), trainNames) : null);
+    const diverged = (report) => {
+      const err = new Error(report.diverged);
+      const partial = partialEpoch();
+      if (partial) history.record(trainer.epoch, partial);
+      err.history = history;
+      return err;
+    };
     if (!epochLevel) {
       // Nothing to call between epochs: the whole fit runs natively in one go.
-      const report = epochs > initialEpoch ? await trainer.run({ epochs: epochs - initialEpoch, batches: 0, budgetMs: 0, recordBatches: false }) : { epochs: [] };
+      const report = epochs > initialEpoch ? await runInSlices(trainer, { epochs: epochs - initialEpoch, batches: 0, budgetMs: 0, recordBatches: false }) : { epochs: [] };
       for (const e of report.epochs) history.record(e.epoch, epochLogsOf(e.logs));
+      if (report.diverged) throw diverged(report);
+      if (report.stopped) {
+        const partial = partialEpoch();
+        if (partial) history.record(trainer.epoch, partial);
+      }
     } else {
       for (let epoch = initialEpoch; epoch < epochs; epoch++) {
         await callAll(all, 'onEpochBegin', epoch, {});
@@ -352,24 +374,22 @@ class LayersModel {
         while (!epochLogs) {
           if (batchLevel) await callAll(all, 'onBatchBegin', batch, { batch, size: Math.min(batchSize, trainer.samples - batch * batchSize) });
           batch += 1;
-          const report = await trainer.run({
+          const report = await runInSlices(trainer, {
             epochs: 1, batches: batchLevel ? 1 : 0, budgetMs: batchLevel ? 0 : (progress || onYield ? YIELD_EVERY_MS : 0),
             recordBatches: batchLevel || progress || onYield,
           });
           for (const b of report.batches) {
             await callAll(all, 'onBatchEnd', b.batch, { batch: b.batch, size: b.size, ...toLogs(b.logs, trainNames) });
           }
+          if (report.diverged) throw diverged(report);
           if (report.epochs.length) epochLogs = epochLogsOf(report.epochs[0].logs);
           if (onYield && report.batches.length) {
             const last = report.batches[report.batches.length - 1];
             await callAll(callbacks, 'onYield', epoch, last.batch, toLogs(last.logs, trainNames));
           }
-          if (this._stopTraining && !epochLogs) {
-            // Stopped mid-epoch: TF.js still ends the epoch, with the means of the batches run.
-            epochLogs = toLogs(trainer.partialEpochLogs(), trainNames);
-          }
+          if (this._stopTraining && !epochLogs) epochLogs = partialEpoch() ?? {};
         }
-        if (epochLogs) await callAll(all, 'onEpochEnd', epoch, epochLogs);
+        await callAll(all, 'onEpochEnd', epoch, epochLogs);
         if (this._stopTraining) break;
       }
     }

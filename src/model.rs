@@ -2,19 +2,21 @@
 
 use crate::convert::{from_json, shared, slices, to_typed};
 use crate::error::{to_js, IntoJs};
-use crate::trainer::{FitOptions, NativeTrainer, TrainBatchTask};
+use crate::trainer::{FitOptions, NativeEvaluation, NativeTrainer, TrainBatchTask};
 use dense_mtl_core::model::Batchable;
-use dense_mtl_core::{CompileConfig, Dataset, Error, Graph, GraphConfig, Model, Trainer};
+use dense_mtl_core::{CompileConfig, Dataset, Error, Graph, GraphConfig, Model, Signals, Trainer};
 use napi::bindgen_prelude::{AsyncTask, Env, Float32Array, Float32ArraySlice, Unknown};
 use napi_derive::napi;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard, TryLockError};
 
 /// Shared by a model and its running fit: the fit works on a worker thread while JavaScript
 /// keeps the handle.
 pub struct Shared {
     pub model: Mutex<Model>,
     pub training: AtomicBool,
+    /// The running fit's stop flag, and the count of calls waiting for the model.
+    pub signals: Arc<Signals>,
     /// Buffers reused by `predict` from call to call.
     pub predict_cache: Mutex<Option<dense_mtl_core::graph::Workspace>>,
     /// Buffers reused by `trainBatch` from call to call.
@@ -47,9 +49,19 @@ pub struct NativeModel {
     pub(crate) shared: Arc<Shared>,
 }
 
+/// The model, for a call from JavaScript. While a fit runs on a worker thread, the call says
+/// that it waits, and the fit hands the model over after its current batch.
 pub fn lock(shared: &Shared) -> MutexGuard<'_, Model> {
     // A panic while the lock was held is already reported; the model data stays usable.
-    shared.model.lock().unwrap_or_else(|p| p.into_inner())
+    match shared.model.try_lock() {
+        Ok(guard) => return guard,
+        Err(TryLockError::Poisoned(p)) => return p.into_inner(),
+        Err(TryLockError::WouldBlock) => {}
+    }
+    shared.signals.readers.fetch_add(1, Ordering::SeqCst);
+    let guard = shared.model.lock().unwrap_or_else(|p| p.into_inner());
+    shared.signals.readers.fetch_sub(1, Ordering::SeqCst);
+    guard
 }
 
 #[napi]
@@ -60,7 +72,8 @@ impl NativeModel {
         let config: GraphConfig = from_json("model", spec)?;
         let graph = Graph::build(&config).js()?;
         let model = Mutex::new(Model::new(graph));
-        let shared = Shared { model, training: AtomicBool::new(false), predict_cache: Mutex::new(None), batch_cache: Mutex::new(None) };
+        let shared =
+            Shared { model, training: AtomicBool::new(false), signals: Arc::default(), predict_cache: Mutex::new(None), batch_cache: Mutex::new(None) };
         Ok(NativeModel { shared: Arc::new(shared) })
     }
 
@@ -247,12 +260,44 @@ impl NativeModel {
         let weights = sample_weights.unwrap_or_default().iter().map(|w| w.as_ref().map(|w| w.to_vec())).collect();
         let train = Dataset::shared(shared(xs), shared(ys), rows as usize).with_sample_weights(weights);
         let validation = validation.map(|(vx, vy, vr)| Dataset::shared(shared(vx), shared(vy), vr as usize));
-        let trainer = {
-            let model = lock(&self.shared);
-            let trainer = Trainer::new(&model, train, validation, options.into_core()?).js()?;
-            (trainer,)
-        };
+        let trainer = Trainer::new(&lock(&self.shared), train, validation, options.into_core()?).js()?;
+        self.begin_training(trainer)
+    }
+
+    /// Starts a fit on batches handed over later (`fitDataset`), with optional validation
+    /// arrays or a validation dataset (`validates`, evaluated by the caller at each epoch end);
+    /// `options.batchSize` is the validation batch size.
+    #[napi(catch_unwind)]
+    pub fn start_batch_fit(
+        &self,
+        validation: Option<(Vec<Float32Array>, Vec<Float32Array>, u32)>,
+        validates: bool,
+        options: serde_json::Value,
+    ) -> napi::Result<NativeTrainer> {
+        let options: FitOptions = from_json("fitDataset", options)?;
+        if self.shared.training.load(Ordering::SeqCst) {
+            return Err(napi::Error::new(napi::Status::InvalidArg, "Cannot start training because another fit() call is ongoing."));
+        }
+        let validation = validation.map(|(vx, vy, vr)| Dataset::shared(shared(vx), shared(vy), vr as usize));
+        let trainer = Trainer::for_batches(&lock(&self.shared), validation, validates, options.into_core()?).js()?;
+        self.begin_training(trainer)
+    }
+
+    fn begin_training(&self, trainer: Trainer) -> napi::Result<NativeTrainer> {
+        let trainer = NativeTrainer::new(self.shared.clone(), trainer);
         self.shared.training.store(true, Ordering::SeqCst);
-        Ok(NativeTrainer::new(self.shared.clone(), trainer.0))
+        Ok(trainer)
+    }
+
+    /// Starts an evaluation over batches handed over later (`evaluateDataset`).
+    #[napi(catch_unwind)]
+    pub fn start_evaluation(&self) -> napi::Result<NativeEvaluation> {
+        NativeEvaluation::new(self.shared.clone())
+    }
+
+    /// `model.stopTraining`: a running fit stops after its current batch.
+    #[napi]
+    pub fn set_stop_training(&self, stop: bool) {
+        self.shared.signals.stop.store(stop, Ordering::SeqCst);
     }
 }

@@ -18,6 +18,8 @@ function batchConcat(list) {
 // Like tf.tensor(list): the first leaf sets the dtype; as in TF.js's float32 conversion,
 // undefined (an empty CSV cell) becomes NaN and null becomes 0.
 function tensorFromRows(list) {
+  const quick = numberRows(list);
+  if (quick) return quick;
   const shape = [list.length];
   let first = list[0];
   while (Array.isArray(first) || ArrayBuffer.isView(first)) {
@@ -49,6 +51,37 @@ function tensorFromRows(list) {
   };
   fill(list, 0, '');
   return new Tensor(out, shape, dtype);
+}
+
+/**
+ * The common case, quickly: rows that are all numbers, or all arrays of the same number of
+ * numbers, as float32. Null when the rows are anything else (the general path decides then).
+ */
+function numberRows(list) {
+  const first = list[0];
+  if (typeof first === 'number') {
+    const out = new Float32Array(list.length);
+    for (let i = 0; i < list.length; i++) {
+      const v = list[i];
+      if (typeof v !== 'number') return null;
+      out[i] = v;
+    }
+    return new Tensor(out, [list.length], 'float32');
+  }
+  if (!Array.isArray(first) || typeof first[0] !== 'number') return null;
+  const width = first.length;
+  const out = new Float32Array(list.length * width);
+  let k = 0;
+  for (let i = 0; i < list.length; i++) {
+    const row = list[i];
+    if (!Array.isArray(row) || row.length !== width) return null;
+    for (let j = 0; j < width; j++) {
+      const v = row[j];
+      if (typeof v !== 'number') return null;
+      out[k++] = v;
+    }
+  }
+  return new Tensor(out, [list.length, width], 'float32');
 }
 
 module.exports = { batchElements };

@@ -21,9 +21,7 @@ class Dataset {
     if (!Number.isInteger(batchSize) || batchSize <= 0) throw new Error(`batch: batchSize must be a positive integer but got ${describe(batchSize)}`);
     let size = this.size;
     if (size != null && size !== Infinity) size = smallLastBatch ? Math.ceil(size / batchSize) : Math.floor(size / batchSize);
-    const batched = this._derive(it => it.batch(batchSize, smallLastBatch, batchElements), size);
-    if (this._plan && !this._plan.batch) batched._plan = { ...this._plan, batch: { batchSize, smallLastBatch } };
-    return batched;
+    return this._derive(it => it.batch(batchSize, smallLastBatch, batchElements), size);
   }
 
   concatenate(dataset) {
@@ -47,7 +45,7 @@ class Dataset {
 
   map(transform) {
     checkFunction(transform, 'map', 'transform');
-    return this._derive(it => it.map(x => tidy(() => transform(x))), this.size);
+    return this._derive(it => it.map(transform, true), this.size);
   }
 
   mapAsync(transform) {
@@ -91,15 +89,13 @@ class Dataset {
         `consider setting bufferSize to the dataset size (${this.size} elements)`));
     }
     const random = alea(seed || String(Date.now()));
-    // Each iterator() draws its own seed; a native fitDataset draws from the same sequence.
+    // Each iterator() draws its own seed, as in TF.js.
     const nextSeed = () => {
       let seed2 = random.int32();
       if (reshuffleEachIteration) seed2 += random.int32();
       return String(seed2);
     };
-    const shuffled = this._derive(it => it.shuffle(bufferSize, nextSeed()), this.size);
-    if (this._plan && !this._plan.shuffle && !this._plan.batch) shuffled._plan = { ...this._plan, shuffle: { bufferSize, nextSeed } };
-    return shuffled;
+    return this._derive(it => it.shuffle(bufferSize, nextSeed()), this.size);
   }
 
   take(count) {

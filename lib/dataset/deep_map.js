@@ -52,6 +52,33 @@ function deepClone(container) {
   });
 }
 
+/**
+ * deepClone for the elements a dataset yields: the same copies (tensors cloned, objects and
+ * arrays copied, null and undefined read as null, typed arrays shared) in one quick walk.
+ */
+function cloneElement(x, depth = 0) {
+  if (x == null) return null;
+  if (typeof x !== 'object' || ArrayBuffer.isView(x) || x instanceof Promise) return x;
+  if (isTensor(x)) return x.clone();
+  if (depth > 64) throw new Error('Circular references are not supported.');
+  if (Array.isArray(x)) {
+    const out = new Array(x.length);
+    for (let i = 0; i < x.length; i++) {
+      const v = x[i];
+      out[i] = v == null ? null : typeof v === 'object' ? cloneElement(v, depth + 1) : v;
+    }
+    return out;
+  }
+  const out = {};
+  for (const k in x) {
+    const v = x[k];
+    out[k] = v == null ? null : typeof v === 'object' ? cloneElement(v, depth + 1) : v;
+  }
+  const proto = Object.getPrototypeOf(x);
+  if (proto && proto !== Object.prototype) Object.setPrototypeOf(out, proto);
+  return out;
+}
+
 /** deepMap whose leaves may be promises: awaits them all, then builds the result. */
 async function deepMapAndAwaitAll(input, mapFn) {
   const seen = new Map();
@@ -81,7 +108,8 @@ function deepZip(inputs, zipFn, containedIn = new Set()) {
 
 /**
  * The tensors inside nested objects and arrays (a faster getTensorsInContainer for elements,
- * which are walked once per step: arrays of numbers are skipped cheaply).
+ * which are walked once per step: primitives and arrays of numbers are skipped cheaply, and
+ * nothing is allocated when there is no tensor).
  */
 function tensorsIn(x, out = [], depth = 0) {
   if (x === null || typeof x !== 'object' || ArrayBuffer.isView(x)) return out;
@@ -91,11 +119,51 @@ function tensorsIn(x, out = [], depth = 0) {
   }
   if (depth > 64) throw new Error('Circular references are not supported.');
   if (Array.isArray(x)) {
-    for (let i = 0; i < x.length; i++) if (x[i] !== null && typeof x[i] === 'object') tensorsIn(x[i], out, depth + 1);
+    for (let i = 0; i < x.length; i++) {
+      const v = x[i];
+      if (v !== null && typeof v === 'object') tensorsIn(v, out, depth + 1);
+    }
   } else {
-    for (const k in x) if (x[k] !== null && typeof x[k] === 'object') tensorsIn(x[k], out, depth + 1);
+    for (const k in x) {
+      const v = x[k];
+      if (v !== null && typeof v === 'object') tensorsIn(v, out, depth + 1);
+    }
   }
   return out;
 }
 
-module.exports = { tensorsIn, isIterable, canTensorify, deepMap, deepClone, deepMapAndAwaitAll, deepZip };
+/** Whether nested objects and arrays hold a tensor (allocates nothing). */
+function hasTensor(x, depth = 0) {
+  if (x === null || typeof x !== 'object' || ArrayBuffer.isView(x)) return false;
+  if (isTensor(x)) return true;
+  if (depth > 64) throw new Error('Circular references are not supported.');
+  if (Array.isArray(x)) {
+    for (let i = 0; i < x.length; i++) {
+      const v = x[i];
+      if (v !== null && typeof v === 'object' && hasTensor(v, depth + 1)) return true;
+    }
+    return false;
+  }
+  for (const k in x) {
+    const v = x[k];
+    if (v !== null && typeof v === 'object' && hasTensor(v, depth + 1)) return true;
+  }
+  return false;
+}
+
+const NONE = Object.freeze([]);
+
+/** tensorsIn for a list of elements; a shared empty list when there is none. */
+function tensorsInAll(list) {
+  let out = NONE;
+  for (let i = 0; i < list.length; i++) {
+    const v = list[i];
+    if (hasTensor(v)) {
+      if (out === NONE) out = [];
+      tensorsIn(v, out, 1);
+    }
+  }
+  return out.length ? out : NONE;
+}
+
+module.exports = { tensorsIn, tensorsInAll, hasTensor, isIterable, canTensorify, deepMap, deepClone, cloneElement, deepMapAndAwaitAll, deepZip };

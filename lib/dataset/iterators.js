@@ -1,15 +1,42 @@
 'use strict';
-// Lazy async iterators behind tf.data datasets, ported from tfjs-data's lazy_iterator.ts with the
-// same element order (shuffle included) and the same disposal of tensors that a step drops.
-// Every next() is serialized after the previous one, so callers may call it without awaiting.
+// Lazy iterators behind tf.data datasets, ported from tfjs-data's lazy_iterator.ts with the same
+// element order (shuffle included) and the same disposal of tensors that a step drops.
+//
+// Every iterator offers two ways to read it:
+//  - next(): a promise of {value, done}, as in TF.js;
+//  - nextChunk(max): up to `max` elements (an empty array when exhausted), returned as an Array
+//    when every stage upstream is synchronous, as a promise of one only where a stage is truly
+//    asynchronous (mapAsync, async generators, downloads). A training loop pulls whole batches
+//    this way without a promise per element.
+// Both yield the same elements in the same order. Calls are served one after the other, so
+// callers may call again without waiting.
 const { startScope, endScope } = require('../tensor');
 const { alea } = require('../ops/alea');
 const { RingBuffer } = require('./ring_buffer');
-const { deepClone, deepMapAndAwaitAll, isIterable, tensorsIn } = require('./deep_map');
+const { cloneElement, isIterable, tensorsIn, tensorsInAll, hasTensor } = require('./deep_map');
 
 const DONE = Object.freeze({ value: null, done: true });
+/** Elements read upstream in one go by stages that read ahead (shuffle, skip). */
+const READ_AHEAD = 256;
 
-/** tf.tidy for one dataset step: tensors made by fn are disposed unless the result holds them. */
+const isPromise = x => x != null && typeof x.then === 'function';
+
+/**
+ * Runs a generator whose `yield`s are values or promises: resumed at once with a value, after
+ * the promise settles with a promise. Returns the generator's result, or a promise of it as
+ * soon as one step was asynchronous.
+ */
+function drive(gen, method = 'next', arg = undefined) {
+  for (;;) {
+    const step = gen[method](arg);
+    if (step.done) return step.value;
+    if (isPromise(step.value)) return step.value.then(v => drive(gen, 'next', v), e => drive(gen, 'throw', e));
+    method = 'next';
+    arg = step.value;
+  }
+}
+
+/** tf.tidy for dataset steps: tensors made by fn are disposed unless the result holds them. */
 function tidy(fn) {
   startScope('dataset');
   let result;
@@ -19,7 +46,7 @@ function tidy(fn) {
     endScope(null);
     throw e;
   }
-  endScope(tensorsIn(result));
+  endScope(Array.isArray(result) ? tensorsInAll(result) : tensorsIn(result));
   return result;
 }
 
@@ -28,17 +55,50 @@ function dispose(x) {
 }
 
 class LazyIterator {
-  /** Resolves with {value, done}; calls are served in order (queued while one is running). */
+  /** Resolves with {value, done}. */
   next() {
+    let chunk;
+    try {
+      chunk = this.nextChunk(1);
+    } catch (e) {
+      return Promise.reject(e);
+    }
+    return isPromise(chunk) ? chunk.then(asResult) : Promise.resolve(asResult(chunk));
+  }
+
+  /**
+   * Up to `max` elements (fewer does not mean exhausted; none does): an Array or a promise of
+   * one. With `rawBatches`, batches may come as RawBatch (their rows, not yet stacked into
+   * tensors), for a consumer that reads rows itself (fitDataset).
+   */
+  nextChunk(max, rawBatches = false) {
     if (this._busy) {
-      const run = () => this.next();
+      const run = () => this.nextChunk(max, rawBatches);
       return this._busy.then(run, run);
     }
-    const read = this.serialNext();
-    this._busy = read;
-    const clear = () => { if (this._busy === read) this._busy = null; };
-    read.then(clear, clear);
-    return read;
+    let out = this.pullChunk(max, rawBatches);
+    if (rawBatches) this.readRawBatches = true;
+    else if (this.readRawBatches && this.forwardsRawBatches) out = isPromise(out) ? out.then(stackRawBatches) : stackRawBatches(out);
+    if (isPromise(out)) {
+      this._busy = out;
+      const clear = () => { if (this._busy === out) this._busy = null; };
+      out.then(clear, clear);
+    }
+    return out;
+  }
+
+  /**
+   * The elements of one nextChunk call. Stages override it; an iterator that only defines
+   * serialNext() (one {value, done} promise per element) is read through it.
+   */
+  async pullChunk(max) {
+    const out = [];
+    while (out.length < max) {
+      const item = await this.serialNext();
+      if (item.done) break;
+      out.push(item.value);
+    }
+    return out;
   }
 
   [Symbol.asyncIterator]() {
@@ -47,12 +107,14 @@ class LazyIterator {
 
   async toArray() {
     const result = [];
-    for (let x = await this.next(); !x.done; x = await this.next()) result.push(x.value);
+    for (let chunk = await this.nextChunk(READ_AHEAD); chunk.length; chunk = await this.nextChunk(READ_AHEAD)) {
+      for (const x of chunk) result.push(x);
+    }
     return result;
   }
 
   async resolveFully() {
-    for (let x = await this.next(); !x.done; x = await this.next());
+    for (let chunk = await this.nextChunk(READ_AHEAD); chunk.length; chunk = await this.nextChunk(READ_AHEAD));
   }
 
   async forEachAsync(f) {
@@ -60,8 +122,9 @@ class LazyIterator {
   }
 
   filter(predicate) { return new FilterIterator(this, predicate); }
-  map(transform) { return new MapIterator(this, transform); }
-  mapAsync(transform) { return new MapIterator(this, transform, true); }
+  /** map; with `scoped`, tensors the transform makes and does not return are disposed. */
+  map(transform, scoped = false) { return new MapIterator(this, transform, false, scoped); }
+  mapAsync(transform) { return new MapIterator(this, transform, true, false); }
   take(count) { return count == null || count < 0 ? this : new TakeIterator(this, count); }
   skip(count) { return count == null || count < 0 ? this : new SkipIterator(this, count); }
   prefetch(bufferSize) { return new PrefetchIterator(this, bufferSize); }
@@ -71,6 +134,30 @@ class LazyIterator {
   batch(batchSize, smallLastBatch, zipFn) { return new BatchIterator(this, batchSize, smallLastBatch, zipFn); }
 }
 
+const asResult = chunk => (chunk.length ? { value: chunk[0], done: false } : DONE);
+
+const ROWS = Symbol('rows');
+
+/**
+ * A batch whose rows have not been stacked into tensors yet. Stages that pass elements through
+ * unchanged (take, skip, repeat, concatenate, shuffle, prefetch) hand it on; anything else gets
+ * the tensors. The rows sit under a symbol, so that walking the element finds no tensor.
+ */
+class RawBatch {
+  constructor(rows, zipFn) {
+    this[ROWS] = rows;
+    this.zipFn = zipFn;
+  }
+  get rows() { return this[ROWS]; }
+  stack() { return tidy(() => this.zipFn(this[ROWS])); }
+}
+
+/** The elements with every RawBatch stacked. */
+function stackRawBatches(chunk) {
+  for (let i = 0; i < chunk.length; i++) if (chunk[i] instanceof RawBatch) chunk[i] = chunk[i].stack();
+  return chunk;
+}
+
 class ArrayIterator extends LazyIterator {
   constructor(items, clone = true) {
     super();
@@ -78,26 +165,43 @@ class ArrayIterator extends LazyIterator {
     this.clone = clone;
     this.pos = 0;
   }
-  async serialNext() {
-    if (this.pos >= this.items.length) return DONE;
-    const item = this.items[this.pos++];
-    return { value: this.clone ? deepClone(item) : item, done: false };
+  pullChunk(max) {
+    const end = Math.min(this.items.length, this.pos + max);
+    const out = new Array(end - this.pos);
+    for (let i = 0; i < out.length; i++) {
+      const item = this.items[this.pos + i];
+      out[i] = this.clone ? cloneElement(item) : item;
+    }
+    this.pos = end;
+    return out;
   }
 }
 
-/** Elements from a function returning {value, done} (or a promise of it). */
+/** Elements from a function returning {value, done} (or a promise of it): generators. */
 class FunctionCallIterator extends LazyIterator {
   constructor(nextFn) {
     super();
     this.nextFn = nextFn;
+    this.finished = false;
   }
-  async serialNext() {
-    try {
-      return await this.nextFn();
-    } catch (e) {
-      e.message = `Error thrown while iterating through a dataset: ${e.message}`;
-      throw e;
+  pullChunk(max) {
+    return drive(this.pull(max));
+  }
+  *pull(max) {
+    const out = [];
+    while (out.length < max && !this.finished) {
+      let item;
+      try {
+        item = this.nextFn();
+        if (isPromise(item)) item = yield item;
+      } catch (e) {
+        e.message = `Error thrown while iterating through a dataset: ${e.message}`;
+        throw e;
+      }
+      if (item == null || item.done) this.finished = true;
+      else out.push(item.value);
     }
+    return out;
   }
 }
 
@@ -107,8 +211,12 @@ class TakeIterator extends LazyIterator {
     this.upstream = upstream;
     this.left = count;
   }
-  async serialNext() {
-    return this.left-- > 0 ? this.upstream.next() : DONE;
+  get forwardsRawBatches() { return true; }
+  pullChunk(max, raw) {
+    if (this.left <= 0) return [];
+    const chunk = this.upstream.nextChunk(Math.min(max, this.left), raw);
+    const count = (c) => { this.left -= c.length; return c; };
+    return isPromise(chunk) ? chunk.then(count) : count(chunk);
   }
 }
 
@@ -118,14 +226,18 @@ class SkipIterator extends LazyIterator {
     this.upstream = upstream;
     this.left = count;
   }
-  async serialNext() {
+  get forwardsRawBatches() { return true; }
+  pullChunk(max, raw) {
+    return this.left > 0 ? drive(this.pull(max, raw)) : this.upstream.nextChunk(max, raw);
+  }
+  *pull(max, raw) {
     while (this.left > 0) {
-      this.left--;
-      const skipped = await this.upstream.next();
-      if (skipped.done) return skipped;
-      dispose(skipped.value);
+      const skipped = yield this.upstream.nextChunk(Math.min(this.left, READ_AHEAD), raw);
+      if (skipped.length === 0) return skipped;
+      this.left -= skipped.length;
+      skipped.forEach(dispose);
     }
-    return this.upstream.next();
+    return yield this.upstream.nextChunk(max, raw);
   }
 }
 
@@ -135,33 +247,53 @@ class FilterIterator extends LazyIterator {
     this.upstream = upstream;
     this.predicate = predicate;
   }
-  async serialNext() {
+  pullChunk(max) {
+    return drive(this.pull(max));
+  }
+  *pull(max) {
     for (;;) {
-      const item = await this.upstream.next();
-      if (item.done || this.predicate(item.value)) return item;
-      dispose(item.value);
+      const chunk = yield this.upstream.nextChunk(max);
+      if (chunk.length === 0) return chunk;
+      const kept = [];
+      for (const x of chunk) {
+        if (this.predicate(x)) kept.push(x);
+        else dispose(x);
+      }
+      if (kept.length) return kept;
     }
   }
 }
 
 /** map / mapAsync: tensors of the input that the output does not hold are disposed. */
 class MapIterator extends LazyIterator {
-  constructor(upstream, transform, isAsync = false) {
+  constructor(upstream, transform, isAsync, scoped) {
     super();
     this.upstream = upstream;
     this.transform = transform;
     this.isAsync = isAsync;
+    this.scoped = scoped;
   }
-  async serialNext() {
-    const item = await this.upstream.next();
-    if (item.done) return DONE;
-    const inputs = tensorsIn(item.value);
-    const mapped = this.isAsync ? await this.transform(item.value) : this.transform(item.value);
-    if (inputs.length) {
+  pullChunk(max) {
+    const chunk = this.upstream.nextChunk(max);
+    if (this.isAsync) return Promise.resolve(chunk).then(c => this.mapAsync(c));
+    const map = c => (this.scoped ? tidy(() => this.mapAll(c)) : this.mapAll(c));
+    return isPromise(chunk) ? chunk.then(map) : map(chunk);
+  }
+  mapAll(chunk) {
+    for (let i = 0; i < chunk.length; i++) chunk[i] = this.mapOne(chunk[i], this.transform(chunk[i]));
+    return chunk;
+  }
+  async mapAsync(chunk) {
+    for (let i = 0; i < chunk.length; i++) chunk[i] = this.mapOne(chunk[i], await this.transform(chunk[i]));
+    return chunk;
+  }
+  mapOne(input, mapped) {
+    if (hasTensor(input)) {
+      const inputs = tensorsIn(input);
       const kept = new Set(tensorsIn(mapped));
       for (const t of inputs) if (!kept.has(t)) t.dispose();
     }
-    return { value: mapped, done: false };
+    return mapped;
   }
 }
 
@@ -172,18 +304,37 @@ class BatchIterator extends LazyIterator {
     this.batchSize = batchSize;
     this.smallLastBatch = smallLastBatch;
     this.zipFn = zipFn;
+    this.pending = []; // elements read and not yet batched
+    this.upstreamDone = false;
   }
-  async serialNext() {
-    const rows = [];
-    while (rows.length < this.batchSize) {
-      const item = await this.upstream.next();
-      if (item.done) {
-        if (this.smallLastBatch && rows.length > 0) break;
-        return DONE;
+  pullChunk(max, raw) {
+    return drive(this.pull(max, raw));
+  }
+  *pull(max, raw) {
+    const want = max * this.batchSize;
+    this.upstreamDone = false;
+    while (this.pending.length < want) {
+      const chunk = yield this.upstream.nextChunk(want - this.pending.length);
+      if (chunk.length === 0) {
+        this.upstreamDone = true;
+        break;
       }
-      rows.push(item.value);
+      for (const x of chunk) this.pending.push(x);
     }
-    return { value: tidy(() => this.zipFn(rows)), done: false };
+    const batches = [];
+    let at = 0;
+    while (batches.length < max && this.pending.length - at >= this.batchSize) {
+      batches.push(this.pending.slice(at, at + this.batchSize));
+      at += this.batchSize;
+    }
+    if (batches.length < max && this.upstreamDone && this.pending.length > at) {
+      // A small last batch, or the rows that make no whole batch (dropped, as TF.js does).
+      if (this.smallLastBatch) batches.push(this.pending.slice(at));
+      at = this.pending.length;
+    }
+    this.pending = at === this.pending.length ? [] : this.pending.slice(at);
+    if (raw) return batches.map(rows => new RawBatch(rows, this.zipFn));
+    return tidy(() => batches.map(rows => this.zipFn(rows)));
   }
 }
 
@@ -194,15 +345,19 @@ class ChainedIterator extends LazyIterator {
     this.more = iterators;
     this.current = null;
   }
-  async serialNext() {
+  get forwardsRawBatches() { return true; }
+  pullChunk(max, raw) {
+    return drive(this.pull(max, raw));
+  }
+  *pull(max, raw) {
     for (;;) {
       if (this.current == null) {
-        const r = await this.more.next();
-        if (r.done) return DONE;
-        this.current = r.value;
+        const next = yield this.more.nextChunk(1);
+        if (next.length === 0) return next;
+        this.current = next[0];
       }
-      const item = await this.current.next();
-      if (!item.done) return item;
+      const chunk = yield this.current.nextChunk(max, raw);
+      if (chunk.length) return chunk;
       this.current = null;
     }
   }
@@ -213,22 +368,45 @@ class ZipIterator extends LazyIterator {
   constructor(iterators) {
     super();
     this.iterators = iterators;
+    this.leaves = [];
+    const walk = (node) => {
+      if (node instanceof LazyIterator) this.leaves.push(node);
+      else if (isIterable(node)) Object.values(node).forEach(walk);
+      else throw new Error('Leaves of the structure passed to zip() must be Datasets, not primitives.');
+    };
+    walk(iterators);
+    this.held = this.leaves.map(() => []); // elements read from a leaf, not yet zipped
+    this.exhausted = false;
   }
-  async serialNext() {
-    let count = 0;
-    let done = 0;
-    const value = await deepMapAndAwaitAll(this.iterators, (it) => {
-      if (it instanceof LazyIterator) {
-        return { value: it.next().then((x) => { count++; if (x.done) done++; return x.value; }), recurse: false };
-      }
-      if (isIterable(it)) return { value: null, recurse: true };
-      throw new Error('Leaves of the structure passed to zip() must be Datasets, not primitives.');
-    });
-    return count === done || done > 0 ? DONE : { value, done: false };
+  pullChunk(max) {
+    return drive(this.pull(max));
+  }
+  *pull(max) {
+    if (this.exhausted || this.leaves.length === 0) return [];
+    const reads = this.leaves.map((it, i) => (this.held[i].length ? this.held[i] : it.nextChunk(max)));
+    const chunks = reads.some(isPromise) ? yield Promise.all(reads) : reads;
+    if (chunks.some(c => c.length === 0)) {
+      this.exhausted = true;
+      return [];
+    }
+    const n = Math.min(max, ...chunks.map(c => c.length));
+    this.held = chunks.map(c => c.slice(n));
+    const out = new Array(n);
+    for (let k = 0; k < n; k++) {
+      let leaf = 0;
+      const build = (node) => {
+        if (node instanceof LazyIterator) return chunks[leaf++][k];
+        const result = Array.isArray(node) ? [] : {};
+        for (const key in node) result[key] = build(node[key]);
+        return result;
+      };
+      out[k] = build(this.iterators);
+    }
+    return out;
   }
 }
 
-/** Reads `bufferSize` elements ahead (the promises, as TF.js does). */
+/** Reads `bufferSize` elements ahead (the promises, as TF.js does, when read with next()). */
 class PrefetchIterator extends LazyIterator {
   constructor(upstream, bufferSize) {
     super();
@@ -242,33 +420,78 @@ class PrefetchIterator extends LazyIterator {
     this.refill();
     return this.buffer.shift();
   }
+  get forwardsRawBatches() { return true; }
+  pullChunk(max, raw) {
+    // Elements already requested with next() come first.
+    if (!this.buffer.isEmpty()) return this.buffer.shift().then(r => (r.done ? [] : [r.value]));
+    return this.upstream.nextChunk(max, raw);
+  }
 }
 
-/** TF.js's windowed shuffle: picks a random element of the read-ahead window each time. */
-class ShuffleIterator extends PrefetchIterator {
+const END = Symbol('end of upstream');
+
+/**
+ * TF.js's windowed shuffle: picks a random element of the read-ahead window each time. The
+ * window holds values (and an END mark for each read past the end of the upstream, where TF.js
+ * holds a promise of a `done` result), so that the same seed draws the same order.
+ */
+class ShuffleIterator extends LazyIterator {
   constructor(upstream, windowSize, seed) {
-    super(upstream, windowSize);
+    super();
+    this.upstream = upstream;
+    this.buffer = new RingBuffer(windowSize);
     this.random = alea(seed || String(Date.now()));
     this.upstreamExhausted = false;
+    this.queue = []; // elements read upstream, not yet in the window
+    this.queueAt = 0;
+    this.upstreamDone = false;
   }
-  next() {
-    return LazyIterator.prototype.next.call(this);
+  // Holds elements read ahead: raw batches only when every read asks for them.
+  get forwardsRawBatches() { return true; }
+  pullChunk(max, raw) {
+    return drive(this.pull(max, raw));
   }
-  async serialNext() {
-    if (!this.upstreamExhausted) this.refill();
-    while (!this.buffer.isEmpty()) {
-      const chosen = Math.floor(this.random() * this.buffer.length());
-      const result = await this.buffer.shuffleExcise(chosen);
-      if (!result.done) {
-        this.refill();
-        return result;
+  *pull(max, raw) {
+    const out = [];
+    while (out.length < max) {
+      if (!this.upstreamExhausted && !this.refillFromQueue()) yield* this.refill(raw);
+      let picked = false;
+      while (!this.buffer.isEmpty()) {
+        const chosen = Math.floor(this.random() * this.buffer.length());
+        const value = this.buffer.shuffleExcise(chosen);
+        if (value === END) {
+          this.upstreamExhausted = true;
+        } else {
+          if (!this.refillFromQueue()) yield* this.refill(raw);
+          out.push(value);
+          picked = true;
+          break;
+        }
       }
-      this.upstreamExhausted = true;
+      if (!picked) break;
     }
-    return DONE;
+    return out;
+  }
+  /** Fills the window from elements already read; false when it needs to read upstream first. */
+  refillFromQueue() {
+    const { buffer } = this;
+    while (!buffer.isFull()) {
+      if (this.queueAt < this.queue.length) buffer.push(this.queue[this.queueAt++]);
+      else if (this.upstreamDone) buffer.push(END);
+      else return false;
+    }
+    return true;
+  }
+  *refill(raw) {
+    while (!this.refillFromQueue()) {
+      const need = this.buffer.capacity - this.buffer.length();
+      this.queue = yield this.upstream.nextChunk(Math.max(need, READ_AHEAD), raw);
+      this.queueAt = 0;
+      if (this.queue.length === 0) this.upstreamDone = true;
+    }
   }
 }
 
 module.exports = {
-  tidy, LazyIterator, ArrayIterator, FunctionCallIterator, ChainedIterator, ZipIterator, DONE,
+  tidy, drive, isPromise, RawBatch, LazyIterator, ArrayIterator, FunctionCallIterator, ChainedIterator, ZipIterator, DONE,
 };

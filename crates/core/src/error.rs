@@ -23,6 +23,8 @@ pub enum Error {
     Format(String),
     /// The memory a call needs cannot be had (refused before allocating, or an allocation failed).
     OutOfMemory(String),
+    /// Training reached a non-finite loss or gradient (the step was not applied).
+    Diverged(String),
 }
 
 impl Error {
@@ -38,16 +40,19 @@ impl Error {
 
     /// Whether the caller is at fault (as opposed to the environment, such as a failed read).
     pub fn is_caller_error(&self) -> bool {
-        !matches!(self, Error::Io(_) | Error::OutOfMemory(_))
+        !matches!(self, Error::Io(_) | Error::OutOfMemory(_) | Error::Diverged(_))
     }
 }
 
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Error::InvalidArgument(msg) | Error::NotCompiled(msg) | Error::Io(msg) | Error::Format(msg) | Error::OutOfMemory(msg) => {
-                f.write_str(msg)
-            }
+            Error::InvalidArgument(msg)
+            | Error::NotCompiled(msg)
+            | Error::Io(msg)
+            | Error::Format(msg)
+            | Error::OutOfMemory(msg)
+            | Error::Diverged(msg) => f.write_str(msg),
             Error::UnknownName { kind, name, valid } => {
                 write!(f, "Unknown {kind} '{name}'. Expected one of: {}", valid.join(", "))
             }

@@ -24,4 +24,4 @@ pub mod train;
 pub use error::{Error, Result};
 pub use graph::{Graph, GraphConfig};
 pub use model::{CompileConfig, Model};
-pub use train::{Dataset, FitConfig, RunLimits, Trainer};
+pub use train::{Dataset, Evaluation, FitConfig, Means, RunLimits, Signals, Trainer};

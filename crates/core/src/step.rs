@@ -89,8 +89,11 @@ impl Model {
         let names = self.metrics_names().len();
         let (mut logs, mut counts) = (vec![0.0; names], vec![0.0; names]);
         let order = std::mem::take(&mut buf.in_order);
-        crate::matmul::with_pool(|| self.train_step(buf, data, &order[..data.rows], class_weights, &mut logs, &mut counts));
+        let step = crate::matmul::with_pool(|| self.train_step(buf, data, &order[..data.rows], class_weights, &mut logs, &mut counts));
         buf.in_order = order;
+        step.map_err(|what| {
+            crate::Error::Diverged(format!("trainOnBatch: training diverged: {what}. The update was not applied: the weights are those of the last finite step. Lower the learning rate or scale the targets."))
+        })?;
         Ok(logs.into_iter().zip(counts).map(|(v, n)| if n > 0.0 { v } else { f64::NAN }).collect())
     }
 
@@ -136,15 +139,24 @@ impl Model {
     /// Whether GradNorm can run: it needs a trainable Dense layer shared by every output.
     pub fn has_gradnorm_layer(&self) -> bool {
         let heads_of_layer = self.graph.heads_depending_on_layers();
-        self.graph.layers.iter().enumerate().any(|(li, l)| {
-            matches!(l.kind, LayerKind::Dense(_)) && l.trainable && heads_of_layer[li].len() == self.heads.len()
-        })
+        self.graph.layers.iter().enumerate().any(|(li, l)| matches!(l.kind, LayerKind::Dense(_)) && l.trainable && heads_of_layer[li].len() == self.heads.len())
     }
 
     /// One optimizer step on the rows `indices`. Writes the batch's log values (in
     /// [`metrics_names`](Self::metrics_names) order) into `logs`, and in `counts` how many rows
     /// each value stands for (labelled rows for per-output values), for epoch averages.
-    pub fn train_step(&mut self, buf: &mut StepBuffers, data: &Batchable, indices: &[usize], class_weights: &ClassWeights, logs: &mut [f64], counts: &mut [f64]) {
+    ///
+    /// A step whose loss or gradients are not finite is not applied (the weights, optimizer
+    /// and balancing state stay as they were): Err says what was not finite.
+    pub fn train_step(
+        &mut self,
+        buf: &mut StepBuffers,
+        data: &Batchable,
+        indices: &[usize],
+        class_weights: &ClassWeights,
+        logs: &mut [f64],
+        counts: &mut [f64],
+    ) -> Result<(), String> {
         let rows = indices.len();
         buf.ws.load_rows(&self.graph, &data.xs, indices);
         self.graph.forward(&mut buf.ws, rows, true);
@@ -174,6 +186,10 @@ impl Model {
             let balancer = self.balancer.as_ref().expect("compiled");
             balancer.log_variance_gradient(&buf.head_losses, &buf.labelled, &mut buf.log_variance_grad);
         }
+        if let Err(what) = self.check_finite(buf, uncertainty) {
+            buf.effective = effective;
+            return Err(what);
+        }
         let penalty = self.apply_regularizers_and_step(&mut buf.ws, uncertainty.then_some(&buf.log_variance_grad[..]));
         let balancer = self.balancer.as_mut().expect("compiled");
         if gradnorm {
@@ -184,6 +200,25 @@ impl Model {
         logs[0] = total + penalty as f64;
         counts[0] = rows as f64;
         buf.effective = effective;
+        Ok(())
+    }
+
+    /// Whether a step may be applied: every labelled output's loss and every gradient finite.
+    fn check_finite(&self, buf: &StepBuffers, uncertainty: bool) -> Result<(), String> {
+        for (h, head) in self.heads.iter().enumerate() {
+            if buf.labelled[h] > 0 && !buf.head_losses[h].is_finite() {
+                let name = if self.heads.len() > 1 { format!(" of output '{}'", head.name) } else { String::new() };
+                return Err(format!("the loss{name} is {}", js_number(buf.head_losses[h])));
+            }
+        }
+        let grads = buf.ws.param_grads.iter().zip(&buf.ws.param_written).filter(|(_, &written)| written).map(|(g, _)| g);
+        if grads.into_iter().any(|g| !g.iter().all(|v| v.is_finite())) {
+            return Err("a gradient is not finite".into());
+        }
+        if uncertainty && !buf.log_variance_grad.iter().all(|v| v.is_finite()) {
+            return Err("the gradient of the uncertainty log-variances is not finite".into());
+        }
+        Ok(())
     }
 
     /// Loss and metrics of every output for the batch in the forward buffers; with `grad`, also
@@ -204,11 +239,8 @@ impl Model {
                 logs[1 + h] = mean;
                 counts[1 + h] = labelled as f64;
             }
-            let (t, p) = if labelled == rows {
-                (target, pred)
-            } else {
-                compact_labelled(head, target, pred, &mut buf.compact_target, &mut buf.compact_pred, labelled)
-            };
+            let (t, p) =
+                if labelled == rows { (target, pred) } else { compact_labelled(head, target, pred, &mut buf.compact_target, &mut buf.compact_pred, labelled) };
             for (metric, _) in &head.metrics {
                 logs[slot] = if labelled > 0 { metric.batch_value(t, p, head.width) as f64 } else { 0.0 };
                 counts[slot] = labelled as f64;
@@ -243,7 +275,9 @@ impl Model {
     /// GradNorm's `‖∇_W L_i‖` for every task with labels: one backward pass per task, from its
     /// output down to the shared layer W only.
     fn gradnorm_norms(&self, buf: &mut StepBuffers, rows: usize) {
-        let Some((w_node, kernel)) = buf.per_task.as_ref().and_then(|p| p.gradnorm_layer) else { return };
+        let Some((w_node, kernel)) = buf.per_task.as_ref().and_then(|p| p.gradnorm_layer) else {
+            return;
+        };
         for h in 0..self.heads.len() {
             buf.norms[h] = f32::NAN;
             if buf.labelled[h] == 0 {
@@ -350,6 +384,17 @@ fn head_loss(head: &Head, target: &[f32], pred: &[f32], weights: &[f32], mut gra
     (sum / labelled as f64, labelled)
 }
 
+/// A number as JavaScript prints it (NaN, Infinity, -Infinity).
+fn js_number(v: f64) -> String {
+    if v.is_nan() {
+        "NaN".into()
+    } else if v.is_infinite() {
+        (if v > 0.0 { "Infinity" } else { "-Infinity" }).into()
+    } else {
+        v.to_string()
+    }
+}
+
 fn has_nan(row: &[f32]) -> bool {
     row.iter().any(|v| v.is_nan())
 }
@@ -376,7 +421,14 @@ fn gather_rows(src: &[f32], width: usize, indices: &[usize], dst: &mut [f32]) {
 
 /// Per-row weights: the sample weight (`row_of` maps batch rows to data rows) times the class
 /// weight; the class is the target's argmax (one-hot) or its value. Unlabelled rows get 0.
-fn fill_row_weights(weights: &mut [f32], target: &[f32], width: usize, class_weight: Option<&HashMap<usize, f32>>, sample_weights: Option<&[f32]>, row_of: impl Fn(usize) -> usize) {
+fn fill_row_weights(
+    weights: &mut [f32],
+    target: &[f32],
+    width: usize,
+    class_weight: Option<&HashMap<usize, f32>>,
+    sample_weights: Option<&[f32]>,
+    row_of: impl Fn(usize) -> usize,
+) {
     for (r, (w, t)) in weights.iter_mut().zip(target.chunks_exact(width)).enumerate() {
         if has_nan(t) {
             *w = 0.0;

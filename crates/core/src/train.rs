@@ -1,9 +1,12 @@
-//! A `fit` session: batching, shuffling, epoch logs and validation, advanced in slices so that
-//! the caller can return to JavaScript between batches or epochs only when a callback needs it.
+//! The training loop of `fit` and `fitDataset`: batching (or batches handed over a chunk at a
+//! time), shuffling, epoch means over labelled rows, validation with the epoch's final weights,
+//! multi-task epoch ends; advanced in slices so that the caller returns to JavaScript between
+//! batches or epochs only when a callback needs it, and stopped between two batches by a flag.
 
 use crate::error::{Error, Result};
 use crate::model::{Batchable, ClassWeights, Model, StepBuffers};
 use crate::rng::Rng;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -90,40 +93,159 @@ pub struct RunLimits {
     pub record_batches: bool,
 }
 
+/// Flags another thread sets while a fit runs; read between batches.
+#[derive(Debug, Default)]
+pub struct Signals {
+    /// `model.stopTraining = true`, or the process or worker is going away.
+    pub stop: AtomicBool,
+    /// How many threads wait for the model (to predict, read weights, ...): the fit hands the
+    /// model over between two batches.
+    pub readers: AtomicUsize,
+}
+
 /// What happened during one [`Trainer::run`].
 #[derive(Debug, Default)]
 pub struct RunReport {
     /// `(batch index, batch size, logs)` for each batch, when recorded.
     pub batches: Vec<(usize, usize, Vec<f64>)>,
-    /// `(epoch, logs)` for each epoch that ended; logs hold the training values then the
-    /// validation values, in [`Trainer::log_names`] order.
+    /// `(epoch, logs)` for each epoch that ended; logs hold the training values, the task
+    /// weights, then the validation values, in [`Trainer::log_names`] order.
     pub epochs: Vec<(usize, Vec<f64>)>,
-    /// Whether every epoch has run.
+    /// How many batches were trained.
+    pub trained: usize,
+    /// Whether every epoch has run (for a fit on arrays), or every batch handed over has (for
+    /// a fit on batches).
     pub done: bool,
+    /// The stop flag was seen: the fit stopped after a whole batch.
+    pub stopped: bool,
+    /// Another thread waits for the model: the run returned between two batches so that the
+    /// caller can let it in, then call `run` again.
+    pub paused: bool,
+    /// Training diverged: the loss or a gradient of the next batch was not finite, and that
+    /// batch's update was not applied. Everything before it stands.
+    pub diverged: Option<Error>,
 }
 
-/// A fit in progress.
+/// Where a fit's batches come from.
+enum Source {
+    /// `fit`: every row in memory; batches are drawn here, shuffled per epoch.
+    Rows { data: Dataset, order: Vec<usize> },
+    /// `fitDataset`: batches of rows handed over by the caller, a chunk at a time.
+    Batches(Option<Chunk>),
+}
+
+/// Consecutive batches of rows, `sizes[b]` rows each.
+struct Chunk {
+    data: Dataset,
+    sizes: Vec<usize>,
+    /// The next batch and its first row.
+    next: usize,
+    row: usize,
+}
+
+/// Loss and metric sums over batches, each value weighted by the rows it stands for (the
+/// labelled rows of its output): the epoch means of a fit and the results of an evaluation.
+#[derive(Clone, Debug)]
+pub struct Means {
+    sums: Vec<f64>,
+    totals: Vec<f64>,
+}
+
+impl Means {
+    pub fn new(names: usize) -> Self {
+        Means { sums: vec![0.0; names], totals: vec![0.0; names] }
+    }
+
+    fn clear(&mut self) {
+        self.sums.iter_mut().for_each(|s| *s = 0.0);
+        self.totals.iter_mut().for_each(|s| *s = 0.0);
+    }
+
+    fn add(&mut self, values: &[f64], counts: &[f64]) {
+        for k in 0..self.sums.len() {
+            if counts[k] > 0.0 {
+                self.sums[k] += values[k] * counts[k];
+                self.totals[k] += counts[k];
+            }
+        }
+    }
+
+    /// Whether any batch was added.
+    pub fn is_empty(&self) -> bool {
+        self.totals.first().is_none_or(|t| *t == 0.0)
+    }
+
+    /// The means (NaN for a value over no rows).
+    pub fn values(&self) -> Vec<f64> {
+        crate::model::weighted_means(&self.sums, &self.totals)
+    }
+}
+
+/// An evaluation over batches handed over a chunk at a time (`evaluateDataset`, a fit's
+/// validation dataset): values are means over the labelled rows of each output.
+pub struct Evaluation {
+    means: Means,
+    buffers: Option<StepBuffers>,
+    logs: Vec<f64>,
+    counts: Vec<f64>,
+}
+
+impl Evaluation {
+    pub fn new(model: &Model) -> Result<Evaluation> {
+        model.require_compiled("training/testing")?;
+        let names = model.metrics_names().len();
+        Ok(Evaluation { means: Means::new(names), buffers: None, logs: vec![0.0; names], counts: vec![0.0; names] })
+    }
+
+    /// Evaluates consecutive batches of `sizes[b]` rows of `data` (checked first).
+    pub fn add(&mut self, model: &Model, data: &Dataset, sizes: &[usize], what: &str) -> Result<()> {
+        check_sizes(data, sizes, what)?;
+        check(model, data, what)?;
+        let largest = sizes.iter().copied().max().unwrap_or(0);
+        ensure_buffers(model, &mut self.buffers, largest, false)?;
+        let buf = self.buffers.as_mut().expect("just made");
+        let view = data.view();
+        let mut start = 0;
+        for &rows in sizes {
+            model.eval_batch(buf, &view, start, rows, &mut self.logs, &mut self.counts);
+            self.means.add(&self.logs, &self.counts);
+            start += rows;
+        }
+        Ok(())
+    }
+
+    /// The means so far.
+    pub fn means(&self) -> &Means {
+        &self.means
+    }
+}
+
+/// The one training loop: `fit` on arrays and `fitDataset` on batches. It trains batch after
+/// batch, keeps the epoch means (per output over labelled rows), validates when an epoch's
+/// weights are final, then ends the epoch for multi-task balancing.
 pub struct Trainer {
-    train: Dataset,
+    source: Source,
     validation: Option<Dataset>,
     config: FitConfig,
-    order: Vec<usize>,
-    buffers: StepBuffers,
+    buffers: Option<StepBuffers>,
     validation_buffers: Option<StepBuffers>,
     rng: Rng,
     epoch: usize,
+    /// The next batch of the epoch.
     batch: usize,
-    /// An order the caller chose for the next epoch (replaces the shuffle; may leave rows out).
-    next_order: Option<Vec<usize>>,
-    sums: Vec<f64>,
-    totals: Vec<f64>,
+    means: Means,
     batch_logs: Vec<f64>,
     batch_counts: Vec<f64>,
+    /// Rows of the batch being trained (chunk rows).
+    indices: Vec<usize>,
+    signals: Option<Arc<Signals>>,
+    /// Validation values come from the caller (a validation dataset).
+    validated_by_caller: bool,
 }
 
 impl Trainer {
-    /// Validates the data and options against the model and prepares the buffers. Nothing in the
-    /// model changes here.
+    /// A fit on arrays: validates the data and options against the model and prepares the
+    /// buffers. Nothing in the model changes here.
     pub fn new(model: &Model, mut train: Dataset, validation: Option<Dataset>, config: FitConfig) -> Result<Trainer> {
         model.require_compiled("training/testing")?;
         if config.batch_size == 0 {
@@ -158,38 +280,70 @@ impl Trainer {
         check_labels(model, &train)?;
         let capacity = config.batch_size.min(train.rows);
         model.check_memory(capacity, true)?;
+        let order = (0..train.rows).collect();
+        let mut trainer = Trainer::with_source(model, Source::Rows { data: train, order }, validation, config);
+        trainer.buffers = Some(model.buffers(capacity, true)?);
+        Ok(trainer)
+    }
+
+    /// A fit on batches handed over with [`push`](Self::push) (`fitDataset`); the caller ends
+    /// each epoch with [`end_epoch`](Self::end_epoch). `config.batch_size` is the validation
+    /// batch size; `validation`, when given, is evaluated at each epoch end; with
+    /// `validated_by_caller`, the caller hands the validation values to each epoch end instead.
+    pub fn for_batches(model: &Model, validation: Option<Dataset>, validated_by_caller: bool, config: FitConfig) -> Result<Trainer> {
+        model.require_compiled("training/testing")?;
+        if config.batch_size == 0 {
+            return Err(Error::invalid("fitDataset: validationBatchSize must be a positive integer but got 0"));
+        }
+        if let Some(v) = &validation {
+            check(model, v, "fitDataset: validationData")?;
+        }
+        let mut trainer = Trainer::with_source(model, Source::Batches(None), validation, config);
+        trainer.validated_by_caller = validated_by_caller;
+        Ok(trainer)
+    }
+
+    fn with_source(model: &Model, source: Source, validation: Option<Dataset>, config: FitConfig) -> Trainer {
         let names = model.metrics_names().len();
-        Ok(Trainer {
-            order: (0..train.rows).collect(),
-            buffers: model.buffers(capacity, true)?,
-            validation_buffers: validation.as_ref().map(|v| model.buffers(config.batch_size.min(v.rows).max(1), false)).transpose()?,
+        Trainer {
+            source,
+            validation_buffers: None,
+            validation,
+            buffers: None,
             rng: Rng::new(config.seed),
             epoch: config.initial_epoch,
             batch: 0,
-            next_order: None,
-            sums: vec![0.0; names],
-            totals: vec![0.0; names],
+            means: Means::new(names),
             batch_logs: vec![0.0; names],
             batch_counts: vec![0.0; names],
-            train,
-            validation,
+            indices: Vec::new(),
+            signals: None,
+            validated_by_caller: false,
             config,
-        })
+        }
     }
 
-    /// Rows used for training (after any validation split).
+    /// Flags read between batches (stop, readers waiting for the model).
+    pub fn set_signals(&mut self, signals: Arc<Signals>) {
+        self.signals = Some(signals);
+    }
+
+    /// Rows used for training (after any validation split); 0 for a fit on batches.
     pub fn samples(&self) -> usize {
-        self.train.rows
+        match &self.source {
+            Source::Rows { data, .. } => data.rows,
+            Source::Batches(_) => 0,
+        }
     }
 
     /// Whether validation runs at the end of each epoch.
     pub fn has_validation(&self) -> bool {
-        self.validation.is_some()
+        self.validation.is_some() || self.validated_by_caller
     }
 
-    /// Batches per epoch.
+    /// Batches per epoch (of a fit on arrays).
     pub fn steps_per_epoch(&self) -> usize {
-        self.train.rows.div_ceil(self.config.batch_size)
+        self.samples().div_ceil(self.config.batch_size)
     }
 
     /// The epoch the next batch belongs to.
@@ -197,19 +351,46 @@ impl Trainer {
         self.epoch
     }
 
+    /// Batches run in the epoch in progress.
+    pub fn batches_in_epoch(&self) -> usize {
+        self.batch
+    }
+
     /// Keys of an epoch's logs: the model's metric names, the task weights (`<output>_weight`,
     /// when they adapt), then the metric names with `val_` when validating.
     pub fn log_names(&self, model: &Model) -> Vec<String> {
         let names = model.metrics_names();
-        let val: Vec<String> = if self.validation.is_some() { names.iter().map(|n| format!("val_{n}")).collect() } else { Vec::new() };
+        let val: Vec<String> = if self.has_validation() { names.iter().map(|n| format!("val_{n}")).collect() } else { Vec::new() };
         names.into_iter().chain(model.weight_names()).chain(val).collect()
     }
 
-    /// Trains until one of `limits` is reached or every epoch has run.
+    /// Hands over the next batches of a fit on batches: consecutive batches of `sizes[b]` rows
+    /// of `data`. Checked here; trained by [`run`](Self::run).
+    pub fn push(&mut self, model: &Model, data: Dataset, sizes: Vec<usize>) -> Result<()> {
+        let Source::Batches(pending) = &self.source else {
+            return Err(Error::invalid("fit: this fit trains on its own arrays; batches cannot be added"));
+        };
+        if pending.as_ref().is_some_and(|c| c.next < c.sizes.len()) {
+            return Err(Error::invalid("fitDataset: the previous batches have not all been trained yet"));
+        }
+        check_sizes(&data, &sizes, "fitDataset")?;
+        check(model, &data, "fitDataset")?;
+        let largest = sizes.iter().copied().max().unwrap_or(0);
+        ensure_buffers(model, &mut self.buffers, largest, true)?;
+        self.source = Source::Batches(Some(Chunk { data, sizes, next: 0, row: 0 }));
+        Ok(())
+    }
+
+    /// Trains until one of `limits` is reached, every epoch has run, or (for a fit on
+    /// batches) every batch handed over has run.
     pub fn run(&mut self, model: &mut Model, limits: RunLimits) -> Result<RunReport> {
         model.reserve_training_state()?;
         // Small models never split work across threads: skip the hand-off to the pool.
-        if crate::matmul::worth_parallel(model.graph.largest_product(self.config.batch_size), model.graph.count_params()) {
+        let batch_size = match &self.source {
+            Source::Rows { .. } => self.config.batch_size,
+            Source::Batches(chunk) => chunk.as_ref().map_or(1, |c| c.sizes.iter().copied().max().unwrap_or(1)),
+        };
+        if crate::matmul::worth_parallel(model.graph.largest_product(batch_size), model.graph.count_params()) {
             crate::matmul::with_pool(|| self.run_in_pool(model, limits))
         } else {
             self.run_in_pool(model, limits)
@@ -219,26 +400,32 @@ impl Trainer {
     fn run_in_pool(&mut self, model: &mut Model, limits: RunLimits) -> Result<RunReport> {
         let mut report = RunReport::default();
         let mut batches_run = 0;
-        while self.epoch < self.config.epochs {
-            if self.batch == 0 {
-                self.begin_epoch();
+        loop {
+            if self.stop_requested() {
+                report.stopped = true;
+                break;
             }
-            let bs = self.config.batch_size;
-            let start = self.batch * bs;
-            let end = (start + bs).min(self.order.len());
-            let data = self.train.view();
-            model.train_step(&mut self.buffers, &data, &self.order[start..end], &self.config.class_weights, &mut self.batch_logs, &mut self.batch_counts);
-            let size = end - start;
-            for k in 0..self.sums.len() {
-                self.sums[k] += self.batch_logs[k] * self.batch_counts[k];
-                self.totals[k] += self.batch_counts[k];
+            if batches_run > 0 && self.readers_waiting() {
+                report.paused = true;
+                break;
             }
+            let Some(size) = self.prepare_batch() else {
+                break;
+            };
+            if let Err(what) = self.train_batch(model, size) {
+                report.diverged = Some(self.divergence(model, what));
+                break;
+            }
+            self.means.add(&self.batch_logs, &self.batch_counts);
             if limits.record_batches {
-                report.batches.push((self.batch, size, self.batch_logs.clone()));
+                // A value over no labelled row is undefined (NaN), as trainOnBatch reports it.
+                let logs = self.batch_logs.iter().zip(&self.batch_counts).map(|(v, n)| if *n > 0.0 { *v } else { f64::NAN }).collect();
+                report.batches.push((self.batch, size, logs));
             }
             self.batch += 1;
             batches_run += 1;
-            if end == self.order.len() {
+            report.trained = batches_run;
+            if self.epoch_complete() {
                 report.epochs.push((self.epoch, self.end_epoch(model)?));
                 if report.epochs.len() >= limits.epochs {
                     break;
@@ -248,55 +435,150 @@ impl Trainer {
                 break;
             }
         }
-        report.done = self.epoch >= self.config.epochs;
+        report.done = match &self.source {
+            Source::Rows { .. } => self.epoch >= self.config.epochs,
+            Source::Batches(chunk) => chunk.as_ref().is_none_or(|c| c.next >= c.sizes.len()),
+        };
         Ok(report)
     }
 
-    /// The training logs of the epoch in progress so far (batch-size-weighted means over the
-    /// batches run), for a fit stopped mid-epoch; no validation values.
+    fn stop_requested(&self) -> bool {
+        self.signals.as_ref().is_some_and(|s| s.stop.load(Ordering::Relaxed))
+    }
+
+    fn readers_waiting(&self) -> bool {
+        self.signals.as_ref().is_some_and(|s| s.readers.load(Ordering::Relaxed) > 0)
+    }
+
+    /// Sets `indices` to the rows of the next batch and returns its size; None when there is
+    /// none (every epoch has run, or every batch handed over has).
+    fn prepare_batch(&mut self) -> Option<usize> {
+        match &mut self.source {
+            Source::Rows { order, .. } => {
+                if self.epoch >= self.config.epochs {
+                    return None;
+                }
+                if self.batch == 0 {
+                    self.means.clear();
+                    if self.config.shuffle {
+                        self.rng.shuffle(order);
+                    }
+                }
+                let start = self.batch * self.config.batch_size;
+                let end = (start + self.config.batch_size).min(order.len());
+                self.indices.clear();
+                self.indices.extend_from_slice(&order[start..end]);
+                Some(end - start)
+            }
+            Source::Batches(chunk) => {
+                let chunk = chunk.as_mut()?;
+                let size = *chunk.sizes.get(chunk.next)?;
+                self.indices.clear();
+                self.indices.extend(chunk.row..chunk.row + size);
+                Some(size)
+            }
+        }
+    }
+
+    /// One optimizer step on the prepared rows; Err (nothing applied) when it would diverge.
+    fn train_batch(&mut self, model: &mut Model, size: usize) -> std::result::Result<(), String> {
+        let buffers = self.buffers.as_mut().expect("buffers are made with the data");
+        let data = match &mut self.source {
+            Source::Rows { data, .. } => data,
+            Source::Batches(chunk) => {
+                let chunk = chunk.as_mut().expect("prepared");
+                chunk.next += 1;
+                chunk.row += size;
+                &chunk.data
+            }
+        };
+        model.train_step(buffers, &data.view(), &self.indices, &self.config.class_weights, &mut self.batch_logs, &mut self.batch_counts)
+    }
+
+    fn divergence(&self, model: &Model, what: String) -> Error {
+        let call = if matches!(self.source, Source::Rows { .. }) { "fit" } else { "fitDataset" };
+        let fix = if model.balancer.as_ref().is_some_and(|b| b.is_adaptive()) { ", or the task weighting" } else { "" };
+        Error::Diverged(format!(
+            "{call}: training diverged at epoch {} (0-based), batch {}: {what}. That batch's update was not applied: the weights are those of the last finite step. Lower the learning rate or scale the targets{fix}.",
+            self.epoch, self.batch
+        ))
+    }
+
+    /// Whether the batch just trained was the last of its epoch (a fit on arrays; a fit on
+    /// batches ends its epochs with [`end_epoch`](Self::end_epoch)).
+    fn epoch_complete(&self) -> bool {
+        match &self.source {
+            Source::Rows { order, .. } => self.batch * self.config.batch_size >= order.len(),
+            Source::Batches(_) => false,
+        }
+    }
+
+    /// The training logs of the epoch in progress so far (means over the batches run), for a
+    /// fit stopped mid-epoch; no validation values.
     pub fn partial_epoch_logs(&self) -> Vec<f64> {
-        crate::model::weighted_means(&self.sums, &self.totals)
+        self.means.values()
     }
 
-    /// Sets the row order of the next epoch (`fitDataset` reproduces its dataset's shuffle this
-    /// way); rows may repeat or be left out. Checked here, applied when the epoch begins.
-    pub fn set_next_epoch_order(&mut self, order: Vec<usize>) -> Result<()> {
-        if order.is_empty() {
-            return Err(Error::invalid("fit: an epoch needs at least one row"));
+    /// Ends the epoch in progress: its training means; the validation values, computed with
+    /// the epoch's final weights (from the validation arrays, or from `validated` when the
+    /// caller evaluated a validation dataset); the task weights used during the epoch; then
+    /// the balancing update for the next epoch (DWA).
+    pub fn end_epoch_with(&mut self, model: &mut Model, validated: Option<&Means>) -> Result<Vec<f64>> {
+        let mut logs = self.means.values();
+        let heads = model.heads.len();
+        let head_losses: Vec<f64> = if heads > 1 { logs[1..=heads].to_vec() } else { vec![logs[0]] };
+        logs.extend(model.task_weights());
+        if let Some(v) = &self.validation {
+            let rows = self.config.batch_size.min(v.rows).max(1);
+            ensure_buffers(model, &mut self.validation_buffers, rows, false)?;
+            logs.extend(model.evaluate_with(self.validation_buffers.as_mut().expect("just made"), &v.view(), rows)?);
+        } else if self.validated_by_caller {
+            let names = model.metrics_names().len();
+            logs.extend(validated.map_or_else(|| vec![f64::NAN; names], |m| m.values()));
         }
-        if let Some(&bad) = order.iter().find(|&&i| i >= self.train.rows) {
-            return Err(Error::invalid(format!("fit: row {bad} of the epoch order is past the {} rows", self.train.rows)));
-        }
-        self.next_order = Some(order);
-        Ok(())
-    }
-
-    fn begin_epoch(&mut self) {
-        self.sums.iter_mut().for_each(|s| *s = 0.0);
-        self.totals.iter_mut().for_each(|s| *s = 0.0);
-        if let Some(order) = self.next_order.take() {
-            self.order = order;
-        } else if self.config.shuffle {
-            self.rng.shuffle(&mut self.order);
-        }
-    }
-
-    fn end_epoch(&mut self, model: &mut Model) -> Result<Vec<f64>> {
-        let mut logs = self.partial_epoch_logs();
-        // DWA sets the next epoch's weights from the per-output epoch losses.
-        let head_losses: Vec<f64> = if model.heads.len() > 1 { logs[1..=model.heads.len()].to_vec() } else { vec![logs[0]] };
         if let Some(b) = model.balancer.as_mut() {
             b.end_epoch(&head_losses);
         }
-        logs.extend(model.task_weights());
-        if let (Some(v), Some(buf)) = (&self.validation, self.validation_buffers.as_mut()) {
-            let bs = self.config.batch_size.min(v.rows).max(1);
-            logs.extend(model.evaluate_with(buf, &v.view(), bs)?);
-        }
         self.epoch += 1;
         self.batch = 0;
+        self.means.clear();
         Ok(logs)
     }
+
+    /// Ends an epoch that stopped or ran out of data before its end: the training means of the
+    /// batches run; no validation and no balancing update.
+    pub fn close_partial_epoch(&mut self) -> Vec<f64> {
+        let logs = self.means.values();
+        self.epoch += 1;
+        self.batch = 0;
+        self.means.clear();
+        logs
+    }
+
+    fn end_epoch(&mut self, model: &mut Model) -> Result<Vec<f64>> {
+        self.end_epoch_with(model, None)
+    }
+}
+
+/// Makes (or grows) step buffers for batches of up to `rows` rows.
+fn ensure_buffers(model: &Model, buffers: &mut Option<StepBuffers>, rows: usize, training: bool) -> Result<()> {
+    if buffers.as_ref().is_some_and(|b| b.ws.capacity >= rows) {
+        return Ok(());
+    }
+    model.check_memory(rows, training)?;
+    *buffers = Some(model.buffers(rows.max(1), training)?);
+    Ok(())
+}
+
+fn check_sizes(data: &Dataset, sizes: &[usize], what: &str) -> Result<()> {
+    if let Some(b) = sizes.iter().position(|&s| s == 0) {
+        return Err(Error::invalid(format!("{what}: batch {b} has no rows")));
+    }
+    let total: usize = sizes.iter().sum();
+    if total != data.rows {
+        return Err(Error::invalid(format!("{what}: the batch sizes add up to {total} rows but the data has {}", data.rows)));
+    }
+    Ok(())
 }
 
 /// A task with no label at all cannot be trained (and would make its balancing undefined).

@@ -545,7 +545,7 @@ fn check_sgd_step(model: &mut Model, lr: f32, xs: &[&[f32]], ys: &[&[f32]], rows
     let data = Batchable { sample_weights: Vec::new(), xs: xs.to_vec(), ys: ys.to_vec(), rows };
     let mut logs = vec![0.0; model.metrics_names().len()];
     let mut counts = vec![0.0; logs.len()];
-    model.train_step(&mut buf, &data, &(0..rows).collect::<Vec<_>>(), &Vec::new(), &mut logs, &mut counts);
+    model.train_step(&mut buf, &data, &(0..rows).collect::<Vec<_>>(), &Vec::new(), &mut logs, &mut counts).expect("a finite step");
     assert_close1(logs[0], expected_logs_loss, 1e-5, 1e-5, &format!("{what}: train_step loss = weighted losses + penalty before the update"));
 
     for ((li, wi), before, grads) in expected {
