@@ -26,7 +26,7 @@ function train(tf, { long = false, callbacks = false } = {}) {
   const m = tf.sequential({ layers: [
     tf.layers.dense({ units, inputShape: [1], kernelInitializer: tf.initializers.constant({ value: 0.5 }) }),
     tf.layers.dense({ units: 1, kernelInitializer: tf.initializers.constant({ value: 1 / units }) })] });
-  m.compile({ optimizer: tf.train.sgd(0.01), loss: 'meanSquaredError' });
+  m.compile({ optimizer: tf.train.sgd(long ? 1e-4 : 0.01), loss: 'meanSquaredError' });
   const rows = long ? 4096 : 3;
   const x = tf.tensor2d(Array.from({ length: rows }, (_, i) => [(i % 3) + 1]));
   const y = x.mul(2);

@@ -9,7 +9,3 @@ mod functions;
 mod model;
 mod trainer;
 
-// mimalloc natively (see Cargo.toml for why, and why v2); the wasm build keeps Rust's allocator.
-#[cfg(not(target_family = "wasm"))]
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
