@@ -3,12 +3,13 @@
 // The parts live in lib/io/: topology (model.json's modelTopology), weights (the binary),
 // training (weights by name, trainingConfig, optimizer state) and handlers (files, HTTP, memory).
 const { fail, describe } = require('./errors');
-const { modelTopology, modelFromTopology, TFJS_VERSION } = require('./io/topology');
+const { modelTopology, modelFromTopology, kerasWeightSlots, TFJS_VERSION } = require('./io/topology');
 const { decodeWeights, encodeWeights, concatenateArrayBuffers } = require('./io/weights');
 const training = require('./io/training');
 const handlers = require('./io/handlers');
 
 const FORMAT = 'layers-model';
+const isObject = (v) => v != null && typeof v === 'object' && !Array.isArray(v);
 const GENERATED_BY = `TensorFlow.js tfjs-layers v${TFJS_VERSION}`;
 
 // --- save ----------------------------------------------------------------------------------
@@ -98,12 +99,14 @@ function modelFromArtifacts(artifacts, options, where) {
   const weights = decodeArtifactWeights(artifacts, where);
   const model = modelFromTopology(artifacts.modelTopology, where);
   const commits = [];
-  if (artifacts.trainingConfig != null) {
-    model.compile(training.compileArgs(artifacts.trainingConfig, artifacts.denseMtl, where));
+  // TF.js's top-level trainingConfig, or the Keras converter's modelTopology.training_config.
+  const trainingConfig = artifacts.trainingConfig ?? (isObject(artifacts.modelTopology) ? artifacts.modelTopology.training_config : null);
+  if (trainingConfig != null) {
+    model.compile(training.compileArgs(trainingConfig, artifacts.denseMtl, where, model.outputNames));
     commits.push(training.restoreTaskState(model, artifacts.denseMtl, where));
   }
   if (weights) {
-    commits.push(training.setModelWeights(model, weights.model, strict, where));
+    commits.push(training.setModelWeights(model, weights.model, strict, where, kerasWeightSlots(artifacts.modelTopology)));
     if (model._compileSpec && weights.optimizer.length > 0) commits.push(training.restoreOptimizer(model, weights.optimizer, where));
   }
   commits.forEach(commit => commit());
