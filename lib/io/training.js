@@ -274,9 +274,9 @@ function compileArgs(config, extension, where, outputNames = []) {
   const ext = checkExtension(extension, where) || {};
   const optimizer = config.optimizer_config ?? config.optimizer ?? 'rmsprop';
   let metrics = kerasIdentifiers(config.metrics);
-  // tf_keras writes one list per output, in output order.
-  if (Array.isArray(metrics) && metrics.length > 0 && metrics.length === outputNames.length && metrics.every(Array.isArray)) {
-    metrics = Object.fromEntries(outputNames.map((o, i) => [o, metrics[i]]));
+  // tf_keras writes one list per output, in output order (a single list: for every output).
+  if (Array.isArray(metrics) && metrics.length > 0 && metrics.every(Array.isArray)) {
+    metrics = metrics.length === outputNames.length ? Object.fromEntries(outputNames.map((o, i) => [o, metrics[i]])) : metrics.flat();
   }
   const args = { optimizer: readOptimizer(optimizer, where), loss: kerasIdentifiers(config.loss), metrics };
   // Keras's loss_weights (TF.js refuses them; we support loss weights) or our own extension field.
