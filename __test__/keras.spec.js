@@ -48,9 +48,7 @@ describe('Keras model files load and predict as Keras does', () => {
 });
 
 describe('compiled on load from the training config', () => {
-  const COMPILED = FILES.filter(([, , file]) => !file.includes('from-keras')); // the converter drops .keras's compile_config
-
-  test.each(COMPILED)('%s: evaluate equals Keras (1e-5 relative)', async (label, record, file) => {
+  test.each(FILES)('%s: evaluate equals Keras (1e-5 relative)', async (label, record, file) => {
     const rec = expected(record);
     const model = await load(file);
     let results = model.evaluate(inputsOf(rec), targetsOf(rec), { batchSize: rec.x.length });
@@ -77,9 +75,9 @@ describe('compiled on load from the training config', () => {
     expect(model.optimizer.config).toMatchObject({ momentum: 0.9, useNesterov: false });
   });
 
-  test('the .keras file compiles from its compile_config (Keras\'s default optimizer when it names none)', async () => {
-    const model = await load('keras3-multitask.keras');
-    expect(model._compileSpec.heads.map(h => h.lossWeight)).toEqual([1, 0.5, 2]);
+  test.each(['keras3-multitask.keras', 'keras3-multitask-from-keras/model.json'])('%s compiles from its compile_config (Keras\'s default optimizer when it names none)', async (file) => {
+    const model = await load(file);
+    expect(model._compileSpec.heads.map(h => [h.loss, h.lossWeight])).toEqual([['mse', 1], ['categoricalCrossentropy', 0.5], ['binaryCrossentropy', 2]]);
     expect(model.optimizer.getClassName()).toBe('RMSProp');
   });
 

@@ -87,6 +87,17 @@ function decodeArtifactWeights(artifacts, where) {
 }
 
 /**
+ * The Keras converter's training config: `modelTopology.training_config` (from .h5), or the
+ * `compile_config` Keras 3 keeps in the model config (from .keras; {} when saved uncompiled).
+ */
+function kerasTrainingConfig(topology) {
+  if (!isObject(topology)) return null;
+  if (topology.training_config != null) return topology.training_config;
+  const compileConfig = isObject(topology.model_config) ? topology.model_config.compile_config : null;
+  return isObject(compileConfig) && compileConfig.loss != null ? compileConfig : null;
+}
+
+/**
  * TF.js `loadLayersModelFromIOHandler`: builds the model, compiles it with the training config
  * (and our multi-task options), sets the weights by name and restores the optimizer and the
  * multi-task state. Everything is checked before the first value is written, and the model is
@@ -99,8 +110,7 @@ function modelFromArtifacts(artifacts, options, where) {
   const weights = decodeArtifactWeights(artifacts, where);
   const model = modelFromTopology(artifacts.modelTopology, where);
   const commits = [];
-  // TF.js's top-level trainingConfig, or the Keras converter's modelTopology.training_config.
-  const trainingConfig = artifacts.trainingConfig ?? (isObject(artifacts.modelTopology) ? artifacts.modelTopology.training_config : null);
+  const trainingConfig = artifacts.trainingConfig ?? kerasTrainingConfig(artifacts.modelTopology);
   if (trainingConfig != null) {
     model.compile(training.compileArgs(trainingConfig, artifacts.denseMtl, where, model.outputNames));
     commits.push(training.restoreTaskState(model, artifacts.denseMtl, where));

@@ -29,9 +29,10 @@ GLOBAL_BATCH = 128  # split over the replicas: 64 rows per device per step
 
 
 def convert(input_format, output_format, source, target):
-    scratch = tempfile.mkdtemp()  # keras_keras unpacks into the working directory
+    scratch = tempfile.mkdtemp()  # the converter may unpack files next to its input: use a copy
     try:
-        subprocess.run([CONVERTER, f"--input_format={input_format}", f"--output_format={output_format}", source, target],
+        copy = shutil.copy(source, scratch)
+        subprocess.run([CONVERTER, f"--input_format={input_format}", f"--output_format={output_format}", copy, target],
                        check=True, cwd=scratch)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)

@@ -90,13 +90,14 @@ def tolist(value):
 
 
 def convert(input_format, source, target):
-    """tensorflowjs_converter into `target`; it runs in a scratch directory because the
-    keras_keras input format unpacks the .keras zip into the working directory."""
+    """tensorflowjs_converter into `target`, from a copy of `source` in a scratch directory:
+    the keras_keras input format unpacks the .keras zip next to its input file."""
     shutil.rmtree(target, ignore_errors=True)
     scratch = tempfile.mkdtemp()
     try:
+        copy = shutil.copy(source, scratch)
         subprocess.run([CONVERTER, f"--input_format={input_format}", "--output_format=tfjs_layers_model",
-                        f"--weight_shard_size_bytes={SHARD_BYTES}", source, target], check=True, cwd=scratch)
+                        f"--weight_shard_size_bytes={SHARD_BYTES}", copy, target], check=True, cwd=scratch)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
 
