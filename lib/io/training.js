@@ -3,7 +3,7 @@
 // `Container.loadWeights`), the training config (`getTrainingConfig`/`loadTrainingConfig`), the
 // optimizer state, and our multi-task state (loss weights, task weighting, what it learned).
 const { fail, describe } = require('../errors');
-const native = require('../native');
+const binding = require('../native');
 const { train } = require('../optimizers');
 const { lossName, metricName } = require('../functions');
 const { toCamelCase, toSnakeCase, convertPythonicToTs } = require('./pythonic');
@@ -101,7 +101,7 @@ const nameOf = (fn, what, named) => (typeof fn === 'string' ? fn : named(fn, wha
  * written snake_case as TF.js writes them. Function losses are written by name (TF.js: `{}`).
  */
 function lossIdentifiers(loss) {
-  const one = (l) => toSnakeCase(native.lossIdentifier(nameOf(l, 'model.save: loss', lossName)));
+  const one = (l) => toSnakeCase(binding.lossIdentifier(nameOf(l, 'model.save: loss', lossName)));
   if (typeof loss === 'string' || typeof loss === 'function') return one(loss);
   if (Array.isArray(loss)) return loss.map(one);
   return Object.fromEntries(Object.entries(loss).map(([k, l]) => [k, one(l)]));
@@ -114,7 +114,6 @@ function lossIdentifiers(loss) {
 const TFJS_METRIC_NAMES = {
   meanSquaredError: 'mse', MSE: 'mse', meanAbsoluteError: 'mae', MAE: 'mae',
   meanAbsolutePercentageError: 'mape', MAPE: 'mape', cosineProximity: 'cosine',
-  binary_accuracy: 'binaryAccuracy', categorical_accuracy: 'categoricalAccuracy', sparse_categorical_accuracy: 'sparseCategoricalAccuracy',
 };
 
 /** TF.js `getMetricIdentifiers`, from the compile argument, or from the compiled heads without it. */
