@@ -258,3 +258,26 @@ describe('files TF.js can read: every save writes TF.js\'s names', () => {
     expect(loaded.loss).toEqual({ a: 'meanSquaredError', b: 'categoricalCrossentropy', c: 'binaryCrossentropy' });
   });
 });
+
+describe('Keras 3 config forms', () => {
+  const kerasConfig = () => JSON.parse(fs.readFileSync(path.join(FIXTURES, 'keras3-sequential-from-keras', 'model.json'), 'utf8')).modelTopology;
+
+  test('initializers and regularizers written with module/registered_name are read', async () => {
+    const topology = kerasConfig();
+    const dense = topology.model_config.config.layers[1].config;
+    dense.kernel_initializer = { module: 'keras.initializers', class_name: 'VarianceScaling', config: { scale: 2, mode: 'fan_in', distribution: 'truncated_normal', seed: 3 }, registered_name: null };
+    dense.kernel_regularizer = { module: 'keras.regularizers', class_name: 'L2', config: { l2: 0.01 }, registered_name: null };
+    const model = await tf.loadLayersModel(tf.io.fromMemory({ modelTopology: topology }));
+    let topologySaved;
+    await model.save(tf.io.withSaveHandler(async (a) => { topologySaved = a.modelTopology; return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } }; }));
+    const saved = topologySaved.config.layers[0].config;
+    expect(saved.kernel_initializer).toEqual({ class_name: 'VarianceScaling', config: { scale: 2, mode: 'fan_in', distribution: 'truncated_normal', seed: 3 } });
+    expect(saved.kernel_regularizer).toEqual({ class_name: 'L1L2', config: { l1: 0, l2: 0.01 } });
+  });
+
+  test('a dtype policy other than float32 is refused, naming the layer', async () => {
+    const topology = kerasConfig();
+    topology.model_config.config.layers[1].config.dtype = { module: 'keras', class_name: 'DTypePolicy', config: { name: 'float16' }, registered_name: null };
+    await expect(tf.loadLayersModel(tf.io.fromMemory({ modelTopology: topology }))).rejects.toThrow(/layer 'dense' \(Dense\): dtype 'float16' is not supported/);
+  });
+});
