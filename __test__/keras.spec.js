@@ -281,3 +281,44 @@ describe('Keras 3 config forms', () => {
     await expect(tf.loadLayersModel(tf.io.fromMemory({ modelTopology: topology }))).rejects.toThrow(/layer 'dense' \(Dense\): dtype 'float16' is not supported/);
   });
 });
+
+describe('a .keras zip that expands too far is refused before it is inflated', () => {
+  const zlib = require('zlib');
+  /** A zip archive of deflated entries (method 8), written by hand: [name, Buffer][] → Buffer. */
+  function zipOf(entries) {
+    const locals = [];
+    const centrals = [];
+    let offset = 0;
+    for (const [name, data] of entries) {
+      const packed = zlib.deflateRawSync(data);
+      const crc = 0; // never checked: the entry is refused before a byte of it is inflated
+      const fileName = Buffer.from(name);
+      const local = Buffer.alloc(30);
+      local.writeUInt32LE(0x04034b50, 0); local.writeUInt16LE(20, 4); local.writeUInt16LE(8, 8);
+      local.writeUInt32LE(crc, 14); local.writeUInt32LE(packed.length, 18); local.writeUInt32LE(data.length, 22); local.writeUInt16LE(fileName.length, 26);
+      const central = Buffer.alloc(46);
+      central.writeUInt32LE(0x02014b50, 0); central.writeUInt16LE(20, 4); central.writeUInt16LE(20, 6); central.writeUInt16LE(8, 10);
+      central.writeUInt32LE(crc, 16); central.writeUInt32LE(packed.length, 20); central.writeUInt32LE(data.length, 24); central.writeUInt16LE(fileName.length, 28);
+      central.writeUInt32LE(offset, 42);
+      locals.push(local, fileName, packed);
+      centrals.push(central, fileName);
+      offset += local.length + fileName.length + packed.length;
+    }
+    const directory = Buffer.concat(centrals);
+    const end = Buffer.alloc(22);
+    end.writeUInt32LE(0x06054b50, 0); end.writeUInt16LE(entries.length, 8); end.writeUInt16LE(entries.length, 10);
+    end.writeUInt32LE(directory.length, 12); end.writeUInt32LE(offset, 16);
+    return Buffer.concat([...locals, directory, end]);
+  }
+
+  test('64 MiB of zeros in model.weights.h5', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dense-mtl-keras-'));
+    try {
+      const file = path.join(dir, 'bomb.keras');
+      fs.writeFileSync(file, zipOf([['config.json', Buffer.from('{}')], ['model.weights.h5', Buffer.alloc(64 * 2 ** 20)]]));
+      await expect(tf.loadLayersModel(`file://${file}`)).rejects.toThrow(/bomb\.keras is not a readable \.keras file .*model\.weights\.h5 would expand from \d+ to 67108864 bytes/);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

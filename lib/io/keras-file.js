@@ -8,6 +8,9 @@ const { fail } = require('../errors');
 const { encodeWeights } = require('./weights');
 
 const CONFIG = 'config.json';
+// Keras stores its entries uncompressed; a deflated entry may expand this much (plus 1 MiB) and
+// no more, so that a small hostile file cannot make the loader allocate gigabytes.
+const MAX_EXPANSION = 64;
 const WEIGHTS = 'model.weights.h5';
 
 /** The archive's entries we read, as Buffers by name; fails naming the file on a broken zip. */
@@ -23,6 +26,9 @@ function readZipEntries(bytes, source) {
       zip.on('end', () => resolve(entries));
       zip.on('entry', (entry) => {
         if (!wanted.has(entry.fileName)) return zip.readEntry();
+        if (entry.uncompressedSize > entry.compressedSize * MAX_EXPANSION + 2 ** 20) {
+          return broken(new Error(`${entry.fileName} would expand from ${entry.compressedSize} to ${entry.uncompressedSize} bytes, more than ${MAX_EXPANSION} times (a zip bomb?)`));
+        }
         return zip.openReadStream(entry, (e, stream) => {
           if (e) return broken(e);
           const chunks = [];
