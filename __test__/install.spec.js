@@ -62,7 +62,7 @@ test('the tarballs: one version, no scripts, the platform package declares os/cp
   const main = manifest(tarball('dense-mtl'));
   expect(main.version).toBe(version);
   expect(main.scripts).toBeUndefined();
-  expect(Object.keys(main.dependencies)).toEqual(['progress']);
+  expect(Object.keys(main.dependencies).sort()).toEqual(['jsfive', 'progress', 'yauzl']);
   const platformPackages = fs.readdirSync(path.join(root, 'npm')).map(d => require(path.join(root, 'npm', d, 'package.json')).name);
   expect(main.optionalDependencies).toEqual(Object.fromEntries(platformPackages.map(name => [name, version])));
   const platform = manifest(tarball(`dense-mtl-${host}`));
@@ -73,10 +73,12 @@ test('the tarballs: one version, no scripts, the platform package declares os/cp
   expect(run('tar', ['-tzf', tarball('dense-mtl')], root)).not.toMatch(/\.node\n|\.rs\n|Cargo\.toml/);
 });
 
-test('npm 12 installs it with no script to approve, and only what runs: the package, its addon, progress', () => {
+// Runtime dependencies: progress (the verbose: 1 bar), jsfive + pako (HDF5 weights of a .keras file) and
+// yauzl + pend (its zip); the last four are required only when a .keras file is read.
+test('npm 12 installs it with no script to approve, and only what runs: the package, its addon, progress and the .keras readers', () => {
   expect(installLog).not.toMatch(/install-scripts|allowScripts/);
   const installed = fs.readdirSync(path.join(project, 'node_modules')).filter(n => !n.startsWith('.')).sort();
-  expect(installed).toEqual(['dense-mtl', `dense-mtl-${host}`, 'progress']);
+  expect(installed).toEqual(['dense-mtl', `dense-mtl-${host}`, 'jsfive', 'pako', 'pend', 'progress', 'yauzl']);
   expect(fs.existsSync(path.join(project, 'node_modules', '.bin', 'napi'))).toBe(false);
 });
 

@@ -3,12 +3,13 @@
 // The parts live in lib/io/: topology (model.json's modelTopology), weights (the binary),
 // training (weights by name, trainingConfig, optimizer state) and handlers (files, HTTP, memory).
 const { fail, describe } = require('./errors');
-const { modelTopology, modelFromTopology, TFJS_VERSION } = require('./io/topology');
+const { modelTopology, modelFromTopology, kerasWeightSlots, TFJS_VERSION } = require('./io/topology');
 const { decodeWeights, encodeWeights, concatenateArrayBuffers } = require('./io/weights');
 const training = require('./io/training');
 const handlers = require('./io/handlers');
 
 const FORMAT = 'layers-model';
+const isObject = (v) => v != null && typeof v === 'object' && !Array.isArray(v);
 const GENERATED_BY = `TensorFlow.js tfjs-layers v${TFJS_VERSION}`;
 
 // --- save ----------------------------------------------------------------------------------
@@ -86,6 +87,17 @@ function decodeArtifactWeights(artifacts, where) {
 }
 
 /**
+ * The Keras converter's training config: `modelTopology.training_config` (from .h5), or the
+ * `compile_config` Keras 3 keeps in the model config (from .keras; {} when saved uncompiled).
+ */
+function kerasTrainingConfig(topology) {
+  if (!isObject(topology)) return null;
+  if (topology.training_config != null) return topology.training_config;
+  const compileConfig = isObject(topology.model_config) ? topology.model_config.compile_config : null;
+  return isObject(compileConfig) && compileConfig.loss != null ? compileConfig : null;
+}
+
+/**
  * TF.js `loadLayersModelFromIOHandler`: builds the model, compiles it with the training config
  * (and our multi-task options), sets the weights by name and restores the optimizer and the
  * multi-task state. Everything is checked before the first value is written, and the model is
@@ -98,12 +110,13 @@ function modelFromArtifacts(artifacts, options, where) {
   const weights = decodeArtifactWeights(artifacts, where);
   const model = modelFromTopology(artifacts.modelTopology, where);
   const commits = [];
-  if (artifacts.trainingConfig != null) {
-    model.compile(training.compileArgs(artifacts.trainingConfig, artifacts.denseMtl, where));
+  const trainingConfig = artifacts.trainingConfig ?? kerasTrainingConfig(artifacts.modelTopology);
+  if (trainingConfig != null) {
+    model.compile(training.compileArgs(trainingConfig, artifacts.denseMtl, where, model.outputNames));
     commits.push(training.restoreTaskState(model, artifacts.denseMtl, where));
   }
   if (weights) {
-    commits.push(training.setModelWeights(model, weights.model, strict, where));
+    commits.push(training.setModelWeights(model, weights.model, strict, where, kerasWeightSlots(artifacts.modelTopology)));
     if (model._compileSpec && weights.optimizer.length > 0) commits.push(training.restoreOptimizer(model, weights.optimizer, where));
   }
   commits.forEach(commit => commit());

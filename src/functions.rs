@@ -43,6 +43,13 @@ pub fn metric_values(name: String, y_true: Float32Array, y_pred: Float32Array, w
     Ok(Float32Array::new(out))
 }
 
+/// The TF.js identifier of a loss given by any accepted name (`'mse'` → `'meanSquaredError'`):
+/// what a saved training config holds, since TF.js's loader knows only these.
+#[napi(catch_unwind)]
+pub fn loss_identifier(name: String) -> napi::Result<String> {
+    Ok(Loss::parse(&name).js()?.name().to_string())
+}
+
 /// Panics on purpose. Exists only so that the test suite can check that a Rust panic reaches
 /// JavaScript as an ordinary Error instead of aborting Node.
 #[napi(js_name = "__panicForTests", catch_unwind)]

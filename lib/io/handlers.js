@@ -309,10 +309,16 @@ const hasScheme = (url) => /^[a-z][a-z0-9+.-]*:\/\//i.test(url);
 /** The handler for a URL or a plain path; `kind` is 'save' or 'load'. */
 function handlerForURL(url, kind, options) {
   if (isHTTPScheme(url)) return http(url, options);
-  if (url.startsWith(FILE_SCHEME)) return fileSystem(url.slice(FILE_SCHEME.length), options);
-  if (hasScheme(url)) fail(`Cannot find any ${kind} handlers for URL '${url}' (dense-mtl handles file://, http:// and https:// URLs and plain paths)`);
-  return fileSystem(url, options);
+  if (hasScheme(url) && !url.startsWith(FILE_SCHEME)) fail(`Cannot find any ${kind} handlers for URL '${url}' (dense-mtl handles file://, http:// and https:// URLs and plain paths)`);
+  const filePath = url.startsWith(FILE_SCHEME) ? url.slice(FILE_SCHEME.length) : url;
+  if (/\.keras$/i.test(filePath)) return new KerasFileHandler(filePath);
+  if (kind === 'load' && /\.(h5|hdf5)$/i.test(filePath)) {
+    fail(`${filePath}: Keras .h5 files are read through the converter: tensorflowjs_converter --input_format=keras ${filePath} <dir>, then load <dir>/model.json (or save the model as .keras in Keras and load that)`);
+  }
+  return fileSystem(filePath, options);
 }
+
+const { KerasFileHandler } = require('./keras-file');
 
 module.exports = {
   fromMemory, fromMemorySync, withSaveHandler, withSaveHandlerSync, http, fileSystem, isHTTPScheme, handlerForURL,

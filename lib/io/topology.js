@@ -332,10 +332,69 @@ function readFunctional(config, where) {
   return new LayersModel({ name: modelName(config, where), inputs: tensors(config.inputLayers, 'input_layers'), outputs: tensors(config.outputLayers, 'output_layers') });
 }
 
+// --- Keras 3 ------------------------------------------------------------------------------
+
+const KERAS_TENSOR = '__keras_tensor__';
+
+/** The `keras_history` of every KerasTensor in a Keras 3 call's args, in order. */
+function kerasTensorRefs(value, out = []) {
+  if (Array.isArray(value)) value.forEach(v => kerasTensorRefs(v, out));
+  else if (isObject(value)) {
+    if (value.class_name === KERAS_TENSOR) out.push(value.config && value.config.keras_history);
+    else Object.values(value).forEach(v => kerasTensorRefs(v, out));
+  }
+  return out;
+}
+
+/**
+ * Keras 3 writes a functional layer's inbound node as the call itself, `{args, kwargs}` with
+ * KerasTensors whose `keras_history` is `[layer, node, tensor]`; Keras 2 and TF.js write the
+ * list of those references. Rewritten here, before the camelCase conversion (which would
+ * otherwise rename the layer names inside).
+ */
+function legacyInboundNodes(pythonic, where) {
+  const config = pythonic.config;
+  if (!isObject(config) || !Array.isArray(config.layers)) return pythonic;
+  const layers = config.layers.map((layer) => {
+    if (!isObject(layer) || !Array.isArray(layer.inbound_nodes) || !layer.inbound_nodes.some(isObject)) return layer;
+    const inbound = layer.inbound_nodes.map((node) => {
+      if (!isObject(node)) return node;
+      const refs = kerasTensorRefs(node.args);
+      if (refs.length === 0) fail(`${where}: layer '${layer.name}': inbound node ${JSON.stringify(node).slice(0, 200)} has no KerasTensor in its args`);
+      return refs.map(ref => (Array.isArray(ref) ? [...ref.slice(0, 3), {}] : ref));
+    });
+    return { ...layer, inbound_nodes: inbound };
+  });
+  return { ...pythonic, config: { ...config, layers } };
+}
+
+/**
+ * Keras 3's `.keras` weights file (and the converter's output from it) names a layer's weights
+ * `layers/<slot>/vars/<i>`, where the slot is the layer's class in snake_case, numbered in the
+ * order of the model's layers (`dense`, `dense_1`, ...), as Keras's saving_lib names them.
+ * Returns Map(slot → layer name).
+ */
+function kerasWeightSlots(topology) {
+  const pythonic = isObject(topology) && topology.model_config != null ? topology.model_config : topology;
+  const config = isObject(pythonic) ? pythonic.config : null;
+  const layers = Array.isArray(config) ? config : isObject(config) && Array.isArray(config.layers) ? config.layers : [];
+  const used = new Map();
+  const slots = new Map();
+  for (const layer of layers) {
+    if (!isObject(layer) || typeof layer.class_name !== 'string') continue;
+    const base = toSnakeCase(layer.class_name);
+    const count = used.get(base) || 0;
+    used.set(base, count + 1);
+    const name = layer.name ?? (isObject(layer.config) ? layer.config.name : undefined);
+    slots.set(count === 0 ? base : `${base}_${count}`, name);
+  }
+  return slots;
+}
+
 /** A model from a model.json `modelTopology` (Keras-converter files nest it in `model_config`). */
 function modelFromTopology(topology, where) {
   if (!isObject(topology)) fail(`${where}: modelTopology must be an object but got ${describe(topology)}`);
-  const pythonic = topology.model_config != null ? topology.model_config : topology;
+  const pythonic = legacyInboundNodes(topology.model_config != null ? topology.model_config : topology, where);
   const ts = convertPythonicToTs(pythonic);
   if (!isObject(ts) || ts.config == null) fail(`${where}: modelTopology must be {class_name, config} but has keys ${Object.keys(ts || {}).join(', ')}`);
   switch (ts.className) {
@@ -345,4 +404,4 @@ function modelFromTopology(topology, where) {
   }
 }
 
-module.exports = { modelTopology, modelFromTopology, TFJS_VERSION };
+module.exports = { modelTopology, modelFromTopology, kerasWeightSlots, TFJS_VERSION };

@@ -3,6 +3,7 @@
 // `Container.loadWeights`), the training config (`getTrainingConfig`/`loadTrainingConfig`), the
 // optimizer state, and our multi-task state (loss weights, task weighting, what it learned).
 const { fail, describe } = require('../errors');
+const binding = require('../native');
 const { train } = require('../optimizers');
 const { lossName, metricName } = require('../functions');
 const { toCamelCase, toSnakeCase, convertPythonicToTs } = require('./pythonic');
@@ -20,56 +21,107 @@ function namedWeights(model, trainableOnly) {
     .filter(w => !trainableOnly || w.trainable);
 }
 
+// Keras writes its optimizer's variables next to the model's (`optimizer/vars/<i>` in a .keras
+// file): they are not carried over (optimizer slots only come from our includeOptimizer saves).
+const KERAS_OPTIMIZER_WEIGHT = /^optimizer\//;
+const KERAS_SLOT_WEIGHT = /^layers\/([^/]+)\/vars\/(\d+)$/;
+
+/**
+ * The model's weight a file's weight name stands for, or undefined:
+ * - our names and TF.js's, `layer/kernel`;
+ * - Keras 3's `layers/<slot>/vars/<i>` (`slots` maps the slot to the layer, see kerasWeightSlots);
+ * - names with a prefix, as Keras 3 variable paths (`sequential/dense/kernel`) and TF 2.2's
+ *   `layer/cell/weight`: the longest suffix, or the name without its second-to-last part, that
+ *   names a weight of the model.
+ */
+function targetOf(name, index, byLayer, slots) {
+  if (index.has(name)) return name;
+  const slot = KERAS_SLOT_WEIGHT.exec(name);
+  if (slot && slots && slots.has(slot[1])) {
+    const weights = byLayer.get(slots.get(slot[1])) || [];
+    return weights[Number(slot[2])];
+  }
+  const tokens = name.split('/');
+  for (let start = 1; start <= tokens.length - 2; start++) {
+    const suffix = tokens.slice(start).join('/');
+    if (index.has(suffix)) return suffix;
+  }
+  const withoutCell = [...tokens.slice(0, -2), tokens[tokens.length - 1]].join('/');
+  return index.has(withoutCell) ? withoutCell : undefined;
+}
+
 /**
  * Sets the model's weights from decoded [{spec, values}], by name. Strict: every given weight must
- * have a target and every target must be given (TF.js's messages). Checks everything first.
+ * have a target and every target must be given (TF.js's messages); not strict: the weights not
+ * given keep their initial values, and a warning lists them. Checks everything first.
  */
-function setModelWeights(model, decoded, strict, where) {
+function setModelWeights(model, decoded, strict, where, slots) {
   const native = model._model();
   const info = native.weightInfo();
   const index = new Map(info.map((w, i) => [w.name, i]));
+  const byLayer = new Map();
+  for (const w of info) {
+    const layer = w.name.slice(0, w.name.lastIndexOf('/'));
+    byLayer.set(layer, [...(byLayer.get(layer) || []), w.name]);
+  }
   const values = native.getWeights();
   const unset = new Set(info.map(w => w.name));
   // A later spec with the same name wins, as TF.js decodes into a name-keyed object.
-  const byName = new Map(decoded.map(d => [d.spec.name, d]));
+  const byName = new Map(decoded.filter(d => !KERAS_OPTIMIZER_WEIGHT.test(d.spec.name)).map(d => [d.spec.name, d]));
   for (const [name, { spec, values: given }] of byName) {
-    let target = name;
-    if (!index.has(name)) {
-      // TF 2.2 writes layer/cell/weight; the target is layer/weight.
-      const tokens = name.split('/');
-      target = [...tokens.slice(0, -2), tokens[tokens.length - 1]].join('/');
-    }
-    if (index.has(target)) {
+    const target = targetOf(name, index, byLayer, slots);
+    if (target !== undefined) {
       const w = info[index.get(target)];
       if (!sameShape(spec.shape, w.shape)) fail(`${where}: weight '${name}' has shape [${spec.shape}] but the model's weight '${target}' has shape [${w.shape}]`);
       if (!(given instanceof Float32Array) || (spec.dtype !== 'float32' && spec.quantization == null)) {
         fail(`${where}: weight '${name}' has dtype ${spec.dtype} but model weights are float32`);
       }
       values[index.get(target)] = given;
+      unset.delete(target);
     } else if (strict) {
       fail(`Provided weight data has no target variable: ${name} (in ${where})`);
     }
-    unset.delete(target);
   }
   if (strict && unset.size > 0) fail(`${unset.size} of ${info.length} weights are not set: ${[...unset]} (in ${where})`);
-  return () => native.setWeights(values);
+  return () => {
+    native.setWeights(values);
+    if (unset.size > 0) {
+      console.warn(`loadLayersModel (strict: false): ${unset.size} of ${info.length} weights were not in ${where} and keep their initial random values: ${[...unset].join(', ')}`);
+    }
+  };
 }
 
 // --- training config -----------------------------------------------------------------------
 
 const nameOf = (fn, what, named) => (typeof fn === 'string' ? fn : named(fn, what));
 
-/** TF.js `getLossIdentifiers` (our function losses are written by name rather than as `{}`). */
+/**
+ * TF.js `getLossIdentifiers`, with every name TF.js's loader knows: the core resolves our
+ * aliases and Keras names ('mse', 'categorical_crossentropy') to TF.js's ('meanSquaredError'),
+ * written snake_case as TF.js writes them. Function losses are written by name (TF.js: `{}`).
+ */
 function lossIdentifiers(loss) {
-  const one = (l) => toSnakeCase(nameOf(l, 'model.save: loss', lossName));
+  const one = (l) => toSnakeCase(binding.lossIdentifier(nameOf(l, 'model.save: loss', lossName)));
   if (typeof loss === 'string' || typeof loss === 'function') return one(loss);
   if (Array.isArray(loss)) return loss.map(one);
   return Object.fromEntries(Object.entries(loss).map(([k, l]) => [k, one(l)]));
 }
 
+// Metric names TF.js's loader (`metrics.get`) does not know, and the name it knows for the same
+// metric. TF.js writes what compile was given, so a model compiled with tf.metrics.meanSquaredError
+// cannot be loaded by TF.js itself; dense-mtl writes 'mse' instead. Metrics TF.js has no name for
+// at all (recall, sparseCategoricalAccuracy, binaryCrossentropy) are written as TF.js writes them.
+const TFJS_METRIC_NAMES = {
+  meanSquaredError: 'mse', MSE: 'mse', meanAbsoluteError: 'mae', MAE: 'mae',
+  meanAbsolutePercentageError: 'mape', MAPE: 'mape', cosineProximity: 'cosine',
+};
+
 /** TF.js `getMetricIdentifiers`, from the compile argument, or from the compiled heads without it. */
 function metricIdentifiers(model) {
-  const one = (m) => toSnakeCase(nameOf(m, 'model.save: metric', metricName));
+  const one = (m) => {
+    const name = nameOf(m, 'model.save: metric', metricName);
+    return toSnakeCase(TFJS_METRIC_NAMES[name] ?? name);
+  };
   const given = model.metrics;
   if (given != null) {
     if (typeof given === 'string' || typeof given === 'function') return [one(given)];
@@ -156,39 +208,76 @@ function restoreTaskState(model, extension, where) {
   };
 }
 
+// TF.js's optimizer class names and Keras's (SGD with momentum, RMSprop, ...) → our optimizers.
+// Configs come camel-cased (learning_rate → learningRate, beta_1 → beta1); TF.js's keys first.
 const OPTIMIZERS = {
-  sgd: c => train.sgd(c.learningRate),
+  sgd: c => (c.momentum > 0 ? train.momentum(c.learningRate, c.momentum, c.nesterov ?? undefined) : train.sgd(c.learningRate)),
   momentum: c => train.momentum(c.learningRate, c.momentum, c.useNesterov ?? undefined),
   adam: c => train.adam(c.learningRate, c.beta1, c.beta2, c.epsilon),
   adamax: c => train.adamax(c.learningRate, c.beta1, c.beta2, c.epsilon, c.decay),
-  rmsprop: c => train.rmsprop(c.learningRate, c.decay, c.momentum, c.epsilon, c.centered),
+  rmsprop: c => train.rmsprop(c.learningRate, c.decay ?? c.rho, c.momentum, c.epsilon, c.centered),
   adagrad: c => train.adagrad(c.learningRate, c.initialAccumulatorValue),
   adadelta: c => train.adadelta(c.learningRate, c.rho, c.epsilon),
 };
 
+// Keras optimizer options dense-mtl does not apply: the model still loads, with a warning.
+const KERAS_OPTIMIZER_EXTRAS = ['weightDecay', 'clipnorm', 'globalClipnorm', 'clipvalue', 'lossScaleFactor', 'gradientAccumulationSteps'];
+
 function readOptimizer(pythonic, where) {
+  if (typeof pythonic === 'string') return pythonic.toLowerCase(); // a name: compile's defaults
   const ts = convertPythonicToTs(pythonic || {});
-  const make = typeof ts.className === 'string' && OPTIMIZERS[ts.className.toLowerCase()];
+  // tf_keras writes its registered name, 'Custom>Adam'.
+  const className = typeof ts.className === 'string' ? ts.className.replace(/^.*>/, '') : ts.className;
+  const make = typeof className === 'string' && OPTIMIZERS[className.toLowerCase()];
   if (!make) fail(`${where}: trainingConfig: unknown optimizer ${describe(ts.className)}; expected one of SGD, Momentum, Adam, Adamax, RMSProp, Adagrad, Adadelta`);
   // undefined (not null) selects the factory's default, as TF.js's fromConfig does.
   const config = Object.fromEntries(Object.entries(ts.config || {}).map(([k, v]) => [k, v === null ? undefined : v]));
+  if (config.learningRate != null && typeof config.learningRate !== 'number') {
+    fail(`${where}: trainingConfig: the optimizer's learning_rate must be a number but got ${describe(config.learningRate)} (learning-rate schedules are not supported)`);
+  }
+  const ignored = KERAS_OPTIMIZER_EXTRAS.filter(k => config[k] != null);
+  if (config.amsgrad) ignored.push('amsgrad');
+  if (config.useEma) ignored.push('useEma');
+  if (ignored.length) console.warn(`${where}: the optimizer options ${ignored.map(toSnakeCase).join(', ')} are not supported by dense-mtl and are ignored`);
   return make(config);
 }
 
-const camelEach = (value) => {
-  if (typeof value === 'string') return toCamelCase(value);
-  if (Array.isArray(value)) return value.map(camelEach);
-  if (value != null && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, camelEach(v)]));
-  return value;
-};
+const isSerialized = (v) => v != null && typeof v === 'object' && !Array.isArray(v) && typeof v.class_name === 'string';
 
-/** TF.js `loadTrainingConfig`: the compile arguments a saved training config stands for. */
-function compileArgs(config, extension, where) {
+/**
+ * Keras may write a loss or metric as a serialized object ({module, class_name, config}): its
+ * name is the wrapped function's or the class in snake_case (MeanSquaredError → mean_squared_error). Output names
+ * (the keys of a per-output dict) keep their spelling.
+ */
+function kerasIdentifiers(value, perOutput = true) {
+  if (isSerialized(value)) {
+    // tf_keras wraps metric functions: {class_name: 'MeanMetricWrapper', config: {fn: 'binary_accuracy'}}.
+    const fn = value.config && typeof value.config.fn === 'string' ? value.config.fn : null;
+    return toCamelCase(fn ?? toSnakeCase(value.class_name));
+  }
+  if (typeof value === 'string') return toCamelCase(value);
+  if (Array.isArray(value)) return value.map(v => kerasIdentifiers(v, false));
+  if (value != null && typeof value === 'object' && perOutput) return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, kerasIdentifiers(v, false)]));
+  return value;
+}
+
+/**
+ * TF.js `loadTrainingConfig`, extended to Keras's training config (the converter's
+ * `modelTopology.training_config`, or a .keras file's `compile_config`): the compile arguments it
+ * stands for. Keras's optimizer default is RMSprop (a .keras file may not name one).
+ */
+function compileArgs(config, extension, where, outputNames = []) {
   if (config == null || typeof config !== 'object') fail(`${where}: trainingConfig must be an object but got ${describe(config)}`);
   if (config.weighted_metrics != null) fail(`${where}: Loading weight_metrics is not supported yet.`);
   if (config.sample_weight_mode != null) fail(`${where}: Loading sample_weight_mode is not supported yet.`);
   const ext = checkExtension(extension, where) || {};
-  const args = { optimizer: readOptimizer(config.optimizer_config, where), loss: camelEach(config.loss), metrics: camelEach(config.metrics) };
+  const optimizer = config.optimizer_config ?? config.optimizer ?? 'rmsprop';
+  let metrics = kerasIdentifiers(config.metrics);
+  // tf_keras writes one list per output, in output order (a single list: for every output).
+  if (Array.isArray(metrics) && metrics.length > 0 && metrics.every(Array.isArray)) {
+    metrics = metrics.length === outputNames.length ? Object.fromEntries(outputNames.map((o, i) => [o, metrics[i]])) : metrics.flat();
+  }
+  const args = { optimizer: readOptimizer(optimizer, where), loss: kerasIdentifiers(config.loss), metrics };
   // Keras's loss_weights (TF.js refuses them; we support loss weights) or our own extension field.
   const lossWeights = config.loss_weights ?? ext.lossWeights;
   if (lossWeights != null) args.lossWeights = lossWeights;
