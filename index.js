@@ -35,7 +35,9 @@ const setBackend = async () => true;
 const nextFrame = () => new Promise(resolve => setImmediate(resolve));
 const enableProdMode = () => {};
 const version = { tfjs: '4.22.0', 'tfjs-core': '4.22.0', 'tfjs-layers': '4.22.0', 'dense-mtl': packageVersion };
-const callbacks = callbackFactories;
+// tf.callbacks.report (lib/report.js) joins TF.js's earlyStopping; loaded on first use, since it
+// brings in Vega.
+const callbacks = { ...callbackFactories, report: (file, options) => require('./lib/report').report(file, options) };
 
 module.exports = {
   // tensors
