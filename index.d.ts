@@ -1,3 +1,7 @@
+/// <reference lib="es2018.asynciterable" />
+// (The one standard library these declarations need beyond TypeScript's default (ES5): Symbol,
+// Iterator and AsyncIterator, for tf.data's iterators and generators. Declared here, so that a
+// project compiles with any `target`/`lib`, including the defaults.)
 // Type declarations for dense-mtl: the dense subset of the @tensorflow/tfjs 4.22 API.
 // Names follow TF.js (DenseLayerArgs, ModelFitArgs, ...). Where dense-mtl accepts less than
 // TF.js the types accept less too, so that unsupported calls fail to compile rather than at run time.
@@ -1123,4 +1127,292 @@ export interface ModelFitDatasetArgs<T> {
   yieldEvery?: 'auto' | 'batch' | 'epoch' | 'never' | number;
   initialEpoch?: number;
   classWeight?: { [classIndex: string]: number } | Array<{ [classIndex: string]: number }> | { [outputName: string]: { [classIndex: string]: number } };
+}
+
+// =============================================================================================
+// The TF.js utilities programs use (issue 15): more ops, their Tensor methods, tf.util,
+// tf.test_util and the training report. Grouped here; each merges into the class or namespace
+// of the same name declared above.
+// =============================================================================================
+
+/** The k largest values along the last axis and their int32 indices (`tf.topk`). */
+export interface TopK<T extends Tensor = Tensor> {
+  values: T;
+  indices: Tensor;
+}
+
+/** The distinct values (or slices along an axis) and, per element of x, its index in them (`tf.unique`). */
+export interface Unique<T extends Tensor = Tensor> {
+  values: T;
+  indices: Tensor1D;
+}
+
+/** Vector and matrix norm orders of `tf.norm`. */
+export type NormOrder = number | 'euclidean' | 'fro';
+
+/**
+ * Product of the last two axes of a and b (the leading axes broadcast), optionally transposing
+ * either first. Both need rank >= 2; the wider dtype wins.
+ */
+export declare function matMul<T extends Tensor = Tensor>(a: OpInput, b: OpInput, transposeA?: boolean, transposeB?: boolean): T;
+/** 1 / (1 + e^-x), element-wise (float32 input). */
+export declare function sigmoid<T extends Tensor>(x: T | TensorLike): T;
+/** Hyperbolic tangent, element-wise (float32 input). */
+export declare function tanh<T extends Tensor>(x: T | TensorLike): T;
+/** max(x, 0), element-wise; bool input gives int32. */
+export declare function relu<T extends Tensor>(x: T | TensorLike): T;
+/** Softmax along the last axis (`dim` may only name the last axis, as in TF.js). */
+export declare function softmax<T extends Tensor>(logits: T | TensorLike, dim?: number): T;
+/** Log of the softmax along the last axis. */
+export declare function logSoftmax<T extends Tensor>(logits: T | TensorLike, axis?: number): T;
+/** Rounds half to even, as TF.js (0.5 → 0, 1.5 → 2, 2.5 → 2). */
+export declare function round<T extends Tensor>(x: T | TensorLike): T;
+/** Largest integer <= x, element-wise (float32 input). */
+export declare function floor<T extends Tensor>(x: T | TensorLike): T;
+/** Smallest integer >= x, element-wise (float32 input). */
+export declare function ceil<T extends Tensor>(x: T | TensorLike): T;
+/** -1, 0 or 1 by the sign of x (NaN gives 0). */
+export declare function sign<T extends Tensor>(x: T | TensorLike): T;
+/** Element-wise maximum, broadcasting; bool inputs give int32. */
+export declare function maximum<T extends Tensor = Tensor>(a: OpInput, b: OpInput): T;
+/** Element-wise minimum, broadcasting; bool inputs give int32. */
+export declare function minimum<T extends Tensor = Tensor>(a: OpInput, b: OpInput): T;
+/** Remainder of a / b with the sign of b (Python's %), broadcasting. */
+export declare function mod<T extends Tensor = Tensor>(a: OpInput, b: OpInput): T;
+/** Element-wise AND of two bool tensors, broadcasting. */
+export declare function logicalAnd<T extends Tensor = Tensor>(a: OpInput, b: OpInput): T;
+/** Element-wise OR of two bool tensors, broadcasting. */
+export declare function logicalOr<T extends Tensor = Tensor>(a: OpInput, b: OpInput): T;
+/** Element-wise XOR of two bool tensors, broadcasting. */
+export declare function logicalXor<T extends Tensor = Tensor>(a: OpInput, b: OpInput): T;
+/** Element-wise NOT of a bool tensor. */
+export declare function logicalNot<T extends Tensor>(x: T | TensorLike): T;
+/**
+ * Vector norm (ord 1, 2 / 'euclidean', Infinity, -Infinity) over all values or one axis, or
+ * matrix norm ('fro', 'euclidean', 1, Infinity, -Infinity) over two axes.
+ */
+export declare function norm(x: OpInput, ord?: NormOrder, axis?: number | number[] | null, keepDims?: boolean): Tensor;
+/** The k largest values along the last axis, and their indices; ties keep the lower index first. */
+export declare function topk<T extends Tensor>(x: T | TensorLike, k?: number, sorted?: boolean): TopK<T>;
+/** The distinct slices along `axis` in order of first appearance, and each one's index. */
+export declare function unique<T extends Tensor>(x: T | TensorLike, axis?: number): Unique<T>;
+/** Repeats x `reps[i]` times along axis i (one entry per axis). */
+export declare function tile<T extends Tensor>(x: T | TensorLike, reps: number[]): T;
+/** Pads axis i with `paddings[i] = [before, after]` values equal to `constantValue` (0). */
+export declare function pad<T extends Tensor>(x: T | TensorLike, paddings: Array<[number, number]>, constantValue?: number): T;
+/** Running sums along `axis`; `exclusive` leaves out each element itself, `reverse` sums from the end. */
+export declare function cumsum<T extends Tensor>(x: T | TensorLike, axis?: number, exclusive?: boolean, reverse?: boolean): T;
+
+/** The chainable forms of the ops above: `t.op(...args)` is `tf.op(t, ...args)`. */
+export interface Tensor<R extends Rank = Rank> {
+  /** `tf.matMul(this, b, transposeA, transposeB)`. */
+  matMul<T extends Tensor>(this: T, b: Tensor | TensorLike, transposeA?: boolean, transposeB?: boolean): T;
+  /** `tf.sigmoid(this)`. */
+  sigmoid<T extends Tensor>(this: T): T;
+  /** `tf.tanh(this)`. */
+  tanh<T extends Tensor>(this: T): T;
+  /** `tf.relu(this)`. */
+  relu<T extends Tensor>(this: T): T;
+  /** `tf.softmax(this, dim)`. */
+  softmax<T extends Tensor>(this: T, dim?: number): T;
+  /** `tf.logSoftmax(this, axis)`. */
+  logSoftmax<T extends Tensor>(this: T, axis?: number): T;
+  /** `tf.round(this)` (half to even). */
+  round<T extends Tensor>(this: T): T;
+  /** `tf.floor(this)`. */
+  floor<T extends Tensor>(this: T): T;
+  /** `tf.ceil(this)`. */
+  ceil<T extends Tensor>(this: T): T;
+  /** `tf.sign(this)`. */
+  sign<T extends Tensor>(this: T): T;
+  /** `tf.maximum(this, b)`. */
+  maximum<T extends Tensor>(this: T, b: Tensor | TensorLike): T;
+  /** `tf.minimum(this, b)`. */
+  minimum<T extends Tensor>(this: T, b: Tensor | TensorLike): T;
+  /** `tf.mod(this, b)`. */
+  mod<T extends Tensor>(this: T, b: Tensor | TensorLike): T;
+  /** `tf.logicalAnd(this, b)`. */
+  logicalAnd<T extends Tensor>(this: T, b: Tensor | TensorLike): T;
+  /** `tf.logicalOr(this, b)`. */
+  logicalOr<T extends Tensor>(this: T, b: Tensor | TensorLike): T;
+  /** `tf.logicalXor(this, b)`. */
+  logicalXor<T extends Tensor>(this: T, b: Tensor | TensorLike): T;
+  /** `tf.logicalNot(this)`. */
+  logicalNot<T extends Tensor>(this: T): T;
+  /** `tf.norm(this, ord, axis, keepDims)`. */
+  norm(ord?: NormOrder, axis?: number | number[] | null, keepDims?: boolean): Tensor;
+  /** `tf.topk(this, k, sorted)`. */
+  topk<T extends Tensor>(this: T, k?: number, sorted?: boolean): TopK<T>;
+  /** `tf.unique(this, axis)`. */
+  unique<T extends Tensor>(this: T, axis?: number): Unique<T>;
+  /** `tf.tile(this, reps)`. */
+  tile<T extends Tensor>(this: T, reps: number[]): T;
+  /** `tf.pad(this, paddings, constantValue)`. */
+  pad<T extends Tensor>(this: T, paddings: Array<[number, number]>, constantValue?: number): T;
+  /** `tf.cumsum(this, axis, exclusive, reverse)`. */
+  cumsum<T extends Tensor>(this: T, axis?: number, exclusive?: boolean, reverse?: boolean): T;
+}
+
+/** Nested arrays of T, as `tf.util.flatten` takes them. */
+export interface RecursiveArrayOf<T> { [index: number]: T | RecursiveArrayOf<T> }
+
+/** TF.js's `tf.util`: the helpers data-preparation and test programs use. */
+export declare namespace util {
+  /** Throws an Error with `msg` (or what `msg()` returns) unless `expr` holds. */
+  function assert(expr: boolean, msg: string | (() => string)): void;
+  /** Throws unless the two shapes are equal; the message starts with `errorMessagePrefix`. */
+  function assertShapesMatch(shapeA: number[], shapeB: number[], errorMessagePrefix?: string): void;
+  /** Throws unless `a` is neither null nor undefined. */
+  function assertNonNull(a: unknown): void;
+  /** Throws unless every entry of `shape` is a non-negative integer. */
+  function assertNonNegativeIntegerDimensions(shape: number[]): void;
+  /** Whether two arrays hold the same entries (===). */
+  function arraysEqual(n1: ArrayLike<unknown> | null | undefined, n2: ArrayLike<unknown> | null | undefined): boolean;
+  /** As arraysEqual, but a null entry on either side matches anything. */
+  function arraysEqualWithNull(n1: Array<number | null> | null | undefined, n2: Array<number | null> | null | undefined): boolean;
+  /** Flattens nested arrays (and typed arrays, unless `skipTypedArray`) into `result`. */
+  function flatten<T extends number | boolean | string | Promise<number> | TypedArray>(arr: T | RecursiveArrayOf<T>, result?: T[], skipTypedArray?: boolean): T[];
+  /** Whether `a` is a Float32Array, Int32Array, Uint8Array or Uint8ClampedArray. */
+  function isTypedArray(a: unknown): a is Float32Array | Int32Array | Uint8Array | Uint8ClampedArray;
+  /** A clock in milliseconds with sub-millisecond resolution (`performance.now()`). */
+  function now(): number;
+  /** Fetches a URL with the global `fetch` (Node 18+). */
+  function fetch(path: string, requestInits?: {}): Promise<unknown>;
+  /** The dtype TF.js infers for values: float32, int32 (integer typed arrays), bool or string. */
+  function inferDtype(values: unknown): DataType | 'string';
+  /** Whether `a` is a whole number. */
+  function isInt(a: number): boolean;
+  /** Whether `value` is a string. */
+  function isString(value: unknown): value is string;
+  /** Whether `value` is a boolean. */
+  function isBoolean(value: unknown): value is boolean;
+  /** Whether `value` is a number. */
+  function isNumber(value: unknown): value is number;
+  /** Whether `f` is callable. */
+  function isFunction(f: unknown): boolean;
+  /** Whether `object` has a `then` method. */
+  function isPromise(object: unknown): boolean;
+  /** Whether the shape is a scalar's (`[]`). */
+  function isScalarShape(shape: number[]): boolean;
+  /** Whether `dtype` names a TF.js dtype. */
+  function isValidDtype(dtype: string): boolean;
+  /** The number of values a tensor of `shape` holds. */
+  function sizeFromShape(shape: number[]): number;
+  /** Row-major strides of `shape` (empty for rank < 2). */
+  function computeStrides(shape: number[]): number[];
+  /** The flat index of a location, given the strides. */
+  function locToIndex(locs: number[], rank: number, strides: number[]): number;
+  /** The location of a flat index, given the strides. */
+  function indexToLoc(index: number, rank: number, strides: number[]): number[];
+  /** Nested arrays of `shape` from flat values. */
+  function toNestedArray(shape: number[], a: ArrayLike<number>): unknown;
+  /** Nested arrays of `shape` filled with zeros. */
+  function makeZerosNestedTypedArray(shape: number[], dtype: DataType): unknown;
+  /** The axes `axis` names in a tensor of `shape` (null: all), negative ones counted from the end. */
+  function parseAxisParam(axis: number | number[] | null | undefined, shape: number[]): number[];
+  /** The shape without its 1s (or only the given ones), and the axes it kept. */
+  function squeezeShape(shape: number[], axis?: number | number[]): { newShape: number[]; keptDims: number[] };
+  /** `shape` with its one -1 replaced so that it holds `size` values. */
+  function inferFromImplicitShape(shape: number[], size: number): number[];
+  /** A typed array of `size` values for `dtype` (a plain array for 'string'). */
+  function getArrayFromDType(dtype: DataType | 'string', size: number): TypedArray | string[];
+  /** Same as getArrayFromDType. */
+  function getTypedArrayFromDType(dtype: DataType, size: number): TypedArray;
+  /** A zero-filled typed array of `size` values for `dtype`. */
+  function makeZerosTypedArray(size: number, dtype: DataType): TypedArray;
+  /** A one-filled typed array of `size` values for `dtype`. */
+  function makeOnesTypedArray(size: number, dtype: DataType): TypedArray;
+  /** Bytes per value of `dtype`. */
+  function bytesPerElement(dtype: DataType | 'complex64'): number;
+  /** The integers 0..n-1 in random order (Math.random), as a Uint32Array. */
+  function createShuffledIndices(n: number): Uint32Array;
+  /** Swaps two entries of an array in place. */
+  function swap<T>(object: { [index: number]: T }, left: number, right: number): void;
+  /** Sum of the values. */
+  function sum(arr: ArrayLike<number>): number;
+  /** Squared Euclidean distance of two arrays. */
+  function distSquared(a: ArrayLike<number>, b: ArrayLike<number>): number;
+  /** `x` limited to [min, max]. */
+  function clamp(min: number, x: number, max: number): number;
+  /** The smallest divisor of `size` that is >= `start` (or `size`). */
+  function nearestDivisor(size: number, start: number): number;
+  /** `val` if even, else `val + 1`. */
+  function nearestLargerEven(val: number): number;
+  /** [width, height] of a near-square grid for `size` values. */
+  function sizeToSquarishShape(size: number): [number, number];
+  /** A uniform random number in [a, b) from Math.random. */
+  function randUniform(a: number, b: number): number;
+  /** Hyperbolic tangent of a number. */
+  function tanh(x: number): number;
+  /** `a` padded with spaces to `size` characters. */
+  function rightPad(a: string, size: number): string;
+  /** Calls `checkFn` until it returns true, waiting `delayFn(tries)` ms between calls; rejects after `maxCounter` tries. */
+  function repeatedTry(checkFn: () => boolean, delayFn?: (counter: number) => number, maxCounter?: number,
+    scheduleFn?: (callback: () => void, nextBackoff: number) => void): Promise<void>;
+  /** UTF-8 bytes of a string. */
+  function encodeString(s: string, encoding?: string): Uint8Array;
+  /** The string of UTF-8 bytes. */
+  function decodeString(bytes: Uint8Array, encoding?: string): string;
+}
+
+/** Values test_util compares: tensors, typed arrays, (nested) arrays or a number. */
+export type TestValues = Tensor | TypedArray | number | boolean | string | RecursiveArrayOf<number | boolean | string>;
+
+/**
+ * TF.js's `tf.test_util`: assertion helpers that throw an Error describing the first difference.
+ * Given tensors, they compare shapes and values (TF.js compares nothing for tensors).
+ */
+export declare namespace test_util {
+  /** The tolerance of TF.js's half-precision backends (0.1). */
+  const TEST_EPSILON_FLOAT16: number;
+  /** The default tolerance of expectArraysClose and expectNumbersClose (1e-3). */
+  function testEpsilon(): number;
+  /** Throws unless actual and expected have the same shape and differ by at most `epsilon` everywhere. */
+  function expectArraysClose(actual: TestValues, expected: TestValues, epsilon?: number): void;
+  /** Throws unless actual and expected hold exactly the same values. */
+  function expectArraysEqual(actual: TestValues, expected: TestValues): void;
+  /** Throws unless |a - e| <= epsilon (both infinite counts as equal). */
+  function expectNumbersClose(a: number, e: number, epsilon?: number): void;
+  /** Calls `done()` when the promise `fn()` returns rejects, `done.fail()` when it resolves. */
+  function expectPromiseToFail(fn: () => Promise<unknown>, done: { (): void; fail?: (message?: string) => void }): void;
+  /** Throws unless every value is within [low, high]. */
+  function expectValuesInRange(actual: Tensor | ArrayLike<number>, low: number, high: number): void;
+  /** Throws unless two buffers hold the same float32 values. */
+  function expectArrayBuffersEqual(actual: ArrayBuffer, expected: ArrayBuffer): void;
+  /** Replaces every string of a nested array by its UTF-8 bytes, in place. */
+  function encodeStrings(a: RecursiveArrayOf<string | Uint8Array>): RecursiveArrayOf<Uint8Array>;
+}
+
+/** Options of `tf.callbacks.report`. */
+export interface ReportCallbackArgs {
+  /** The page's title (default 'Training report'). */
+  title?: string;
+  /**
+   * Data for the confusion matrices drawn at the end of training, one per classification head
+   * (categorical, sparse categorical or single-unit binary crossentropy): `[x, y]` with y as fit
+   * takes it, e.g. your validation data. Rows whose label is NaN are left out.
+   */
+  data?: [ModelData, ModelData | number[][] | { [outputName: string]: number[][] }];
+  /** Class names for the matrices' axes: one list (single output) or a list per output name. */
+  classNames?: string[] | { [outputName: string]: string[] };
+  /** Least time between two rewrites during training, in milliseconds (default 1000; the end always writes). */
+  minInterval?: number;
+}
+
+/** The callback `tf.callbacks.report` makes. */
+export interface TrainingReport extends BaseCallback {
+  /** The absolute path of the HTML file. */
+  readonly path: string;
+}
+
+export declare namespace callbacks {
+  /**
+   * A callback that writes a self-contained HTML page (inline SVG charts drawn with Vega-Lite,
+   * no script, viewable offline) at `path`: the total loss and each head's loss and metrics for
+   * training and validation, task weights under adaptive balancing (`<output>_weight` logs), the
+   * learning rate when logged, epoch times, and at the end a confusion matrix per classification
+   * head (from `options.data`). The file is rewritten during training (temporary file + rename)
+   * and at the end.
+   */
+  function report(path: string, options?: ReportCallbackArgs): TrainingReport;
 }
