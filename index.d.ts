@@ -16,7 +16,9 @@
 
 /** The dtypes dense-mtl supports (TF.js also has 'complex64' and 'string'). */
 export type DataType = 'float32' | 'int32' | 'bool';
+/** The dtypes numeric ops accept (every dtype dense-mtl has). */
 export type NumericDataType = DataType;
+/** The typed arrays tensor values live in: Float32Array (float32), Int32Array (int32), Uint8Array (bool). */
 export type TypedArray = Float32Array | Int32Array | Uint8Array;
 
 /** The typed array holding a tensor's values, per dtype. */
@@ -31,16 +33,25 @@ export interface DataTypeMap {
  * `tf.Rank` value at run time.
  */
 export type Rank = 'R0' | 'R1' | 'R2' | 'R3' | 'R4' | 'R5' | 'R6';
+/** The rank names as types: `tf.Rank.R2` is `'R2'`. */
 export declare namespace Rank {
+  /** Rank 0: a scalar. */
   type R0 = 'R0';
+  /** Rank 1: a vector. */
   type R1 = 'R1';
+  /** Rank 2: a matrix. */
   type R2 = 'R2';
+  /** Rank 3. */
   type R3 = 'R3';
+  /** Rank 4. */
   type R4 = 'R4';
+  /** Rank 5. */
   type R5 = 'R5';
+  /** Rank 6. */
   type R6 = 'R6';
 }
 
+/** The shape type of each rank (a tuple of that length). */
 export interface ShapeMap {
   R0: number[];
   R1: [number];
@@ -62,16 +73,22 @@ export interface ArrayMap {
   R6: number[][][][][][];
 }
 
+/** Arrays nested to any depth. */
 export interface RecursiveArray<T> {
   [index: number]: T | RecursiveArray<T>;
 }
 
 /** Values a tensor can be made from (TF.js also takes strings; dense-mtl does not). */
 export type TensorLike = TypedArray | number | boolean | RecursiveArray<number | number[] | TypedArray> | RecursiveArray<boolean>;
+/** A value a scalar can be made from. */
 export type ScalarLike = number | boolean;
+/** Values a 1-D tensor can be made from. */
 export type TensorLike1D = TypedArray | number[] | boolean[];
+/** Values a 2-D tensor can be made from (nested, or flat with a shape). */
 export type TensorLike2D = TypedArray | number[] | number[][] | boolean[] | boolean[][] | TypedArray[];
+/** Values a 3-D tensor can be made from (nested, or flat with a shape). */
 export type TensorLike3D = TypedArray | number[] | number[][][] | boolean[] | boolean[][][] | TypedArray[][];
+/** Values a 4-D tensor can be made from (nested, or flat with a shape). */
 export type TensorLike4D = TypedArray | number[] | number[][][][] | boolean[] | boolean[][][][] | TypedArray[][][];
 
 /**
@@ -168,42 +185,64 @@ export declare class Tensor<R extends Rank = Rank> {
   asScalar(): Scalar;
 }
 
+/** A tensor of rank 0. */
 export type Scalar = Tensor<Rank.R0>;
+/** A tensor of rank 1. */
 export type Tensor1D = Tensor<Rank.R1>;
+/** A tensor of rank 2. */
 export type Tensor2D = Tensor<Rank.R2>;
+/** A tensor of rank 3. */
 export type Tensor3D = Tensor<Rank.R3>;
+/** A tensor of rank 4. */
 export type Tensor4D = Tensor<Rank.R4>;
+/** A tensor of rank 5. */
 export type Tensor5D = Tensor<Rank.R5>;
+/** A tensor of rank 6. */
 export type Tensor6D = Tensor<Rank.R6>;
 
 /** Inputs are checked more strictly than in TF.js: ragged arrays and non-numbers throw. */
 export declare function tensor<R extends Rank = Rank>(values: TensorLike, shape?: ShapeMap[R], dtype?: DataType): Tensor<R>;
+/** A 1-D tensor from a flat array or typed array. */
 export declare function tensor1d(values: TensorLike1D, dtype?: DataType): Tensor1D;
 /** Nested 2-D values, or flat values with a shape. */
 export declare function tensor2d(values: TensorLike2D, shape?: [number, number], dtype?: DataType): Tensor2D;
+/** A 3-D tensor from nested arrays, or flat values and a shape. */
 export declare function tensor3d(values: TensorLike3D, shape?: [number, number, number], dtype?: DataType): Tensor3D;
+/** A 4-D tensor from nested arrays, or flat values and a shape. */
 export declare function tensor4d(values: TensorLike4D, shape?: [number, number, number, number], dtype?: DataType): Tensor4D;
+/** A rank-0 tensor holding one number or boolean. */
 export declare function scalar(value: ScalarLike, dtype?: DataType): Scalar;
+/** A tensor of the given shape filled with 0. */
 export declare function zeros<R extends Rank = Rank>(shape: ShapeMap[R], dtype?: DataType): Tensor<R>;
+/** A tensor of the given shape filled with 1. */
 export declare function ones<R extends Rank = Rank>(shape: ShapeMap[R], dtype?: DataType): Tensor<R>;
 /** `indices` must be int32; the result is `[...indices.shape, depth]`, int32 by default. */
 export declare function oneHot(indices: Tensor | TensorLike, depth: number, onValue?: number, offValue?: number, dtype?: DataType): Tensor;
+/** The index of the largest value along `axis` (default 0), as int32. */
 export declare function argMax<T extends Tensor = Tensor>(x: Tensor | TensorLike, axis?: number): T;
+/** The same values in a new shape (one entry may be -1: inferred). */
 export declare function reshape<R extends Rank = Rank>(x: Tensor | TensorLike, shape: ShapeMap[R]): Tensor<R>;
+/** The values converted to `dtype` (float to int truncates; nonzero to bool is true). */
 export declare function cast<T extends Tensor = Tensor>(x: T | TensorLike, dtype: DataType): T;
+/** A new tensor with the same values. */
 export declare function clone<T extends Tensor = Tensor>(x: T | TensorLike): T;
+/** Removes axes of size 1 (all of them, or those in `axis`). */
 export declare function squeeze<T extends Tensor = Tensor>(x: Tensor | TensorLike, axis?: number | number[]): T;
+/** Inserts an axis of size 1 at `axis` (default 0). */
 export declare function expandDims<T extends Tensor = Tensor>(x: Tensor | TensorLike, axis?: number): T;
 /** Whether `x` is a (dense-mtl) Tensor. */
 export declare function isTensor(x: unknown): x is Tensor;
 
 // --- memory ------------------------------------------------------------------------------------
 
+/** What `tf.tidy` may return and `tf.dispose` takes: tensors, possibly nested in arrays and objects. */
 export type TensorContainer = void | Tensor | string | number | boolean | TensorContainerObject | TensorContainerArray |
   Float32Array | Int32Array | Uint8Array;
+/** An object of tensor containers. */
 export interface TensorContainerObject {
   [x: string]: TensorContainer;
 }
+/** An array of tensor containers. */
 export interface TensorContainerArray extends Array<TensorContainer> {}
 
 /**
@@ -212,10 +251,12 @@ export interface TensorContainerArray extends Array<TensorContainer> {}
  */
 export declare function tidy<T extends TensorContainer>(fn: () => T): T;
 export declare function tidy<T extends TensorContainer>(name: string, fn: () => T): T;
+/** Keeps a tensor made inside `tf.tidy` from being disposed when the scope ends; returns it. */
 export declare function keep<T extends Tensor>(result: T): T;
 /** Disposes every tensor found in `container` (walked recursively). */
 export declare function dispose(container: TensorContainer): void;
 
+/** Counts of live tensors and their bytes (`tf.memory()`). */
 export interface MemoryInfo {
   /** Tensors neither disposed nor garbage collected. */
   numTensors: number;
@@ -224,6 +265,7 @@ export interface MemoryInfo {
   /** Always false. */
   unreliable: boolean;
 }
+/** How many tensors and bytes are live: tensors neither disposed nor collected. */
 export declare function memory(): MemoryInfo;
 
 // ---------------------------------------------------------------------------------------------
@@ -246,24 +288,32 @@ export type InitializerIdentifier =
   | 'glorot_normal' | 'glorot_uniform' | 'he_normal' | 'he_uniform' | 'lecun_normal' | 'lecun_uniform'
   | 'random_normal' | 'random_uniform' | 'truncated_normal' | 'variance_scaling';
 
+/** Arguments of initializers that take only a seed. */
 export interface SeedOnlyInitializerArgs {
   /** A seed of 0 means "no seed", as in TF.js. */
   seed?: number;
 }
+/** Arguments of `tf.initializers.constant`. */
 export interface ConstantArgs {
   value: number;
 }
+/** Arguments of `tf.initializers.randomUniform`. */
 export interface RandomUniformArgs extends SeedOnlyInitializerArgs {
   minval?: number;
   maxval?: number;
 }
+/** Arguments of `tf.initializers.randomNormal`. */
 export interface RandomNormalArgs extends SeedOnlyInitializerArgs {
   mean?: number;
   stddev?: number;
 }
+/** Arguments of `tf.initializers.truncatedNormal`. */
 export interface TruncatedNormalArgs extends RandomNormalArgs {}
+/** Which fan `varianceScaling` scales by. */
 export type FanMode = 'fanIn' | 'fanOut' | 'fanAvg';
+/** The distribution `varianceScaling` draws from. */
 export type Distribution = 'normal' | 'uniform' | 'truncatedNormal';
+/** Arguments of `tf.initializers.varianceScaling`. */
 export interface VarianceScalingArgs extends SeedOnlyInitializerArgs {
   scale?: number;
   mode?: FanMode;
@@ -272,18 +322,31 @@ export interface VarianceScalingArgs extends SeedOnlyInitializerArgs {
 
 /** tf.initializers.* (no `identity` or `orthogonal`). */
 export declare namespace initializers {
+  /** Initializes to 0. */
   function zeros(): Initializer;
+  /** Initializes to 1. */
   function ones(): Initializer;
+  /** Initializes every weight to `args.value`. */
   function constant(args: ConstantArgs): Initializer;
+  /** Uniform values in [minval, maxval) (default [-0.05, 0.05)). */
   function randomUniform(args?: RandomUniformArgs): Initializer;
+  /** Normal values with `mean` and `stddev` (default 0, 0.05). */
   function randomNormal(args?: RandomNormalArgs): Initializer;
+  /** Normal values re-drawn when more than two standard deviations from the mean. */
   function truncatedNormal(args?: TruncatedNormalArgs): Initializer;
+  /** Values scaled to the layer's fan in, fan out or their average (`scale`, `mode`, `distribution`). */
   function varianceScaling(args?: VarianceScalingArgs): Initializer;
+  /** Glorot (Xavier) normal: truncated normal with variance 2 / (fanIn + fanOut). The Dense default, as in TF.js. */
   function glorotNormal(args?: SeedOnlyInitializerArgs): Initializer;
+  /** Glorot (Xavier) uniform: uniform in ±sqrt(6 / (fanIn + fanOut)). */
   function glorotUniform(args?: SeedOnlyInitializerArgs): Initializer;
+  /** He normal: truncated normal with variance 2 / fanIn (for relu layers). */
   function heNormal(args?: SeedOnlyInitializerArgs): Initializer;
+  /** He uniform: uniform in ±sqrt(6 / fanIn). */
   function heUniform(args?: SeedOnlyInitializerArgs): Initializer;
+  /** LeCun normal: truncated normal with variance 1 / fanIn (for selu layers). */
   function leCunNormal(args?: SeedOnlyInitializerArgs): Initializer;
+  /** LeCun uniform: uniform in ±sqrt(3 / fanIn). */
   function leCunUniform(args?: SeedOnlyInitializerArgs): Initializer;
 }
 
@@ -295,20 +358,28 @@ export declare class Regularizer {
   getClassName(): 'L1L2';
   getConfig(): { l1: number; l2: number };
 }
+/** Regularizer names accepted by layers (TF.js's and Keras's spellings). */
 export type RegularizerIdentifier = 'l1' | 'l2' | 'l1l2' | 'l1_l2';
+/** Arguments of `tf.regularizers.l1`. */
 export interface L1Args {
   l1?: number;
 }
+/** Arguments of `tf.regularizers.l2`. */
 export interface L2Args {
   l2?: number;
 }
+/** Arguments of `tf.regularizers.l1l2`. */
 export interface L1L2Args {
   l1?: number;
   l2?: number;
 }
+/** Weight penalties added to the training loss (`kernelRegularizer`, `biasRegularizer`). */
 export declare namespace regularizers {
+  /** Penalty l1 · Σ|w| (default l1 = 0.01). */
   function l1(config?: L1Args): Regularizer;
+  /** Penalty l2 · Σw² (default l2 = 0.01). */
   function l2(config?: L2Args): Regularizer;
+  /** Penalty l1 · Σ|w| + l2 · Σw² (defaults 0.01 each). */
   function l1l2(config?: L1L2Args): Regularizer;
 }
 
@@ -333,12 +404,19 @@ export type OptimizerName = 'sgd' | 'adam' | 'adamax' | 'rmsprop' | 'adagrad' | 
 
 /** tf.train.*: optimizer factories with TF.js's signatures and defaults. */
 export declare namespace train {
+  /** Stochastic gradient descent. */
   function sgd(learningRate: number): Optimizer;
+  /** Gradient descent with momentum (Nesterov momentum with `useNesterov`). */
   function momentum(learningRate: number, momentum: number, useNesterov?: boolean): Optimizer;
+  /** Adam (defaults as TF.js: learning rate 0.001, beta1 0.9, beta2 0.999, epsilon 1e-7). */
   function adam(learningRate?: number, beta1?: number, beta2?: number, epsilon?: number): Optimizer;
+  /** Adamax, the infinity-norm variant of Adam (learning rate 0.002 by default). */
   function adamax(learningRate?: number, beta1?: number, beta2?: number, epsilon?: number, decay?: number): Optimizer;
+  /** RMSProp (decay 0.9), optionally with momentum and centered. */
   function rmsprop(learningRate: number, decay?: number, momentum?: number, epsilon?: number, centered?: boolean): Optimizer;
+  /** Adagrad (initial accumulator value 0.1 by default). */
   function adagrad(learningRate: number, initialAccumulatorValue?: number): Optimizer;
+  /** Adadelta (learning rate 0.001, rho 0.95 by default). */
   function adadelta(learningRate?: number, rho?: number, epsilon?: number): Optimizer;
 }
 
@@ -390,23 +468,41 @@ export type MetricIdentifier = MetricName | CompilableMetric;
 
 /** tf.metrics.*: per-sample values (a scalar for precision, recall, r2Score and 1-D inputs). */
 export declare namespace metrics {
+  /** Fraction of predictions that equal their binary label after thresholding at 0.5. */
   const binaryAccuracy: MetricFn & CompilableMetric;
+  /** Fraction of rows whose largest prediction is at the one-hot label's index. */
   const categoricalAccuracy: MetricFn & CompilableMetric;
+  /** Fraction of rows whose largest prediction is at the integer label. */
   const sparseCategoricalAccuracy: MetricFn & CompilableMetric;
+  /** Precision of binary predictions thresholded at 0.5: true positives / predicted positives. */
   const precision: MetricFn & CompilableMetric;
+  /** Recall of binary predictions thresholded at 0.5: true positives / actual positives. */
   const recall: MetricFn & CompilableMetric;
+  /** Binary cross-entropy of probabilities. */
   const binaryCrossentropy: MetricFn & CompilableMetric & CompilableLoss;
+  /** Categorical cross-entropy of probabilities against one-hot labels. */
   const categoricalCrossentropy: MetricFn & CompilableMetric & CompilableLoss;
+  /** Categorical cross-entropy of probabilities against integer labels. */
   const sparseCategoricalCrossentropy: MetricFn & CompilableMetric & CompilableLoss;
+  /** Cosine proximity of labels and predictions along the last axis. */
   const cosineProximity: MetricFn & CompilableMetric & CompilableLoss;
+  /** Mean squared error. */
   const meanSquaredError: MetricFn & CompilableMetric & CompilableLoss;
+  /** Alias of meanSquaredError. */
   const mse: MetricFn & CompilableMetric & CompilableLoss;
+  /** Alias of meanSquaredError. */
   const MSE: MetricFn & CompilableMetric & CompilableLoss;
+  /** Mean absolute error. */
   const meanAbsoluteError: MetricFn & CompilableMetric & CompilableLoss;
+  /** Alias of meanAbsoluteError. */
   const mae: MetricFn & CompilableMetric & CompilableLoss;
+  /** Alias of meanAbsoluteError. */
   const MAE: MetricFn & CompilableMetric & CompilableLoss;
+  /** Mean absolute percentage error (100 · mean |(y - ŷ) / y|). */
   const meanAbsolutePercentageError: MetricFn & CompilableMetric & CompilableLoss;
+  /** Alias of meanAbsolutePercentageError. */
   const mape: MetricFn & CompilableMetric & CompilableLoss;
+  /** Alias of meanAbsolutePercentageError. */
   const MAPE: MetricFn & CompilableMetric & CompilableLoss;
   /** A scalar; not usable in `compile`. */
   const r2Score: MetricFn;
@@ -414,10 +510,15 @@ export declare namespace metrics {
 
 /** tf.losses.*: the tfjs-core losses, reduced to a scalar by default. */
 export declare namespace losses {
+  /** How `tf.losses.*` reduce the per-element losses (TF.js's Reduction). */
   enum Reduction {
+    /** No reduction: one loss per element. */
     NONE = 0,
+    /** The weighted sum divided by the sum of the weights. */
     MEAN = 1,
+    /** The weighted sum. */
     SUM = 2,
+    /** The weighted sum divided by the number of nonzero weights (the default). */
     SUM_BY_NONZERO_WEIGHTS = 3,
   }
   /** `weights` is a Tensor or a number (TF.js also takes nested arrays). */
@@ -427,13 +528,18 @@ export declare namespace losses {
   const meanSquaredError: ElementwiseLoss & CompilableLoss & CompilableMetric;
   /** Also usable in `compile` (as 'meanAbsoluteError'). */
   const absoluteDifference: ElementwiseLoss & CompilableLoss & CompilableMetric;
+  /** Hinge loss, with labels in {0, 1} mapped to {-1, 1}. */
   const hingeLoss: ElementwiseLoss;
+  /** Log loss (binary cross-entropy) of probabilities, with `epsilon` against log(0). */
   function logLoss(labels: Tensor | TensorLike, predictions: Tensor | TensorLike, weights?: Tensor | number, epsilon?: number,
     reduction?: Reduction): Tensor;
+  /** Sigmoid cross-entropy of logits, with optional label smoothing. */
   function sigmoidCrossEntropy(labels: Tensor | TensorLike, logits: Tensor | TensorLike, weights?: Tensor | number, labelSmoothing?: number,
     reduction?: Reduction): Tensor;
+  /** Huber loss: quadratic below `delta`, linear above. */
   function huberLoss(labels: Tensor | TensorLike, predictions: Tensor | TensorLike, weights?: Tensor | number, delta?: number,
     reduction?: Reduction): Tensor;
+  /** Applies weights to per-element losses and reduces them. */
   function computeWeightedLoss(losses: Tensor, weights?: Tensor | number, reduction?: Reduction): Tensor;
 }
 
@@ -464,6 +570,7 @@ export interface LayerArgs {
   trainable?: boolean;
 }
 
+/** Arguments of `tf.layers.dense`. */
 export interface DenseLayerArgs extends LayerArgs {
   units: number;
   /** Default 'linear'. */
@@ -479,16 +586,19 @@ export interface DenseLayerArgs extends LayerArgs {
   biasRegularizer?: RegularizerIdentifier | Regularizer;
 }
 
+/** Arguments of `tf.layers.dropout`. */
 export interface DropoutLayerArgs extends LayerArgs {
   /** In [0, 1). */
   rate: number;
   seed?: number;
 }
 
+/** Arguments of `tf.layers.activation`. */
 export interface ActivationLayerArgs extends LayerArgs {
   activation: ActivationIdentifier;
 }
 
+/** Arguments of `tf.layers.inputLayer`. */
 export interface InputLayerArgs {
   /** `[features]`. */
   inputShape?: Shape;
@@ -499,6 +609,7 @@ export interface InputLayerArgs {
   name?: string;
 }
 
+/** Arguments of `tf.layers.concatenate`. */
 export interface ConcatenateLayerArgs extends LayerArgs {
   /** Only the feature axis. */
   axis?: -1 | 1;
@@ -563,13 +674,16 @@ export interface Dense extends Layer {
   readonly kernelRegularizer: Regularizer | null;
   readonly biasRegularizer: Regularizer | null;
 }
+/** A dropout layer: zeroes a fraction `rate` of its inputs while training, scaling the rest. */
 export interface Dropout extends Layer {
   readonly rate: number;
   readonly seed: number | null;
 }
+/** A layer that applies an activation function. */
 export interface Activation extends Layer {
   readonly activation: ActivationIdentifier;
 }
+/** The layer that feeds a model its input. */
 export interface InputLayer extends Layer {}
 /** Concatenate, Add, Multiply or Average. */
 export interface Merge extends Layer {
@@ -579,17 +693,24 @@ export interface Merge extends Layer {
 
 /** tf.layers.*: the layers dense-mtl implements. */
 export declare namespace layers {
+  /** A densely connected layer: activation(input · kernel + bias). */
   function dense(args: DenseLayerArgs): Dense;
+  /** Dropout of a fraction `rate` of the inputs during training (seedable). */
   function dropout(args: DropoutLayerArgs): Dropout;
+  /** Applies an activation function (no weights). */
   function activation(args: ActivationLayerArgs): Activation;
+  /** An explicit input layer (a Sequential model's first layer may give `inputShape` instead). */
   function inputLayer(args: InputLayerArgs): InputLayer;
   /** With an array of symbolic tensors, makes the layer and applies it at once. */
   function concatenate(inputs: SymbolicTensor[]): SymbolicTensor;
   function concatenate(args?: ConcatenateLayerArgs): Merge;
+  /** Element-wise sum of several inputs of the same shape (applied directly, or a layer to apply). */
   function add(inputs: SymbolicTensor[]): SymbolicTensor;
   function add(args?: LayerArgs): Merge;
+  /** Element-wise product of several inputs of the same shape (applied directly, or a layer to apply). */
   function multiply(inputs: SymbolicTensor[]): SymbolicTensor;
   function multiply(args?: LayerArgs): Merge;
+  /** Element-wise mean of several inputs of the same shape (applied directly, or a layer to apply). */
   function average(inputs: SymbolicTensor[]): SymbolicTensor;
   function average(args?: LayerArgs): Merge;
 }
@@ -622,6 +743,7 @@ export declare class BaseCallback {
   onBatchEnd(batch: number, logs?: Logs): Promise<void>;
 }
 
+/** The hooks of `new tf.CustomCallback({...})` and of callback objects given to fit. */
 export interface CustomCallbackArgs {
   onTrainBegin?: (logs?: Logs) => void | Promise<void>;
   onTrainEnd?: (logs?: Logs) => void | Promise<void>;
@@ -646,6 +768,7 @@ export declare class History extends BaseCallback {
   history: { [key: string]: number[] };
 }
 
+/** Arguments of `tf.callbacks.earlyStopping`. */
 export interface EarlyStoppingCallbackArgs {
   /** Default 'val_loss'. */
   monitor?: string;
@@ -658,6 +781,7 @@ export interface EarlyStoppingCallbackArgs {
   restoreBestWeights?: false;
 }
 
+/** Stops training when a monitored log value stops improving (`tf.callbacks.earlyStopping`). */
 export declare class EarlyStopping extends BaseCallback {
   constructor(args?: EarlyStoppingCallbackArgs);
   readonly monitor: string;
@@ -669,7 +793,9 @@ export declare class EarlyStopping extends BaseCallback {
   stoppedEpoch: number;
 }
 
+/** Callback factories: TF.js's `earlyStopping`, and `report` (an HTML training report). */
 export declare namespace callbacks {
+  /** Stops training when `monitor` (default 'val_loss') has not improved by `minDelta` for `patience` epochs. */
   function earlyStopping(args?: EarlyStoppingCallbackArgs): EarlyStopping;
 }
 
@@ -679,8 +805,10 @@ export declare namespace callbacks {
 
 /** Model data: a tensor per input (or output), an array of them, or an object keyed by name. */
 export type NamedTensorMap = { [name: string]: Tensor };
+/** Model inputs or targets: a tensor, one per input/output, or an object keyed by name. */
 export type ModelData = Tensor | Tensor[] | NamedTensorMap;
 
+/** Arguments of `model.compile`. */
 export interface ModelCompileArgs {
   /** A name (TF.js's defaults) or a `tf.train` optimizer. */
   optimizer: OptimizerName | Optimizer;
@@ -703,7 +831,9 @@ export interface ModelCompileArgs {
   gradientSurgery?: 'pcgrad';
 }
 
+/** The loss-balancing methods of `compile({taskWeighting})`. */
 export type TaskWeightingName = 'fixed' | 'uncertainty' | 'dwa' | 'gradnorm';
+/** A loss-balancing method by name, or with its options as `{method, ...}`. */
 export type TaskWeightingConfig =
   | { method: 'fixed' }
   | { method: 'uncertainty'; minLogVariance?: number; maxLogVariance?: number }
@@ -714,8 +844,10 @@ export type TaskWeightingConfig =
 export type ClassWeight = { [classIndex: number]: number };
 /** Per-class weights keyed by output name. */
 export type ClassWeightMap = { [outputName: string]: ClassWeight };
+/** How often fit hands control back to the event loop (TF.js's yieldEvery). */
 export type YieldEveryOptions = 'auto' | 'batch' | 'epoch' | 'never' | number;
 
+/** Arguments of `model.fit`. */
 export interface ModelFitArgs {
   /** Default 32. */
   batchSize?: number;
@@ -744,6 +876,7 @@ export interface ModelFitArgs {
   yieldEvery?: YieldEveryOptions;
 }
 
+/** Arguments of `model.evaluate`. */
 export interface ModelEvaluateArgs {
   /** Default 32. */
   batchSize?: number;
@@ -751,6 +884,7 @@ export interface ModelEvaluateArgs {
   verbose?: 0;
 }
 
+/** Arguments of `model.predict`. */
 export interface ModelPredictArgs {
   /** Default 32. */
   batchSize?: number;
@@ -767,17 +901,20 @@ export interface LayerVariable {
   read(): Tensor;
 }
 
+/** What `model.dispose()` reports. */
 export interface DisposeResult {
   refCountAfterDispose: number;
   numDisposedVariables: number;
 }
 
+/** Arguments of `tf.model`: the graph's inputs and outputs. */
 export interface ContainerArgs {
   inputs: SymbolicTensor | SymbolicTensor[];
   outputs: SymbolicTensor | SymbolicTensor[];
   name?: string;
 }
 
+/** Arguments of `tf.sequential`. */
 export interface SequentialArgs {
   layers?: Layer[];
   name?: string;
@@ -855,13 +992,16 @@ export declare class Sequential extends LayersModel {
   pop(): void;
 }
 
+/** A Sequential model: a stack of layers, each feeding the next. */
 export declare function sequential(config?: SequentialArgs): Sequential;
+/** A functional model over any acyclic graph of layers, from `tf.input` to the outputs. */
 export declare function model(args: ContainerArgs): LayersModel;
 
 // ---------------------------------------------------------------------------------------------
 // Model files (tf.io): the TF.js layers-model format
 // ---------------------------------------------------------------------------------------------
 
+/** Dtypes a weight file may declare. */
 export type WeightDType = 'float32' | 'int32' | 'bool' | 'string' | 'complex64';
 /** One weight in a model.json weightsManifest (TF.js's WeightsManifestEntry). */
 export interface WeightsManifestEntry {
@@ -873,6 +1013,7 @@ export interface WeightsManifestEntry {
   /** Dequantized on load as v*scale+min (uint8/uint16) or decoded (float16). */
   quantization?: { dtype: 'uint8' | 'uint16' | 'float16'; scale?: number; min?: number; original_dtype?: string };
 }
+/** One weight file group of a model.json weights manifest. */
 export interface WeightsManifestGroupConfig {
   paths: string[];
   weights: WeightsManifestEntry[];
@@ -914,6 +1055,7 @@ export interface ModelJSON {
   userDefinedMetadata?: {};
   denseMtl?: DenseMtlState;
 }
+/** Sizes of what a save wrote. */
 export interface ModelArtifactsInfo {
   dateSaved: Date;
   modelTopologyType: 'JSON' | 'GraphDef';
@@ -921,6 +1063,7 @@ export interface ModelArtifactsInfo {
   weightSpecsBytes?: number;
   weightDataBytes?: number;
 }
+/** What a save handler reports. */
 export interface SaveResult {
   modelArtifactsInfo: ModelArtifactsInfo;
   responses?: unknown[];
@@ -931,10 +1074,12 @@ export interface IOHandler {
   save?: (modelArtifacts: ModelArtifacts) => Promise<SaveResult>;
   load?: () => Promise<ModelArtifacts>;
 }
+/** A handler whose save and load are synchronous. */
 export interface IOHandlerSync {
   save?: (modelArtifacts: ModelArtifacts) => SaveResult;
   load?: () => ModelArtifacts;
 }
+/** Options of `model.save`. */
 export interface ModelSaveConfig {
   /** Save only the trainable weights. */
   trainableOnly?: boolean;
@@ -943,6 +1088,7 @@ export interface ModelSaveConfig {
 }
 /** A minimal fetch signature (Node 18+'s global fetch fits). */
 export type FetchFunction = (url: string, init?: {}) => Promise<{ ok: boolean; status: number; text(): Promise<string>; arrayBuffer(): Promise<ArrayBuffer> }>;
+/** Options of `tf.loadLayersModel`. */
 export interface LoadOptions {
   /** Weight names must match the model's weights exactly (default true). */
   strict?: boolean;
@@ -953,6 +1099,7 @@ export interface LoadOptions {
   weightUrlConverter?: (weightFileName: string) => Promise<string>;
 }
 
+/** IO handlers and helpers for model files, as TF.js's `tf.io`. */
 export declare const io: {
   /** A load handler for artifacts in memory (the multi-argument form is deprecated, as in TF.js). */
   fromMemory(modelArtifacts: ModelArtifacts | {}, weightSpecs?: WeightsManifestEntry[], weightData?: ArrayBuffer, trainingConfig?: TrainingConfig): IOHandler;
@@ -984,6 +1131,7 @@ export declare function ready(): Promise<void>;
 export declare function getBackend(): string;
 /** Accepts any name and keeps the native backend. */
 export declare function setBackend(backendName: string): Promise<boolean>;
+/** Resolves on the next turn of the event loop (for TF.js programs that yield to the browser). */
 export declare function nextFrame(): Promise<void>;
 /** Does nothing. */
 export declare function enableProdMode(): void;
@@ -1002,48 +1150,89 @@ export {};
 // Ops for data preparation (lib/ops.js)
 // ---------------------------------------------------------------------------------------------
 
-type OpInput = Tensor | TensorLike;
+/** What the ops take: a tensor, or values a tensor can be made from. */
+export type OpInput = Tensor | TensorLike;
 
+/** a + b, element-wise, broadcasting. */
 export declare function add<T extends Tensor = Tensor>(a: OpInput, b: OpInput): T;
+/** a - b, element-wise, broadcasting. */
 export declare function sub<T extends Tensor = Tensor>(a: OpInput, b: OpInput): T;
+/** a · b, element-wise, broadcasting. */
 export declare function mul<T extends Tensor = Tensor>(a: OpInput, b: OpInput): T;
+/** a / b, element-wise, broadcasting (int32 division floors). */
 export declare function div<T extends Tensor = Tensor>(a: OpInput, b: OpInput): T;
+/** base ^ exp, element-wise, broadcasting. */
 export declare function pow<T extends Tensor = Tensor>(base: OpInput, exp: OpInput): T;
+/** a == b, element-wise, as bool. */
 export declare function equal<T extends Tensor = Tensor>(a: OpInput, b: OpInput): T;
+/** a != b, element-wise, as bool. */
 export declare function notEqual<T extends Tensor = Tensor>(a: OpInput, b: OpInput): T;
+/** a > b, element-wise, as bool. */
 export declare function greater<T extends Tensor = Tensor>(a: OpInput, b: OpInput): T;
+/** a >= b, element-wise, as bool. */
 export declare function greaterEqual<T extends Tensor = Tensor>(a: OpInput, b: OpInput): T;
+/** a < b, element-wise, as bool. */
 export declare function less<T extends Tensor = Tensor>(a: OpInput, b: OpInput): T;
+/** a <= b, element-wise, as bool. */
 export declare function lessEqual<T extends Tensor = Tensor>(a: OpInput, b: OpInput): T;
+/** a where condition is true, else b; all three broadcast. */
 export declare function where<T extends Tensor = Tensor>(condition: OpInput, a: OpInput, b: OpInput): T;
+/** -x, element-wise. */
 export declare function neg<T extends Tensor>(x: T | TensorLike): T;
+/** |x|, element-wise. */
 export declare function abs<T extends Tensor>(x: T | TensorLike): T;
+/** x², element-wise. */
 export declare function square<T extends Tensor>(x: T | TensorLike): T;
+/** √x, element-wise (float32 input). */
 export declare function sqrt<T extends Tensor>(x: T | TensorLike): T;
+/** e^x, element-wise. */
 export declare function exp<T extends Tensor>(x: T | TensorLike): T;
+/** Natural logarithm, element-wise (float32 input). */
 export declare function log<T extends Tensor>(x: T | TensorLike): T;
+/** x limited to [clipValueMin, clipValueMax]. */
 export declare function clipByValue<T extends Tensor>(x: T | TensorLike, clipValueMin: number, clipValueMax: number): T;
+/** Sum over `axis` (null: all values). */
 export declare function sum<T extends Tensor = Tensor>(x: OpInput, axis?: number | number[] | null, keepDims?: boolean): T;
+/** Mean over `axis` (null: all values). */
 export declare function mean<T extends Tensor = Tensor>(x: OpInput, axis?: number | number[] | null, keepDims?: boolean): T;
+/** Minimum over `axis` (null: all values). */
 export declare function min<T extends Tensor = Tensor>(x: OpInput, axis?: number | number[] | null, keepDims?: boolean): T;
+/** Maximum over `axis` (null: all values). */
 export declare function max<T extends Tensor = Tensor>(x: OpInput, axis?: number | number[] | null, keepDims?: boolean): T;
+/** The index of the smallest value along `axis` (default 0), as int32. */
 export declare function argMin<T extends Tensor = Tensor>(x: OpInput, axis?: number): T;
+/** Mean and population variance over `axis`. */
 export declare function moments(x: OpInput, axis?: number | number[] | null, keepDims?: boolean): { mean: Tensor; variance: Tensor };
+/** The part of x starting at `begin` with `size` (-1: to the end) along each axis. */
 export declare function slice<T extends Tensor>(x: T | TensorLike, begin: number | number[], size?: number | number[]): T;
+/** Joins tensors along `axis` (default 0). */
 export declare function concat<T extends Tensor>(tensors: Array<T | TensorLike>, axis?: number): T;
+/** Stacks tensors of one shape along a new axis. */
 export declare function stack<T extends Tensor = Tensor>(tensors: Array<Tensor | TensorLike>, axis?: number): T;
+/** Splits x along `axis` into equal parts or parts of the given sizes. */
 export declare function split<T extends Tensor>(x: T | TensorLike, numOrSizeSplits: number | number[], axis?: number): T[];
+/** The slices of x at `indices` along `axis`. */
 export declare function gather<T extends Tensor>(x: T | TensorLike, indices: Tensor | TensorLike, axis?: number, batchDims?: number): T;
+/** Permutes the axes (default: reverses them). */
 export declare function transpose<T extends Tensor>(x: T | TensorLike, perm?: number[]): T;
+/** A tensor of `shape` filled with `value`. */
 export declare function fill<R extends Rank = Rank>(shape: ShapeMap[R], value: number | boolean, dtype?: DataType): Tensor<R>;
+/** Zeros of x's shape and dtype. */
 export declare function zerosLike<T extends Tensor>(x: T | TensorLike): T;
+/** Ones of x's shape and dtype. */
 export declare function onesLike<T extends Tensor>(x: T | TensorLike): T;
+/** `num` evenly spaced values from `start` to `stop`. */
 export declare function linspace(start: number, stop: number, num: number): Tensor1D;
+/** Values from `start` up to (not including) `stop` by `step`. */
 export declare function range(start: number, stop: number, step?: number, dtype?: 'float32' | 'int32'): Tensor1D;
+/** Uniform random values in [minval, maxval), seedable (the same values as TF.js for a seed). */
 export declare function randomUniform<R extends Rank = Rank>(shape: ShapeMap[R], minval?: number, maxval?: number, dtype?: DataType, seed?: number | string): Tensor<R>;
+/** Normal random values, seedable (the same values as TF.js for a seed). */
 export declare function randomNormal<R extends Rank = Rank>(shape: ShapeMap[R], mean?: number, stdDev?: number, dtype?: 'float32' | 'int32', seed?: number): Tensor<R>;
 export declare namespace util {
+  /** Shuffles an array in place (Fisher–Yates with Math.random, as TF.js). */
   function shuffle<T>(array: T[] | Uint32Array | Int32Array | Float32Array): void;
+  /** Shuffles two arrays of the same length in place with the same permutation. */
   function shuffleCombo<T>(array: T[] | Uint32Array | Int32Array | Float32Array, array2: T[] | Uint32Array | Int32Array | Float32Array): void;
   function sizeFromShape(shape: number[]): number;
 }
@@ -1068,15 +1257,19 @@ export declare namespace util {
 // tf.data (lib/dataset.js)
 // ---------------------------------------------------------------------------------------------
 
+/** One result of a dataset iterator's next(). */
 export interface IteratorResultLike<T> { value: T | null; done: boolean }
 
+/** TF.js's `tf.data`: datasets from CSV files, arrays and generators, and their transformations. */
 export declare namespace data {
+  /** An iterator over a dataset's elements (also async-iterable). */
   class LazyIterator<T> {
     next(): Promise<IteratorResultLike<T>>;
     toArray(): Promise<T[]>;
     forEachAsync(f: (value: T) => void): Promise<void>;
     [Symbol.asyncIterator](): { next(): Promise<IteratorResultLike<T>> };
   }
+  /** A sequence of elements with TF.js's chainable transformations (map, filter, shuffle, batch, ...). */
   class Dataset<T = TensorContainer> {
     static MAX_BUFFER_SIZE: number;
     size: number | null;
@@ -1094,7 +1287,9 @@ export declare namespace data {
     take(count: number): Dataset<T>;
     toArray(): Promise<T[]>;
   }
+  /** How `tf.data.csv` reads one column. */
   interface ColumnConfig { required?: boolean; dtype?: 'float32' | 'int32' | 'bool' | 'string'; default?: unknown; isLabel?: boolean }
+  /** Options of `tf.data.csv`. */
   interface CSVConfig {
     hasHeader?: boolean;
     columnNames?: string[];
@@ -1103,19 +1298,26 @@ export declare namespace data {
     delimiter?: string;
     delimWhitespace?: boolean;
   }
+  /** One CSV row: a value per column name. */
   type CSVElement = { [column: string]: number | string | undefined };
+  /** The dataset `tf.data.csv` makes. */
   class CSVDataset extends Dataset<CSVElement | { xs: CSVElement; ys: CSVElement }> {
     columnNames(): Promise<string[]>;
   }
+  /** A dataset of the rows of a CSV file (a path, a `file://` or an `http(s)://` URL). */
   function csv(source: string, csvConfig?: CSVConfig): CSVDataset;
+  /** A dataset of the items of an array. */
   function array<T>(items: T[]): Dataset<T>;
+  /** A dataset of what a generator function (sync or async) yields. */
   function generator<T>(generator: () => Iterator<T> | AsyncIterator<T>): Dataset<T>;
+  /** A dataset of elements combined from several datasets (an array or an object of them). */
   function zip<O = TensorContainer>(datasets: Dataset<unknown>[] | { [key: string]: Dataset<unknown> } | unknown[]): Dataset<O>;
 }
 
 // fitDataset / evaluateDataset: add inside `declare class LayersModel`:
 //   fitDataset<T>(dataset: data.Dataset<T>, args: ModelFitDatasetArgs<T>): Promise<History>;
 //   evaluateDataset(dataset: data.Dataset<unknown>, args?: { batches?: number; verbose?: number }): Promise<Scalar | Scalar[]>;
+/** Arguments of `model.fitDataset`. */
 export interface ModelFitDatasetArgs<T> {
   epochs: number;
   batchesPerEpoch?: number;
