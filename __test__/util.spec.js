@@ -180,7 +180,7 @@ describe('what the tfjs-examples programs use', () => {
     expect(baseline.dataSync()[0]).toBeGreaterThan(0);
   });
 
-  test('abalone-node: model.inputs[0].shape, fit history, save + loadLayersModel round trip checked with tf.test_util.expectArraysClose', async () => {
+  test('abalone-node: tf.data.csv with a label column mapped to numbers, fitDataset with validation data, model.inputs[0].shape, fit history, save + loadLayersModel round trip checked with tf.test_util.expectArraysClose', async () => {
     const model = tf.sequential();
     model.add(tf.layers.dense({ inputShape: [6], activation: 'sigmoid', units: 50 }));
     model.add(tf.layers.dense({ activation: 'sigmoid', units: 50 }));
@@ -192,6 +192,20 @@ describe('what the tfjs-examples programs use', () => {
     expect(history.history.loss.length).toEqual(2);
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dense-mtl-abalone-'));
     try {
+      // data.js: a CSV with a text column (sex) and a label column, mapped to numbers in JavaScript.
+      const csv = path.join(dir, 'rows.csv');
+      fs.writeFileSync(csv, 'sex,length,diameter,height,whole,shucked,viscera,shell,rings\nM,0.45,0.36,0.09,0.51,0.22,0.10,0.15,15\n' +
+        'F,0.53,0.42,0.13,0.67,0.25,0.14,0.21,9\nI,0.33,0.25,0.08,0.20,0.08,0.03,0.05,7\nM,0.44,0.36,0.12,0.51,0.21,0.11,0.15,10\n');
+      const dataset = tf.data.csv(`file://${csv}`, { hasHeader: true, columnConfigs: { rings: { isLabel: true } } });
+      const numOfColumns = (await dataset.columnNames()).length - 1;
+      const rows = dataset.map(({ xs, ys }) => ({ xs: Object.keys(xs).map(k => ({ F: 0, M: 1, I: 2 })[xs[k]] ?? Number(xs[k])), ys: [ys.rings] }));
+      expect(numOfColumns).toBe(8);
+      expect(await rows.take(1).toArray()).toEqual([{ xs: [1, 0.45, 0.36, 0.09, 0.51, 0.22, 0.10, 0.15], ys: [15] }]);
+      const wide = tf.sequential({ layers: [tf.layers.dense({ inputShape: [numOfColumns], units: 4, activation: 'sigmoid' }), tf.layers.dense({ units: 1 })] });
+      wide.compile({ optimizer: tf.train.sgd(0.01), loss: 'meanSquaredError' });
+      const batched = rows.shuffle(1000).batch(2);
+      const fitted = await wide.fitDataset(batched.take(1), { epochs: 2, verbose: 0, validationData: batched.skip(1) });
+      expect(fitted.history.val_loss).toHaveLength(2);
       const feature = tf.ones([3, 6]);
       const y = model.predict(feature);
       await model.save(`file://${dir}`);
