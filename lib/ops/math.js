@@ -38,8 +38,8 @@ const round = unary('round', (a) => {
 
 function binary(opName, f, { boolAsInt = false, need = 'numeric', outDtype } = {}) {
   return (a, b) => {
-    let ta = toTensor(a, 'a', opName, need);
-    let tb = toTensor(b, 'b', opName, need);
+    const ta = toTensor(a, 'a', opName, need);
+    const tb = toTensor(b, 'b', opName, need);
     let dtype = upcast(ta.dtype, tb.dtype);
     if (boolAsInt && dtype === 'bool') dtype = 'int32';
     if (outDtype) dtype = outDtype;
