@@ -1,3 +1,7 @@
+/// <reference lib="es2018.asynciterable" />
+// (The one standard library these declarations need beyond TypeScript's default (ES5): Symbol,
+// Iterator and AsyncIterator, for tf.data's iterators and generators. Declared here, so that a
+// project compiles with any `target`/`lib`, including the defaults.)
 // Type declarations for dense-mtl: the dense subset of the @tensorflow/tfjs 4.22 API.
 // Names follow TF.js (DenseLayerArgs, ModelFitArgs, ...). Where dense-mtl accepts less than
 // TF.js the types accept less too, so that unsupported calls fail to compile rather than at run time.
@@ -12,7 +16,9 @@
 
 /** The dtypes dense-mtl supports (TF.js also has 'complex64' and 'string'). */
 export type DataType = 'float32' | 'int32' | 'bool';
+/** The dtypes numeric ops accept (every dtype dense-mtl has). */
 export type NumericDataType = DataType;
+/** The typed arrays tensor values live in: Float32Array (float32), Int32Array (int32), Uint8Array (bool). */
 export type TypedArray = Float32Array | Int32Array | Uint8Array;
 
 /** The typed array holding a tensor's values, per dtype. */
@@ -27,16 +33,25 @@ export interface DataTypeMap {
  * `tf.Rank` value at run time.
  */
 export type Rank = 'R0' | 'R1' | 'R2' | 'R3' | 'R4' | 'R5' | 'R6';
+/** The rank names as types: `tf.Rank.R2` is `'R2'`. */
 export declare namespace Rank {
+  /** Rank 0: a scalar. */
   type R0 = 'R0';
+  /** Rank 1: a vector. */
   type R1 = 'R1';
+  /** Rank 2: a matrix. */
   type R2 = 'R2';
+  /** Rank 3. */
   type R3 = 'R3';
+  /** Rank 4. */
   type R4 = 'R4';
+  /** Rank 5. */
   type R5 = 'R5';
+  /** Rank 6. */
   type R6 = 'R6';
 }
 
+/** The shape type of each rank (a tuple of that length). */
 export interface ShapeMap {
   R0: number[];
   R1: [number];
@@ -58,16 +73,22 @@ export interface ArrayMap {
   R6: number[][][][][][];
 }
 
+/** Arrays nested to any depth. */
 export interface RecursiveArray<T> {
   [index: number]: T | RecursiveArray<T>;
 }
 
 /** Values a tensor can be made from (TF.js also takes strings; dense-mtl does not). */
 export type TensorLike = TypedArray | number | boolean | RecursiveArray<number | number[] | TypedArray> | RecursiveArray<boolean>;
+/** A value a scalar can be made from. */
 export type ScalarLike = number | boolean;
+/** Values a 1-D tensor can be made from. */
 export type TensorLike1D = TypedArray | number[] | boolean[];
+/** Values a 2-D tensor can be made from (nested, or flat with a shape). */
 export type TensorLike2D = TypedArray | number[] | number[][] | boolean[] | boolean[][] | TypedArray[];
+/** Values a 3-D tensor can be made from (nested, or flat with a shape). */
 export type TensorLike3D = TypedArray | number[] | number[][][] | boolean[] | boolean[][][] | TypedArray[][];
+/** Values a 4-D tensor can be made from (nested, or flat with a shape). */
 export type TensorLike4D = TypedArray | number[] | number[][][][] | boolean[] | boolean[][][][] | TypedArray[][][];
 
 /**
@@ -164,42 +185,64 @@ export declare class Tensor<R extends Rank = Rank> {
   asScalar(): Scalar;
 }
 
+/** A tensor of rank 0. */
 export type Scalar = Tensor<Rank.R0>;
+/** A tensor of rank 1. */
 export type Tensor1D = Tensor<Rank.R1>;
+/** A tensor of rank 2. */
 export type Tensor2D = Tensor<Rank.R2>;
+/** A tensor of rank 3. */
 export type Tensor3D = Tensor<Rank.R3>;
+/** A tensor of rank 4. */
 export type Tensor4D = Tensor<Rank.R4>;
+/** A tensor of rank 5. */
 export type Tensor5D = Tensor<Rank.R5>;
+/** A tensor of rank 6. */
 export type Tensor6D = Tensor<Rank.R6>;
 
 /** Inputs are checked more strictly than in TF.js: ragged arrays and non-numbers throw. */
 export declare function tensor<R extends Rank = Rank>(values: TensorLike, shape?: ShapeMap[R], dtype?: DataType): Tensor<R>;
+/** A 1-D tensor from a flat array or typed array. */
 export declare function tensor1d(values: TensorLike1D, dtype?: DataType): Tensor1D;
 /** Nested 2-D values, or flat values with a shape. */
 export declare function tensor2d(values: TensorLike2D, shape?: [number, number], dtype?: DataType): Tensor2D;
+/** A 3-D tensor from nested arrays, or flat values and a shape. */
 export declare function tensor3d(values: TensorLike3D, shape?: [number, number, number], dtype?: DataType): Tensor3D;
+/** A 4-D tensor from nested arrays, or flat values and a shape. */
 export declare function tensor4d(values: TensorLike4D, shape?: [number, number, number, number], dtype?: DataType): Tensor4D;
+/** A rank-0 tensor holding one number or boolean. */
 export declare function scalar(value: ScalarLike, dtype?: DataType): Scalar;
+/** A tensor of the given shape filled with 0. */
 export declare function zeros<R extends Rank = Rank>(shape: ShapeMap[R], dtype?: DataType): Tensor<R>;
+/** A tensor of the given shape filled with 1. */
 export declare function ones<R extends Rank = Rank>(shape: ShapeMap[R], dtype?: DataType): Tensor<R>;
 /** `indices` must be int32; the result is `[...indices.shape, depth]`, int32 by default. */
 export declare function oneHot(indices: Tensor | TensorLike, depth: number, onValue?: number, offValue?: number, dtype?: DataType): Tensor;
+/** The index of the largest value along `axis` (default 0), as int32. */
 export declare function argMax<T extends Tensor = Tensor>(x: Tensor | TensorLike, axis?: number): T;
+/** The same values in a new shape (one entry may be -1: inferred). */
 export declare function reshape<R extends Rank = Rank>(x: Tensor | TensorLike, shape: ShapeMap[R]): Tensor<R>;
+/** The values converted to `dtype` (float to int truncates; nonzero to bool is true). */
 export declare function cast<T extends Tensor = Tensor>(x: T | TensorLike, dtype: DataType): T;
+/** A new tensor with the same values. */
 export declare function clone<T extends Tensor = Tensor>(x: T | TensorLike): T;
+/** Removes axes of size 1 (all of them, or those in `axis`). */
 export declare function squeeze<T extends Tensor = Tensor>(x: Tensor | TensorLike, axis?: number | number[]): T;
+/** Inserts an axis of size 1 at `axis` (default 0). */
 export declare function expandDims<T extends Tensor = Tensor>(x: Tensor | TensorLike, axis?: number): T;
 /** Whether `x` is a (dense-mtl) Tensor. */
 export declare function isTensor(x: unknown): x is Tensor;
 
 // --- memory ------------------------------------------------------------------------------------
 
+/** What `tf.tidy` may return and `tf.dispose` takes: tensors, possibly nested in arrays and objects. */
 export type TensorContainer = void | Tensor | string | number | boolean | TensorContainerObject | TensorContainerArray |
   Float32Array | Int32Array | Uint8Array;
+/** An object of tensor containers. */
 export interface TensorContainerObject {
   [x: string]: TensorContainer;
 }
+/** An array of tensor containers. */
 export interface TensorContainerArray extends Array<TensorContainer> {}
 
 /**
@@ -208,10 +251,12 @@ export interface TensorContainerArray extends Array<TensorContainer> {}
  */
 export declare function tidy<T extends TensorContainer>(fn: () => T): T;
 export declare function tidy<T extends TensorContainer>(name: string, fn: () => T): T;
+/** Keeps a tensor made inside `tf.tidy` from being disposed when the scope ends; returns it. */
 export declare function keep<T extends Tensor>(result: T): T;
 /** Disposes every tensor found in `container` (walked recursively). */
 export declare function dispose(container: TensorContainer): void;
 
+/** Counts of live tensors and their bytes (`tf.memory()`). */
 export interface MemoryInfo {
   /** Tensors neither disposed nor garbage collected. */
   numTensors: number;
@@ -220,6 +265,7 @@ export interface MemoryInfo {
   /** Always false. */
   unreliable: boolean;
 }
+/** How many tensors and bytes are live: tensors neither disposed nor collected. */
 export declare function memory(): MemoryInfo;
 
 // ---------------------------------------------------------------------------------------------
@@ -242,24 +288,32 @@ export type InitializerIdentifier =
   | 'glorot_normal' | 'glorot_uniform' | 'he_normal' | 'he_uniform' | 'lecun_normal' | 'lecun_uniform'
   | 'random_normal' | 'random_uniform' | 'truncated_normal' | 'variance_scaling';
 
+/** Arguments of initializers that take only a seed. */
 export interface SeedOnlyInitializerArgs {
   /** A seed of 0 means "no seed", as in TF.js. */
   seed?: number;
 }
+/** Arguments of `tf.initializers.constant`. */
 export interface ConstantArgs {
   value: number;
 }
+/** Arguments of `tf.initializers.randomUniform`. */
 export interface RandomUniformArgs extends SeedOnlyInitializerArgs {
   minval?: number;
   maxval?: number;
 }
+/** Arguments of `tf.initializers.randomNormal`. */
 export interface RandomNormalArgs extends SeedOnlyInitializerArgs {
   mean?: number;
   stddev?: number;
 }
+/** Arguments of `tf.initializers.truncatedNormal`. */
 export interface TruncatedNormalArgs extends RandomNormalArgs {}
+/** Which fan `varianceScaling` scales by. */
 export type FanMode = 'fanIn' | 'fanOut' | 'fanAvg';
+/** The distribution `varianceScaling` draws from. */
 export type Distribution = 'normal' | 'uniform' | 'truncatedNormal';
+/** Arguments of `tf.initializers.varianceScaling`. */
 export interface VarianceScalingArgs extends SeedOnlyInitializerArgs {
   scale?: number;
   mode?: FanMode;
@@ -268,18 +322,31 @@ export interface VarianceScalingArgs extends SeedOnlyInitializerArgs {
 
 /** tf.initializers.* (no `identity` or `orthogonal`). */
 export declare namespace initializers {
+  /** Initializes to 0. */
   function zeros(): Initializer;
+  /** Initializes to 1. */
   function ones(): Initializer;
+  /** Initializes every weight to `args.value`. */
   function constant(args: ConstantArgs): Initializer;
+  /** Uniform values in [minval, maxval) (default [-0.05, 0.05)). */
   function randomUniform(args?: RandomUniformArgs): Initializer;
+  /** Normal values with `mean` and `stddev` (default 0, 0.05). */
   function randomNormal(args?: RandomNormalArgs): Initializer;
+  /** Normal values re-drawn when more than two standard deviations from the mean. */
   function truncatedNormal(args?: TruncatedNormalArgs): Initializer;
+  /** Values scaled to the layer's fan in, fan out or their average (`scale`, `mode`, `distribution`). */
   function varianceScaling(args?: VarianceScalingArgs): Initializer;
+  /** Glorot (Xavier) normal: truncated normal with variance 2 / (fanIn + fanOut). The Dense default, as in TF.js. */
   function glorotNormal(args?: SeedOnlyInitializerArgs): Initializer;
+  /** Glorot (Xavier) uniform: uniform in ±sqrt(6 / (fanIn + fanOut)). */
   function glorotUniform(args?: SeedOnlyInitializerArgs): Initializer;
+  /** He normal: truncated normal with variance 2 / fanIn (for relu layers). */
   function heNormal(args?: SeedOnlyInitializerArgs): Initializer;
+  /** He uniform: uniform in ±sqrt(6 / fanIn). */
   function heUniform(args?: SeedOnlyInitializerArgs): Initializer;
+  /** LeCun normal: truncated normal with variance 1 / fanIn (for selu layers). */
   function leCunNormal(args?: SeedOnlyInitializerArgs): Initializer;
+  /** LeCun uniform: uniform in ±sqrt(3 / fanIn). */
   function leCunUniform(args?: SeedOnlyInitializerArgs): Initializer;
 }
 
@@ -291,20 +358,28 @@ export declare class Regularizer {
   getClassName(): 'L1L2';
   getConfig(): { l1: number; l2: number };
 }
+/** Regularizer names accepted by layers (TF.js's and Keras's spellings). */
 export type RegularizerIdentifier = 'l1' | 'l2' | 'l1l2' | 'l1_l2';
+/** Arguments of `tf.regularizers.l1`. */
 export interface L1Args {
   l1?: number;
 }
+/** Arguments of `tf.regularizers.l2`. */
 export interface L2Args {
   l2?: number;
 }
+/** Arguments of `tf.regularizers.l1l2`. */
 export interface L1L2Args {
   l1?: number;
   l2?: number;
 }
+/** Weight penalties added to the training loss (`kernelRegularizer`, `biasRegularizer`). */
 export declare namespace regularizers {
+  /** Penalty l1 · Σ|w| (default l1 = 0.01). */
   function l1(config?: L1Args): Regularizer;
+  /** Penalty l2 · Σw² (default l2 = 0.01). */
   function l2(config?: L2Args): Regularizer;
+  /** Penalty l1 · Σ|w| + l2 · Σw² (defaults 0.01 each). */
   function l1l2(config?: L1L2Args): Regularizer;
 }
 
@@ -329,12 +404,19 @@ export type OptimizerName = 'sgd' | 'adam' | 'adamax' | 'rmsprop' | 'adagrad' | 
 
 /** tf.train.*: optimizer factories with TF.js's signatures and defaults. */
 export declare namespace train {
+  /** Stochastic gradient descent. */
   function sgd(learningRate: number): Optimizer;
+  /** Gradient descent with momentum (Nesterov momentum with `useNesterov`). */
   function momentum(learningRate: number, momentum: number, useNesterov?: boolean): Optimizer;
+  /** Adam (defaults as TF.js: learning rate 0.001, beta1 0.9, beta2 0.999, epsilon 1e-7). */
   function adam(learningRate?: number, beta1?: number, beta2?: number, epsilon?: number): Optimizer;
+  /** Adamax, the infinity-norm variant of Adam (learning rate 0.002 by default). */
   function adamax(learningRate?: number, beta1?: number, beta2?: number, epsilon?: number, decay?: number): Optimizer;
+  /** RMSProp (decay 0.9), optionally with momentum and centered. */
   function rmsprop(learningRate: number, decay?: number, momentum?: number, epsilon?: number, centered?: boolean): Optimizer;
+  /** Adagrad (initial accumulator value 0.1 by default). */
   function adagrad(learningRate: number, initialAccumulatorValue?: number): Optimizer;
+  /** Adadelta (learning rate 0.001, rho 0.95 by default). */
   function adadelta(learningRate?: number, rho?: number, epsilon?: number): Optimizer;
 }
 
@@ -386,23 +468,41 @@ export type MetricIdentifier = MetricName | CompilableMetric;
 
 /** tf.metrics.*: per-sample values (a scalar for precision, recall, r2Score and 1-D inputs). */
 export declare namespace metrics {
+  /** Fraction of predictions that equal their binary label after thresholding at 0.5. */
   const binaryAccuracy: MetricFn & CompilableMetric;
+  /** Fraction of rows whose largest prediction is at the one-hot label's index. */
   const categoricalAccuracy: MetricFn & CompilableMetric;
+  /** Fraction of rows whose largest prediction is at the integer label. */
   const sparseCategoricalAccuracy: MetricFn & CompilableMetric;
+  /** Precision of binary predictions thresholded at 0.5: true positives / predicted positives. */
   const precision: MetricFn & CompilableMetric;
+  /** Recall of binary predictions thresholded at 0.5: true positives / actual positives. */
   const recall: MetricFn & CompilableMetric;
+  /** Binary cross-entropy of probabilities. */
   const binaryCrossentropy: MetricFn & CompilableMetric & CompilableLoss;
+  /** Categorical cross-entropy of probabilities against one-hot labels. */
   const categoricalCrossentropy: MetricFn & CompilableMetric & CompilableLoss;
+  /** Categorical cross-entropy of probabilities against integer labels. */
   const sparseCategoricalCrossentropy: MetricFn & CompilableMetric & CompilableLoss;
+  /** Cosine proximity of labels and predictions along the last axis. */
   const cosineProximity: MetricFn & CompilableMetric & CompilableLoss;
+  /** Mean squared error. */
   const meanSquaredError: MetricFn & CompilableMetric & CompilableLoss;
+  /** Alias of meanSquaredError. */
   const mse: MetricFn & CompilableMetric & CompilableLoss;
+  /** Alias of meanSquaredError. */
   const MSE: MetricFn & CompilableMetric & CompilableLoss;
+  /** Mean absolute error. */
   const meanAbsoluteError: MetricFn & CompilableMetric & CompilableLoss;
+  /** Alias of meanAbsoluteError. */
   const mae: MetricFn & CompilableMetric & CompilableLoss;
+  /** Alias of meanAbsoluteError. */
   const MAE: MetricFn & CompilableMetric & CompilableLoss;
+  /** Mean absolute percentage error (100 · mean |(y - ŷ) / y|). */
   const meanAbsolutePercentageError: MetricFn & CompilableMetric & CompilableLoss;
+  /** Alias of meanAbsolutePercentageError. */
   const mape: MetricFn & CompilableMetric & CompilableLoss;
+  /** Alias of meanAbsolutePercentageError. */
   const MAPE: MetricFn & CompilableMetric & CompilableLoss;
   /** A scalar; not usable in `compile`. */
   const r2Score: MetricFn;
@@ -410,10 +510,15 @@ export declare namespace metrics {
 
 /** tf.losses.*: the tfjs-core losses, reduced to a scalar by default. */
 export declare namespace losses {
+  /** How `tf.losses.*` reduce the per-element losses (TF.js's Reduction). */
   enum Reduction {
+    /** No reduction: one loss per element. */
     NONE = 0,
+    /** The weighted sum divided by the sum of the weights. */
     MEAN = 1,
+    /** The weighted sum. */
     SUM = 2,
+    /** The weighted sum divided by the number of nonzero weights (the default). */
     SUM_BY_NONZERO_WEIGHTS = 3,
   }
   /** `weights` is a Tensor or a number (TF.js also takes nested arrays). */
@@ -423,13 +528,18 @@ export declare namespace losses {
   const meanSquaredError: ElementwiseLoss & CompilableLoss & CompilableMetric;
   /** Also usable in `compile` (as 'meanAbsoluteError'). */
   const absoluteDifference: ElementwiseLoss & CompilableLoss & CompilableMetric;
+  /** Hinge loss, with labels in {0, 1} mapped to {-1, 1}. */
   const hingeLoss: ElementwiseLoss;
+  /** Log loss (binary cross-entropy) of probabilities, with `epsilon` against log(0). */
   function logLoss(labels: Tensor | TensorLike, predictions: Tensor | TensorLike, weights?: Tensor | number, epsilon?: number,
     reduction?: Reduction): Tensor;
+  /** Sigmoid cross-entropy of logits, with optional label smoothing. */
   function sigmoidCrossEntropy(labels: Tensor | TensorLike, logits: Tensor | TensorLike, weights?: Tensor | number, labelSmoothing?: number,
     reduction?: Reduction): Tensor;
+  /** Huber loss: quadratic below `delta`, linear above. */
   function huberLoss(labels: Tensor | TensorLike, predictions: Tensor | TensorLike, weights?: Tensor | number, delta?: number,
     reduction?: Reduction): Tensor;
+  /** Applies weights to per-element losses and reduces them. */
   function computeWeightedLoss(losses: Tensor, weights?: Tensor | number, reduction?: Reduction): Tensor;
 }
 
@@ -460,6 +570,7 @@ export interface LayerArgs {
   trainable?: boolean;
 }
 
+/** Arguments of `tf.layers.dense`. */
 export interface DenseLayerArgs extends LayerArgs {
   units: number;
   /** Default 'linear'. */
@@ -475,16 +586,19 @@ export interface DenseLayerArgs extends LayerArgs {
   biasRegularizer?: RegularizerIdentifier | Regularizer;
 }
 
+/** Arguments of `tf.layers.dropout`. */
 export interface DropoutLayerArgs extends LayerArgs {
   /** In [0, 1). */
   rate: number;
   seed?: number;
 }
 
+/** Arguments of `tf.layers.activation`. */
 export interface ActivationLayerArgs extends LayerArgs {
   activation: ActivationIdentifier;
 }
 
+/** Arguments of `tf.layers.inputLayer`. */
 export interface InputLayerArgs {
   /** `[features]`. */
   inputShape?: Shape;
@@ -495,6 +609,7 @@ export interface InputLayerArgs {
   name?: string;
 }
 
+/** Arguments of `tf.layers.concatenate`. */
 export interface ConcatenateLayerArgs extends LayerArgs {
   /** Only the feature axis. */
   axis?: -1 | 1;
@@ -559,13 +674,16 @@ export interface Dense extends Layer {
   readonly kernelRegularizer: Regularizer | null;
   readonly biasRegularizer: Regularizer | null;
 }
+/** A dropout layer: zeroes a fraction `rate` of its inputs while training, scaling the rest. */
 export interface Dropout extends Layer {
   readonly rate: number;
   readonly seed: number | null;
 }
+/** A layer that applies an activation function. */
 export interface Activation extends Layer {
   readonly activation: ActivationIdentifier;
 }
+/** The layer that feeds a model its input. */
 export interface InputLayer extends Layer {}
 /** Concatenate, Add, Multiply or Average. */
 export interface Merge extends Layer {
@@ -575,17 +693,24 @@ export interface Merge extends Layer {
 
 /** tf.layers.*: the layers dense-mtl implements. */
 export declare namespace layers {
+  /** A densely connected layer: activation(input · kernel + bias). */
   function dense(args: DenseLayerArgs): Dense;
+  /** Dropout of a fraction `rate` of the inputs during training (seedable). */
   function dropout(args: DropoutLayerArgs): Dropout;
+  /** Applies an activation function (no weights). */
   function activation(args: ActivationLayerArgs): Activation;
+  /** An explicit input layer (a Sequential model's first layer may give `inputShape` instead). */
   function inputLayer(args: InputLayerArgs): InputLayer;
   /** With an array of symbolic tensors, makes the layer and applies it at once. */
   function concatenate(inputs: SymbolicTensor[]): SymbolicTensor;
   function concatenate(args?: ConcatenateLayerArgs): Merge;
+  /** Element-wise sum of several inputs of the same shape (applied directly, or a layer to apply). */
   function add(inputs: SymbolicTensor[]): SymbolicTensor;
   function add(args?: LayerArgs): Merge;
+  /** Element-wise product of several inputs of the same shape (applied directly, or a layer to apply). */
   function multiply(inputs: SymbolicTensor[]): SymbolicTensor;
   function multiply(args?: LayerArgs): Merge;
+  /** Element-wise mean of several inputs of the same shape (applied directly, or a layer to apply). */
   function average(inputs: SymbolicTensor[]): SymbolicTensor;
   function average(args?: LayerArgs): Merge;
 }
@@ -618,6 +743,7 @@ export declare class BaseCallback {
   onBatchEnd(batch: number, logs?: Logs): Promise<void>;
 }
 
+/** The hooks of `new tf.CustomCallback({...})` and of callback objects given to fit. */
 export interface CustomCallbackArgs {
   onTrainBegin?: (logs?: Logs) => void | Promise<void>;
   onTrainEnd?: (logs?: Logs) => void | Promise<void>;
@@ -642,6 +768,7 @@ export declare class History extends BaseCallback {
   history: { [key: string]: number[] };
 }
 
+/** Arguments of `tf.callbacks.earlyStopping`. */
 export interface EarlyStoppingCallbackArgs {
   /** Default 'val_loss'. */
   monitor?: string;
@@ -654,6 +781,7 @@ export interface EarlyStoppingCallbackArgs {
   restoreBestWeights?: false;
 }
 
+/** Stops training when a monitored log value stops improving (`tf.callbacks.earlyStopping`). */
 export declare class EarlyStopping extends BaseCallback {
   constructor(args?: EarlyStoppingCallbackArgs);
   readonly monitor: string;
@@ -665,7 +793,9 @@ export declare class EarlyStopping extends BaseCallback {
   stoppedEpoch: number;
 }
 
+/** Callback factories: TF.js's `earlyStopping`, and `report` (an HTML training report). */
 export declare namespace callbacks {
+  /** Stops training when `monitor` (default 'val_loss') has not improved by `minDelta` for `patience` epochs. */
   function earlyStopping(args?: EarlyStoppingCallbackArgs): EarlyStopping;
 }
 
@@ -675,8 +805,10 @@ export declare namespace callbacks {
 
 /** Model data: a tensor per input (or output), an array of them, or an object keyed by name. */
 export type NamedTensorMap = { [name: string]: Tensor };
+/** Model inputs or targets: a tensor, one per input/output, or an object keyed by name. */
 export type ModelData = Tensor | Tensor[] | NamedTensorMap;
 
+/** Arguments of `model.compile`. */
 export interface ModelCompileArgs {
   /** A name (TF.js's defaults) or a `tf.train` optimizer. */
   optimizer: OptimizerName | Optimizer;
@@ -699,7 +831,9 @@ export interface ModelCompileArgs {
   gradientSurgery?: 'pcgrad';
 }
 
+/** The loss-balancing methods of `compile({taskWeighting})`. */
 export type TaskWeightingName = 'fixed' | 'uncertainty' | 'dwa' | 'gradnorm';
+/** A loss-balancing method by name, or with its options as `{method, ...}`. */
 export type TaskWeightingConfig =
   | { method: 'fixed' }
   | { method: 'uncertainty'; minLogVariance?: number; maxLogVariance?: number }
@@ -710,8 +844,10 @@ export type TaskWeightingConfig =
 export type ClassWeight = { [classIndex: number]: number };
 /** Per-class weights keyed by output name. */
 export type ClassWeightMap = { [outputName: string]: ClassWeight };
+/** How often fit hands control back to the event loop (TF.js's yieldEvery). */
 export type YieldEveryOptions = 'auto' | 'batch' | 'epoch' | 'never' | number;
 
+/** Arguments of `model.fit`. */
 export interface ModelFitArgs {
   /** Default 32. */
   batchSize?: number;
@@ -740,6 +876,7 @@ export interface ModelFitArgs {
   yieldEvery?: YieldEveryOptions;
 }
 
+/** Arguments of `model.evaluate`. */
 export interface ModelEvaluateArgs {
   /** Default 32. */
   batchSize?: number;
@@ -747,6 +884,7 @@ export interface ModelEvaluateArgs {
   verbose?: 0;
 }
 
+/** Arguments of `model.predict`. */
 export interface ModelPredictArgs {
   /** Default 32. */
   batchSize?: number;
@@ -763,17 +901,20 @@ export interface LayerVariable {
   read(): Tensor;
 }
 
+/** What `model.dispose()` reports. */
 export interface DisposeResult {
   refCountAfterDispose: number;
   numDisposedVariables: number;
 }
 
+/** Arguments of `tf.model`: the graph's inputs and outputs. */
 export interface ContainerArgs {
   inputs: SymbolicTensor | SymbolicTensor[];
   outputs: SymbolicTensor | SymbolicTensor[];
   name?: string;
 }
 
+/** Arguments of `tf.sequential`. */
 export interface SequentialArgs {
   layers?: Layer[];
   name?: string;
@@ -851,13 +992,16 @@ export declare class Sequential extends LayersModel {
   pop(): void;
 }
 
+/** A Sequential model: a stack of layers, each feeding the next. */
 export declare function sequential(config?: SequentialArgs): Sequential;
+/** A functional model over any acyclic graph of layers, from `tf.input` to the outputs. */
 export declare function model(args: ContainerArgs): LayersModel;
 
 // ---------------------------------------------------------------------------------------------
 // Model files (tf.io): the TF.js layers-model format
 // ---------------------------------------------------------------------------------------------
 
+/** Dtypes a weight file may declare. */
 export type WeightDType = 'float32' | 'int32' | 'bool' | 'string' | 'complex64';
 /** One weight in a model.json weightsManifest (TF.js's WeightsManifestEntry). */
 export interface WeightsManifestEntry {
@@ -869,6 +1013,7 @@ export interface WeightsManifestEntry {
   /** Dequantized on load as v*scale+min (uint8/uint16) or decoded (float16). */
   quantization?: { dtype: 'uint8' | 'uint16' | 'float16'; scale?: number; min?: number; original_dtype?: string };
 }
+/** One weight file group of a model.json weights manifest. */
 export interface WeightsManifestGroupConfig {
   paths: string[];
   weights: WeightsManifestEntry[];
@@ -910,6 +1055,7 @@ export interface ModelJSON {
   userDefinedMetadata?: {};
   denseMtl?: DenseMtlState;
 }
+/** Sizes of what a save wrote. */
 export interface ModelArtifactsInfo {
   dateSaved: Date;
   modelTopologyType: 'JSON' | 'GraphDef';
@@ -917,6 +1063,7 @@ export interface ModelArtifactsInfo {
   weightSpecsBytes?: number;
   weightDataBytes?: number;
 }
+/** What a save handler reports. */
 export interface SaveResult {
   modelArtifactsInfo: ModelArtifactsInfo;
   responses?: unknown[];
@@ -927,10 +1074,12 @@ export interface IOHandler {
   save?: (modelArtifacts: ModelArtifacts) => Promise<SaveResult>;
   load?: () => Promise<ModelArtifacts>;
 }
+/** A handler whose save and load are synchronous. */
 export interface IOHandlerSync {
   save?: (modelArtifacts: ModelArtifacts) => SaveResult;
   load?: () => ModelArtifacts;
 }
+/** Options of `model.save`. */
 export interface ModelSaveConfig {
   /** Save only the trainable weights. */
   trainableOnly?: boolean;
@@ -939,6 +1088,7 @@ export interface ModelSaveConfig {
 }
 /** A minimal fetch signature (Node 18+'s global fetch fits). */
 export type FetchFunction = (url: string, init?: {}) => Promise<{ ok: boolean; status: number; text(): Promise<string>; arrayBuffer(): Promise<ArrayBuffer> }>;
+/** Options of `tf.loadLayersModel`. */
 export interface LoadOptions {
   /** Weight names must match the model's weights exactly (default true). */
   strict?: boolean;
@@ -949,6 +1099,7 @@ export interface LoadOptions {
   weightUrlConverter?: (weightFileName: string) => Promise<string>;
 }
 
+/** IO handlers and helpers for model files, as TF.js's `tf.io`. */
 export declare const io: {
   /** A load handler for artifacts in memory (the multi-argument form is deprecated, as in TF.js). */
   fromMemory(modelArtifacts: ModelArtifacts | {}, weightSpecs?: WeightsManifestEntry[], weightData?: ArrayBuffer, trainingConfig?: TrainingConfig): IOHandler;
@@ -980,6 +1131,7 @@ export declare function ready(): Promise<void>;
 export declare function getBackend(): string;
 /** Accepts any name and keeps the native backend. */
 export declare function setBackend(backendName: string): Promise<boolean>;
+/** Resolves on the next turn of the event loop (for TF.js programs that yield to the browser). */
 export declare function nextFrame(): Promise<void>;
 /** Does nothing. */
 export declare function enableProdMode(): void;
@@ -998,48 +1150,89 @@ export {};
 // Ops for data preparation (lib/ops.js)
 // ---------------------------------------------------------------------------------------------
 
-type OpInput = Tensor | TensorLike;
+/** What the ops take: a tensor, or values a tensor can be made from. */
+export type OpInput = Tensor | TensorLike;
 
+/** a + b, element-wise, broadcasting. */
 export declare function add<T extends Tensor = Tensor>(a: OpInput, b: OpInput): T;
+/** a - b, element-wise, broadcasting. */
 export declare function sub<T extends Tensor = Tensor>(a: OpInput, b: OpInput): T;
+/** a · b, element-wise, broadcasting. */
 export declare function mul<T extends Tensor = Tensor>(a: OpInput, b: OpInput): T;
+/** a / b, element-wise, broadcasting (int32 division floors). */
 export declare function div<T extends Tensor = Tensor>(a: OpInput, b: OpInput): T;
+/** base ^ exp, element-wise, broadcasting. */
 export declare function pow<T extends Tensor = Tensor>(base: OpInput, exp: OpInput): T;
+/** a == b, element-wise, as bool. */
 export declare function equal<T extends Tensor = Tensor>(a: OpInput, b: OpInput): T;
+/** a != b, element-wise, as bool. */
 export declare function notEqual<T extends Tensor = Tensor>(a: OpInput, b: OpInput): T;
+/** a > b, element-wise, as bool. */
 export declare function greater<T extends Tensor = Tensor>(a: OpInput, b: OpInput): T;
+/** a >= b, element-wise, as bool. */
 export declare function greaterEqual<T extends Tensor = Tensor>(a: OpInput, b: OpInput): T;
+/** a < b, element-wise, as bool. */
 export declare function less<T extends Tensor = Tensor>(a: OpInput, b: OpInput): T;
+/** a <= b, element-wise, as bool. */
 export declare function lessEqual<T extends Tensor = Tensor>(a: OpInput, b: OpInput): T;
+/** a where condition is true, else b; all three broadcast. */
 export declare function where<T extends Tensor = Tensor>(condition: OpInput, a: OpInput, b: OpInput): T;
+/** -x, element-wise. */
 export declare function neg<T extends Tensor>(x: T | TensorLike): T;
+/** |x|, element-wise. */
 export declare function abs<T extends Tensor>(x: T | TensorLike): T;
+/** x², element-wise. */
 export declare function square<T extends Tensor>(x: T | TensorLike): T;
+/** √x, element-wise (float32 input). */
 export declare function sqrt<T extends Tensor>(x: T | TensorLike): T;
+/** e^x, element-wise. */
 export declare function exp<T extends Tensor>(x: T | TensorLike): T;
+/** Natural logarithm, element-wise (float32 input). */
 export declare function log<T extends Tensor>(x: T | TensorLike): T;
+/** x limited to [clipValueMin, clipValueMax]. */
 export declare function clipByValue<T extends Tensor>(x: T | TensorLike, clipValueMin: number, clipValueMax: number): T;
+/** Sum over `axis` (null: all values). */
 export declare function sum<T extends Tensor = Tensor>(x: OpInput, axis?: number | number[] | null, keepDims?: boolean): T;
+/** Mean over `axis` (null: all values). */
 export declare function mean<T extends Tensor = Tensor>(x: OpInput, axis?: number | number[] | null, keepDims?: boolean): T;
+/** Minimum over `axis` (null: all values). */
 export declare function min<T extends Tensor = Tensor>(x: OpInput, axis?: number | number[] | null, keepDims?: boolean): T;
+/** Maximum over `axis` (null: all values). */
 export declare function max<T extends Tensor = Tensor>(x: OpInput, axis?: number | number[] | null, keepDims?: boolean): T;
+/** The index of the smallest value along `axis` (default 0), as int32. */
 export declare function argMin<T extends Tensor = Tensor>(x: OpInput, axis?: number): T;
+/** Mean and population variance over `axis`. */
 export declare function moments(x: OpInput, axis?: number | number[] | null, keepDims?: boolean): { mean: Tensor; variance: Tensor };
+/** The part of x starting at `begin` with `size` (-1: to the end) along each axis. */
 export declare function slice<T extends Tensor>(x: T | TensorLike, begin: number | number[], size?: number | number[]): T;
+/** Joins tensors along `axis` (default 0). */
 export declare function concat<T extends Tensor>(tensors: Array<T | TensorLike>, axis?: number): T;
+/** Stacks tensors of one shape along a new axis. */
 export declare function stack<T extends Tensor = Tensor>(tensors: Array<Tensor | TensorLike>, axis?: number): T;
+/** Splits x along `axis` into equal parts or parts of the given sizes. */
 export declare function split<T extends Tensor>(x: T | TensorLike, numOrSizeSplits: number | number[], axis?: number): T[];
+/** The slices of x at `indices` along `axis`. */
 export declare function gather<T extends Tensor>(x: T | TensorLike, indices: Tensor | TensorLike, axis?: number, batchDims?: number): T;
+/** Permutes the axes (default: reverses them). */
 export declare function transpose<T extends Tensor>(x: T | TensorLike, perm?: number[]): T;
+/** A tensor of `shape` filled with `value`. */
 export declare function fill<R extends Rank = Rank>(shape: ShapeMap[R], value: number | boolean, dtype?: DataType): Tensor<R>;
+/** Zeros of x's shape and dtype. */
 export declare function zerosLike<T extends Tensor>(x: T | TensorLike): T;
+/** Ones of x's shape and dtype. */
 export declare function onesLike<T extends Tensor>(x: T | TensorLike): T;
+/** `num` evenly spaced values from `start` to `stop`. */
 export declare function linspace(start: number, stop: number, num: number): Tensor1D;
+/** Values from `start` up to (not including) `stop` by `step`. */
 export declare function range(start: number, stop: number, step?: number, dtype?: 'float32' | 'int32'): Tensor1D;
+/** Uniform random values in [minval, maxval), seedable (the same values as TF.js for a seed). */
 export declare function randomUniform<R extends Rank = Rank>(shape: ShapeMap[R], minval?: number, maxval?: number, dtype?: DataType, seed?: number | string): Tensor<R>;
+/** Normal random values, seedable (the same values as TF.js for a seed). */
 export declare function randomNormal<R extends Rank = Rank>(shape: ShapeMap[R], mean?: number, stdDev?: number, dtype?: 'float32' | 'int32', seed?: number): Tensor<R>;
 export declare namespace util {
+  /** Shuffles an array in place (Fisher–Yates with Math.random, as TF.js). */
   function shuffle<T>(array: T[] | Uint32Array | Int32Array | Float32Array): void;
+  /** Shuffles two arrays of the same length in place with the same permutation. */
   function shuffleCombo<T>(array: T[] | Uint32Array | Int32Array | Float32Array, array2: T[] | Uint32Array | Int32Array | Float32Array): void;
   function sizeFromShape(shape: number[]): number;
 }
@@ -1064,9 +1257,12 @@ export declare namespace util {
 // tf.data (lib/dataset.js)
 // ---------------------------------------------------------------------------------------------
 
+/** One result of a dataset iterator's next(). */
 export interface IteratorResultLike<T> { value: T | null; done: boolean }
 
+/** TF.js's `tf.data`: datasets from CSV files, arrays and generators, and their transformations. */
 export declare namespace data {
+  /** An iterator over a dataset's elements (also async-iterable). */
   class LazyIterator<T> {
     next(): Promise<IteratorResultLike<T>>;
     /**
@@ -1079,6 +1275,7 @@ export declare namespace data {
     forEachAsync(f: (value: T) => void): Promise<void>;
     [Symbol.asyncIterator](): { next(): Promise<IteratorResultLike<T>> };
   }
+  /** A sequence of elements with TF.js's chainable transformations (map, filter, shuffle, batch, ...). */
   class Dataset<T = TensorContainer> {
     static MAX_BUFFER_SIZE: number;
     size: number | null;
@@ -1096,7 +1293,9 @@ export declare namespace data {
     take(count: number): Dataset<T>;
     toArray(): Promise<T[]>;
   }
+  /** How `tf.data.csv` reads one column. */
   interface ColumnConfig { required?: boolean; dtype?: 'float32' | 'int32' | 'bool' | 'string'; default?: unknown; isLabel?: boolean }
+  /** Options of `tf.data.csv`. */
   interface CSVConfig {
     hasHeader?: boolean;
     columnNames?: string[];
@@ -1107,19 +1306,26 @@ export declare namespace data {
     /** dense-mtl only: the longest line (record) read, in bytes; a longer one is an Error. Default 64 MiB. */
     maxLineLength?: number;
   }
+  /** One CSV row: a value per column name. */
   type CSVElement = { [column: string]: number | string | undefined };
+  /** The dataset `tf.data.csv` makes. */
   class CSVDataset extends Dataset<CSVElement | { xs: CSVElement; ys: CSVElement }> {
     columnNames(): Promise<string[]>;
   }
+  /** A dataset of the rows of a CSV file (a path, a `file://` or an `http(s)://` URL). */
   function csv(source: string, csvConfig?: CSVConfig): CSVDataset;
+  /** A dataset of the items of an array. */
   function array<T>(items: T[]): Dataset<T>;
+  /** A dataset of what a generator function (sync or async) yields. */
   function generator<T>(generator: () => Iterator<T> | AsyncIterator<T>): Dataset<T>;
+  /** A dataset of elements combined from several datasets (an array or an object of them). */
   function zip<O = TensorContainer>(datasets: Dataset<unknown>[] | { [key: string]: Dataset<unknown> } | unknown[]): Dataset<O>;
 }
 
 // fitDataset / evaluateDataset: add inside `declare class LayersModel`:
 //   fitDataset<T>(dataset: data.Dataset<T>, args: ModelFitDatasetArgs<T>): Promise<History>;
 //   evaluateDataset(dataset: data.Dataset<unknown>, args?: { batches?: number; verbose?: number }): Promise<Scalar | Scalar[]>;
+/** Arguments of `model.fitDataset`. */
 export interface ModelFitDatasetArgs<T> {
   epochs: number;
   batchesPerEpoch?: number;
@@ -1131,4 +1337,292 @@ export interface ModelFitDatasetArgs<T> {
   yieldEvery?: 'auto' | 'batch' | 'epoch' | 'never' | number;
   initialEpoch?: number;
   classWeight?: { [classIndex: string]: number } | Array<{ [classIndex: string]: number }> | { [outputName: string]: { [classIndex: string]: number } };
+}
+
+// =============================================================================================
+// The TF.js utilities programs use (issue 15): more ops, their Tensor methods, tf.util,
+// tf.test_util and the training report. Grouped here; each merges into the class or namespace
+// of the same name declared above.
+// =============================================================================================
+
+/** The k largest values along the last axis and their int32 indices (`tf.topk`). */
+export interface TopK<T extends Tensor = Tensor> {
+  values: T;
+  indices: Tensor;
+}
+
+/** The distinct values (or slices along an axis) and, per element of x, its index in them (`tf.unique`). */
+export interface Unique<T extends Tensor = Tensor> {
+  values: T;
+  indices: Tensor1D;
+}
+
+/** Vector and matrix norm orders of `tf.norm`. */
+export type NormOrder = number | 'euclidean' | 'fro';
+
+/**
+ * Product of the last two axes of a and b (the leading axes broadcast), optionally transposing
+ * either first. Both need rank >= 2; the wider dtype wins.
+ */
+export declare function matMul<T extends Tensor = Tensor>(a: OpInput, b: OpInput, transposeA?: boolean, transposeB?: boolean): T;
+/** 1 / (1 + e^-x), element-wise (float32 input). */
+export declare function sigmoid<T extends Tensor>(x: T | TensorLike): T;
+/** Hyperbolic tangent, element-wise (float32 input). */
+export declare function tanh<T extends Tensor>(x: T | TensorLike): T;
+/** max(x, 0), element-wise; bool input gives int32. */
+export declare function relu<T extends Tensor>(x: T | TensorLike): T;
+/** Softmax along the last axis (`dim` may only name the last axis, as in TF.js). */
+export declare function softmax<T extends Tensor>(logits: T | TensorLike, dim?: number): T;
+/** Log of the softmax along the last axis. */
+export declare function logSoftmax<T extends Tensor>(logits: T | TensorLike, axis?: number): T;
+/** Rounds half to even, as TF.js (0.5 → 0, 1.5 → 2, 2.5 → 2). */
+export declare function round<T extends Tensor>(x: T | TensorLike): T;
+/** Largest integer <= x, element-wise (float32 input). */
+export declare function floor<T extends Tensor>(x: T | TensorLike): T;
+/** Smallest integer >= x, element-wise (float32 input). */
+export declare function ceil<T extends Tensor>(x: T | TensorLike): T;
+/** -1, 0 or 1 by the sign of x (NaN gives 0). */
+export declare function sign<T extends Tensor>(x: T | TensorLike): T;
+/** Element-wise maximum, broadcasting; bool inputs give int32. */
+export declare function maximum<T extends Tensor = Tensor>(a: OpInput, b: OpInput): T;
+/** Element-wise minimum, broadcasting; bool inputs give int32. */
+export declare function minimum<T extends Tensor = Tensor>(a: OpInput, b: OpInput): T;
+/** Remainder of a / b with the sign of b (Python's %), broadcasting. */
+export declare function mod<T extends Tensor = Tensor>(a: OpInput, b: OpInput): T;
+/** Element-wise AND of two bool tensors, broadcasting. */
+export declare function logicalAnd<T extends Tensor = Tensor>(a: OpInput, b: OpInput): T;
+/** Element-wise OR of two bool tensors, broadcasting. */
+export declare function logicalOr<T extends Tensor = Tensor>(a: OpInput, b: OpInput): T;
+/** Element-wise XOR of two bool tensors, broadcasting. */
+export declare function logicalXor<T extends Tensor = Tensor>(a: OpInput, b: OpInput): T;
+/** Element-wise NOT of a bool tensor. */
+export declare function logicalNot<T extends Tensor>(x: T | TensorLike): T;
+/**
+ * Vector norm (ord 1, 2 / 'euclidean', Infinity, -Infinity) over all values or one axis, or
+ * matrix norm ('fro', 'euclidean', 1, Infinity, -Infinity) over two axes.
+ */
+export declare function norm(x: OpInput, ord?: NormOrder, axis?: number | number[] | null, keepDims?: boolean): Tensor;
+/** The k largest values along the last axis, and their indices; ties keep the lower index first. */
+export declare function topk<T extends Tensor>(x: T | TensorLike, k?: number, sorted?: boolean): TopK<T>;
+/** The distinct slices along `axis` in order of first appearance, and each one's index. */
+export declare function unique<T extends Tensor>(x: T | TensorLike, axis?: number): Unique<T>;
+/** Repeats x `reps[i]` times along axis i (one entry per axis). */
+export declare function tile<T extends Tensor>(x: T | TensorLike, reps: number[]): T;
+/** Pads axis i with `paddings[i] = [before, after]` values equal to `constantValue` (0). */
+export declare function pad<T extends Tensor>(x: T | TensorLike, paddings: Array<[number, number]>, constantValue?: number): T;
+/** Running sums along `axis`; `exclusive` leaves out each element itself, `reverse` sums from the end. */
+export declare function cumsum<T extends Tensor>(x: T | TensorLike, axis?: number, exclusive?: boolean, reverse?: boolean): T;
+
+/** The chainable forms of the ops above: `t.op(...args)` is `tf.op(t, ...args)`. */
+export interface Tensor<R extends Rank = Rank> {
+  /** `tf.matMul(this, b, transposeA, transposeB)`. */
+  matMul<T extends Tensor>(this: T, b: Tensor | TensorLike, transposeA?: boolean, transposeB?: boolean): T;
+  /** `tf.sigmoid(this)`. */
+  sigmoid<T extends Tensor>(this: T): T;
+  /** `tf.tanh(this)`. */
+  tanh<T extends Tensor>(this: T): T;
+  /** `tf.relu(this)`. */
+  relu<T extends Tensor>(this: T): T;
+  /** `tf.softmax(this, dim)`. */
+  softmax<T extends Tensor>(this: T, dim?: number): T;
+  /** `tf.logSoftmax(this, axis)`. */
+  logSoftmax<T extends Tensor>(this: T, axis?: number): T;
+  /** `tf.round(this)` (half to even). */
+  round<T extends Tensor>(this: T): T;
+  /** `tf.floor(this)`. */
+  floor<T extends Tensor>(this: T): T;
+  /** `tf.ceil(this)`. */
+  ceil<T extends Tensor>(this: T): T;
+  /** `tf.sign(this)`. */
+  sign<T extends Tensor>(this: T): T;
+  /** `tf.maximum(this, b)`. */
+  maximum<T extends Tensor>(this: T, b: Tensor | TensorLike): T;
+  /** `tf.minimum(this, b)`. */
+  minimum<T extends Tensor>(this: T, b: Tensor | TensorLike): T;
+  /** `tf.mod(this, b)`. */
+  mod<T extends Tensor>(this: T, b: Tensor | TensorLike): T;
+  /** `tf.logicalAnd(this, b)`. */
+  logicalAnd<T extends Tensor>(this: T, b: Tensor | TensorLike): T;
+  /** `tf.logicalOr(this, b)`. */
+  logicalOr<T extends Tensor>(this: T, b: Tensor | TensorLike): T;
+  /** `tf.logicalXor(this, b)`. */
+  logicalXor<T extends Tensor>(this: T, b: Tensor | TensorLike): T;
+  /** `tf.logicalNot(this)`. */
+  logicalNot<T extends Tensor>(this: T): T;
+  /** `tf.norm(this, ord, axis, keepDims)`. */
+  norm(ord?: NormOrder, axis?: number | number[] | null, keepDims?: boolean): Tensor;
+  /** `tf.topk(this, k, sorted)`. */
+  topk<T extends Tensor>(this: T, k?: number, sorted?: boolean): TopK<T>;
+  /** `tf.unique(this, axis)`. */
+  unique<T extends Tensor>(this: T, axis?: number): Unique<T>;
+  /** `tf.tile(this, reps)`. */
+  tile<T extends Tensor>(this: T, reps: number[]): T;
+  /** `tf.pad(this, paddings, constantValue)`. */
+  pad<T extends Tensor>(this: T, paddings: Array<[number, number]>, constantValue?: number): T;
+  /** `tf.cumsum(this, axis, exclusive, reverse)`. */
+  cumsum<T extends Tensor>(this: T, axis?: number, exclusive?: boolean, reverse?: boolean): T;
+}
+
+/** Nested arrays of T, as `tf.util.flatten` takes them. */
+export interface RecursiveArrayOf<T> { [index: number]: T | RecursiveArrayOf<T> }
+
+/** TF.js's `tf.util`: the helpers data-preparation and test programs use. */
+export declare namespace util {
+  /** Throws an Error with `msg` (or what `msg()` returns) unless `expr` holds. */
+  function assert(expr: boolean, msg: string | (() => string)): void;
+  /** Throws unless the two shapes are equal; the message starts with `errorMessagePrefix`. */
+  function assertShapesMatch(shapeA: number[], shapeB: number[], errorMessagePrefix?: string): void;
+  /** Throws unless `a` is neither null nor undefined. */
+  function assertNonNull(a: unknown): void;
+  /** Throws unless every entry of `shape` is a non-negative integer. */
+  function assertNonNegativeIntegerDimensions(shape: number[]): void;
+  /** Whether two arrays hold the same entries (===). */
+  function arraysEqual(n1: ArrayLike<unknown> | null | undefined, n2: ArrayLike<unknown> | null | undefined): boolean;
+  /** As arraysEqual, but a null entry on either side matches anything. */
+  function arraysEqualWithNull(n1: Array<number | null> | null | undefined, n2: Array<number | null> | null | undefined): boolean;
+  /** Flattens nested arrays (and typed arrays, unless `skipTypedArray`) into `result`. */
+  function flatten<T extends number | boolean | string | Promise<number> | TypedArray>(arr: T | RecursiveArrayOf<T>, result?: T[], skipTypedArray?: boolean): T[];
+  /** Whether `a` is a Float32Array, Int32Array, Uint8Array or Uint8ClampedArray. */
+  function isTypedArray(a: unknown): a is Float32Array | Int32Array | Uint8Array | Uint8ClampedArray;
+  /** A clock in milliseconds with sub-millisecond resolution (`performance.now()`). */
+  function now(): number;
+  /** Fetches a URL with the global `fetch` (Node 18+). */
+  function fetch(path: string, requestInits?: {}): Promise<unknown>;
+  /** The dtype TF.js infers for values: float32, int32 (integer typed arrays), bool or string. */
+  function inferDtype(values: unknown): DataType | 'string';
+  /** Whether `a` is a whole number. */
+  function isInt(a: number): boolean;
+  /** Whether `value` is a string. */
+  function isString(value: unknown): value is string;
+  /** Whether `value` is a boolean. */
+  function isBoolean(value: unknown): value is boolean;
+  /** Whether `value` is a number. */
+  function isNumber(value: unknown): value is number;
+  /** Whether `f` is callable. */
+  function isFunction(f: unknown): boolean;
+  /** Whether `object` has a `then` method. */
+  function isPromise(object: unknown): boolean;
+  /** Whether the shape is a scalar's (`[]`). */
+  function isScalarShape(shape: number[]): boolean;
+  /** Whether `dtype` names a TF.js dtype. */
+  function isValidDtype(dtype: string): boolean;
+  /** The number of values a tensor of `shape` holds. */
+  function sizeFromShape(shape: number[]): number;
+  /** Row-major strides of `shape` (empty for rank < 2). */
+  function computeStrides(shape: number[]): number[];
+  /** The flat index of a location, given the strides. */
+  function locToIndex(locs: number[], rank: number, strides: number[]): number;
+  /** The location of a flat index, given the strides. */
+  function indexToLoc(index: number, rank: number, strides: number[]): number[];
+  /** Nested arrays of `shape` from flat values. */
+  function toNestedArray(shape: number[], a: ArrayLike<number>): unknown;
+  /** Nested arrays of `shape` filled with zeros. */
+  function makeZerosNestedTypedArray(shape: number[], dtype: DataType): unknown;
+  /** The axes `axis` names in a tensor of `shape` (null: all), negative ones counted from the end. */
+  function parseAxisParam(axis: number | number[] | null | undefined, shape: number[]): number[];
+  /** The shape without its 1s (or only the given ones), and the axes it kept. */
+  function squeezeShape(shape: number[], axis?: number | number[]): { newShape: number[]; keptDims: number[] };
+  /** `shape` with its one -1 replaced so that it holds `size` values. */
+  function inferFromImplicitShape(shape: number[], size: number): number[];
+  /** A typed array of `size` values for `dtype` (a plain array for 'string'). */
+  function getArrayFromDType(dtype: DataType | 'string', size: number): TypedArray | string[];
+  /** Same as getArrayFromDType. */
+  function getTypedArrayFromDType(dtype: DataType, size: number): TypedArray;
+  /** A zero-filled typed array of `size` values for `dtype`. */
+  function makeZerosTypedArray(size: number, dtype: DataType): TypedArray;
+  /** A one-filled typed array of `size` values for `dtype`. */
+  function makeOnesTypedArray(size: number, dtype: DataType): TypedArray;
+  /** Bytes per value of `dtype`. */
+  function bytesPerElement(dtype: DataType | 'complex64'): number;
+  /** The integers 0..n-1 in random order (Math.random), as a Uint32Array. */
+  function createShuffledIndices(n: number): Uint32Array;
+  /** Swaps two entries of an array in place. */
+  function swap<T>(object: { [index: number]: T }, left: number, right: number): void;
+  /** Sum of the values. */
+  function sum(arr: ArrayLike<number>): number;
+  /** Squared Euclidean distance of two arrays. */
+  function distSquared(a: ArrayLike<number>, b: ArrayLike<number>): number;
+  /** `x` limited to [min, max]. */
+  function clamp(min: number, x: number, max: number): number;
+  /** The smallest divisor of `size` that is >= `start` (or `size`). */
+  function nearestDivisor(size: number, start: number): number;
+  /** `val` if even, else `val + 1`. */
+  function nearestLargerEven(val: number): number;
+  /** [width, height] of a near-square grid for `size` values. */
+  function sizeToSquarishShape(size: number): [number, number];
+  /** A uniform random number in [a, b) from Math.random. */
+  function randUniform(a: number, b: number): number;
+  /** Hyperbolic tangent of a number. */
+  function tanh(x: number): number;
+  /** `a` padded with spaces to `size` characters. */
+  function rightPad(a: string, size: number): string;
+  /** Calls `checkFn` until it returns true, waiting `delayFn(tries)` ms between calls; rejects after `maxCounter` tries. */
+  function repeatedTry(checkFn: () => boolean, delayFn?: (counter: number) => number, maxCounter?: number,
+    scheduleFn?: (callback: () => void, nextBackoff: number) => void): Promise<void>;
+  /** UTF-8 bytes of a string. */
+  function encodeString(s: string, encoding?: string): Uint8Array;
+  /** The string of UTF-8 bytes. */
+  function decodeString(bytes: Uint8Array, encoding?: string): string;
+}
+
+/** Values test_util compares: tensors, typed arrays, (nested) arrays or a number. */
+export type TestValues = Tensor | TypedArray | number | boolean | string | RecursiveArrayOf<number | boolean | string>;
+
+/**
+ * TF.js's `tf.test_util`: assertion helpers that throw an Error describing the first difference.
+ * Given tensors, they compare shapes and values (TF.js compares nothing for tensors).
+ */
+export declare namespace test_util {
+  /** The tolerance of TF.js's half-precision backends (0.1). */
+  const TEST_EPSILON_FLOAT16: number;
+  /** The default tolerance of expectArraysClose and expectNumbersClose (1e-3). */
+  function testEpsilon(): number;
+  /** Throws unless actual and expected have the same shape and differ by at most `epsilon` everywhere. */
+  function expectArraysClose(actual: TestValues, expected: TestValues, epsilon?: number): void;
+  /** Throws unless actual and expected hold exactly the same values. */
+  function expectArraysEqual(actual: TestValues, expected: TestValues): void;
+  /** Throws unless |a - e| <= epsilon (both infinite counts as equal). */
+  function expectNumbersClose(a: number, e: number, epsilon?: number): void;
+  /** Calls `done()` when the promise `fn()` returns rejects, `done.fail()` when it resolves. */
+  function expectPromiseToFail(fn: () => Promise<unknown>, done: { (): void; fail?: (message?: string) => void }): void;
+  /** Throws unless every value is within [low, high]. */
+  function expectValuesInRange(actual: Tensor | ArrayLike<number>, low: number, high: number): void;
+  /** Throws unless two buffers hold the same float32 values. */
+  function expectArrayBuffersEqual(actual: ArrayBuffer, expected: ArrayBuffer): void;
+  /** Replaces every string of a nested array by its UTF-8 bytes, in place. */
+  function encodeStrings(a: RecursiveArrayOf<string | Uint8Array>): RecursiveArrayOf<Uint8Array>;
+}
+
+/** Options of `tf.callbacks.report`. */
+export interface ReportCallbackArgs {
+  /** The page's title (default 'Training report'). */
+  title?: string;
+  /**
+   * Data for the confusion matrices drawn at the end of training, one per classification head
+   * (categorical, sparse categorical or single-unit binary crossentropy): `[x, y]` with y as fit
+   * takes it, e.g. your validation data. Rows whose label is NaN are left out.
+   */
+  data?: [ModelData, ModelData | number[][] | { [outputName: string]: number[][] }];
+  /** Class names for the matrices' axes: one list (single output) or a list per output name. */
+  classNames?: string[] | { [outputName: string]: string[] };
+  /** Least time between two rewrites during training, in milliseconds (default 1000; the end always writes). */
+  minInterval?: number;
+}
+
+/** The callback `tf.callbacks.report` makes. */
+export interface TrainingReport extends BaseCallback {
+  /** The absolute path of the HTML file. */
+  readonly path: string;
+}
+
+export declare namespace callbacks {
+  /**
+   * A callback that writes a self-contained HTML page (inline SVG charts drawn with Vega-Lite,
+   * no script, viewable offline) at `path`: the total loss and each head's loss and metrics for
+   * training and validation, task weights under adaptive balancing (`<output>_weight` logs), the
+   * learning rate when logged, epoch times, and at the end a confusion matrix per classification
+   * head (from `options.data`). The file is rewritten during training (temporary file + rename)
+   * and at the end.
+   */
+  function report(path: string, options?: ReportCallbackArgs): TrainingReport;
 }

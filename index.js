@@ -13,7 +13,11 @@ const { io, loadLayersModel } = require('./lib/io');
 // Ops for data preparation; requiring them also adds the chainable Tensor methods (t.add(u), ...).
 const { add, sub, mul, div, pow, equal, notEqual, greater, greaterEqual, less, lessEqual, neg, abs, square, sqrt, log, exp,
   where, clipByValue, sum, mean, min, max, argMin, moments, slice, concat, stack, split, gather, transpose, fill, zerosLike,
-  onesLike, linspace, range, randomUniform, randomNormal, util } = require('./lib/ops');
+  onesLike, linspace, range, randomUniform, randomNormal } = require('./lib/ops');
+const { matMul, sigmoid, tanh, relu, softmax, logSoftmax, round, floor, ceil, sign, maximum, minimum, mod, logicalAnd,
+  logicalOr, logicalXor, logicalNot, norm, topk, unique, tile, pad, cumsum } = require('./lib/ops');
+const { util } = require('./lib/util');
+const { test_util } = require('./lib/test_util'); // eslint-disable-line camelcase
 const { data } = require('./lib/dataset');
 const { version: packageVersion } = require('./package.json');
 
@@ -31,7 +35,9 @@ const setBackend = async () => true;
 const nextFrame = () => new Promise(resolve => setImmediate(resolve));
 const enableProdMode = () => {};
 const version = { tfjs: '4.22.0', 'tfjs-core': '4.22.0', 'tfjs-layers': '4.22.0', 'dense-mtl': packageVersion };
-const callbacks = callbackFactories;
+// tf.callbacks.report (lib/report.js) joins TF.js's earlyStopping; loaded on first use, since it
+// brings in Vega.
+const callbacks = { ...callbackFactories, report: (file, options) => require('./lib/report').report(file, options) };
 
 module.exports = {
   // tensors
@@ -47,6 +53,8 @@ module.exports = {
   add, sub, mul, div, pow, equal, notEqual, greater, greaterEqual, less, lessEqual, neg, abs, square, sqrt, log, exp,
   where, clipByValue, sum, mean, min, max, argMin, moments, slice, concat, stack, split, gather, transpose, fill, zerosLike,
   onesLike, linspace, range, randomUniform, randomNormal, util, data,
+  matMul, sigmoid, tanh, relu, softmax, logSoftmax, round, floor, ceil, sign, maximum, minimum, mod, logicalAnd, logicalOr,
+  logicalXor, logicalNot, norm, topk, unique, tile, pad, cumsum, test_util,
   // environment
   ready, getBackend, setBackend, nextFrame, enableProdMode, version,
 };

@@ -101,11 +101,14 @@ describe('fit data', () => {
   });
   test('feature width differs from the input shape', async () => {
     const wide = tf.tensor2d([[1, 2, 3, 4, 5]]);
-    await expect(compiled().fit(wide, tf.tensor2d([[1, 0, 0]]), { verbose: 0 })).rejects.toThrow("fit: x has 5 column(s) but the model's input 'dense_Dense");
-    expect(() => compiled().predict(wide)).toThrow(/predict: x has 5 column\(s\) but the model's input .* expects 4 \(inputShape \[4\]\)/);
+    await expect(compiled().fit(wide, tf.tensor2d([[1, 0, 0]]), { verbose: 0 })).rejects.toThrow(/^fit: x: expected dense_Dense\d+_input to have shape \[null,4\] but got array with shape \[1,5\]$/);
+    expect(() => compiled().predict(wide)).toThrow(/^predict: x: expected dense_Dense\d+_input to have shape \[null,4\] but got array with shape \[1,5\]$/);
+    // A 1-D tensor is one column of rows, as in TF.js; the message says so in shapes.
+    expect(() => compiled().predict(tf.tensor1d([1, 2, 3, 4]))).toThrow(
+      /^predict: x: expected dense_Dense\d+_input to have shape \[null,4\] but got a 1-D tensor of shape \[4\], which is read as 4 row\(s\) of 1 value \(shape \[4,1\]\); one example of 4 values is a 2-D tensor of shape \[1,4\]/);
   });
   test('label width differs from the output units', async () => {
-    await expect(compiled().fit(x, tf.tensor2d([[1, 0], [0, 1], [1, 0]]), { verbose: 0 })).rejects.toThrow(/fit: y has 2 column\(s\) but output 'dense_Dense\d+' has 3 unit\(s\)/);
+    await expect(compiled().fit(x, tf.tensor2d([[1, 0], [0, 1], [1, 0]]), { verbose: 0 })).rejects.toThrow(/^fit: y: expected dense_Dense\d+ to have shape \[null,3\] but got array with shape \[3,2\] \(3 unit\(s\)\)$/);
   });
   test('fit and evaluate before compile', async () => {
     const model = irisLikeModel();

@@ -37,8 +37,8 @@ let project;
 let installLog;
 
 beforeAll(() => {
-  // Packaging builds the addon, so it runs with the developer's PATH; --wasm for the last test.
-  execFileSync(process.execPath, [path.join(root, 'scripts', 'package.js'), '--wasm'], { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] });
+  // dist/ holds the tarballs of `npm run package -- --wasm`, written once by jest's global setup
+  // (__test__/helpers/global-setup.js) with the developer's PATH, since packaging builds the addon.
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dense-mtl-install-'));
   project = path.join(dir, 'app');
   fs.mkdirSync(project);

@@ -13,6 +13,7 @@ function run(lib, f) {
     const r = f(lib);
     if (Array.isArray(r)) return r.map(describeT);
     if (r && r.mean && r.variance) return { mean: describeT(r.mean), variance: describeT(r.variance) };
+    if (r && r.values && r.indices) return { values: describeT(r.values), indices: describeT(r.indices) }; // topk, unique
     return describeT(r);
   } catch (e) {
     return { error: e.message };
@@ -107,11 +108,98 @@ const CASES = {
     lib => lib.tensor([1, 2]).stack(lib.tensor([3, 4]), 1), lib => mat(lib).lessEqual(0.25).notEqual(true), lib => mat(lib).greaterEqual(mat(lib).mean()).less(1),
     lib => mat(lib).zerosLike().onesLike().concat([mat(lib)], 0),
   ],
+  // The ops an evaluation or data-preparation script reaches for beyond the basics.
+  'matMul': [
+    lib => lib.matMul(mat(lib), lib.tensor2d([[1, 0], [0.5, 2], [-1, 3]])), lib => lib.matMul(mat(lib), mat(lib), false, true),
+    lib => lib.matMul(mat(lib), mat(lib), true, false), lib => lib.matMul(lib.tensor2d([[1, 2], [3, 4]]), lib.tensor2d([[1, 2], [3, 4]]), true, true),
+    lib => lib.matMul(int(lib, [1, 2, 3, 4], [2, 2]), int(lib, [5, 6, 7, 8], [2, 2])), lib => lib.matMul(int(lib, [1, 2, 3, 4], [2, 2]), lib.tensor2d([[0.5], [1.5]])),
+    lib => lib.matMul(lib.ones([2, 2, 3]), lib.ones([2, 3, 4])), lib => lib.matMul(lib.tensor([1, 2, 3, 4, 5, 6, 7, 8], [2, 2, 2]), lib.tensor2d([[1, 2], [3, 4]])),
+    lib => lib.matMul(mat(lib), mat(lib)), lib => lib.matMul(mat(lib), lib.ones([2, 2]), true, true),
+    lib => lib.matMul(lib.tensor2d(Array.from({ length: 60 }, (_, i) => [Math.sin(i), Math.cos(i * 0.3), i / 7])), lib.tensor2d([[0.1, 0.7], [0.3, -0.2], [1.1, 0.01]])),
+  ],
+  'activations': [
+    lib => lib.sigmoid(mat(lib)), lib => lib.sigmoid(lib.tensor([-100, 100, 0, NaN])), lib => lib.sigmoid(int(lib, [1])),
+    lib => lib.tanh(mat(lib)), lib => lib.tanh(int(lib, [1])), lib => lib.relu(mat(lib)), lib => lib.relu(int(lib, [-1, 2])), lib => lib.relu(lib.tensor([NaN, -0.5])),
+    lib => lib.softmax(mat(lib)), lib => lib.softmax(lib.tensor([1000, 1000, -1000])), lib => lib.softmax(lib.tensor([[[1, 2], [3, 4]]])), lib => lib.softmax(mat(lib), 0),
+    lib => lib.softmax(mat(lib), 1), lib => lib.softmax(int(lib, [1, 2])), lib => lib.softmax(lib.scalar(1)),
+    lib => lib.logSoftmax(mat(lib)), lib => lib.logSoftmax(lib.tensor([1000, 0])), lib => lib.logSoftmax(mat(lib), 0), lib => lib.logSoftmax(mat(lib), -1),
+  ],
+  'rounding and sign': [
+    lib => lib.round(lib.tensor([0.5, 1.5, 2.5, -0.5, -1.5, -2.5, 2.4, 2.6, -2.6, 3])), lib => lib.round(int(lib, [3, -2])), lib => lib.round(lib.tensor([NaN, Infinity])),
+    lib => lib.floor(mat(lib)), lib => lib.ceil(mat(lib)), lib => lib.floor(int(lib, [1])), lib => lib.ceil(int(lib, [1])),
+    lib => lib.sign(lib.tensor([NaN, -2, 0, 3, -0])), lib => lib.sign(int(lib, [-5, 0, 5])), lib => lib.sign(lib.tensor([true, false])),
+  ],
+  'maximum, minimum, mod': [
+    lib => lib.maximum(mat(lib), lib.tensor1d([0, 1, 2])), lib => lib.minimum(mat(lib), 0), lib => lib.maximum(int(lib, [1, 5]), int(lib, [3, 2])),
+    lib => lib.maximum(lib.tensor([true, false]), lib.tensor([false, false])), lib => lib.minimum(lib.tensor([NaN, 1]), lib.tensor([0, NaN])),
+    lib => lib.maximum(int(lib, [1, 5]), lib.tensor([1.5, 2])), lib => lib.maximum(lib.tensor([1, 2]), lib.tensor([1, 2, 3])),
+    lib => lib.mod(lib.tensor([-5, 5, -5, 5, 5.5]), lib.tensor([3, -3, -3, 3, 2])), lib => lib.mod(int(lib, [-7, 7]), int(lib, [3, 3])), lib => lib.mod(mat(lib), 2),
+  ],
+  'logical ops': [
+    lib => lib.logicalAnd(lib.tensor([true, true, false]), lib.tensor([true, false, false])), lib => lib.logicalOr(lib.tensor([[true], [false]]), lib.tensor([true, false])),
+    lib => lib.logicalXor(lib.tensor([true, true, false]), lib.tensor([true, false, false])), lib => lib.logicalNot(lib.tensor([true, false])),
+    lib => lib.logicalAnd(lib.tensor([1, 0]), lib.tensor([true, true])), lib => lib.logicalNot(int(lib, [1])), lib => lib.logicalOr([true, false], [false, false]),
+  ],
+  'norm': [
+    lib => lib.norm(lib.tensor([3, 4])), lib => lib.norm(mat(lib)), lib => lib.norm(mat(lib), 1), lib => lib.norm(mat(lib), Infinity), lib => lib.norm(mat(lib), -Infinity),
+    lib => lib.norm(mat(lib), 2, 1), lib => lib.norm(mat(lib), 'euclidean', 0, true), lib => lib.norm(mat(lib), 'fro', [0, 1]), lib => lib.norm(mat(lib), 1, [0, 1]),
+    lib => lib.norm(mat(lib), Infinity, [0, 1], true), lib => lib.norm(mat(lib), 3), lib => lib.norm(lib.scalar(-2)), lib => lib.norm(int(lib, [3, 4]), 1), lib => lib.norm(int(lib, [3, 4])),
+  ],
+  'topk and unique': [
+    lib => lib.topk(lib.tensor([1, 5, 3, 5, 2]), 3), lib => lib.topk(mat(lib), 2), lib => lib.topk(int(lib, [3, 1, 2])), lib => lib.topk(mat(lib), 0),
+    lib => lib.topk(lib.scalar(1)), lib => lib.topk(lib.tensor([1, 2]), 3), lib => lib.topk(lib.tensor([1, 2]), -1), lib => lib.topk(lib.tensor([[1, 2, 3]]), 3, false),
+    lib => lib.unique(lib.tensor([3, 1, 3, 2, 1])), lib => lib.unique(int(lib, [4, 4, 0])), lib => lib.unique(lib.tensor([true, false, true])),
+    lib => lib.unique(lib.tensor2d([[1, 2], [1, 2], [3, 4]])), lib => lib.unique(lib.tensor2d([[1, 1, 2], [5, 5, 6]]), 1), lib => lib.unique(lib.tensor2d([[1, 2], [1, 2]]), -1),
+  ],
+  'tile, pad, cumsum': [
+    lib => lib.tile(mat(lib), [2, 1]), lib => lib.tile(lib.tensor([1, 2]), [3]), lib => lib.tile(int(lib, [1, 2, 3, 4], [2, 2]), [2, 3]), lib => lib.tile(mat(lib), [2]),
+    lib => lib.tile(lib.tensor([true]), [2]),
+    lib => lib.pad(mat(lib), [[1, 0], [2, 1]]), lib => lib.pad(lib.tensor([1, 2]), [[2, 1]], 9), lib => lib.pad(int(lib, [1, 2]), [[0, 1]], 5), lib => lib.pad(lib.scalar(1), []),
+    lib => lib.cumsum(lib.tensor([1, 2, 3, 4])), lib => lib.cumsum(mat(lib), 1), lib => lib.cumsum(mat(lib), 0, true), lib => lib.cumsum(mat(lib), 1, false, true),
+    lib => lib.cumsum(int(lib, [1, 2, 3])), lib => lib.cumsum(lib.tensor([true, true, false])),
+    lib => lib.cumsum(lib.tensor([0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7])),
+  ],
+  'the new ops as chained methods': [
+    lib => mat(lib).matMul(mat(lib), false, true).sigmoid(), lib => mat(lib).relu().tanh().round(), lib => mat(lib).softmax().logSoftmax(),
+    lib => mat(lib).floor().ceil().sign(), lib => mat(lib).maximum(0).minimum(1).mod(0.3), lib => mat(lib).norm(1, 0),
+    lib => mat(lib).topk(2).indices, lib => lib.tensor([1, 1, 2]).unique().values, lib => mat(lib).tile([1, 2]).pad([[0, 1], [1, 0]]).cumsum(1),
+    lib => mat(lib).greater(0).logicalAnd(mat(lib).less(2)).logicalOr(lib.tensor([true, false, false])).logicalNot().logicalXor(lib.tensor([true, true, true])),
+  ],
 };
 
 describe.each(Object.entries(CASES))('%s', (group, cases) => {
   test.each(cases.map((f, i) => [i, f]))('case %i', (i, f) => {
     same(f);
+  });
+});
+
+// Where TF.js returns a malformed tensor instead of an error, dense-mtl computes the meaningful
+// result or names the bad argument.
+describe('arguments TF.js mishandles', () => {
+  test('matMul of a vector is an error naming the shapes (TF.js fails inside a reshape)', () => {
+    expect(() => tf.matMul(tf.tensor1d([1, 2, 3]), tf.ones([3, 2]))).toThrow(
+      'Error in matMul: inputs must have rank at least 2, got ranks 1 and 2 (shapes [3] and [3,2]). Reshape a vector to [1, n] or [n, 1] first.');
+    expect(() => tfjs.matMul(tfjs.tensor1d([1, 2, 3]), tfjs.ones([3, 2]))).toThrow(/has NaN elements/);
+  });
+
+  test('pad with one pair per axis missing is an error (TF.js returns shape [5,NaN])', () => {
+    expect(() => tf.pad(tf.ones([2]), [[1, 2], [1, 1]])).toThrow(
+      'pad: paddings must hold one [before, after] pair of non-negative integers per axis of x (shape [2], so 1) but got [[1,2],[1,1]]');
+    expect(tfjs.pad(tfjs.ones([2]), [[1, 2], [1, 1]]).shape).toEqual([5, NaN]);
+  });
+
+  test('cumsum along a negative axis counts from the end (TF.js returns an empty tensor of shape [undefined,2])', () => {
+    const x = [[1.5, -2, 3], [4, 0.25, -6]];
+    expect(tf.cumsum(tf.tensor2d(x), -1, true, true).arraySync()).toEqual(tf.cumsum(tf.tensor2d(x), 1, true, true).arraySync());
+    expect(tf.cumsum(tf.tensor2d(x), -1).arraySync()).toEqual(x.map(r => r.map((_, j) => r.slice(0, j + 1).reduce((a, b) => a + b))));
+    expect(tfjs.cumsum(tfjs.tensor2d(x), -1, true, true).shape).toEqual([undefined, 2]);
+    expect(() => tf.cumsum(tf.tensor2d(x), 2)).toThrow('cumsum: axis must be an integer in [-2, 2) for x of shape [2,3] but got 2');
+  });
+
+  test('topk with sorted = false returns the k largest in input order', () => {
+    const { values, indices } = tf.topk(tf.tensor1d([1, 9, 3, 7, 5]), 3, false);
+    expect(indices.arraySync()).toEqual([1, 3, 4]);
+    expect(values.arraySync()).toEqual([9, 7, 5]);
   });
 });
 

@@ -109,6 +109,53 @@ describe('import styles', () => {
   });
 });
 
+// A user's project need not target ES2015 or name any lib: the declarations bring the one
+// library they need (async iteration, for tf.data) themselves.
+describe("under TypeScript's defaults", () => {
+  const PROGRAM = [
+    "import * as tf from 'dense-mtl';",
+    'const model = tf.sequential({ layers: [tf.layers.dense({ units: 3, inputShape: [4], activation: \'softmax\' })] });',
+    "model.compile({ optimizer: 'adam', loss: 'categoricalCrossentropy', metrics: ['accuracy'] });",
+    'const x = tf.tensor2d([[1, 2, 3, 4]]);',
+    'const p = model.predict(x) as tf.Tensor;',
+    'const best: tf.TopK = p.topk(1);',
+    'const scaled = tf.matMul(x, x, false, true).sigmoid().round();',
+    "tf.util.assert(scaled.shape.length === 2, 'a matrix');",
+    'tf.test_util.expectArraysClose(best.values, [1]);',
+    "const cb = tf.callbacks.report('report.html', { data: [x, tf.ones([1, 3])], classNames: ['a', 'b', 'c'] });",
+    'const rows = tf.data.array([{ xs: [1, 2, 3, 4], ys: [0, 0, 1] }]).batch(1);',
+    // No async/await here: in an ES5 target that needs the user's own Promise declaration.
+    'export const run = () => model.fitDataset(rows, { epochs: 1, callbacks: [cb] }).then(() => rows.iterator()).then(it => it.next());',
+  ].join('\n');
+
+  /** A project with dense-mtl in its node_modules, compiled with `options` only. */
+  function project(name, options, file = 'main.ts') {
+    const dir = path.join(tmp, `defaults-${name}`);
+    fs.mkdirSync(path.join(dir, 'node_modules'), { recursive: true });
+    fs.symlinkSync(ROOT, path.join(dir, 'node_modules', 'dense-mtl'), 'junction');
+    fs.writeFileSync(path.join(dir, file), `${PROGRAM}\n`);
+    fs.writeFileSync(path.join(dir, 'tsconfig.json'), JSON.stringify({ compilerOptions: options, files: [file] }));
+    return tsc(path.join(dir, 'tsconfig.json'));
+  }
+
+  test.each([
+    ['no options at all (target ES5, lib ES5 + DOM)', {}],
+    ['--strict', { strict: true, noEmit: true }],
+    ['--strict, CommonJS, lib ES5 only and no @types', { strict: true, module: 'commonjs', lib: ['es5'], types: [], noEmit: true }],
+    ['--strict, NodeNext', { strict: true, module: 'nodenext', moduleResolution: 'nodenext', noEmit: true }],
+  ])('%s', (name, options) => {
+    const { status, output } = project(name.replace(/\W+/g, '-'), { ...options, outDir: 'out' }, 'main.ts');
+    expect(output).toBe('');
+    expect(status).toBe(0);
+  });
+
+  test('NodeNext from an ES module (.mts)', () => {
+    const { status, output } = project('mts', { strict: true, module: 'nodenext', moduleResolution: 'nodenext', noEmit: true }, 'main.mts');
+    expect(output).toBe('');
+    expect(status).toBe(0);
+  });
+});
+
 describe('wrong programs do not type-check', () => {
   const PRELUDE = [
     `import * as tf from '${PKG}';`,
@@ -132,7 +179,9 @@ describe('wrong programs do not type-check', () => {
     ['a metric without a native counterpart', "model.compile({ optimizer: 'sgd', loss: 'mse', metrics: [tf.metrics.mae] });",
       "model.compile({ optimizer: 'sgd', loss: 'mse', metrics: [tf.metrics.r2Score] });"],
     ['a layer dense-mtl does not have', 'tf.layers.dropout({ rate: 0.5 });', 'tf.layers.conv2d({ filters: 8, kernelSize: 3 });', 'TS2339'],
-    ['a tensor op dense-mtl does not have', 'tf.scalar(1).add(tf.scalar(2));', 'tf.scalar(1).matMul(tf.scalar(2));', 'TS2339'],
+    ['a tensor op dense-mtl does not have', 'tf.scalar(1).add(tf.scalar(2));', 'tf.scalar(1).cumprod();', 'TS2339'],
+    ['a report option that does not exist', "tf.callbacks.report('r.html', { minInterval: 0 });", "tf.callbacks.report('r.html', { every: 2 });", 'TS2353'],
+    ['tf.util.assert without a message', "tf.util.assert(true, 'ok');", 'tf.util.assert(true);', 'TS2554'],
     ['applying a layer to a concrete tensor', 'tf.layers.dense({ units: 1 }).apply(tf.input({ shape: [3] }));',
       'tf.layers.dense({ units: 1 }).apply(tf.ones([2, 3]));'],
     ['using predict as a number', 'const p = model.predict(x);', 'const p: number = model.predict(x);'],
@@ -197,7 +246,7 @@ describe('the declarations match what index.js exports', () => {
     expect(declared).toEqual(Object.keys(tf).sort());
   });
 
-  test.each(['layers', 'initializers', 'regularizers', 'train', 'metrics', 'losses', 'callbacks'])('tf.%s', (name) => {
+  test.each(['layers', 'initializers', 'regularizers', 'train', 'metrics', 'losses', 'callbacks', 'util', 'test_util'])('tf.%s', (name) => {
     expect(valueExports(exported.get(name))).toEqual(Object.keys(tf[name]).sort());
   });
 

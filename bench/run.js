@@ -308,7 +308,7 @@ async function main() {
   console.log(`\n${pipelineLines.join('\n')}`);
 
   fs.writeFileSync(path.join(__dirname, 'RESULTS.md'), resultsMarkdown(measured, { command, seconds, loadBefore, csvLines, memoryLines, pipelineLines }));
-  fs.writeFileSync(path.join(__dirname, 'rows-per-second.svg'), chartSvg(measured));
+  fs.writeFileSync(path.join(__dirname, 'rows-per-second.svg'), await chartSvg(measured));
   console.log(`\nWrote bench/RESULTS.md and bench/rows-per-second.svg (${seconds.toFixed(0)} s).`);
 }
 

@@ -11,9 +11,21 @@ function toMatrix(value, what) {
     t = makeTensor(t, undefined, 'float32', what, 'values');
   }
   t.throwIfDisposed();
-  if (t.rank === 1) return { data: asFloat32(t), rows: t.shape[0], cols: 1 };
+  if (t.rank === 1) return { data: asFloat32(t), rows: t.shape[0], cols: 1, shape: t.shape };
   if (t.rank !== 2) fail(`${what} must be a 2-D tensor [rows, features] (or 1-D) but got shape [${t.shape}]`);
-  return { data: asFloat32(t), rows: t.shape[0], cols: t.shape[1] };
+  return { data: asFloat32(t), rows: t.shape[0], cols: t.shape[1], shape: t.shape };
+}
+
+/**
+ * How a wrong-width block reads in an error, in shapes as TF.js words it: "array with shape
+ * [1,3]"; a 1-D tensor is read as one column, which is said, since it is the usual surprise.
+ */
+function shapeMismatch(name, width, shape) {
+  const got = shape.length === 1
+    ? `a 1-D tensor of shape [${shape}], which is read as ${shape[0]} row(s) of 1 value (shape [${shape[0]},1]); ` +
+      `one example of ${width} values is a 2-D tensor of shape [1,${width}], e.g. tf.tensor2d([[...]])`
+    : `array with shape [${shape}]`;
+  return `expected ${name} to have shape [null,${width}] but got ${got}`;
 }
 
 function asFloat32(t) {
@@ -25,7 +37,7 @@ function asFloat32(t) {
  * @param value Tensor | Tensor[] | {name: Tensor}
  * @param names the model's input (or output) names, in order
  * @param what 'fit: x', ...
- * @returns {arrays: Float32Array[], rows: number, cols: number[]}
+ * @returns {arrays: Float32Array[], rows: number, cols: number[], shapes: number[][]} (shapes as given)
  */
 function toBlocks(value, names, what) {
   let list;
@@ -49,7 +61,7 @@ function toBlocks(value, names, what) {
   mats.forEach((m, i) => {
     if (m.rows !== rows) fail(`${what}: all arrays must have the same number of rows, but '${names[0]}' has ${rows} and '${names[i]}' has ${m.rows}`);
   });
-  return { arrays: mats.map(m => m.data), rows, cols: mats.map(m => m.cols) };
+  return { arrays: mats.map(m => m.data), rows, cols: mats.map(m => m.cols), shapes: mats.map(m => m.shape) };
 }
 
 /** Wraps a native row-major result as a [rows, cols] tensor without copying. */
@@ -73,4 +85,4 @@ function classWeightsPerOutput(classWeight, outputs) {
   return [one(classWeight)];
 }
 
-module.exports = { toBlocks, matrixTensor, classWeightsPerOutput };
+module.exports = { shapeMismatch, toBlocks, matrixTensor, classWeightsPerOutput };

@@ -6,7 +6,7 @@ const { fail, describe, positiveInteger, nonNegativeInteger } = require('./error
 const { InputLayer, SymbolicTensor, Layer } = require('./layers');
 const { buildGraph } = require('./graph');
 const { getOptimizer } = require('./optimizers');
-const { toBlocks, matrixTensor, classWeightsPerOutput } = require('./data');
+const { shapeMismatch, toBlocks, matrixTensor, classWeightsPerOutput } = require('./data');
 const { Tensor, scalar, isTensor, makeTensor } = require('./tensor');
 const { printSummary, isSequentialLike } = require('./summary');
 const { lossName, metricName } = require('./functions');
@@ -226,7 +226,7 @@ class LayersModel {
     const blocks = toBlocks(x, names, what);
     const widths = this._inputs.map(t => t.shape[1]);
     blocks.cols.forEach((c, i) => {
-      if (c !== widths[i]) fail(`${what}${names.length > 1 ? ` '${names[i]}'` : ''} has ${c} column(s) but the model's input '${names[i]}' expects ${widths[i]} (inputShape [${widths[i]}])`);
+      if (c !== widths[i]) fail(`${what}: ${shapeMismatch(names[i], widths[i], blocks.shapes[i])}`);
     });
     return blocks;
   }
@@ -245,7 +245,8 @@ class LayersModel {
       const sparse = this._isSparseHead(i);
       const expected = sparse ? 1 : widths[i];
       if (c !== expected) {
-        fail(`${what}${names.length > 1 ? ` '${names[i]}'` : ''} has ${c} column(s) but output '${names[i]}' ${sparse ? 'takes class indices (1 column) with sparseCategoricalCrossentropy' : `has ${widths[i]} unit(s)`}`);
+        const why = sparse ? ' (class indices, one per row, with sparseCategoricalCrossentropy)' : ` (${widths[i]} unit(s))`;
+        fail(`${what}: ${shapeMismatch(names[i], expected, blocks.shapes[i])}${why}`);
       }
     });
     if (blocks.rows !== rows) fail(`${what} has ${blocks.rows} row(s) but x has ${rows}; they must match`);

@@ -1,7 +1,6 @@
 'use strict';
 // Tensor factories: fill, zerosLike/onesLike, linspace, range, and the seedable random ones,
 // which draw from the same Alea streams as TF.js (equal seeds give equal values).
-const { sizeFromShape } = require('../tensor');
 const { ARRAY_TYPES, assert, toTensor, build } = require('./util');
 const { alea } = require('./alea');
 
@@ -107,6 +106,4 @@ function shuffleCombo(array, array2) {
   }
 }
 
-const util = { shuffle, shuffleCombo, sizeFromShape };
-
-module.exports = { fill, zerosLike, onesLike, linspace, range, randomUniform, randomNormal, util };
+module.exports = { fill, zerosLike, onesLike, linspace, range, randomUniform, randomNormal, shuffle, shuffleCombo };

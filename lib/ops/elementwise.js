@@ -84,6 +84,7 @@ function clipByValue(x, clipValueMin, clipValueMax) {
 }
 
 module.exports = {
+  binaryOn,
   add, sub, mul, div, pow, equal, notEqual, greater, greaterEqual, less, lessEqual,
   neg, abs, square, sqrt, log, exp, where, clipByValue,
 };
