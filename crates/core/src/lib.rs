@@ -9,7 +9,7 @@ pub mod balance;
 pub mod error;
 pub mod graph;
 pub mod initializer;
-pub mod layer;
+pub mod layers;
 pub mod loss;
 pub mod matmul;
 pub mod memory;
