@@ -415,7 +415,7 @@ fn compile_errors_name_the_problem() {
 /// The error of reading the config (typed: an unknown activation fails here) or of building it.
 fn build_error(v: Value) -> Error {
     match serde_json::from_value::<GraphConfig>(v) {
-        Ok(config) => Graph::build(&config).err().expect("Graph::build should fail"),
+        Ok(config) => Graph::build(&config).expect_err("Graph::build should fail"),
         Err(e) => Error::invalid(e.to_string()),
     }
 }

@@ -9,11 +9,14 @@ use serde_json::json;
 //   const c = tf.layers.dropout({rate: 0.4, seed: 7});
 //   for (const l of [a, a, b, c]) console.log(Array.from(l.apply(x, {training: true}).dataSync()));
 //   console.log(Array.from(a.apply(x.slice(0, 2), {training: true}).dataSync()));
-// Every call of `a` prints SEED_42, `b` too, `c` prints SEED_7, and two rows print SEED_42's first ten.
+// Every call of `a` prints SEED_42, `b` too, `c` prints SEED_7, and two rows print SEED_42's first ten
+// (float32 values, pasted as TF.js prints them).
 #[rustfmt::skip]
+#[allow(clippy::excessive_precision)]
 const SEED_42: [f32; 15] = [1.6666666269302368, 3.3333332538604736, 5.0, 0.0, 8.333333015441895, 10.0, 0.0, 13.333333015441895, 15.0, 0.0,
     0.0, 0.0, 0.0, 0.0, 25.0];
 #[rustfmt::skip]
+#[allow(clippy::excessive_precision)]
 const SEED_7: [f32; 15] = [0.0, 0.0, 0.0, 6.666666507720947, 0.0, 0.0, 0.0, 0.0, 15.0, 16.66666603088379, 18.333332061767578, 20.0,
     21.66666603088379, 23.333332061767578, 0.0];
 
