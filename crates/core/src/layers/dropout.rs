@@ -77,6 +77,7 @@ impl Layer for Dropout {
             pass.out.copy_from_slice(x);
             return;
         }
+        debug_assert_eq!(pass.saved.len(), x.len(), "dropout in training needs a training workspace");
         let mask = &mut *pass.saved;
         match self.seed {
             Some(seed) => {
