@@ -61,5 +61,5 @@ pub fn panic_for_tests() {
 /// model is built, so that an impossible size is an error rather than the process being killed).
 #[napi(catch_unwind)]
 pub fn fits_in_memory(values: f64) -> bool {
-    values.is_finite() && values >= 0.0 && dense_mtl_core::layer::fits_in_memory(values as usize)
+    values.is_finite() && values >= 0.0 && dense_mtl_core::memory::fits_in_memory(values as usize)
 }

@@ -108,8 +108,8 @@ impl NativeModel {
             .into_iter()
             .map(|(li, wi)| {
                 let layer = &g.layers[li];
-                let (suffix, _, shape) = &layer.weights()[wi];
-                WeightInfo { name: format!("{}/{suffix}", layer.name), shape: shape.iter().map(|&d| d as u32).collect(), trainable: layer.trainable }
+                let param = &layer.params()[wi];
+                WeightInfo { name: format!("{}/{}", layer.name, param.name), shape: param.shape.iter().map(|&d| d as u32).collect(), trainable: layer.learns(wi) }
             })
             .collect()
     }
@@ -119,7 +119,7 @@ impl NativeModel {
     pub fn get_weights(&self) -> Vec<Float32Array> {
         let model = lock(&self.shared);
         let g = &model.graph;
-        to_typed(g.weight_order().into_iter().map(|(li, wi)| g.layers[li].weights()[wi].1.to_vec()).collect())
+        to_typed(g.weight_order().into_iter().map(|(li, wi)| g.layers[li].params()[wi].values.clone()).collect())
     }
 
     /// Replaces every weight; checks all counts and sizes before changing any.
@@ -136,13 +136,14 @@ impl NativeModel {
         }
         for (&(li, wi), w) in order.iter().zip(&weights) {
             let layer = &model.graph.layers[li];
-            let (suffix, values, shape) = &layer.weights()[wi];
+            let param = &layer.params()[wi];
+            let (suffix, values, shape) = (param.name, &param.values, &param.shape);
             if values.len() != w.len() {
                 return Err(to_js(Error::shape(format!("setWeights: weight {}/{suffix}", layer.name), format!("shape {shape:?} ({} values)", values.len()), format!("{} values", w.len()))));
             }
         }
         for (&(li, wi), w) in order.iter().zip(&weights) {
-            model.graph.layers[li].weights_mut()[wi].copy_from_slice(w);
+            model.graph.layers[li].params_mut()[wi].values.copy_from_slice(w);
         }
         Ok(())
     }

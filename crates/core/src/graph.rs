@@ -4,10 +4,9 @@
 //! several inputs and outputs.
 
 use crate::error::{Error, Result};
+use crate::layers::{Backward, Forward, GradSink, Inputs, LayerConfig, NamedLayer, ParamGrads};
 use crate::memory::try_zeroed;
-use crate::layer::{Dense, Layer, LayerConfig, LayerKind, MergeOp};
 use crate::rng::Rng;
-use crate::matmul::{matmul_nn, matmul_nt, matmul_tn};
 use serde::Deserialize;
 
 /// One application of a layer to the outputs of earlier nodes.
@@ -40,7 +39,7 @@ pub struct Node {
 #[derive(Clone, Debug)]
 pub struct Graph {
     pub name: String,
-    pub layers: Vec<Layer>,
+    pub layers: Vec<NamedLayer>,
     pub nodes: Vec<Node>,
     pub inputs: Vec<usize>,
     pub outputs: Vec<usize>,
@@ -51,38 +50,39 @@ impl Graph {
     pub fn build(config: &GraphConfig) -> Result<Graph> {
         let mut names = std::collections::HashSet::new();
         for l in &config.layers {
-            let name = layer_config_name(l);
+            let name = l.name();
             if !names.insert(name) {
                 return Err(Error::invalid(format!("model: layer names must be unique but '{name}' is used twice")));
             }
         }
-        let mut layers: Vec<Option<Layer>> = vec![None; config.layers.len()];
+        let mut layers: Vec<Option<NamedLayer>> = vec![None; config.layers.len()];
         let mut nodes: Vec<Node> = Vec::with_capacity(config.nodes.len());
         for (id, n) in config.nodes.iter().enumerate() {
             let lc = config.layers.get(n.layer).ok_or_else(|| Error::invalid(format!("model: node {id} names layer {} which does not exist", n.layer)))?;
             if let Some(&bad) = n.inputs.iter().find(|&&i| i >= id) {
                 return Err(Error::invalid(format!(
                     "model: layer '{}' takes node {bad} as input, which is not computed before it (the graph has a cycle or is out of order)",
-                    layer_config_name(lc)
+                    lc.name()
                 )));
             }
             let widths: Vec<usize> = n.inputs.iter().map(|&i| nodes[i].width).collect();
             if layers[n.layer].is_none() {
-                layers[n.layer] = Some(Layer::build(lc, widths.first().copied().unwrap_or(0))?);
+                layers[n.layer] = Some(lc.build(widths.first().copied().unwrap_or(0))?);
             }
-            let width = layers[n.layer].as_ref().unwrap().output_width(&widths)?;
+            let layer = layers[n.layer].as_ref().expect("built above");
+            let width = layer.layer.output_width(&layer.name, &widths)?;
             nodes.push(Node { layer: n.layer, inputs: n.inputs.clone(), width });
         }
         let layers = layers
             .into_iter()
             .zip(&config.layers)
-            .map(|(l, c)| l.ok_or_else(|| Error::invalid(format!("model: layer '{}' is never applied", layer_config_name(c)))))
+            .map(|(l, c)| l.ok_or_else(|| Error::invalid(format!("model: layer '{}' is never applied", c.name()))))
             .collect::<Result<Vec<_>>>()?;
         for (k, &i) in config.inputs.iter().enumerate() {
             if config.inputs[..k].contains(&i) {
                 return Err(Error::invalid(format!("model: the list of inputs is redundant: node {i} is listed twice")));
             }
-            if !matches!(nodes.get(i).map(|n| &layers[n.layer].kind), Some(LayerKind::Input { .. })) {
+            if !nodes.get(i).is_some_and(|n| layers[n.layer].is("InputLayer")) {
                 return Err(Error::invalid(format!("model: inputs must be input layers, but node {i} is not")));
             }
         }
@@ -128,14 +128,10 @@ impl Graph {
     }
 
     /// Every weight as `(layer index, index within the layer)`, in TF.js's `model.weights` order:
-    /// trainable layers' weights first, then the frozen ones.
+    /// the weights that train first, then the others (frozen layers', statistics).
     pub fn weight_order(&self) -> Vec<(usize, usize)> {
         let all = |trainable: bool| {
-            self.layers
-                .iter()
-                .enumerate()
-                .filter(move |(_, l)| l.trainable == trainable)
-                .flat_map(|(li, l)| (0..l.weights().len()).map(move |wi| (li, wi)))
+            self.layers.iter().enumerate().flat_map(move |(li, l)| (0..l.params().len()).filter(move |&wi| l.learns(wi) == trainable).map(move |wi| (li, wi)))
         };
         all(true).chain(all(false)).collect()
     }
@@ -169,58 +165,31 @@ impl Graph {
 
     /// Multiply-adds of the largest matrix product a batch of `rows` rows needs.
     pub fn largest_product(&self, rows: usize) -> usize {
-        self.layers.iter().map(|l| match &l.kind {
-            LayerKind::Dense(d) => rows * d.input_dim * d.units,
-            _ => 0,
-        }).max().unwrap_or(0)
+        self.layers.iter().map(|l| rows * l.layer.multiply_adds_per_row()).max().unwrap_or(0)
     }
 
     /// Total number of scalar parameters.
     pub fn count_params(&self) -> usize {
-        self.layers.iter().map(Layer::count_params).sum()
+        self.layers.iter().map(NamedLayer::count_params).sum()
     }
 
     /// Sum of every weight regularizer's penalty.
     pub fn regularization_penalty(&self) -> f32 {
-        let mut total = 0.0;
-        for l in &self.layers {
-            for (reg, (_, w, _)) in l.regularizers().iter().zip(l.weights()) {
-                if let Some(r) = reg {
-                    total += r.penalty(w);
-                }
-            }
-        }
-        total
+        let params = self.layers.iter().flat_map(NamedLayer::params);
+        params.filter_map(|p| p.regularizer.map(|r| r.penalty(&p.values))).sum()
     }
 
     /// Runs the graph on `rows` rows already copied into the input nodes' buffers.
     pub fn forward(&self, ws: &mut Workspace, rows: usize, training: bool) {
         for (id, node) in self.nodes.iter().enumerate() {
-            let layer = &self.layers[node.layer];
-            let mut out = std::mem::take(&mut ws.outs[id]);
-            let out_rows = &mut out[..rows * node.width];
-            match &layer.kind {
-                LayerKind::Input { .. } => {}
-                LayerKind::Dense(d) => {
-                    let x = &ws.outs[node.inputs[0]][..rows * d.input_dim];
-                    dense_forward(d, x, rows, &mut ws.pres[id], out_rows);
-                }
-                LayerKind::Dropout { rate, .. } => {
-                    let x = &ws.outs[node.inputs[0]][..rows * node.width];
-                    if training && *rate > 0.0 {
-                        let mask = &mut ws.masks[id][..rows * node.width];
-                        let keep = 1.0 / (1.0 - rate);
-                        for ((o, &xv), m) in out_rows.iter_mut().zip(x).zip(mask.iter_mut()) {
-                            *m = if ws.rng.uniform(0.0, 1.0) >= *rate { keep } else { 0.0 };
-                            *o = xv * *m;
-                        }
-                    } else {
-                        out_rows.copy_from_slice(x);
-                    }
-                }
-                LayerKind::Activation(a) => a.forward(&ws.outs[node.inputs[0]][..rows * node.width], out_rows, node.width),
-                LayerKind::Merge(op) => merge_forward(*op, node, &ws.outs, rows, &self.nodes, out_rows),
+            if node.inputs.is_empty() {
+                continue; // an input: the workspace loaded it
             }
+            let mut out = std::mem::take(&mut ws.outs[id]);
+            let inputs = Inputs { outs: &ws.outs, nodes: &self.nodes, ids: &node.inputs, rows };
+            let saved = &mut ws.saved[id][..rows * ws.saved_widths[id]];
+            let pass = Forward { rows, training, inputs, out: &mut out[..rows * node.width], saved, rng: &mut ws.rng };
+            self.layers[node.layer].layer.forward(pass);
             ws.outs[id] = out;
         }
     }
@@ -236,196 +205,49 @@ impl Graph {
     pub fn backward_from(&self, ws: &mut Workspace, rows: usize, stop: usize) {
         ws.param_written.iter_mut().for_each(|w| *w = false);
         for id in (stop..self.nodes.len()).rev() {
-            if !ws.grad_written[id] {
+            let node = &self.nodes[id];
+            if !ws.grad_written[id] || node.inputs.is_empty() {
                 continue;
             }
-            let node = &self.nodes[id];
             let layer = &self.layers[node.layer];
             let mut grad = std::mem::take(&mut ws.grads[id]);
-            let g = &mut grad[..rows * node.width];
-            match &layer.kind {
-                LayerKind::Input { .. } => {}
-                LayerKind::Dense(d) => self.dense_backward(ws, id, node, layer.trainable, d, g, rows),
-                LayerKind::Dropout { .. } => {
-                    if ws.training_dropout[id] {
-                        g.iter_mut().zip(&ws.masks[id]).for_each(|(g, m)| *g *= m);
-                    }
-                    self.send_grad(ws, node.inputs[0], rows, |dst, beta| axpy_into(dst, g, beta));
-                }
-                LayerKind::Activation(a) => {
-                    let input = std::mem::take(&mut ws.outs[node.inputs[0]]);
-                    a.backward(&input[..rows * node.width], &ws.outs[id][..rows * node.width], g, node.width);
-                    ws.outs[node.inputs[0]] = input;
-                    self.send_grad(ws, node.inputs[0], rows, |dst, beta| axpy_into(dst, g, beta));
-                }
-                LayerKind::Merge(op) => self.merge_backward(ws, *op, node, g, rows),
-            }
+            let (first, count) = (ws.param_index[node.layer], layer.params().len());
+            let param_grads = (layer.trainable && count > 0)
+                .then(|| ParamGrads { grads: &mut ws.param_grads[first..first + count], written: &mut ws.param_written[first..first + count] });
+            let pass = Backward {
+                rows,
+                grad: &mut grad[..rows * node.width],
+                out: &ws.outs[id][..rows * node.width],
+                saved: &ws.saved[id][..rows * ws.saved_widths[id]],
+                inputs: Inputs { outs: &ws.outs, nodes: &self.nodes, ids: &node.inputs, rows },
+                param_grads,
+                sink: GradSink { grads: &mut ws.grads, written: &mut ws.grad_written, nodes: &self.nodes, ids: &node.inputs, rows },
+                scratch: &mut ws.scratch,
+            };
+            layer.layer.backward(pass);
             ws.grads[id] = grad;
         }
     }
-
-    /// Adds (or, for the first contribution, writes) a gradient into an input node.
-    fn send_grad(&self, ws: &mut Workspace, to: usize, rows: usize, write: impl FnOnce(&mut [f32], f32)) {
-        if self.nodes[to].inputs.is_empty() {
-            return; // model inputs need no gradient
-        }
-        let beta = if ws.grad_written[to] { 1.0 } else { 0.0 };
-        write(&mut ws.grads[to][..rows * self.nodes[to].width], beta);
-        ws.grad_written[to] = true;
-    }
-
-    #[allow(clippy::too_many_arguments)]
-    fn dense_backward(&self, ws: &mut Workspace, id: usize, node: &Node, trainable: bool, d: &Dense, g: &mut [f32], rows: usize) {
-        let out = &ws.outs[id][..rows * d.units];
-        let pre = if d.activation.needs_input() { &ws.pres[id][..rows * d.units] } else { &[][..] };
-        d.activation.backward(pre, out, g, d.units);
-        let g = &*g;
-        let input = node.inputs[0];
-        if trainable {
-            let pi = ws.param_index[node.layer];
-            let accumulate = ws.param_written[pi];
-            let x = &ws.outs[input][..rows * d.input_dim];
-            matmul_tn(x, g, &mut ws.param_grads[pi], d.input_dim, rows, d.units, accumulate);
-            ws.param_written[pi] = true;
-            if d.use_bias {
-                let db = &mut ws.param_grads[pi + 1];
-                if !accumulate {
-                    db.fill(0.0);
-                }
-                for row in g.chunks_exact(d.units) {
-                    db.iter_mut().zip(row).for_each(|(b, &v)| *b += v);
-                }
-                ws.param_written[pi + 1] = true;
-            }
-        }
-        self.send_grad(ws, input, rows, |dst, beta| matmul_nt(g, &d.kernel, dst, rows, d.units, d.input_dim, beta != 0.0));
-    }
-
-    fn merge_backward(&self, ws: &mut Workspace, op: MergeOp, node: &Node, g: &[f32], rows: usize) {
-        let width = node.width;
-        let mut offset = 0;
-        for (k, &input) in node.inputs.iter().enumerate() {
-            let in_width = self.nodes[input].width;
-            match op {
-                MergeOp::Concatenate => {
-                    self.send_grad(ws, input, rows, |dst, beta| {
-                        for (drow, grow) in dst.chunks_exact_mut(in_width).zip(g.chunks_exact(width)) {
-                            axpy_into(drow, &grow[offset..offset + in_width], beta);
-                        }
-                    });
-                    offset += in_width;
-                }
-                MergeOp::Add => self.send_grad(ws, input, rows, |dst, beta| axpy_into(dst, g, beta)),
-                MergeOp::Average => {
-                    let scale = 1.0 / node.inputs.len() as f32;
-                    self.send_grad(ws, input, rows, |dst, beta| {
-                        dst.iter_mut().zip(g).for_each(|(d, &gv)| *d = beta * *d + scale * gv)
-                    });
-                }
-                MergeOp::Multiply => {
-                    // d(prod)/d x_k = product of the other inputs.
-                    let mut others = std::mem::take(&mut ws.scratch);
-                    others.clear();
-                    others.extend_from_slice(g);
-                    for (j, &other) in node.inputs.iter().enumerate() {
-                        if j != k {
-                            others.iter_mut().zip(&ws.outs[other][..rows * width]).for_each(|(o, &v)| *o *= v);
-                        }
-                    }
-                    self.send_grad(ws, input, rows, |dst, beta| axpy_into(dst, &others, beta));
-                    ws.scratch = others;
-                }
-            }
-        }
-    }
 }
 
-fn layer_config_name(c: &LayerConfig) -> &str {
-    match c {
-        LayerConfig::InputLayer { name, .. }
-        | LayerConfig::Dense { name, .. }
-        | LayerConfig::Dropout { name, .. }
-        | LayerConfig::Activation { name, .. }
-        | LayerConfig::Concatenate { name }
-        | LayerConfig::Add { name }
-        | LayerConfig::Multiply { name }
-        | LayerConfig::Average { name } => name,
-    }
-}
-
-/// `dst = beta * dst + src` (beta is 0 or 1).
-fn axpy_into(dst: &mut [f32], src: &[f32], beta: f32) {
-    if beta == 0.0 {
-        dst.copy_from_slice(src);
-    } else {
-        dst.iter_mut().zip(src).for_each(|(d, &s)| *d += s);
-    }
-}
-
-/// `out = act(x · kernel + bias)`; the pre-activation is kept in `pre` when the activation's
-/// derivative needs it.
-fn dense_forward(d: &Dense, x: &[f32], rows: usize, pre: &mut [f32], out: &mut [f32]) {
-    // The product first, then the bias, in TF.js's order (the rounding then matches it).
-    matmul_nn(x, &d.kernel, out, rows, d.input_dim, d.units, false);
-    if d.use_bias {
-        out.chunks_exact_mut(d.units).for_each(|row| row.iter_mut().zip(&d.bias).for_each(|(o, b)| *o += b));
-    }
-    if d.activation.needs_input() {
-        let pre = &mut pre[..rows * d.units];
-        pre.copy_from_slice(out);
-        d.activation.forward(pre, out, d.units);
-    } else {
-        d.activation.forward_inplace(out, d.units);
-    }
-}
-
-fn merge_forward(op: MergeOp, node: &Node, outs: &[Vec<f32>], rows: usize, nodes: &[Node], out: &mut [f32]) {
-    let width = node.width;
-    match op {
-        MergeOp::Concatenate => {
-            let mut offset = 0;
-            for &input in &node.inputs {
-                let w = nodes[input].width;
-                for (orow, irow) in out.chunks_exact_mut(width).zip(outs[input][..rows * w].chunks_exact(w)) {
-                    orow[offset..offset + w].copy_from_slice(irow);
-                }
-                offset += w;
-            }
-        }
-        MergeOp::Add | MergeOp::Average | MergeOp::Multiply => {
-            out.copy_from_slice(&outs[node.inputs[0]][..rows * width]);
-            for &input in &node.inputs[1..] {
-                let src = &outs[input][..rows * width];
-                if op == MergeOp::Multiply {
-                    out.iter_mut().zip(src).for_each(|(o, &s)| *o *= s);
-                } else {
-                    out.iter_mut().zip(src).for_each(|(o, &s)| *o += s);
-                }
-            }
-            if op == MergeOp::Average {
-                let scale = 1.0 / node.inputs.len() as f32;
-                out.iter_mut().for_each(|o| *o *= scale);
-            }
-        }
-    }
-}
-
-/// Buffers for one batch size: node outputs, pre-activations, gradients, dropout masks and
-/// weight gradients. Allocated once and reused, so a training step allocates nothing.
+/// Buffers for one batch size: node outputs, what each layer saves for its backward pass
+/// (pre-activations, dropout masks), gradients and weight gradients. Allocated once and reused,
+/// so a training step allocates nothing.
 pub struct Workspace {
     pub capacity: usize,
     pub outs: Vec<Vec<f32>>,
-    pub pres: Vec<Vec<f32>>,
+    /// Per node, what its layer keeps from forward to backward ([`Layer::saved_width`](crate::layers::Layer::saved_width) per row).
+    pub saved: Vec<Vec<f32>>,
+    pub saved_widths: Vec<usize>,
     pub grads: Vec<Vec<f32>>,
-    pub masks: Vec<Vec<f32>>,
     pub grad_written: Vec<bool>,
-    pub training_dropout: Vec<bool>,
     /// One gradient buffer per weight, in layer order (kernel, bias).
     pub param_grads: Vec<Vec<f32>>,
     pub param_written: Vec<bool>,
     /// Index of each layer's first weight in `param_grads`.
     pub param_index: Vec<usize>,
     pub scratch: Vec<f32>,
+    /// Randomness for layers without a seed (dropout).
     pub rng: Rng,
 }
 
@@ -436,11 +258,9 @@ impl Workspace {
         let mut per_row = 0usize;
         let mut widest = 0;
         for node in &graph.nodes {
-            let copies = match &graph.layers[node.layer].kind {
-                LayerKind::Dense(d) if d.activation.needs_input() => 2,
-                _ => 1,
-            } + if training { 1 + matches!(graph.layers[node.layer].kind, LayerKind::Dropout { .. }) as usize } else { 0 };
-            per_row = per_row.saturating_add(node.width.saturating_mul(copies));
+            let saved = graph.layers[node.layer].layer.saved_width(node.width, training);
+            let grads = if training { node.width } else { 0 };
+            per_row = per_row.saturating_add(node.width).saturating_add(saved).saturating_add(grads);
             widest = widest.max(node.width);
         }
         let activations = capacity.saturating_mul(per_row.saturating_add(widest));
@@ -454,55 +274,43 @@ impl Workspace {
         let n = graph.nodes.len();
         let sized = |w: usize| try_zeroed(capacity.saturating_mul(w), "activation buffers");
         let outs = graph.nodes.iter().map(|node| sized(node.width)).collect::<Result<_>>()?;
-        let pres = graph
-            .nodes
-            .iter()
-            .map(|node| match &graph.layers[node.layer].kind {
-                LayerKind::Dense(d) if d.activation.needs_input() => sized(node.width),
-                _ => Ok(Vec::new()),
-            })
-            .collect::<Result<_>>()?;
-        let is_dropout = |node: &Node| matches!(graph.layers[node.layer].kind, LayerKind::Dropout { .. });
-        let (grads, masks, param_grads, param_index);
+        let saved_widths: Vec<usize> = graph.nodes.iter().map(|node| graph.layers[node.layer].layer.saved_width(node.width, training)).collect();
+        let saved = saved_widths.iter().map(|&w| sized(w)).collect::<Result<_>>()?;
+        let (grads, param_grads, param_index);
         if training {
             grads = graph.nodes.iter().map(|node| sized(node.width)).collect::<Result<_>>()?;
-            masks = graph.nodes.iter().map(|node| if is_dropout(node) { sized(node.width) } else { Ok(Vec::new()) }).collect::<Result<_>>()?;
             let mut index = Vec::with_capacity(graph.layers.len());
             let mut bufs = Vec::new();
             for l in &graph.layers {
                 index.push(bufs.len());
-                for (_, w, _) in l.weights() {
-                    bufs.push(try_zeroed(w.len(), "gradient buffers")?);
+                for p in l.params() {
+                    bufs.push(try_zeroed(p.values.len(), "gradient buffers")?);
                 }
             }
             param_grads = bufs;
             param_index = index;
         } else {
             grads = vec![Vec::new(); n];
-            masks = vec![Vec::new(); n];
             param_grads = Vec::new();
             param_index = Vec::new();
         }
-        let seed = graph.layers.iter().find_map(|l| match l.kind {
-            LayerKind::Dropout { seed, .. } => seed,
-            _ => None,
-        });
         let widest = graph.nodes.iter().map(|n| n.width).max().unwrap_or(0);
         let mut scratch = Vec::new();
-        scratch.try_reserve_exact(capacity.saturating_mul(widest)).map_err(|_| Error::OutOfMemory("activation buffers: cannot allocate a scratch buffer".into()))?;
+        scratch
+            .try_reserve_exact(capacity.saturating_mul(widest))
+            .map_err(|_| Error::OutOfMemory("activation buffers: cannot allocate a scratch buffer".into()))?;
         Ok(Workspace {
             capacity,
             outs,
-            pres,
+            saved,
+            saved_widths,
             grads,
-            masks,
             grad_written: vec![false; n],
-            training_dropout: graph.nodes.iter().map(|node| training && is_dropout(node)).collect(),
             param_written: vec![false; param_grads.len()],
             param_grads,
             param_index,
             scratch,
-            rng: Rng::new(seed),
+            rng: Rng::new(None),
         })
     }
 

@@ -1,7 +1,8 @@
 //! dense-mtl-core: dense and multi-task neural networks with TF.js Layers semantics.
 //!
-//! The model is a graph of layers ([`graph`]); [`model`] adds losses, metrics and an optimizer,
-//! and [`train`] runs `fit`. Everything here is plain Rust: the Node binding lives elsewhere.
+//! The model is a graph ([`graph`]) of layers, one file each ([`layers`]); [`model`] adds
+//! losses, metrics and an optimizer, and [`train`] runs `fit`. Everything here is plain Rust:
+//! the Node binding lives elsewhere.
 
 pub mod activation;
 pub mod csv;
@@ -9,7 +10,7 @@ pub mod balance;
 pub mod error;
 pub mod graph;
 pub mod initializer;
-pub mod layer;
+pub mod layers;
 pub mod loss;
 pub mod matmul;
 pub mod memory;

@@ -244,21 +244,20 @@ impl Model {
         optimizer.begin_step(params + log_variance_grad.is_some() as usize, |i| if i < params { ws.param_grads[i].len() } else { extra });
         let mut penalty = 0.0;
         for (li, layer) in self.graph.layers.iter_mut().enumerate() {
-            let trainable = layer.trainable;
-            let first = ws.param_index[li];
-            layer.for_each_weight_mut(|wi, w, regularizer| {
+            let (trainable, first) = (layer.trainable, ws.param_index[li]);
+            for (wi, p) in layer.params_mut().iter_mut().enumerate() {
                 let pi = first + wi;
-                let learns = trainable && ws.param_written[pi];
-                if let Some(r) = regularizer {
-                    penalty += r.penalty(w);
+                let learns = trainable && p.trainable && ws.param_written[pi];
+                if let Some(r) = p.regularizer {
+                    penalty += r.penalty(&p.values);
                     if learns {
-                        r.add_gradient(w, &mut ws.param_grads[pi]);
+                        r.add_gradient(&p.values, &mut ws.param_grads[pi]);
                     }
                 }
                 if learns {
-                    optimizer.update(pi, w, &ws.param_grads[pi]);
+                    optimizer.update(pi, &mut p.values, &ws.param_grads[pi]);
                 }
-            });
+            }
         }
         if let (Some(g), Some(balancer)) = (log_variance_grad, self.balancer.as_mut()) {
             optimizer.update(params, &mut balancer.log_variances, g);
@@ -270,26 +269,26 @@ impl Model {
     /// Flat parameter index (the optimizer's and the workspace's order: layers in order, their
     /// weights in order) of weight `wi` of layer `li`.
     fn param_index(&self, li: usize, wi: usize) -> usize {
-        self.graph.layers[..li].iter().map(|l| l.weights().len()).sum::<usize>() + wi
+        self.graph.layers[..li].iter().map(|l| l.params().len()).sum::<usize>() + wi
     }
 
     fn param_sizes(&self) -> Vec<usize> {
-        self.graph.layers.iter().flat_map(|l| l.weights().into_iter().map(|(_, w, _)| w.len())).collect()
+        self.graph.layers.iter().flat_map(|l| l.params().iter().map(|p| p.values.len())).collect()
     }
 
     /// The optimizer's state as TF.js saves it: its step count, then `(name, shape, values)` for
     /// each slot of each trainable weight (`dense_Dense1/kernel/m`, ...), slot by slot.
     pub fn optimizer_state(&self) -> Option<(u64, Vec<(String, Vec<usize>, Vec<f32>)>)> {
         let opt = self.optimizer.as_ref()?;
-        let trainable: Vec<(usize, usize)> = self.graph.weight_order().into_iter().filter(|&(li, _)| self.graph.layers[li].trainable).collect();
+        let trainable: Vec<(usize, usize)> = self.graph.weight_order().into_iter().filter(|&(li, wi)| self.graph.layers[li].learns(wi)).collect();
         let mut out = Vec::new();
         for (s, slot) in opt.slot_names().iter().enumerate() {
             for &(li, wi) in &trainable {
                 let layer = &self.graph.layers[li];
-                let (suffix, values, shape) = &layer.weights()[wi];
+                let param = &layer.params()[wi];
                 let state = opt.slots.get(self.param_index(li, wi)).map(|slots| slots[s].clone());
-                let value = state.unwrap_or_else(|| vec![opt.initial_slot_value(s); values.len()]);
-                out.push((format!("{}/{suffix}/{slot}", layer.name), shape.clone(), value));
+                let value = state.unwrap_or_else(|| vec![opt.initial_slot_value(s); param.values.len()]);
+                out.push((format!("{}/{}/{slot}", layer.name, param.name), param.shape.clone(), value));
             }
         }
         Some((opt.iterations, out))
@@ -306,7 +305,7 @@ impl Model {
                 return Err(Error::shape(format!("optimizer state {name}"), e.len(), v.len()));
             }
         }
-        let trainable: Vec<(usize, usize)> = self.graph.weight_order().into_iter().filter(|&(li, _)| self.graph.layers[li].trainable).collect();
+        let trainable: Vec<(usize, usize)> = self.graph.weight_order().into_iter().filter(|&(li, wi)| self.graph.layers[li].learns(wi)).collect();
         // Flat parameter index → position among the trainable weights.
         let by_param: HashMap<usize, usize> = trainable.iter().enumerate().map(|(k, &(li, wi))| (self.param_index(li, wi), k)).collect();
         let sizes = self.param_sizes();
@@ -376,7 +375,7 @@ impl Model {
         }
         restored.check_state(state.log_variance_slots.as_ref())?;
         if let (Some(slots), Some(optimizer)) = (state.log_variance_slots, self.optimizer.as_mut()) {
-            let sizes: Vec<usize> = self.graph.layers.iter().flat_map(|l| l.weights().into_iter().map(|(_, w, _)| w.len())).collect();
+            let sizes: Vec<usize> = self.graph.layers.iter().flat_map(|l| l.params().iter().map(|p| p.values.len())).collect();
             let params = sizes.len();
             optimizer.begin_step(params, |i| sizes[i]);
             optimizer.slots.truncate(params);

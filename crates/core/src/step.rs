@@ -5,7 +5,6 @@
 
 use crate::balance::{pcgrad, GradientSurgery, TaskWeighting};
 use crate::graph::Workspace;
-use crate::layer::LayerKind;
 use crate::metric::argmax;
 use crate::model::{Batchable, ClassWeights, Head, Model};
 use std::collections::HashMap;
@@ -107,7 +106,7 @@ impl Model {
         let mut offsets = Vec::new();
         let mut size = 0;
         for (li, layer) in self.graph.layers.iter().enumerate() {
-            for (_, w, _) in layer.weights() {
+            for w in layer.params().iter().map(|p| &p.values) {
                 let is_shared = heads_of_layer[li].len() >= 2;
                 shared.push(is_shared);
                 offsets.push(size);
@@ -120,7 +119,7 @@ impl Model {
         let all = self.heads.len();
         let gradnorm_layer = (0..self.graph.nodes.len()).rev().find_map(|id| {
             let li = self.graph.nodes[id].layer;
-            let is_dense = matches!(self.graph.layers[li].kind, LayerKind::Dense(_));
+            let is_dense = self.graph.layers[li].is("Dense");
             (is_dense && heads_of_layer[li].len() == all && self.graph.layers[li].trainable).then(|| (id, ws.param_index[li]))
         });
         let zeroed = |n| crate::memory::try_zeroed(n, "fit: per-output gradients");
@@ -139,7 +138,7 @@ impl Model {
     /// Whether GradNorm can run: it needs a trainable Dense layer shared by every output.
     pub fn has_gradnorm_layer(&self) -> bool {
         let heads_of_layer = self.graph.heads_depending_on_layers();
-        self.graph.layers.iter().enumerate().any(|(li, l)| matches!(l.kind, LayerKind::Dense(_)) && l.trainable && heads_of_layer[li].len() == self.heads.len())
+        self.graph.layers.iter().enumerate().any(|(li, l)| l.is("Dense") && l.trainable && heads_of_layer[li].len() == self.heads.len())
     }
 
     /// One optimizer step on the rows `indices`. Writes the batch's log values (in

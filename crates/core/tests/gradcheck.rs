@@ -239,7 +239,7 @@ fn analytic_gradients(model: &Model, xs: &[&[f32]], ys: &[&[f32]], rows: usize) 
     model.graph.backward(ws, rows);
     let mut out = Vec::new();
     for (li, layer) in model.graph.layers.iter().enumerate() {
-        for wi in 0..layer.weights().len() {
+        for wi in 0..layer.params().len() {
             let pi = ws.param_index[li] + wi;
             out.push(((li, wi), ws.param_written[pi].then(|| ws.param_grads[pi].clone())));
         }
@@ -255,7 +255,7 @@ fn check_graph_gradients(model: &mut Model, xs: &[&[f32]], ys: &[&[f32]], rows: 
     let mut checked = 0;
     for ((li, wi), grad) in analytic {
         let layer = &model.graph.layers[li];
-        let label = format!("{what}: d loss / d {}/{}", layer.name, layer.weights()[wi].0);
+        let label = format!("{what}: d loss / d {}/{}", layer.name, layer.params()[wi].name);
         let trainable = layer.trainable;
         let Some(grad) = grad else {
             assert!(!trainable, "{label}: trainable weight got no gradient");
@@ -265,12 +265,12 @@ fn check_graph_gradients(model: &mut Model, xs: &[&[f32]], ys: &[&[f32]], rows: 
         let n = grad.len();
         let mut numeric = Vec::with_capacity(n);
         for j in 0..n {
-            let orig = model.graph.layers[li].weights_mut()[wi][j];
+            let orig = model.graph.layers[li].params()[wi].values[j];
             numeric.push(central_difference_in(
                 model,
                 orig,
                 1e-3,
-                |m, v| m.graph.layers[li].weights_mut()[wi][j] = v,
+                |m, v| m.graph.layers[li].params_mut()[wi].values[j] = v,
                 |m| total_loss(m, xs, ys, rows),
             ));
         }
@@ -532,10 +532,10 @@ fn check_sgd_step(model: &mut Model, lr: f32, xs: &[&[f32]], ys: &[&[f32]], rows
     let expected_logs_loss = objective(model);
     let mut expected = Vec::new();
     for li in 0..model.graph.layers.len() {
-        for wi in 0..model.graph.layers[li].weights().len() {
-            let w = model.graph.layers[li].weights()[wi].1.to_vec();
+        for wi in 0..model.graph.layers[li].params().len() {
+            let w = model.graph.layers[li].params()[wi].values.clone();
             let grads: Vec<f64> = (0..w.len())
-                .map(|j| central_difference_in(model, w[j], 1e-3, |m, v| m.graph.layers[li].weights_mut()[wi][j] = v, &objective))
+                .map(|j| central_difference_in(model, w[j], 1e-3, |m, v| m.graph.layers[li].params_mut()[wi].values[j] = v, &objective))
                 .collect();
             expected.push(((li, wi), w, grads));
         }
@@ -550,9 +550,9 @@ fn check_sgd_step(model: &mut Model, lr: f32, xs: &[&[f32]], ys: &[&[f32]], rows
 
     for ((li, wi), before, grads) in expected {
         let layer = &model.graph.layers[li];
-        let after = layer.weights()[wi].1;
+        let after = &layer.params()[wi].values;
         let implied: Vec<f64> = before.iter().zip(after).map(|(&b, &a)| (b as f64 - a as f64) / lr as f64).collect();
-        let label = format!("{what}: SGD step of {}/{}", layer.name, layer.weights()[wi].0);
+        let label = format!("{what}: SGD step of {}/{}", layer.name, layer.params()[wi].name);
         if layer.trainable {
             assert_close(&implied, &grads, ATOL, RTOL, &label);
         } else {

@@ -38,7 +38,7 @@ fn branching() -> Value {
 /// Values a workspace holds: (activation buffers, weight gradients).
 fn allocated(ws: &Workspace) -> (usize, usize) {
     let sum = |v: &[Vec<f32>]| v.iter().map(Vec::len).sum::<usize>();
-    (sum(&ws.outs) + sum(&ws.pres) + sum(&ws.grads) + sum(&ws.masks) + ws.scratch.capacity(), sum(&ws.param_grads))
+    (sum(&ws.outs) + sum(&ws.saved) + sum(&ws.grads) + ws.scratch.capacity(), sum(&ws.param_grads))
 }
 
 #[test]

@@ -120,7 +120,7 @@ pub fn compiled_model(graph_json: serde_json::Value, compile_json: serde_json::V
 /// Copies `values` into weight `wi` of the layer named `layer`.
 pub fn set_weight(model: &mut Model, layer: &str, wi: usize, values: &[f32]) {
     let l = model.graph.layers.iter_mut().find(|l| l.name == layer).unwrap_or_else(|| panic!("no layer '{layer}'"));
-    let mut ws = l.weights_mut();
+    let mut ws: Vec<&mut [f32]> = l.params_mut().iter_mut().map(|p| p.values.as_mut_slice()).collect();
     assert_eq!(ws[wi].len(), values.len(), "layer '{layer}' weight {wi}: size");
     ws[wi].copy_from_slice(values);
 }
@@ -128,5 +128,5 @@ pub fn set_weight(model: &mut Model, layer: &str, wi: usize, values: &[f32]) {
 /// The values of weight `wi` of the layer named `layer`.
 pub fn weight(model: &Model, layer: &str, wi: usize) -> Vec<f32> {
     let l = model.graph.layers.iter().find(|l| l.name == layer).unwrap_or_else(|| panic!("no layer '{layer}'"));
-    l.weights()[wi].1.to_vec()
+    l.params()[wi].values.clone()
 }

@@ -1,0 +1,289 @@
+//! Layers, one file each (in the style of burn and candle-nn): a typed config as the wire sends
+//! it (TF.js defaults applied), `build` (validation and weight initialization), and the runtime
+//! layer with its forward and backward passes and its one list of parameters.
+//!
+//! The graph ([`crate::graph`]) walks layers through the [`Layer`] trait, one virtual call per
+//! node and batch (the work inside a call is a matrix product or a pass over `rows × width`
+//! values, so the call costs nothing measurable and a new layer needs no edit in the graph).
+//! Adding a layer: a file here with its config, its [`Layer`] impl and its `build`, plus one
+//! variant in [`LayerConfig`] and its arms in [`LayerConfig::name`] and [`LayerConfig::build`].
+
+pub mod activation;
+pub mod dense;
+pub mod dropout;
+pub mod input;
+pub mod merge;
+
+pub use activation::{ActivationConfig, ActivationLayer};
+pub use dense::{Dense, DenseConfig};
+pub use dropout::{Dropout, DropoutConfig};
+pub use input::{Input, InputConfig};
+pub use merge::{Merge, MergeConfig, MergeOp};
+
+use crate::error::{Error, Result};
+use crate::graph::Node;
+use crate::memory::fits_in_memory;
+use crate::regularizer::Regularizer;
+use crate::rng::Rng;
+use serde::Deserialize;
+
+/// A layer as the wire describes it, tagged by its TF.js class name.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(tag = "className")]
+pub enum LayerConfig {
+    InputLayer(InputConfig),
+    Dense(DenseConfig),
+    Dropout(DropoutConfig),
+    Activation(ActivationConfig),
+    Concatenate(MergeConfig),
+    Add(MergeConfig),
+    Multiply(MergeConfig),
+    Average(MergeConfig),
+}
+
+impl LayerConfig {
+    /// The layer's name.
+    pub fn name(&self) -> &str {
+        match self {
+            LayerConfig::InputLayer(c) => &c.name,
+            LayerConfig::Dense(c) => &c.name,
+            LayerConfig::Dropout(c) => &c.name,
+            LayerConfig::Activation(c) => &c.name,
+            LayerConfig::Concatenate(c) | LayerConfig::Add(c) | LayerConfig::Multiply(c) | LayerConfig::Average(c) => &c.name,
+        }
+    }
+
+    /// Validates the config and builds the layer (initializing its weights); `input_width` is
+    /// the width of its first input.
+    pub fn build(&self, input_width: usize) -> Result<NamedLayer> {
+        match self {
+            LayerConfig::InputLayer(c) => c.build(),
+            LayerConfig::Dense(c) => c.build(input_width),
+            LayerConfig::Dropout(c) => c.build(),
+            LayerConfig::Activation(c) => Ok(c.build()),
+            LayerConfig::Concatenate(c) => Ok(c.build(MergeOp::Concatenate)),
+            LayerConfig::Add(c) => Ok(c.build(MergeOp::Add)),
+            LayerConfig::Multiply(c) => Ok(c.build(MergeOp::Multiply)),
+            LayerConfig::Average(c) => Ok(c.build(MergeOp::Average)),
+        }
+    }
+}
+
+/// One weight of a layer: what TF.js saves as `<layer>/<name>` with its shape.
+#[derive(Clone, Debug)]
+pub struct Param {
+    /// The weight's name within its layer (`kernel`, `bias`).
+    pub name: &'static str,
+    pub shape: Vec<usize>,
+    /// Row-major values.
+    pub values: Vec<f32>,
+    pub regularizer: Option<Regularizer>,
+    /// Whether the optimizer updates it when its layer is trainable (false for statistics a
+    /// layer updates itself, such as batch normalization's moving mean).
+    pub trainable: bool,
+}
+
+impl Param {
+    /// A trainable weight.
+    pub fn new(name: &'static str, shape: Vec<usize>, values: Vec<f32>, regularizer: Option<Regularizer>) -> Self {
+        Param { name, shape, values, regularizer, trainable: true }
+    }
+}
+
+/// What a layer computes. The graph owns the buffers and passes each call the slices it needs.
+pub trait Layer: std::fmt::Debug + Send + Sync {
+    /// TF.js's class name (`Dense`).
+    fn class_name(&self) -> &'static str;
+
+    /// The output width for these input widths, or an error naming the layer (`name`).
+    fn output_width(&self, name: &str, inputs: &[usize]) -> Result<usize>;
+
+    /// The layer's weights, in TF.js's order.
+    fn params(&self) -> &[Param] {
+        &[]
+    }
+
+    /// Mutable access to [`params`](Self::params).
+    fn params_mut(&mut self) -> &mut [Param] {
+        &mut []
+    }
+
+    /// Values per row the layer keeps from its forward pass for its backward pass (for an output
+    /// of `width` values per row; `training` says whether the workspace trains).
+    fn saved_width(&self, _width: usize, _training: bool) -> usize {
+        0
+    }
+
+    /// Multiply-adds per row of the layer's matrix product, if it has one.
+    fn multiply_adds_per_row(&self) -> usize {
+        0
+    }
+
+    /// Computes `pass.out` from `pass.inputs`.
+    fn forward(&self, pass: Forward<'_>);
+
+    /// Given `pass.grad` (d loss / d output, which it may overwrite), writes the weights'
+    /// gradients (when trainable) and sends the inputs' gradients.
+    fn backward(&self, pass: Backward<'_>);
+
+    /// A boxed copy (models are cloned on compile and for predict).
+    fn clone_box(&self) -> Box<dyn Layer>;
+}
+
+impl Clone for Box<dyn Layer> {
+    fn clone(&self) -> Self {
+        self.clone_box()
+    }
+}
+
+/// A layer in a model: its name, whether it trains, and what it computes.
+#[derive(Clone, Debug)]
+pub struct NamedLayer {
+    pub name: String,
+    pub trainable: bool,
+    pub layer: Box<dyn Layer>,
+}
+
+impl NamedLayer {
+    /// The layer's weights, in TF.js's order.
+    pub fn params(&self) -> &[Param] {
+        self.layer.params()
+    }
+
+    /// Mutable access to the weights.
+    pub fn params_mut(&mut self) -> &mut [Param] {
+        self.layer.params_mut()
+    }
+
+    /// Whether weight `wi` is updated by training (its layer and the weight are trainable).
+    pub fn learns(&self, wi: usize) -> bool {
+        self.trainable && self.params()[wi].trainable
+    }
+
+    /// Whether the layer is of TF.js class `class_name`.
+    pub fn is(&self, class_name: &str) -> bool {
+        self.layer.class_name() == class_name
+    }
+
+    /// Number of scalar parameters.
+    pub fn count_params(&self) -> usize {
+        self.params().iter().map(|p| p.values.len()).sum()
+    }
+}
+
+/// The outputs of a node's inputs for the current batch.
+pub struct Inputs<'a> {
+    pub(crate) outs: &'a [Vec<f32>],
+    pub(crate) nodes: &'a [Node],
+    pub(crate) ids: &'a [usize],
+    pub(crate) rows: usize,
+}
+
+impl Inputs<'_> {
+    /// Number of inputs.
+    pub fn len(&self) -> usize {
+        self.ids.len()
+    }
+
+    /// Whether the node has no input.
+    pub fn is_empty(&self) -> bool {
+        self.ids.is_empty()
+    }
+
+    /// Width of input `k`.
+    pub fn width(&self, k: usize) -> usize {
+        self.nodes[self.ids[k]].width
+    }
+
+    /// Input `k`, `rows × width` values.
+    pub fn get(&self, k: usize) -> &[f32] {
+        &self.outs[self.ids[k]][..self.rows * self.width(k)]
+    }
+}
+
+/// One forward call.
+pub struct Forward<'a> {
+    pub rows: usize,
+    pub training: bool,
+    pub inputs: Inputs<'a>,
+    /// `rows × width` values to write.
+    pub out: &'a mut [f32],
+    /// `rows × saved_width` values kept for the backward pass.
+    pub saved: &'a mut [f32],
+    /// Randomness for layers without a seed of their own.
+    pub rng: &'a mut Rng,
+}
+
+/// Gradient buffers of a trainable layer's weights, in [`Layer::params`] order.
+pub struct ParamGrads<'a> {
+    pub grads: &'a mut [Vec<f32>],
+    /// Whether each buffer already holds a gradient of this backward pass (then add to it).
+    pub written: &'a mut [bool],
+}
+
+/// Where a node sends its inputs' gradients.
+pub struct GradSink<'a> {
+    pub(crate) grads: &'a mut [Vec<f32>],
+    pub(crate) written: &'a mut [bool],
+    pub(crate) nodes: &'a [Node],
+    pub(crate) ids: &'a [usize],
+    pub(crate) rows: usize,
+}
+
+impl GradSink<'_> {
+    /// Gives `write` input `k`'s gradient buffer (`rows × width`) and whether it already holds a
+    /// gradient to add to (otherwise it must overwrite it). Model inputs take no gradient.
+    pub fn send(&mut self, k: usize, write: impl FnOnce(&mut [f32], bool)) {
+        let to = self.ids[k];
+        let node = &self.nodes[to];
+        if node.inputs.is_empty() {
+            return;
+        }
+        write(&mut self.grads[to][..self.rows * node.width], self.written[to]);
+        self.written[to] = true;
+    }
+}
+
+/// One backward call.
+pub struct Backward<'a> {
+    pub rows: usize,
+    /// d loss / d output, `rows × width`; the layer may overwrite it.
+    pub grad: &'a mut [f32],
+    pub out: &'a [f32],
+    pub saved: &'a [f32],
+    pub inputs: Inputs<'a>,
+    /// None when the layer is frozen.
+    pub param_grads: Option<ParamGrads<'a>>,
+    pub sink: GradSink<'a>,
+    /// A buffer of up to `rows × widest node` values for intermediate results.
+    pub scratch: &'a mut Vec<f32>,
+}
+
+/// `dst = src`, or `dst += src` when `accumulate`.
+pub(crate) fn write_or_add(dst: &mut [f32], src: &[f32], accumulate: bool) {
+    if accumulate {
+        dst.iter_mut().zip(src).for_each(|(d, &s)| *d += s);
+    } else {
+        dst.copy_from_slice(src);
+    }
+}
+
+/// A zeroed buffer of `len` values, or an error instead of aborting the process when the size
+/// overflows or the memory cannot be had.
+pub(crate) fn zeroed(len: Option<usize>, what: &str) -> Result<Vec<f32>> {
+    let too_large = || Error::invalid(format!("{what} is too large to allocate"));
+    let len = len.filter(|&n| fits_in_memory(n)).ok_or_else(too_large)?;
+    crate::memory::try_zeroed(len, what)
+}
+
+/// The error for a layer given the wrong number of inputs.
+pub(crate) fn one_input(what: &str, inputs: &[usize]) -> Result<usize> {
+    if inputs.len() != 1 {
+        return Err(Error::invalid(format!("{what} takes one input but got {}", inputs.len())));
+    }
+    Ok(inputs[0])
+}
+
+fn yes() -> bool {
+    true
+}
