@@ -241,6 +241,8 @@ pub struct Trainer {
     signals: Option<Arc<Signals>>,
     /// Validation values come from the caller (a validation dataset).
     validated_by_caller: bool,
+    /// Whether the balancer's random stream was seeded from `config.seed` (on the first run).
+    balancer_seeded: bool,
 }
 
 impl Trainer {
@@ -319,6 +321,7 @@ impl Trainer {
             indices: Vec::new(),
             signals: None,
             validated_by_caller: false,
+            balancer_seeded: false,
             config,
         }
     }
@@ -385,6 +388,11 @@ impl Trainer {
     /// batches) every batch handed over has run.
     pub fn run(&mut self, model: &mut Model, limits: RunLimits) -> Result<RunReport> {
         model.reserve_training_state()?;
+        if let (false, Some(seed), Some(balancer)) = (self.balancer_seeded, self.config.seed, model.balancer.as_mut()) {
+            // PCGrad's order and RLW's weights follow fit({seed}) too.
+            balancer.seed(seed);
+        }
+        self.balancer_seeded = true;
         // Small models never split work across threads: skip the hand-off to the pool.
         let batch_size = match &self.source {
             Source::Rows { .. } => self.config.batch_size,

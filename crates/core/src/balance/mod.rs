@@ -1,7 +1,20 @@
 //! Multi-task loss balancing: how much each output's loss counts in the total, and gradient
 //! surgery on the shared weights. Methods and equations follow the papers (see the README):
 //! fixed weights (Keras `loss_weights`), uncertainty weighting (Kendall et al. 2018), Dynamic
-//! Weight Average (Liu et al. 2019), GradNorm (Chen et al. 2018) and PCGrad (Yu et al. 2020).
+//! Weight Average (Liu et al. 2019), GradNorm (Chen et al. 2018), random loss weighting (Lin et
+//! al. 2022), and the gradient aggregators over the per-task shared gradients, one file each:
+//! PCGrad, CAGrad, Nash-MTL, Aligned-MTL, IMTL-G and MGDA-UB.
+
+mod aligned_mtl;
+mod cagrad;
+mod imtl_g;
+pub mod linalg;
+mod mgda_ub;
+mod nash_mtl;
+mod pcgrad;
+mod rlw;
+
+pub use pcgrad::pcgrad;
 
 use crate::error::{Error, Result};
 use crate::loss::Loss;
@@ -10,7 +23,11 @@ use serde::{Deserialize, Serialize};
 
 /// How task weights are chosen (`compile({taskWeighting})`).
 #[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
-#[serde(tag = "method", rename_all = "lowercase", rename_all_fields = "camelCase")]
+#[serde(
+    tag = "method",
+    rename_all = "lowercase",
+    rename_all_fields = "camelCase"
+)]
 pub enum TaskWeighting {
     /// The compiled `lossWeights`, unchanged.
     Fixed {},
@@ -34,6 +51,8 @@ pub enum TaskWeighting {
         #[serde(default = "default_gradnorm_lr")]
         learning_rate: f32,
     },
+    /// Random loss weighting: `softmax(z)`, `z ~ N(0, I)` drawn every step.
+    Rlw {},
 }
 
 fn default_min_log_var() -> f32 {
@@ -52,11 +71,47 @@ fn default_gradnorm_lr() -> f32 {
     0.025
 }
 
-/// Gradient surgery applied to the shared weights.
+/// Gradient surgery: how the per-task gradients of the shared weights are combined.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize)]
-#[serde(rename_all = "lowercase")]
 pub enum GradientSurgery {
+    #[serde(rename = "pcgrad")]
     Pcgrad,
+    #[serde(rename = "cagrad")]
+    Cagrad,
+    #[serde(rename = "nash-mtl")]
+    NashMtl,
+    #[serde(rename = "aligned-mtl")]
+    AlignedMtl,
+    #[serde(rename = "imtl-g")]
+    ImtlG,
+    #[serde(rename = "mgda-ub")]
+    MgdaUb,
+}
+
+impl GradientSurgery {
+    /// The weights α of `Σ α_i g_i` from the Gram matrix of the active tasks' gradients
+    /// (PCGrad is not a weighting: it projects, see [`pcgrad`]).
+    pub fn weights(self, gram: &linalg::Matrix) -> Vec<f64> {
+        match self {
+            GradientSurgery::Pcgrad => vec![1.0; gram.len()],
+            GradientSurgery::Cagrad => cagrad::weights(gram),
+            GradientSurgery::NashMtl => nash_mtl::weights(gram),
+            GradientSurgery::AlignedMtl => aligned_mtl::weights(gram),
+            GradientSurgery::ImtlG => imtl_g::weights(gram),
+            GradientSurgery::MgdaUb => mgda_ub::weights(gram),
+        }
+    }
+
+    /// The norm the merged shared gradient is clipped to (Nash-MTL's `max_norm`).
+    pub fn max_norm(self) -> Option<f64> {
+        (self == GradientSurgery::NashMtl).then_some(nash_mtl::MAX_NORM)
+    }
+
+    /// Whether the task-specific weights also get the task weights α (methods that weight the
+    /// losses: Nash-MTL, MGDA-UB); the others change the shared gradient only.
+    pub fn weights_heads(self) -> bool {
+        matches!(self, GradientSurgery::NashMtl | GradientSurgery::MgdaUb)
+    }
 }
 
 impl TaskWeighting {
@@ -74,7 +129,9 @@ impl TaskWeighting {
             }
             _ => None,
         };
-        bad.map_or(Ok(()), |m| Err(Error::invalid(format!("compile: taskWeighting {m}"))))
+        bad.map_or(Ok(()), |m| {
+            Err(Error::invalid(format!("compile: taskWeighting {m}")))
+        })
     }
 }
 
@@ -107,13 +164,19 @@ mod missing_as_null {
     use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
     pub fn serialize<S: Serializer>(epochs: &[Vec<f64>], s: S) -> Result<S::Ok, S::Error> {
-        let written: Vec<Vec<Option<f64>>> = epochs.iter().map(|e| e.iter().map(|&l| (!l.is_nan()).then_some(l)).collect()).collect();
+        let written: Vec<Vec<Option<f64>>> = epochs
+            .iter()
+            .map(|e| e.iter().map(|&l| (!l.is_nan()).then_some(l)).collect())
+            .collect();
         written.serialize(s)
     }
 
     pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<Vec<f64>>, D::Error> {
         let read = Vec::<Vec<Option<f64>>>::deserialize(d)?;
-        Ok(read.into_iter().map(|e| e.into_iter().map(|l| l.unwrap_or(f64::NAN)).collect()).collect())
+        Ok(read
+            .into_iter()
+            .map(|e| e.into_iter().map(|l| l.unwrap_or(f64::NAN)).collect())
+            .collect())
     }
 }
 
@@ -121,26 +184,28 @@ fn fresh_rng() -> Rng {
     Rng::new(None)
 }
 
-impl Clone for Rng {
-    fn clone(&self) -> Self {
-        Rng::new(None)
-    }
-}
-
-impl std::fmt::Debug for Rng {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("Rng")
-    }
-}
-
 fn is_classification(loss: Loss) -> bool {
     use Loss::*;
-    matches!(loss, CategoricalCrossentropy | SparseCategoricalCrossentropy | BinaryCrossentropy | Hinge | SquaredHinge | CategoricalHinge | KullbackLeiblerDivergence)
+    matches!(
+        loss,
+        CategoricalCrossentropy
+            | SparseCategoricalCrossentropy
+            | BinaryCrossentropy
+            | Hinge
+            | SquaredHinge
+            | CategoricalHinge
+            | KullbackLeiblerDivergence
+    )
 }
 
 impl Balancer {
     /// Balancing for heads with these losses and base weights.
-    pub fn new(method: TaskWeighting, surgery: Option<GradientSurgery>, losses: &[Loss], base: Vec<f32>) -> Result<Self> {
+    pub fn new(
+        method: TaskWeighting,
+        surgery: Option<GradientSurgery>,
+        losses: &[Loss],
+        base: Vec<f32>,
+    ) -> Result<Self> {
         method.validate()?;
         let n = losses.len();
         Ok(Balancer {
@@ -149,7 +214,10 @@ impl Balancer {
             base,
             weights: vec![1.0; n],
             log_variances: vec![0.0; n],
-            likelihood_factors: losses.iter().map(|&l| if is_classification(l) { 1.0 } else { 0.5 }).collect(),
+            likelihood_factors: losses
+                .iter()
+                .map(|&l| if is_classification(l) { 1.0 } else { 0.5 })
+                .collect(),
             initial_losses: vec![None; n],
             recent_epoch_losses: Vec::new(),
             rng: Rng::new(None),
@@ -164,7 +232,9 @@ impl Balancer {
     /// The weight on task `h`'s loss in the total this step.
     pub fn effective(&self, h: usize) -> f32 {
         match self.method {
-            TaskWeighting::Uncertainty { .. } => self.base[h] * self.likelihood_factors[h] * (-self.log_variances[h]).exp(),
+            TaskWeighting::Uncertainty { .. } => {
+                self.base[h] * self.likelihood_factors[h] * (-self.log_variances[h]).exp()
+            }
             _ => self.base[h] * self.weights[h],
         }
     }
@@ -174,7 +244,11 @@ impl Balancer {
     pub fn log_variance_gradient(&self, losses: &[f64], labelled: &[usize], grad: &mut [f32]) {
         for h in 0..grad.len() {
             grad[h] = if labelled[h] > 0 {
-                -self.base[h] * self.likelihood_factors[h] * (-self.log_variances[h]).exp() * losses[h] as f32 + 0.5
+                -self.base[h]
+                    * self.likelihood_factors[h]
+                    * (-self.log_variances[h]).exp()
+                    * losses[h] as f32
+                    + 0.5
             } else {
                 0.0
             };
@@ -183,28 +257,49 @@ impl Balancer {
 
     /// Keeps `s` in range after an optimizer step (tiny losses would send the weight to infinity).
     pub fn clamp_log_variances(&mut self) {
-        if let TaskWeighting::Uncertainty { min_log_variance, max_log_variance } = self.method {
-            self.log_variances.iter_mut().for_each(|s| *s = s.clamp(min_log_variance, max_log_variance));
+        if let TaskWeighting::Uncertainty {
+            min_log_variance,
+            max_log_variance,
+        } = self.method
+        {
+            self.log_variances
+                .iter_mut()
+                .for_each(|s| *s = s.clamp(min_log_variance, max_log_variance));
         }
     }
 
     /// GradNorm: one update of the task weights from this batch's losses and each task's
     /// gradient norm `‖∇_W L_i‖` on the last shared layer. Tasks without labels sit out.
     pub fn gradnorm_update(&mut self, losses: &[f64], norms: &[f32], labelled: &[usize]) {
-        let TaskWeighting::Gradnorm { alpha, learning_rate } = self.method else { return };
-        let active: Vec<usize> = (0..losses.len()).filter(|&h| labelled[h] > 0 && norms[h].is_finite()).collect();
+        let TaskWeighting::Gradnorm {
+            alpha,
+            learning_rate,
+        } = self.method
+        else {
+            return;
+        };
+        let active: Vec<usize> = (0..losses.len())
+            .filter(|&h| labelled[h] > 0 && norms[h].is_finite())
+            .collect();
         for &h in &active {
             if self.initial_losses[h].is_none() && losses[h] > 0.0 {
                 self.initial_losses[h] = Some(losses[h] as f32);
             }
         }
-        let active: Vec<usize> = active.into_iter().filter(|&h| self.initial_losses[h].is_some()).collect();
+        let active: Vec<usize> = active
+            .into_iter()
+            .filter(|&h| self.initial_losses[h].is_some())
+            .collect();
         if active.len() < 2 {
             return;
         }
         let ratio = |h: usize| losses[h] as f32 / self.initial_losses[h].unwrap();
         let mean_ratio = active.iter().map(|&h| ratio(h)).sum::<f32>() / active.len() as f32;
-        let mean_norm = active.iter().map(|&h| self.weights[h] * norms[h]).sum::<f32>() / active.len() as f32;
+        let mean_norm = active
+            .iter()
+            .map(|&h| self.weights[h] * norms[h])
+            .sum::<f32>()
+            / active.len() as f32;
         for &h in &active {
             let target = mean_norm * (ratio(h) / mean_ratio).powf(alpha);
             let g = self.weights[h] * norms[h];
@@ -220,7 +315,9 @@ impl Balancer {
 
     /// DWA: after each epoch, weights for the next one from the last two epochs' mean losses.
     pub fn end_epoch(&mut self, epoch_losses: &[f64]) {
-        let TaskWeighting::Dwa { temperature } = self.method else { return };
+        let TaskWeighting::Dwa { temperature } = self.method else {
+            return;
+        };
         self.recent_epoch_losses.push(epoch_losses.to_vec());
         if self.recent_epoch_losses.len() > 2 {
             self.recent_epoch_losses.remove(0);
@@ -229,12 +326,28 @@ impl Balancer {
             return;
         }
         let (before, last) = (&self.recent_epoch_losses[0], &self.recent_epoch_losses[1]);
-        let rates: Vec<f64> = last.iter().zip(before).map(|(l, b)| if *b > 0.0 && l.is_finite() { l / b } else { 1.0 }).collect();
+        let rates: Vec<f64> = last
+            .iter()
+            .zip(before)
+            .map(|(l, b)| {
+                if *b > 0.0 && l.is_finite() {
+                    l / b
+                } else {
+                    1.0
+                }
+            })
+            .collect();
         let max = rates.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-        let exps: Vec<f64> = rates.iter().map(|r| ((r - max) / temperature as f64).exp()).collect();
+        let exps: Vec<f64> = rates
+            .iter()
+            .map(|r| ((r - max) / temperature as f64).exp())
+            .collect();
         let total: f64 = exps.iter().sum();
         let n = rates.len() as f64;
-        self.weights.iter_mut().zip(&exps).for_each(|(w, e)| *w = (n * e / total) as f32);
+        self.weights
+            .iter_mut()
+            .zip(&exps)
+            .for_each(|(w, e)| *w = (n * e / total) as f32);
     }
 
     /// Checks a state read from a file or about to be written to one, so that every later step
@@ -243,42 +356,111 @@ impl Balancer {
     pub fn check_state(&self, log_variance_slots: Option<&[Vec<f32>; 3]>) -> Result<()> {
         let n = self.base.len();
         let (low, high) = match self.method {
-            TaskWeighting::Uncertainty { min_log_variance, max_log_variance } => (min_log_variance, max_log_variance),
+            TaskWeighting::Uncertainty {
+                min_log_variance,
+                max_log_variance,
+            } => (min_log_variance, max_log_variance),
             _ => (f32::MIN, f32::MAX),
         };
-        let range = if low > f32::MIN { format!("finite numbers within [{low}, {high}]") } else { "finite numbers".to_string() };
+        let range = if low > f32::MIN {
+            format!("finite numbers within [{low}, {high}]")
+        } else {
+            "finite numbers".to_string()
+        };
         check_f32s("base", &self.base, n, "finite numbers", |v| v.is_finite())?;
-        check_f32s("weights", &self.weights, n, "finite numbers >= 0", |v| v.is_finite() && v >= 0.0)?;
-        check_f32s("logVariances", &self.log_variances, n, &range, |v| (low..=high).contains(&v))?;
-        check_f32s("likelihoodFactors", &self.likelihood_factors, n, "finite numbers > 0", |v| v.is_finite() && v > 0.0)?;
+        check_f32s("weights", &self.weights, n, "finite numbers >= 0", |v| {
+            v.is_finite() && v >= 0.0
+        })?;
+        check_f32s("logVariances", &self.log_variances, n, &range, |v| {
+            (low..=high).contains(&v)
+        })?;
+        check_f32s(
+            "likelihoodFactors",
+            &self.likelihood_factors,
+            n,
+            "finite numbers > 0",
+            |v| v.is_finite() && v > 0.0,
+        )?;
         let initial = self.initial_losses.iter().map(|l| l.map(f64::from));
-        check_list("initialLosses", initial, n, "finite numbers > 0 or null", |v| v.is_none_or(|v| v.is_finite() && v > 0.0))?;
+        check_list(
+            "initialLosses",
+            initial,
+            n,
+            "finite numbers > 0 or null",
+            |v| v.is_none_or(|v| v.is_finite() && v > 0.0),
+        )?;
         if self.recent_epoch_losses.len() > 2 {
-            return Err(Error::invalid(format!("taskState.recentEpochLosses must hold at most 2 epochs but got {}", self.recent_epoch_losses.len())));
+            return Err(Error::invalid(format!(
+                "taskState.recentEpochLosses must hold at most 2 epochs but got {}",
+                self.recent_epoch_losses.len()
+            )));
         }
         for (e, losses) in self.recent_epoch_losses.iter().enumerate() {
             let missing_as_none = losses.iter().map(|&l| (!l.is_nan()).then_some(l));
-            check_list(&format!("recentEpochLosses[{e}]"), missing_as_none, n, "finite numbers or null", |v| v.is_none_or(f64::is_finite))?;
+            check_list(
+                &format!("recentEpochLosses[{e}]"),
+                missing_as_none,
+                n,
+                "finite numbers or null",
+                |v| v.is_none_or(f64::is_finite),
+            )?;
         }
         for (k, slot) in log_variance_slots.into_iter().flatten().enumerate() {
-            check_f32s(&format!("logVarianceSlots[{k}]"), slot, n, "finite numbers", |v| v.is_finite())?;
+            check_f32s(
+                &format!("logVarianceSlots[{k}]"),
+                slot,
+                n,
+                "finite numbers",
+                |v| v.is_finite(),
+            )?;
         }
         Ok(())
     }
 
-    /// A random visiting order for PCGrad's projections.
-    pub fn shuffle(&mut self, order: &mut [usize]) {
-        self.rng.shuffle(order);
+    /// Seeds the random draws (PCGrad's order, RLW's weights) from `fit({seed})`.
+    pub fn seed(&mut self, seed: u64) {
+        // A stream of its own, apart from the fit's shuffling stream of the same seed.
+        self.rng = Rng::new(Some(seed ^ 0x6d74_6c5f_6261_6c61));
+    }
+
+    /// The random stream of PCGrad's order and RLW's weights.
+    pub fn rng(&mut self) -> &mut Rng {
+        &mut self.rng
+    }
+
+    /// Before a step: RLW draws this step's weights over the tasks with labels.
+    pub fn begin_step(&mut self, labelled: &[usize]) {
+        if matches!(self.method, TaskWeighting::Rlw {}) {
+            rlw::draw(&mut self.rng, labelled, &mut self.weights);
+        }
     }
 }
 
 /// [`check_list`] for a list of f32 values.
-fn check_f32s(field: &str, values: &[f32], n: usize, expected: &str, valid: impl Fn(f32) -> bool) -> Result<()> {
-    check_list(field, values.iter().map(|&v| Some(v as f64)), n, expected, |v| v.is_some_and(|v| valid(v as f32)))
+fn check_f32s(
+    field: &str,
+    values: &[f32],
+    n: usize,
+    expected: &str,
+    valid: impl Fn(f32) -> bool,
+) -> Result<()> {
+    check_list(
+        field,
+        values.iter().map(|&v| Some(v as f64)),
+        n,
+        expected,
+        |v| v.is_some_and(|v| valid(v as f32)),
+    )
 }
 
 /// Fails unless `values` holds `n` values that are all `valid`; `None` is a missing value.
-fn check_list<I>(field: &str, values: I, n: usize, expected: &str, valid: impl Fn(Option<f64>) -> bool) -> Result<()>
+fn check_list<I>(
+    field: &str,
+    values: I,
+    n: usize,
+    expected: &str,
+    valid: impl Fn(Option<f64>) -> bool,
+) -> Result<()>
 where
     I: Iterator<Item = Option<f64>> + Clone,
 {
@@ -295,32 +477,10 @@ where
         Some(v) => v.to_string(),
     };
     let got: Vec<String> = values.map(spell).collect();
-    Err(Error::invalid(format!("taskState.{field} must hold {n} {expected} (one per output) but got [{}]", got.join(", "))))
-}
-
-/// PCGrad (Yu et al. 2020): projects each task's gradient `g_i` off every other task's gradient
-/// it conflicts with (negative dot product), visiting the others in random order, and writes the
-/// sum of the projected gradients into `out`. Inactive tasks (no labels) are left out.
-pub fn pcgrad(grads: &[Vec<f32>], active: &[bool], balancer: &mut Balancer, scratch: &mut Vec<f32>, out: &mut [f32]) {
-    out.fill(0.0);
-    let norms_sq: Vec<f32> = grads.iter().map(|g| g.iter().map(|v| v * v).sum()).collect();
-    let mut order: Vec<usize> = (0..grads.len()).filter(|&j| active[j] && norms_sq[j] > 0.0).collect();
-    for i in 0..grads.len() {
-        if !active[i] {
-            continue;
-        }
-        scratch.clear();
-        scratch.extend_from_slice(&grads[i]);
-        balancer.shuffle(&mut order);
-        for &j in order.iter().filter(|&&j| j != i) {
-            let dot: f32 = scratch.iter().zip(&grads[j]).map(|(a, b)| a * b).sum();
-            if dot < 0.0 {
-                let k = dot / norms_sq[j];
-                scratch.iter_mut().zip(&grads[j]).for_each(|(a, b)| *a -= k * b);
-            }
-        }
-        out.iter_mut().zip(scratch.iter()).for_each(|(o, s)| *o += s);
-    }
+    Err(Error::invalid(format!(
+        "taskState.{field} must hold {n} {expected} (one per output) but got [{}]",
+        got.join(", ")
+    )))
 }
 
 #[cfg(test)]
@@ -329,28 +489,6 @@ mod tests {
 
     fn balancer(method: TaskWeighting, n: usize) -> Balancer {
         Balancer::new(method, None, &vec![Loss::MeanSquaredError; n], vec![1.0; n]).unwrap()
-    }
-
-    #[test]
-    fn pcgrad_projects_conflicting_gradients_as_the_paper_says() {
-        // g1·g2 = -1 < 0: g1 ← g1 - (g1·g2/‖g2‖²) g2 = (0.5, 0.5); g2 ← g2 - (g2·g1/‖g1‖²) g1 = (0, 1).
-        let grads = vec![vec![1.0, 0.0], vec![-1.0, 1.0]];
-        let mut b = balancer(TaskWeighting::Fixed {}, 2);
-        let mut out = vec![0.0; 2];
-        pcgrad(&grads, &[true, true], &mut b, &mut Vec::new(), &mut out);
-        assert!((out[0] - 0.5).abs() < 1e-6 && (out[1] - 1.5).abs() < 1e-6, "{out:?}");
-        // The projected gradients no longer conflict with the originals.
-        let g1_pc = [0.5f32, 0.5];
-        assert!(g1_pc[0] * grads[1][0] + g1_pc[1] * grads[1][1] >= -1e-6);
-    }
-
-    #[test]
-    fn pcgrad_leaves_agreeing_gradients_and_skips_inactive_tasks() {
-        let grads = vec![vec![1.0, 2.0], vec![0.5, 0.5], vec![-100.0, -100.0]];
-        let mut b = balancer(TaskWeighting::Fixed {}, 3);
-        let mut out = vec![0.0; 2];
-        pcgrad(&grads, &[true, true, false], &mut b, &mut Vec::new(), &mut out);
-        assert_eq!(out, vec![1.5, 2.5]);
     }
 
     #[test]
@@ -363,30 +501,56 @@ mod tests {
         let (e1, e2) = ((0.5f64 / 2.0).exp(), (0.75f64 / 2.0).exp());
         let expected = [2.0 * e1 / (e1 + e2), 2.0 * e2 / (e1 + e2)];
         for (w, e) in b.weights.iter().zip(expected) {
-            assert!((*w as f64 - e).abs() < 1e-6, "{:?} vs {expected:?}", b.weights);
+            assert!(
+                (*w as f64 - e).abs() < 1e-6,
+                "{:?} vs {expected:?}",
+                b.weights
+            );
         }
     }
 
     #[test]
     fn gradnorm_moves_weights_toward_equal_gradient_norms_and_keeps_their_sum() {
-        let mut b = balancer(TaskWeighting::Gradnorm { alpha: 1.5, learning_rate: 0.1 }, 2);
+        let mut b = balancer(
+            TaskWeighting::Gradnorm {
+                alpha: 1.5,
+                learning_rate: 0.1,
+            },
+            2,
+        );
         // First batch: L(0) is recorded, ratios are 1, targets the mean norm (2.5).
         b.gradnorm_update(&[1.0, 1.0], &[1.0, 4.0], &[3, 3]);
         // G = (1, 4): task 0 below target → w0 += 0.1·1, task 1 above → w1 -= 0.1·4.
         let (w0, w1) = (1.1f32, 0.6f32);
         let scale = 2.0 / (w0 + w1);
-        assert!((b.weights[0] - w0 * scale).abs() < 1e-6 && (b.weights[1] - w1 * scale).abs() < 1e-6, "{:?}", b.weights);
+        assert!(
+            (b.weights[0] - w0 * scale).abs() < 1e-6 && (b.weights[1] - w1 * scale).abs() < 1e-6,
+            "{:?}",
+            b.weights
+        );
         assert!((b.weights.iter().sum::<f32>() - 2.0).abs() < 1e-6);
     }
 
     #[test]
     fn uncertainty_gradient_and_effective_weight() {
-        let mut b = Balancer::new(TaskWeighting::Uncertainty { min_log_variance: -10.0, max_log_variance: 10.0 }, None, &[Loss::CategoricalCrossentropy, Loss::MeanSquaredError], vec![1.0, 2.0]).unwrap();
+        let mut b = Balancer::new(
+            TaskWeighting::Uncertainty {
+                min_log_variance: -10.0,
+                max_log_variance: 10.0,
+            },
+            None,
+            &[Loss::CategoricalCrossentropy, Loss::MeanSquaredError],
+            vec![1.0, 2.0],
+        )
+        .unwrap();
         b.log_variances = vec![0.5, -1.0];
         let mut g = vec![0.0; 2];
         b.log_variance_gradient(&[2.0, 3.0], &[4, 0], &mut g);
         assert!((g[0] - (-(-0.5f32).exp() * 2.0 + 0.5)).abs() < 1e-6);
-        assert_eq!(g[1], 0.0, "a task without labels in the batch has no term at all");
+        assert_eq!(
+            g[1], 0.0,
+            "a task without labels in the batch has no term at all"
+        );
         assert!((b.effective(1) - 2.0 * 0.5 * 1f32.exp()).abs() < 1e-5);
         b.log_variances = vec![-50.0, 50.0];
         b.clamp_log_variances();
@@ -395,10 +559,18 @@ mod tests {
 
     #[test]
     fn a_state_with_a_missing_value_a_nan_or_an_out_of_range_log_variance_is_refused() {
-        let uncertainty = TaskWeighting::Uncertainty { min_log_variance: -10.0, max_log_variance: 10.0 };
+        let uncertainty = TaskWeighting::Uncertainty {
+            min_log_variance: -10.0,
+            max_log_variance: 10.0,
+        };
         let fresh = balancer(uncertainty, 2);
-        assert_eq!(fresh.check_state(Some(&[vec![0.0; 2], vec![0.0; 2], vec![0.0; 2]])), Ok(()));
-        let message = |b: &Balancer, slots: Option<&[Vec<f32>; 3]>| b.check_state(slots).unwrap_err().to_string();
+        assert_eq!(
+            fresh.check_state(Some(&[vec![0.0; 2], vec![0.0; 2], vec![0.0; 2]])),
+            Ok(())
+        );
+        let message = |b: &Balancer, slots: Option<&[Vec<f32>; 3]>| {
+            b.check_state(slots).unwrap_err().to_string()
+        };
         let mut b = fresh.clone();
         b.log_variances = vec![];
         assert_eq!(message(&b, None), "taskState.logVariances must hold 2 finite numbers within [-10, 10] (one per output) but got []");
@@ -414,7 +586,10 @@ mod tests {
         assert_eq!(message(&b, None), "taskState.initialLosses must hold 2 finite numbers > 0 or null (one per output) but got [null, -1]");
         let mut b = fresh.clone();
         b.recent_epoch_losses = vec![vec![1.0, 2.0]; 3];
-        assert_eq!(message(&b, None), "taskState.recentEpochLosses must hold at most 2 epochs but got 3");
+        assert_eq!(
+            message(&b, None),
+            "taskState.recentEpochLosses must hold at most 2 epochs but got 3"
+        );
         let slots = [vec![0.0; 2], vec![0.0; 3], vec![0.0; 2]];
         assert_eq!(message(&fresh, Some(&slots)), "taskState.logVarianceSlots[1] must hold 2 finite numbers (one per output) but got [0, 0, 0]");
     }
@@ -423,7 +598,11 @@ mod tests {
     fn a_dwa_epoch_without_labels_is_written_as_null_and_read_back_as_nan() {
         let mut b = balancer(TaskWeighting::Dwa { temperature: 2.0 }, 2);
         b.end_epoch(&[1.0, f64::NAN]);
-        assert_eq!(b.check_state(None), Ok(()), "a missing epoch loss is a valid state");
+        assert_eq!(
+            b.check_state(None),
+            Ok(()),
+            "a missing epoch loss is a valid state"
+        );
         let json = serde_json::to_value(&b).unwrap();
         assert_eq!(json["recentEpochLosses"], serde_json::json!([[1.0, null]]));
         let back: Balancer = serde_json::from_value(json).unwrap();
