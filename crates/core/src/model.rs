@@ -402,6 +402,22 @@ impl Model {
         Ok(())
     }
 
+    /// Changes the fixed loss weights (`lossWeights`) of a compiled model, e.g. from a callback
+    /// between epochs, keeping the optimizer's and the balancer's state (a warm-up or decay of an
+    /// auxiliary task without `compile`). One weight per output, each finite and >= 0.
+    pub fn set_loss_weights(&mut self, weights: &[f32]) -> Result<()> {
+        let balancer = self.balancer.as_mut().ok_or_else(|| Error::NotCompiled("setLossWeights: compile the model first".into()))?;
+        if weights.len() != self.heads.len() {
+            return Err(Error::invalid(format!("setLossWeights: expected one weight per output ({}) but got {}", self.heads.len(), weights.len())));
+        }
+        if let Some((h, w)) = weights.iter().enumerate().find(|(_, w)| !(w.is_finite() && **w >= 0.0)) {
+            return Err(Error::invalid(format!("setLossWeights: the weight of output '{}' must be a finite number >= 0 but got {w}", self.heads[h].name)));
+        }
+        balancer.base = weights.to_vec();
+        self.heads.iter_mut().zip(weights).for_each(|(head, &w)| head.loss_weight = w);
+        Ok(())
+    }
+
     /// Names of the task-weight log entries (`<output>_weight`), when weights adapt.
     pub fn weight_names(&self) -> Vec<String> {
         match &self.balancer {
