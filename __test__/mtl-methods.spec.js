@@ -55,13 +55,6 @@ describe('gradient aggregators', () => {
     expect(losses[losses.length - 1]).toBeLessThan(losses[0]);
     expect(weightsOf(model)).not.toEqual(before);
   });
-
-  test('an unknown method is refused with the list of methods', () => {
-    const model = threeHeads();
-    expect(() => model.compile({ optimizer: 'sgd', loss: 'meanSquaredError', gradientSurgery: 'mgda' })).toThrow(
-      "compile: Unknown gradientSurgery 'mgda'. Expected one of: pcgrad, cagrad, nash-mtl, aligned-mtl, imtl-g, mgda-ub",
-    );
-  });
 });
 
 describe('uncertainty weighting on batches without labels', () => {

@@ -48,6 +48,18 @@ test("earlyStopping({monitor: 'val_<output>_loss'}) stops on that output's valid
   expect(v.length).toBe(stopAfter);
 });
 
+test('objective and val_objective are the lossWeights-weighted sums of the per-output losses, whatever uncertainty weighting does', async () => {
+  const model = twoHeads();
+  model.compile({ optimizer: tf.train.adam(0.05), loss: 'meanSquaredError', lossWeights: [0.5, 2], taskWeighting: 'uncertainty' });
+  const h = await model.fit(xs(), ys(), { epochs: 3, batchSize: 4, shuffle: false, verbose: 0, validationData: [xs(), ys()] });
+  for (let e = 0; e < 3; e++) {
+    expect(h.history.objective[e]).toBeCloseTo(0.5 * h.history.a_loss[e] + 2 * h.history.b_loss[e], 6);
+    expect(h.history.val_objective[e]).toBeCloseTo(0.5 * h.history.val_a_loss[e] + 2 * h.history.val_b_loss[e], 6);
+    // The logged loss uses the learned weights (and leaves out Σ s/2): another number.
+    expect(Math.abs(h.history.loss[e] - h.history.objective[e])).toBeGreaterThan(1e-4);
+  }
+});
+
 describe('setLossWeights', () => {
   const compile = (model, lossWeights) => model.compile({ optimizer: tf.train.adam(0.05), loss: 'meanSquaredError', lossWeights });
   const epochs = { batchSize: 4, shuffle: false, verbose: 0 };

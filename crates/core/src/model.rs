@@ -418,6 +418,16 @@ impl Model {
         Ok(())
     }
 
+    /// The `objective` log value: `Σ lossWeights_i · L_i` over the outputs with labels, from
+    /// logs in [`metrics_names`](Self::metrics_names) order. Unlike `loss`, it does not move
+    /// with adaptive task weights, so epochs (and checkpoints) compare on one scale.
+    pub fn objective(&self, logs: &[f64]) -> f64 {
+        match self.heads.len() {
+            1 => self.heads[0].loss_weight as f64 * logs[0],
+            n => (0..n).filter(|&h| logs[1 + h].is_finite()).map(|h| self.heads[h].loss_weight as f64 * logs[1 + h]).sum(),
+        }
+    }
+
     /// Names of the task-weight log entries (`<output>_weight`), when weights adapt.
     pub fn weight_names(&self) -> Vec<String> {
         match &self.balancer {

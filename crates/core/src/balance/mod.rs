@@ -531,6 +531,78 @@ mod tests {
         assert!((b.weights.iter().sum::<f32>() - 2.0).abs() < 1e-6);
     }
 
+    // Expected values of the two tests below, printed by this script (plain Python, written from
+    // the papers' equations, not from this file):
+    // import math
+    // # GradNorm (Chen et al. 2018, closed-form w-gradient, renormalised to sum T), alpha 0.5, lr 0.1
+    // alpha, lr = 0.5, 0.1
+    // w = [1.0, 1.0, 1.0]; L0 = None
+    // for losses, norms in [([1.0, 2.0, 4.0], [1.0, 2.5, 3.0]), ([0.5, 1.8, 2.0], [0.8, 2.0, 2.5]), ([0.2, 1.7, 1.0], [0.5, 1.9, 2.0])]:
+    //     if L0 is None: L0 = losses
+    //     ratio = [l / l0 for l, l0 in zip(losses, L0)]; mr = sum(ratio) / 3
+    //     G = [wi * n for wi, n in zip(w, norms)]; mg = sum(G) / 3
+    //     target = [mg * (r / mr) ** alpha for r in ratio]
+    //     w = [max(wi - lr * math.copysign(1, g - t) * n, 1e-3) for wi, g, t, n in zip(w, G, target, norms)]
+    //     s = sum(w); w = [3 * wi / s for wi in w]
+    //     print("gradnorm", [round(x, 9) for x in w])
+    // # DWA (Liu et al. 2019), K = 3 tasks, temperature 0.5
+    // tau = 0.5; epochs = [[1.0, 2.0, 4.0], [0.5, 1.8, 4.4], [0.4, 0.9, 4.0]]
+    // for k in (1, 2):
+    //     r = [a / b for a, b in zip(epochs[k], epochs[k - 1])]
+    //     e = [math.exp(x / tau) for x in r]
+    //     print("dwa", [round(3 * x / sum(e), 9) for x in e])
+    // Printed: gradnorm [1.294117647, 0.882352941, 0.823529412]
+    //          gradnorm [1.360512522, 1.071636575, 0.567850903]
+    //          gradnorm [1.590803596, 0.994326965, 0.414869439]
+    //          dwa [0.458319098, 1.02000791, 1.521672992]
+    //          dwa [1.074258156, 0.589565376, 1.336176469]
+    fn assert_close(got: &[f32], expected: [f64; 3]) {
+        for (g, e) in got.iter().zip(expected) {
+            assert!((*g as f64 - e).abs() < 1e-5, "{got:?} vs {expected:?}");
+        }
+    }
+
+    #[test]
+    fn gradnorm_after_three_updates_with_unequal_loss_ratios() {
+        let mut b = balancer(
+            TaskWeighting::Gradnorm {
+                alpha: 0.5,
+                learning_rate: 0.1,
+            },
+            3,
+        );
+        b.gradnorm_update(&[1.0, 2.0, 4.0], &[1.0, 2.5, 3.0], &[4, 4, 4]);
+        assert_close(&b.weights, [1.294117647, 0.882352941, 0.823529412]);
+        b.gradnorm_update(&[0.5, 1.8, 2.0], &[0.8, 2.0, 2.5], &[4, 4, 4]);
+        assert_close(&b.weights, [1.360512522, 1.071636575, 0.567850903]);
+        b.gradnorm_update(&[0.2, 1.7, 1.0], &[0.5, 1.9, 2.0], &[4, 4, 4]);
+        assert_close(&b.weights, [1.590803596, 0.994326965, 0.414869439]);
+    }
+
+    #[test]
+    fn dwa_with_three_tasks_and_temperature_one_half() {
+        let mut b = balancer(TaskWeighting::Dwa { temperature: 0.5 }, 3);
+        b.end_epoch(&[1.0, 2.0, 4.0]);
+        assert_eq!(b.weights, vec![1.0; 3]);
+        b.end_epoch(&[0.5, 1.8, 4.4]);
+        assert_close(&b.weights, [0.458319098, 1.02000791, 1.521672992]);
+        b.end_epoch(&[0.4, 0.9, 4.0]);
+        assert_close(&b.weights, [1.074258156, 0.589565376, 1.336176469]);
+    }
+
+    #[test]
+    fn rlw_weights_are_the_softmax_of_normal_draws_over_labelled_tasks() {
+        let mut b = balancer(TaskWeighting::Rlw {}, 3);
+        b.seed(5);
+        b.begin_step(&[2, 0, 3]);
+        // Replay the same stream: one normal draw per labelled task, in task order.
+        let mut replay = balancer(TaskWeighting::Rlw {}, 3);
+        replay.seed(5);
+        let (z0, z2) = (replay.rng().normal() as f64, replay.rng().normal() as f64);
+        let total = z0.exp() + z2.exp();
+        assert_close(&b.weights, [z0.exp() / total, 0.0, z2.exp() / total]);
+    }
+
     #[test]
     fn uncertainty_gradient_and_effective_weight() {
         let mut b = Balancer::new(
