@@ -704,13 +704,14 @@ export interface ModelCompileArgs {
   gradientSurgery?: 'pcgrad' | 'cagrad' | 'nash-mtl' | 'aligned-mtl' | 'imtl-g' | 'mgda-ub';
 }
 
-export type TaskWeightingName = 'fixed' | 'uncertainty' | 'dwa' | 'gradnorm' | 'rlw';
+export type TaskWeightingName = 'fixed' | 'uncertainty' | 'dwa' | 'gradnorm' | 'rlw' | 'famo';
 export type TaskWeightingConfig =
   | { method: 'fixed' }
   | { method: 'uncertainty'; minLogVariance?: number; maxLogVariance?: number }
   | { method: 'dwa'; temperature?: number }
   | { method: 'gradnorm'; alpha?: number; learningRate?: number }
-  | { method: 'rlw' };
+  | { method: 'rlw' }
+  | { method: 'famo'; learningRate?: number; gamma?: number };
 
 /** Per-class weights of one output, keyed by class index. */
 export type ClassWeight = { [classIndex: number]: number };

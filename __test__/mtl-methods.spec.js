@@ -57,6 +57,18 @@ describe('gradient aggregators', () => {
   });
 });
 
+test('famo trains 3 heads with a task missing from some rows, and its logits move', async () => {
+  const model = threeHeads();
+  model.compile({ optimizer: tf.train.adam(0.02), loss: 'meanSquaredError', taskWeighting: 'famo' });
+  const h = await fit(model, { epochs: 30, seed: 1 });
+  expect(h.history.objective.every(Number.isFinite)).toBe(true);
+  expect(h.history.objective[29]).toBeLessThan(h.history.objective[0]);
+  const { famo } = model._model().taskState();
+  expect(famo.logits.every(l => Number.isFinite(l) && l !== 0)).toBe(true);
+  // Logged weights are z_i / (c·L_i) of the last batch: finite, >= 0.
+  expect(['a_weight', 'b_weight', 'c_weight'].every(k => h.history[k].every(w => w >= 0 && Number.isFinite(w)))).toBe(true);
+});
+
 describe('uncertainty weighting on batches without labels', () => {
   test('under Adam, a task without labels in a batch keeps its log-variance (no drift from momentum)', async () => {
     const model = threeHeads();
@@ -71,5 +83,41 @@ describe('uncertainty weighting on batches without labels', () => {
     const s1 = model._model().taskState().logVariances;
     expect(s1[2]).toBe(s0[2]); // Adam's momentum from the first step would have moved it
     expect(s1[0]).not.toBe(s0[0]);
+  });
+});
+
+describe('uncertainty weighting: the gradient reaching the network', () => {
+  test('under lossWeights != 1 and a masked batch, one SGD step follows finite differences of Σ w_i·c·e^{-s}·L_i', async () => {
+    const model = threeHeads();
+    const lossWeights = [0.5, 2, 1.5];
+    const lr = 1;
+    model.compile({ optimizer: tf.train.sgd(lr), loss: 'meanSquaredError', lossWeights, taskWeighting: 'uncertainty' });
+    const x = tf.tensor2d(X.slice(0, 8));
+    const ys = Y.map(y => tf.tensor2d(y.slice(0, 8))); // task c: labels on every other row only
+    const start = model.getWeights().map(w => Float32Array.from(w.dataSync()));
+    const shapes = model.getWeights().map(w => w.shape);
+    // s = 0 before the step; regression c = 1/2: J = Σ_i w_i · ½ · L_i (L_i over labelled rows), + Σ s/2 (constant in the weights).
+    const objective = async values => {
+      model.setWeights(values.map((v, i) => tf.tensor(v, shapes[i])));
+      const losses = (await model.evaluate(x, ys, { batchSize: 8 })).map(t => t.dataSync()[0]);
+      return lossWeights.reduce((s, w, i) => s + w * 0.5 * losses[1 + i], 0);
+    };
+    const probes = [[0, 0], [0, 7], [1, 2], [2, 0], [4, 0], [6, 3]]; // trunk kernel and bias, heads' kernels (c: masked rows)
+    const eps = 1e-2;
+    const numeric = [];
+    for (const [p, k] of probes) {
+      const up = start.map(v => v.slice());
+      const down = start.map(v => v.slice());
+      up[p][k] += eps;
+      down[p][k] -= eps;
+      numeric.push(((await objective(up)) - (await objective(down))) / (2 * eps));
+    }
+    model.setWeights(start.map((v, i) => tf.tensor(v, shapes[i])));
+    await model.trainOnBatch(x, ys);
+    const after = model.getWeights().map(w => w.dataSync());
+    probes.forEach(([p, k], j) => {
+      const analytic = (start[p][k] - after[p][k]) / lr;
+      expect(Math.abs(analytic - numeric[j])).toBeLessThan(2e-3 + 1e-2 * Math.abs(numeric[j]));
+    });
   });
 });

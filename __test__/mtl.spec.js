@@ -330,7 +330,7 @@ describe('bad input', () => {
     expect(() => new NativeModel(spec)).toThrow("model: layer 'd' takes node 1 as input, which is not computed before it (the graph has a cycle or is out of order)");
   });
   test('unknown taskWeighting or gradientSurgery, bad options, gradnorm without a shared layer', () => {
-    expect(() => compile({ taskWeighting: 'uncertain' })).toThrow("compile: Unknown taskWeighting 'uncertain'. Expected one of: fixed, uncertainty, dwa, gradnorm, rlw (or {method, ...options})");
+    expect(() => compile({ taskWeighting: 'uncertain' })).toThrow("compile: Unknown taskWeighting 'uncertain'. Expected one of: fixed, uncertainty, dwa, gradnorm, rlw, famo (or {method, ...options})");
     expect(() => compile({ taskWeighting: { method: 'dwa', temprature: 2 } })).toThrow("compile: taskWeighting 'dwa' has no option 'temprature'; its options are temperature");
     expect(() => compile({ taskWeighting: { method: 'dwa', temperature: -1 } })).toThrow('compile: taskWeighting dwa: temperature must be a positive number but got -1');
     expect(() => compile({ gradientSurgery: 'mgda' })).toThrow("compile: Unknown gradientSurgery 'mgda'. Expected one of: pcgrad, cagrad, nash-mtl, aligned-mtl, imtl-g, mgda-ub");

@@ -612,8 +612,8 @@ function perOutputMetrics(metrics, outputs) {
   return outputs.map(o => list(metrics[o], o));
 }
 
-const TASK_WEIGHTINGS = ['fixed', 'uncertainty', 'dwa', 'gradnorm', 'rlw'];
-const TASK_WEIGHTING_OPTIONS = { fixed: [], uncertainty: ['minLogVariance', 'maxLogVariance'], dwa: ['temperature'], gradnorm: ['alpha', 'learningRate'], rlw: [] };
+const TASK_WEIGHTINGS = ['fixed', 'uncertainty', 'dwa', 'gradnorm', 'rlw', 'famo'];
+const TASK_WEIGHTING_OPTIONS = { fixed: [], uncertainty: ['minLogVariance', 'maxLogVariance'], dwa: ['temperature'], gradnorm: ['alpha', 'learningRate'], rlw: [], famo: ['learningRate', 'gamma'] };
 const GRADIENT_SURGERIES = ['pcgrad', 'cagrad', 'nash-mtl', 'aligned-mtl', 'imtl-g', 'mgda-ub'];
 
 /** compile's taskWeighting: a method name or {method, ...options}. */

@@ -257,7 +257,7 @@ impl Model {
         }
         self.score_heads(buf, rows, true, logs, counts);
         let balancer = self.balancer.as_mut().expect("compiled");
-        balancer.begin_step(&buf.labelled);
+        balancer.begin_step(&buf.labelled, &buf.head_losses);
         let balancer = self.balancer.as_ref().expect("compiled");
         let mut effective = std::mem::take(&mut buf.effective);
         effective
@@ -303,6 +303,24 @@ impl Model {
         logs[0] = total + penalty as f64;
         counts[0] = rows as f64;
         buf.effective = effective;
+        if self
+            .balancer
+            .as_ref()
+            .is_some_and(|b| b.needs_losses_after_step())
+        {
+            // FAMO: one more forward pass on the same batch, with the updated weights.
+            let before = buf.head_losses.clone();
+            let labelled = buf.labelled.clone();
+            self.graph.forward(&mut buf.ws, rows, true);
+            let (mut scratch_logs, mut scratch_counts) =
+                (vec![0.0; logs.len()], vec![0.0; counts.len()]);
+            self.score_heads(buf, rows, false, &mut scratch_logs, &mut scratch_counts);
+            self.balancer.as_mut().expect("compiled").end_step(
+                &before,
+                &buf.head_losses,
+                &labelled,
+            );
+        }
         Ok(())
     }
 

@@ -7,6 +7,7 @@
 
 mod aligned_mtl;
 mod cagrad;
+pub mod famo;
 mod imtl_g;
 pub mod linalg;
 mod mgda_ub;
@@ -53,6 +54,20 @@ pub enum TaskWeighting {
     },
     /// Random loss weighting: `softmax(z)`, `z ~ N(0, I)` drawn every step.
     Rlw {},
+    /// FAMO: weights `softmax(ξ)_i / (c·L_i)`, ξ learned from each step's log-loss decrease.
+    Famo {
+        #[serde(default = "default_famo_lr")]
+        learning_rate: f32,
+        #[serde(default = "default_famo_gamma")]
+        gamma: f32,
+    },
+}
+
+fn default_famo_lr() -> f32 {
+    0.025
+}
+fn default_famo_gamma() -> f32 {
+    0.001
 }
 
 fn default_min_log_var() -> f32 {
@@ -127,6 +142,9 @@ impl TaskWeighting {
             TaskWeighting::Gradnorm { alpha, learning_rate } if !(alpha >= 0.0 && alpha.is_finite() && learning_rate > 0.0 && learning_rate.is_finite()) => {
                 Some(format!("gradnorm: alpha must be >= 0 and learningRate > 0 but got alpha {alpha}, learningRate {learning_rate}"))
             }
+            TaskWeighting::Famo { learning_rate, gamma } if !(learning_rate > 0.0 && learning_rate.is_finite() && gamma >= 0.0 && gamma.is_finite()) => {
+                Some(format!("famo: learningRate must be > 0 and gamma >= 0 but got learningRate {learning_rate}, gamma {gamma}"))
+            }
             _ => None,
         };
         bad.map_or(Ok(()), |m| {
@@ -154,6 +172,9 @@ pub struct Balancer {
     /// DWA's epoch-mean loss per task, for the last two epochs (NaN: no labels that epoch).
     #[serde(with = "missing_as_null")]
     pub recent_epoch_losses: Vec<Vec<f64>>,
+    /// FAMO's logits and their Adam moments.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub famo: Option<famo::State>,
     #[serde(skip, default = "fresh_rng")]
     rng: Rng,
 }
@@ -208,6 +229,7 @@ impl Balancer {
     ) -> Result<Self> {
         method.validate()?;
         let n = losses.len();
+        let famo_state = matches!(method, TaskWeighting::Famo { .. });
         Ok(Balancer {
             method,
             surgery,
@@ -220,6 +242,7 @@ impl Balancer {
                 .collect(),
             initial_losses: vec![None; n],
             recent_epoch_losses: Vec::new(),
+            famo: famo_state.then(|| famo::State::new(n)),
             rng: Rng::new(None),
         })
     }
@@ -405,6 +428,33 @@ impl Balancer {
                 |v| v.is_none_or(f64::is_finite),
             )?;
         }
+        match (&self.method, &self.famo) {
+            (TaskWeighting::Famo { .. }, None) => {
+                return Err(Error::invalid(
+                    "taskState.famo is missing (FAMO's logits and their moments)",
+                ))
+            }
+            (_, Some(state)) => {
+                check_f32s("famo.logits", &state.logits, n, "finite numbers", |v| {
+                    v.is_finite()
+                })?;
+                check_f32s(
+                    "famo.firstMoments",
+                    &state.first_moments,
+                    n,
+                    "finite numbers",
+                    |v| v.is_finite(),
+                )?;
+                check_f32s(
+                    "famo.secondMoments",
+                    &state.second_moments,
+                    n,
+                    "finite numbers >= 0",
+                    |v| v.is_finite() && v >= 0.0,
+                )?;
+            }
+            _ => {}
+        }
         for (k, slot) in log_variance_slots.into_iter().flatten().enumerate() {
             check_f32s(
                 &format!("logVarianceSlots[{k}]"),
@@ -428,10 +478,36 @@ impl Balancer {
         &mut self.rng
     }
 
-    /// Before a step: RLW draws this step's weights over the tasks with labels.
-    pub fn begin_step(&mut self, labelled: &[usize]) {
-        if matches!(self.method, TaskWeighting::Rlw {}) {
-            rlw::draw(&mut self.rng, labelled, &mut self.weights);
+    /// Before a step, from the batch's losses: RLW draws this step's weights over the tasks
+    /// with labels; FAMO sets `z_i / (c·L_i)`.
+    pub fn begin_step(&mut self, labelled: &[usize], losses: &[f64]) {
+        match (&self.method, &self.famo) {
+            (TaskWeighting::Rlw {}, _) => rlw::draw(&mut self.rng, labelled, &mut self.weights),
+            (TaskWeighting::Famo { .. }, Some(state)) => {
+                let active: Vec<bool> = labelled.iter().map(|&n| n > 0).collect();
+                state.weights(losses, &active, &mut self.weights);
+            }
+            _ => {}
+        }
+    }
+
+    /// Whether the step needs the batch's losses after the update (FAMO).
+    pub fn needs_losses_after_step(&self) -> bool {
+        matches!(self.method, TaskWeighting::Famo { .. })
+    }
+
+    /// After a step: FAMO learns ξ from the losses before and after it on the same batch.
+    pub fn end_step(&mut self, before: &[f64], after: &[f64], labelled: &[usize]) {
+        if let (
+            TaskWeighting::Famo {
+                learning_rate,
+                gamma,
+            },
+            Some(state),
+        ) = (&self.method, self.famo.as_mut())
+        {
+            let active: Vec<bool> = labelled.iter().map(|&n| n > 0).collect();
+            state.update(before, after, &active, *learning_rate, *gamma);
         }
     }
 }
@@ -594,7 +670,7 @@ mod tests {
     fn rlw_weights_are_the_softmax_of_normal_draws_over_labelled_tasks() {
         let mut b = balancer(TaskWeighting::Rlw {}, 3);
         b.seed(5);
-        b.begin_step(&[2, 0, 3]);
+        b.begin_step(&[2, 0, 3], &[1.0, 0.0, 1.0]);
         // Replay the same stream: one normal draw per labelled task, in task order.
         let mut replay = balancer(TaskWeighting::Rlw {}, 3);
         replay.seed(5);
