@@ -34,6 +34,8 @@ pub fn dot(a: &[f64], b: &[f64]) -> f64 {
 
 /// Eigenvalues and eigenvectors (columns of the second result) of a symmetric matrix, by cyclic
 /// Jacobi rotations (exact to rounding for the small matrices here).
+// Indexed loops: they read as the rotation formulas.
+#[allow(clippy::needless_range_loop)]
 pub fn symmetric_eigen(m: &Matrix) -> (Vec<f64>, Matrix) {
     let n = m.len();
     let mut a = m.clone();
@@ -102,6 +104,7 @@ pub fn symmetric_pinv(m: &Matrix) -> Matrix {
 }
 
 /// Solves `A x = b` by Gaussian elimination with partial pivoting; None when singular.
+#[allow(clippy::needless_range_loop)]
 pub fn solve(a: &Matrix, b: &[f64]) -> Option<Vec<f64>> {
     let n = b.len();
     let mut m: Matrix = a
