@@ -69,6 +69,17 @@ test('famo trains 3 heads with a task missing from some rows, and its logits mov
   expect(['a_weight', 'b_weight', 'c_weight'].every(k => h.history[k].every(w => w >= 0 && Number.isFinite(w)))).toBe(true);
 });
 
+test('mgda-ub needs a layer every output depends on (its Z), and says so at compile', () => {
+  const input = tf.input({ shape: [4] });
+  const a = tf.layers.dense({ units: 1, name: 'a' }).apply(input);
+  const b = tf.layers.dense({ units: 1, name: 'b' }).apply(input);
+  const model = tf.model({ inputs: input, outputs: [a, b] });
+  expect(() => model.compile({ optimizer: 'sgd', loss: 'meanSquaredError', gradientSurgery: 'mgda-ub' })).toThrow(
+    "compile: gradientSurgery 'mgda-ub' needs a layer every output depends on (the shared representation Z of the paper), and this model has none",
+  );
+  expect(model.compiled).toBeFalsy();
+});
+
 describe('uncertainty weighting on batches without labels', () => {
   test('under Adam, a task without labels in a batch keeps its log-variance (no drift from momentum)', async () => {
     const model = threeHeads();
