@@ -827,18 +827,25 @@ export interface ModelCompileArgs {
    * learn them; their current values are logged as `<output>_weight`.
    */
   taskWeighting?: TaskWeightingName | TaskWeightingConfig;
-  /** dense-mtl only: 'pcgrad' (Yu et al. 2020) projects conflicting task gradients on shared weights. */
-  gradientSurgery?: 'pcgrad';
+  /**
+   * dense-mtl only: how the per-task gradients of the shared weights are combined: 'pcgrad'
+   * (Yu et al. 2020) projects conflicting ones; 'cagrad' (Liu et al. 2021, c = 0.4), 'nash-mtl'
+   * (Navon et al. 2022, max norm 1), 'aligned-mtl' (Senushkin et al. 2023), 'imtl-g' (Liu et al.
+   * 2021) and 'mgda-ub' (Sener & Koltun 2018) weight them from their Gram matrix.
+   */
+  gradientSurgery?: 'pcgrad' | 'cagrad' | 'nash-mtl' | 'aligned-mtl' | 'imtl-g' | 'mgda-ub';
 }
 
 /** The loss-balancing methods of `compile({taskWeighting})`. */
-export type TaskWeightingName = 'fixed' | 'uncertainty' | 'dwa' | 'gradnorm';
+export type TaskWeightingName = 'fixed' | 'uncertainty' | 'dwa' | 'gradnorm' | 'rlw' | 'famo';
 /** A loss-balancing method by name, or with its options as `{method, ...}`. */
 export type TaskWeightingConfig =
   | { method: 'fixed' }
   | { method: 'uncertainty'; minLogVariance?: number; maxLogVariance?: number }
   | { method: 'dwa'; temperature?: number }
-  | { method: 'gradnorm'; alpha?: number; learningRate?: number };
+  | { method: 'gradnorm'; alpha?: number; learningRate?: number }
+  | { method: 'rlw' }
+  | { method: 'famo'; learningRate?: number; gamma?: number };
 
 /** Per-class weights of one output, keyed by class index. */
 export type ClassWeight = { [classIndex: number]: number };
@@ -964,6 +971,8 @@ export declare class LayersModel {
   /** All weights, in `model.weights` order; checks every shape before changing any. */
   setWeights(weights: Tensor[]): void;
   compile(args: ModelCompileArgs): void;
+  /** dense-mtl only: changes the fixed loss weights mid-training, keeping optimizer and balancing state. */
+  setLossWeights(weights: number[] | { [outputName: string]: number }): void;
   fit(x: ModelData, y: ModelData, args?: ModelFitArgs): Promise<History>;
   /** One step on the whole batch; the loss, or `[loss, ...metrics]`. */
   trainOnBatch(x: ModelData, y: ModelData): Promise<number | number[]>;

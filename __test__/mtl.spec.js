@@ -143,7 +143,7 @@ describe('missing labels', () => {
       .rejects.toThrow("fit: output 'width' has no label at all in the training data");
   });
 
-  test('sampleWeight per output scales each row, and a weight of 0 is like a missing label', async () => {
+  test('sampleWeight per output scales each row (the mean divides by all labelled rows)', async () => {
     const model = twoHead(tf);
     model.compile({ optimizer: tf.train.sgd(0), loss: ['categoricalCrossentropy', 'meanSquaredError'] });
     const weights = X.map((_, i) => (i % 2 ? 2 : 0.5));
@@ -153,6 +153,22 @@ describe('missing labels', () => {
     expect(h.history.width_loss[0]).toBeCloseTo(perRow.reduce((s, v, i) => s + v * weights[i], 0) / ROWS, 5);
     await expect(model.fit(tf.tensor2d(X), [tf.tensor2d(Y_CLASS), tf.tensor2d(Y_REG)], { verbose: 0, sampleWeight: { height: tf.ones([ROWS]) } }))
       .rejects.toThrow("fit: sampleWeight names 'height', which is not an output; the outputs are species, width");
+  });
+
+  test('a sample weight of 0 is NOT like a missing label: the row still counts in the mean', async () => {
+    const model = twoHead(tf);
+    model.compile({ optimizer: tf.train.sgd(0), loss: ['categoricalCrossentropy', 'meanSquaredError'] });
+    const zeroed = X.map((_, i) => (i < 4 ? 0 : 1));
+    const data = [tf.tensor2d(X), [tf.tensor2d(Y_CLASS), tf.tensor2d(Y_REG)]];
+    const hZero = await model.fit(...data, { epochs: 1, batchSize: ROWS, verbose: 0, sampleWeight: { width: tf.tensor1d(zeroed) } });
+    const missing = Y_REG.map((r, i) => (i < 4 ? [NaN] : r));
+    const hMissing = await model.fit(tf.tensor2d(X), [tf.tensor2d(Y_CLASS), tf.tensor2d(missing)], { epochs: 1, batchSize: ROWS, verbose: 0 });
+    const [, width] = model.predict(tf.tensor2d(X));
+    const perRow = Array.from(tf.metrics.meanSquaredError(tf.tensor2d(Y_REG), width).dataSync());
+    const kept = perRow.slice(4).reduce((a, b) => a + b, 0);
+    expect(hZero.history.width_loss[0]).toBeCloseTo(kept / ROWS, 5); // divided by all 12 rows
+    expect(hMissing.history.width_loss[0]).toBeCloseTo(kept / (ROWS - 4), 5); // by the 8 labelled rows
+    expect(hZero.history.width_loss[0]).toBeLessThan(hMissing.history.width_loss[0] * 0.9);
   });
 });
 
@@ -314,10 +330,10 @@ describe('bad input', () => {
     expect(() => new NativeModel(spec)).toThrow("model: layer 'd' takes node 1 as input, which is not computed before it (the graph has a cycle or is out of order)");
   });
   test('unknown taskWeighting or gradientSurgery, bad options, gradnorm without a shared layer', () => {
-    expect(() => compile({ taskWeighting: 'uncertain' })).toThrow("compile: Unknown taskWeighting 'uncertain'. Expected one of: fixed, uncertainty, dwa, gradnorm");
+    expect(() => compile({ taskWeighting: 'uncertain' })).toThrow("compile: Unknown taskWeighting 'uncertain'. Expected one of: fixed, uncertainty, dwa, gradnorm, rlw, famo (or {method, ...options})");
     expect(() => compile({ taskWeighting: { method: 'dwa', temprature: 2 } })).toThrow("compile: taskWeighting 'dwa' has no option 'temprature'; its options are temperature");
     expect(() => compile({ taskWeighting: { method: 'dwa', temperature: -1 } })).toThrow('compile: taskWeighting dwa: temperature must be a positive number but got -1');
-    expect(() => compile({ gradientSurgery: 'cagrad' })).toThrow("compile: Unknown gradientSurgery 'cagrad'. Expected one of: pcgrad");
+    expect(() => compile({ gradientSurgery: 'mgda' })).toThrow("compile: Unknown gradientSurgery 'mgda'. Expected one of: pcgrad, cagrad, nash-mtl, aligned-mtl, imtl-g, mgda-ub");
     const i1 = tf.input({ shape: [2] });
     const sep = tf.model({ inputs: i1, outputs: [tf.layers.dense({ units: 1 }).apply(i1), tf.layers.dense({ units: 1 }).apply(i1)] });
     expect(() => sep.compile({ optimizer: 'sgd', loss: 'meanSquaredError', taskWeighting: 'gradnorm' })).toThrow(/gradnorm' needs a trainable dense layer shared by every output/);

@@ -187,6 +187,16 @@ class LayersModel {
 
   // --- compile -----------------------------------------------------------------------------
 
+  /**
+   * dense-mtl only: changes the fixed loss weights (an array, or {outputName: weight}) of a
+   * compiled model, e.g. from a callback, without resetting the optimizer or balancing state.
+   */
+  setLossWeights(weights) {
+    const list = Array.isArray(weights) ? weights : perOutput(weights, this.outputNames, 'lossWeights', true);
+    this._model().setLossWeights(list);
+    if (this._compileSpec) this._compileSpec.heads.forEach((h, i) => (h.lossWeight = list[i]));
+  }
+
   compile(args = {}) {
     if (args == null || typeof args !== 'object') fail(`compile: expected {optimizer, loss, metrics?} but got ${describe(args)}`);
     if (args.loss == null) fail('compile: loss is required (e.g. "meanSquaredError")');
@@ -603,8 +613,9 @@ function perOutputMetrics(metrics, outputs) {
   return outputs.map(o => list(metrics[o], o));
 }
 
-const TASK_WEIGHTINGS = ['fixed', 'uncertainty', 'dwa', 'gradnorm'];
-const TASK_WEIGHTING_OPTIONS = { fixed: [], uncertainty: ['minLogVariance', 'maxLogVariance'], dwa: ['temperature'], gradnorm: ['alpha', 'learningRate'] };
+const TASK_WEIGHTINGS = ['fixed', 'uncertainty', 'dwa', 'gradnorm', 'rlw', 'famo'];
+const TASK_WEIGHTING_OPTIONS = { fixed: [], uncertainty: ['minLogVariance', 'maxLogVariance'], dwa: ['temperature'], gradnorm: ['alpha', 'learningRate'], rlw: [], famo: ['learningRate', 'gamma'] };
+const GRADIENT_SURGERIES = ['pcgrad', 'cagrad', 'nash-mtl', 'aligned-mtl', 'imtl-g', 'mgda-ub'];
 
 /** compile's taskWeighting: a method name or {method, ...options}. */
 function taskWeightingSpec(value) {
@@ -624,7 +635,7 @@ function taskWeightingSpec(value) {
 
 function gradientSurgerySpec(value) {
   if (value == null) return null;
-  if (value !== 'pcgrad') fail(`compile: Unknown gradientSurgery ${describe(value)}. Expected one of: pcgrad`);
+  if (!GRADIENT_SURGERIES.includes(value)) fail(`compile: Unknown gradientSurgery ${describe(value)}. Expected one of: ${GRADIENT_SURGERIES.join(', ')}`);
   return value;
 }
 

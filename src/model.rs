@@ -191,6 +191,13 @@ impl NativeModel {
         lock(&self.shared).set_task_state(state).js()
     }
 
+    /// Changes the compiled loss weights, keeping optimizer and balancing state.
+    #[napi(catch_unwind)]
+    pub fn set_loss_weights(&self, weights: Vec<f64>) -> napi::Result<()> {
+        let weights: Vec<f32> = weights.into_iter().map(|w| w as f32).collect();
+        lock(&self.shared).set_loss_weights(&weights).js()
+    }
+
     #[napi(catch_unwind)]
     pub fn count_params(&self) -> u32 {
         lock(&self.shared).graph.count_params() as u32

@@ -124,6 +124,10 @@ impl Model {
             self.heads = previous;
             return Err(Error::invalid("compile: taskWeighting 'gradnorm' needs a trainable dense layer shared by every output (the last shared layer W of the paper), and this model has none"));
         }
+        if balancer.surgery == Some(GradientSurgery::MgdaUb) && self.shared_representation().is_none() {
+            self.heads = previous;
+            return Err(Error::invalid("compile: gradientSurgery 'mgda-ub' needs a layer every output depends on (the shared representation Z of the paper), and this model has none"));
+        }
         self.optimizer = Some(Optimizer::new(config.optimizer.clone()));
         self.balancer = Some(balancer);
         Ok(())
@@ -237,7 +241,11 @@ impl Model {
     /// Returns the regularization penalty (before the update), which TF.js adds to the training loss.
     /// `log_variance_grad`, when given, is uncertainty weighting's gradient for its `s_i`, which
     /// the same optimizer updates (as one more parameter after the model's weights).
-    pub(crate) fn apply_regularizers_and_step(&mut self, ws: &mut Workspace, log_variance_grad: Option<&[f32]>) -> f32 {
+    /// `log_variances`: uncertainty weighting's gradient and each output's labelled rows; an
+    /// output without labels in the batch keeps its log-variance and its optimizer state (its
+    /// whole term, `+s/2` included, is skipped, so Adam's momentum must not move it either).
+    pub(crate) fn apply_regularizers_and_step(&mut self, ws: &mut Workspace, log_variances: Option<(&[f32], &[usize])>) -> f32 {
+        let log_variance_grad = log_variances.map(|(g, _)| g);
         let optimizer = self.optimizer.as_mut().expect("compiled");
         let params = ws.param_grads.len();
         let extra = log_variance_grad.map_or(0, |g| g.len());
@@ -259,8 +267,16 @@ impl Model {
                 }
             }
         }
-        if let (Some(g), Some(balancer)) = (log_variance_grad, self.balancer.as_mut()) {
+        if let (Some((g, labelled)), Some(balancer)) = (log_variances, self.balancer.as_mut()) {
+            let before = balancer.log_variances.clone();
+            let slots_before = optimizer.slots.get(params).cloned();
             optimizer.update(params, &mut balancer.log_variances, g);
+            for (h, _) in labelled.iter().enumerate().filter(|(_, &n)| n == 0) {
+                balancer.log_variances[h] = before[h];
+                if let (Some(old), Some(slots)) = (&slots_before, optimizer.slots.get_mut(params)) {
+                    slots.iter_mut().zip(old).filter(|(s, _)| s.len() > h).for_each(|(s, o)| s[h] = o.get(h).copied().unwrap_or(0.0));
+                }
+            }
         }
         optimizer.end_step();
         penalty
@@ -383,6 +399,32 @@ impl Model {
         }
         self.balancer = Some(state.balancer);
         Ok(())
+    }
+
+    /// Changes the fixed loss weights (`lossWeights`) of a compiled model, e.g. from a callback
+    /// between epochs, keeping the optimizer's and the balancer's state (a warm-up or decay of an
+    /// auxiliary task without `compile`). One weight per output, each finite and >= 0.
+    pub fn set_loss_weights(&mut self, weights: &[f32]) -> Result<()> {
+        let balancer = self.balancer.as_mut().ok_or_else(|| Error::NotCompiled("setLossWeights: compile the model first".into()))?;
+        if weights.len() != self.heads.len() {
+            return Err(Error::invalid(format!("setLossWeights: expected one weight per output ({}) but got {}", self.heads.len(), weights.len())));
+        }
+        if let Some((h, w)) = weights.iter().enumerate().find(|(_, w)| !(w.is_finite() && **w >= 0.0)) {
+            return Err(Error::invalid(format!("setLossWeights: the weight of output '{}' must be a finite number >= 0 but got {w}", self.heads[h].name)));
+        }
+        balancer.base = weights.to_vec();
+        self.heads.iter_mut().zip(weights).for_each(|(head, &w)| head.loss_weight = w);
+        Ok(())
+    }
+
+    /// The `objective` log value: `Σ lossWeights_i · L_i` over the outputs with labels, from
+    /// logs in [`metrics_names`](Self::metrics_names) order. Unlike `loss`, it does not move
+    /// with adaptive task weights, so epochs (and checkpoints) compare on one scale.
+    pub fn objective(&self, logs: &[f64]) -> f64 {
+        match self.heads.len() {
+            1 => self.heads[0].loss_weight as f64 * logs[0],
+            n => (0..n).filter(|&h| logs[1 + h].is_finite()).map(|h| self.heads[h].loss_weight as f64 * logs[1 + h]).sum(),
+        }
     }
 
     /// Names of the task-weight log entries (`<output>_weight`), when weights adapt.

@@ -5,7 +5,9 @@ use rand::{rngs::StdRng, Rng as _, SeedableRng};
 use rand_distr::StandardNormal;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-/// A random stream: reproducible when seeded, otherwise different on every call.
+/// A random stream: reproducible when seeded, otherwise different on every call. A clone
+/// continues the same stream (it does not reseed), so a cloned model draws what the original would.
+#[derive(Clone, Debug)]
 pub struct Rng(StdRng);
 
 static UNSEEDED: AtomicU64 = AtomicU64::new(0);
@@ -14,7 +16,9 @@ impl Rng {
     /// A stream from `seed`, or a fresh one (clock plus a process-wide counter) without it.
     pub fn new(seed: Option<u64>) -> Self {
         let seed = seed.unwrap_or_else(|| {
-            let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_nanos() as u64);
+            let nanos = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| d.as_nanos() as u64);
             nanos ^ UNSEEDED.fetch_add(0x9E37_79B9_7F4A_7C15, Ordering::Relaxed)
         });
         Rng(StdRng::seed_from_u64(seed))

@@ -241,6 +241,8 @@ pub struct Trainer {
     signals: Option<Arc<Signals>>,
     /// Validation values come from the caller (a validation dataset).
     validated_by_caller: bool,
+    /// Whether the balancer's random stream was seeded from `config.seed` (on the first run).
+    balancer_seeded: bool,
 }
 
 impl Trainer {
@@ -319,6 +321,7 @@ impl Trainer {
             indices: Vec::new(),
             signals: None,
             validated_by_caller: false,
+            balancer_seeded: false,
             config,
         }
     }
@@ -359,7 +362,9 @@ impl Trainer {
     /// Keys of an epoch's logs: the model's metric names, the task weights (`<output>_weight`,
     /// when they adapt), then the metric names with `val_` when validating.
     pub fn log_names(&self, model: &Model) -> Vec<String> {
-        let names = model.metrics_names();
+        let mut names = model.metrics_names();
+        let objective = model.weight_names().is_empty().then(Vec::new).unwrap_or_else(|| vec!["objective".to_string()]);
+        names.extend(objective.iter().cloned());
         let val: Vec<String> = if self.has_validation() { names.iter().map(|n| format!("val_{n}")).collect() } else { Vec::new() };
         names.into_iter().chain(model.weight_names()).chain(val).collect()
     }
@@ -385,6 +390,11 @@ impl Trainer {
     /// batches) every batch handed over has run.
     pub fn run(&mut self, model: &mut Model, limits: RunLimits) -> Result<RunReport> {
         model.reserve_training_state()?;
+        if let (false, Some(seed), Some(balancer)) = (self.balancer_seeded, self.config.seed, model.balancer.as_mut()) {
+            // PCGrad's order and RLW's weights follow fit({seed}) too.
+            balancer.seed(seed);
+        }
+        self.balancer_seeded = true;
         // Small models never split work across threads: skip the hand-off to the pool.
         let batch_size = match &self.source {
             Source::Rows { .. } => self.config.batch_size,
@@ -527,14 +537,25 @@ impl Trainer {
         let mut logs = self.means.values();
         let heads = model.heads.len();
         let head_losses: Vec<f64> = if heads > 1 { logs[1..=heads].to_vec() } else { vec![logs[0]] };
+        let adaptive = !model.weight_names().is_empty();
+        if adaptive {
+            logs.push(model.objective(&logs));
+        }
         logs.extend(model.task_weights());
+        let mut validation = None;
         if let Some(v) = &self.validation {
             let rows = self.config.batch_size.min(v.rows).max(1);
             ensure_buffers(model, &mut self.validation_buffers, rows, false)?;
-            logs.extend(model.evaluate_with(self.validation_buffers.as_mut().expect("just made"), &v.view(), rows)?);
+            validation = Some(model.evaluate_with(self.validation_buffers.as_mut().expect("just made"), &v.view(), rows)?);
         } else if self.validated_by_caller {
             let names = model.metrics_names().len();
-            logs.extend(validated.map_or_else(|| vec![f64::NAN; names], |m| m.values()));
+            validation = Some(validated.map_or_else(|| vec![f64::NAN; names], |m| m.values()));
+        }
+        if let Some(mut v) = validation {
+            if adaptive {
+                v.push(model.objective(&v));
+            }
+            logs.extend(v);
         }
         if let Some(b) = model.balancer.as_mut() {
             b.end_epoch(&head_losses);
