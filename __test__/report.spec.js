@@ -66,7 +66,7 @@ function chartsIn(html) {
 
 test('the page has a chart per head and quantity, with training and validation series, task weights and epoch times', () => {
   const { root, charts } = chartsIn(fs.readFileSync(file, 'utf8'));
-  expect(Object.keys(charts).sort()).toEqual(['amount_loss', 'amount_mae', 'epoch_time', 'level_acc', 'level_loss', 'loss', 'task_weights'].sort());
+  expect(Object.keys(charts).sort()).toEqual(['amount_loss', 'amount_mae', 'epoch_time', 'level_acc', 'level_loss', 'loss', 'objective', 'task_weights'].sort());
   for (const id of ['loss', 'level_loss', 'level_acc', 'amount_loss', 'amount_mae']) {
     expect(charts[id].series).toEqual(['training', 'validation']);
     expect(charts[id].legend).toEqual(['training', 'validation']);
@@ -141,7 +141,7 @@ describe('in headless Chromium', () => {
 
   test('the loaded DOM has every chart as a sized SVG with its lines and legend', () => {
     const { charts } = chartsIn(dumpDom(browser, file));
-    expect(Object.keys(charts)).toHaveLength(7);
+    expect(Object.keys(charts)).toHaveLength(8);
     for (const chart of Object.values(charts)) {
       expect(chart.width).toBeGreaterThan(100);
       expect(chart.lines).toHaveLength(chart.series.length);
