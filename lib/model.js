@@ -208,6 +208,7 @@ class LayersModel {
     this._model().compile(spec);
     this._compileSpec = spec;
     this.optimizer = optimizer;
+    optimizer._attach(this);
     this.loss = args.loss;
     this.metrics = args.metrics;
     this.compiled = true;

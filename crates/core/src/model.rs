@@ -243,25 +243,38 @@ impl Model {
         let extra = log_variance_grad.map_or(0, |g| g.len());
         optimizer.begin_step(params + log_variance_grad.is_some() as usize, |i| if i < params { ws.param_grads[i].len() } else { extra });
         let mut penalty = 0.0;
+        let mut learns = vec![false; params];
         for (li, layer) in self.graph.layers.iter_mut().enumerate() {
             let trainable = layer.trainable;
             let first = ws.param_index[li];
             layer.for_each_weight_mut(|wi, w, regularizer| {
                 let pi = first + wi;
-                let learns = trainable && ws.param_written[pi];
+                learns[pi] = trainable && ws.param_written[pi];
                 if let Some(r) = regularizer {
                     penalty += r.penalty(w);
-                    if learns {
+                    if learns[pi] {
                         r.add_gradient(w, &mut ws.param_grads[pi]);
                     }
                 }
-                if learns {
+            });
+        }
+        // Clipping sees the full gradients (regularization included), as in Keras.
+        let mut log_variance_grad = log_variance_grad.map(<[f32]>::to_vec);
+        let mut grads: Vec<&mut [f32]> =
+            ws.param_grads.iter_mut().zip(&learns).filter(|(_, &l)| l).map(|(g, _)| g.as_mut_slice()).collect();
+        grads.extend(log_variance_grad.as_deref_mut());
+        optimizer.clip_gradients(&mut grads);
+        for (li, layer) in self.graph.layers.iter_mut().enumerate() {
+            let first = ws.param_index[li];
+            layer.for_each_weight_mut(|wi, w, _| {
+                let pi = first + wi;
+                if learns[pi] {
                     optimizer.update(pi, w, &ws.param_grads[pi]);
                 }
             });
         }
         if let (Some(g), Some(balancer)) = (log_variance_grad, self.balancer.as_mut()) {
-            optimizer.update(params, &mut balancer.log_variances, g);
+            optimizer.update(params, &mut balancer.log_variances, &g);
         }
         optimizer.end_step();
         penalty
