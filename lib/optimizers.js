@@ -52,6 +52,8 @@ class Optimizer {
     this.className = className;
     this.config = config;
     this.options = Object.fromEntries(CLIP_OPTIONS.filter(k => options[k] != null).map(k => [k, options[k]]));
+    // NaN would reach the core as null (not set); the core checks the rest (sign, exclusivity).
+    for (const [key, value] of Object.entries(this.options)) finiteNumber(value, `${className} ${key}`);
     this._models = []; // the models compiled with this optimizer
   }
   getClassName() { return this.className; }
