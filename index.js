@@ -8,7 +8,8 @@ const { initializers, Initializer } = require('./lib/initializers');
 const { regularizers, Regularizer } = require('./lib/regularizers');
 const { train, Optimizer, LearningRateSchedule } = require('./lib/optimizers');
 const { metrics, losses } = require('./lib/functions');
-const { callbacks: callbackFactories, CustomCallback, BaseCallback, History, EarlyStopping } = require('./lib/callbacks');
+const { callbacks: callbackFactories, CustomCallback, BaseCallback, History, EarlyStopping, ModelCheckpoint, ReduceLROnPlateau, LearningRateScheduler,
+  CSVLogger, TerminateOnNaN } = require('./lib/callbacks');
 const { tensorBoard, TensorBoardCallback } = require('./lib/tensorboard');
 const { io, loadLayersModel } = require('./lib/io');
 // Ops for data preparation; requiring them also adds the chainable Tensor methods (t.add(u), ...).
@@ -43,7 +44,8 @@ module.exports = {
   // models and layers
   sequential, model, input, layers, Sequential, LayersModel, Layer, SymbolicTensor,
   initializers, Initializer, regularizers, Regularizer, train, Optimizer, LearningRateSchedule,
-  metrics, losses, callbacks, CustomCallback, BaseCallback, History, EarlyStopping, node,
+  metrics, losses, callbacks, CustomCallback, BaseCallback, History, EarlyStopping, ModelCheckpoint, ReduceLROnPlateau,
+  LearningRateScheduler, CSVLogger, TerminateOnNaN, node,
   // model files
   io, loadLayersModel,
   // data preparation: ops, tf.util and tf.data (listed by name so that ESM named imports see them)

@@ -67,19 +67,19 @@ class EarlyStopping extends BaseCallback {
     }
     if (epoch < this.startFromEpoch) return;
     // Keras: the first monitored epoch's weights are the best until one improves on them.
-    if (this.restoreBestWeights && this.bestWeights == null) this.keepWeights(epoch);
+    const keep = () => {
+      this.bestWeights = this.model.getWeights().map(w => w.clone());
+      this.bestEpoch = epoch;
+    };
+    if (this.restoreBestWeights && this.bestWeights == null) keep();
     if (this.improved(current, this.best)) {
       this.best = current;
       this.wait = 0;
-      if (this.restoreBestWeights) this.keepWeights(epoch);
+      if (this.restoreBestWeights) keep();
     } else if (++this.wait >= this.patience) {
       this.stoppedEpoch = epoch;
       this.model.stopTraining = true;
     }
-  }
-  keepWeights(epoch) {
-    this.bestWeights = this.model.getWeights().map(w => w.clone());
-    this.bestEpoch = epoch;
   }
   async onTrainEnd() {
     if (this.stoppedEpoch > 0 && this.verbose > 0) console.log(`Epoch ${this.stoppedEpoch + 1}: early stopping`);
