@@ -89,3 +89,40 @@ fn squared_norm(g: &[f32]) -> f64 {
 fn show(v: Option<f32>) -> String {
     v.map_or_else(|| "null".to_string(), |v| v.to_string())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn clips_as_keras_defines_each_option() {
+        let (mut a, mut b) = (vec![3.0f32, 4.0], vec![0.0f32, 12.0]);
+        Clip::Norm(1.0).apply(&mut [&mut a, &mut b]);
+        assert_eq!(a, [0.6, 0.8]); // ‖a‖ = 5 → scaled to 1
+        assert_eq!(b, [0.0, 1.0]);
+
+        let (mut a, mut b) = (vec![3.0f32, 4.0], vec![0.0f32, 12.0]);
+        Clip::GlobalNorm(6.5).apply(&mut [&mut a, &mut b]); // ‖(a, b)‖ = 13 → halved
+        assert_eq!(a, [1.5, 2.0]);
+        assert_eq!(b, [0.0, 6.0]);
+
+        let mut a = vec![3.0f32, -4.0, 0.5];
+        Clip::Value(1.0).apply(&mut [&mut a]);
+        assert_eq!(a, [1.0, -1.0, 0.5]);
+
+        let mut small = vec![0.1f32, 0.2];
+        Clip::Norm(1.0).apply(&mut [&mut small]);
+        assert_eq!(small, [0.1, 0.2], "a gradient within the bound is unchanged");
+    }
+
+    #[test]
+    fn rejects_two_options_and_bad_bounds() {
+        let mut config: Map<String, Value> = serde_json::from_str(r#"{"clipnorm": 1, "clipvalue": 0.5}"#).unwrap();
+        let err = Clip::take_from(&mut config, "SGD").unwrap_err();
+        assert_eq!(err, "SGD: only one of clipnorm, clipvalue and globalClipnorm can be set but got clipnorm 1, clipvalue 0.5, globalClipnorm null");
+        let mut config: Map<String, Value> = serde_json::from_str(r#"{"clipvalue": "big"}"#).unwrap();
+        assert_eq!(Clip::take_from(&mut config, "Adam").unwrap_err(), r#"Adam: clipvalue must be a number but got "big""#);
+        let msg = Clip::Norm(0.0).validate().unwrap_err().to_string();
+        assert!(msg.contains("clipnorm must be a positive number but got 0"), "{msg}");
+    }
+}

@@ -158,3 +158,49 @@ impl Schedule {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn schedule(json: &str) -> Schedule {
+        serde_json::from_str(json).expect("schedule")
+    }
+
+    #[test]
+    fn piecewise_boundaries_belong_to_the_interval_they_end() {
+        let s = schedule(r#"{"className": "PiecewiseConstantDecay", "config": {"boundaries": [2, 4], "values": [1, 0.5, 0.25]}}"#);
+        let values: Vec<f32> = (0..6).map(|step| s.at(step)).collect();
+        assert_eq!(values, [1.0, 1.0, 1.0, 0.5, 0.5, 0.25]);
+    }
+
+    #[test]
+    fn bad_arguments_are_named() {
+        let cases = [
+            (
+                r#"{"className": "ExponentialDecay", "config": {"initialLearningRate": 0.1, "decaySteps": -1, "decayRate": 0.5}}"#,
+                "ExponentialDecay: decaySteps must be > 0 but got -1",
+            ),
+            (
+                r#"{"className": "CosineDecay", "config": {"initialLearningRate": 0.1, "decaySteps": 3, "warmupTarget": 0.2}}"#,
+                "CosineDecay: warmupSteps must be > 0 with a warmupTarget but got 0",
+            ),
+            (
+                r#"{"className": "PiecewiseConstantDecay", "config": {"boundaries": [3, 1], "values": [1, 2, 3]}}"#,
+                "PiecewiseConstantDecay: boundaries must be increasing finite numbers but got [3.0, 1.0]",
+            ),
+        ];
+        for (json, message) in cases {
+            let err = schedule(json).validate().unwrap_err().to_string();
+            assert!(err.contains(message), "{err}");
+        }
+    }
+
+    #[test]
+    fn a_constant_or_a_schedule_on_the_wire() {
+        assert_eq!(serde_json::from_str::<LearningRate>("0.5").unwrap(), LearningRate::Constant(0.5));
+        let lr: LearningRate = serde_json::from_str(r#"{"className": "CosineDecay", "config": {"initialLearningRate": 1, "decaySteps": 2}}"#).unwrap();
+        assert_eq!([lr.at(0), lr.at(2), lr.at(9)], [1.0, 0.0, 0.0]);
+        assert!((lr.at(1) - 0.5).abs() < 1e-6, "halfway: {}", lr.at(1));
+    }
+}
