@@ -141,6 +141,18 @@ describe('saving optimizer state, clipping and schedules', () => {
     expect(theirs.optimizer.getClassName()).toBe('Adam');
     expect(theirs.optimizer.getConfig()).toEqual({ learningRate: 0.01, beta1: 0.9, beta2: 0.999, epsilon: 1e-7 });
   });
+
+  test('TF.js reads a file saved with a schedule: SGD at the rate of the saved step', async () => {
+    const m = build(tf);
+    m.compile({ optimizer: tf.train.sgd(tf.train.piecewiseConstantDecay([1], [0.5, 0.125])), loss: 'meanSquaredError' });
+    await m.fit(tf.tensor2d(X), tf.tensor2d(Y), { batchSize: 3, epochs: 1, verbose: 0 }); // 2 steps
+    const saved = await artifactsOf(m, { includeOptimizer: true });
+    const theirs = await tfjs.loadLayersModel(tfjs.io.fromMemory(saved));
+    expect(theirs.optimizer.getConfig()).toEqual({ learningRate: 0.125 });
+    const ours = await tf.loadLayersModel(tf.io.fromMemory(saved));
+    expect(ours.optimizer.getConfig().learningRate.getConfig()).toEqual({ boundaries: [1], values: [0.5, 0.125] });
+    expect(ours.optimizer.learningRate).toBe(0.125);
+  });
 });
 
 describe('bad arguments', () => {
