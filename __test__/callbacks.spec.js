@@ -16,7 +16,7 @@ const X = Array.from({ length: 12 }, (_, i) => seededValues(3, 70 + i));
 const Y = X.map(r => [r[0] - 2 * r[1] + 0.5 * r[2]]);
 const VX = Array.from({ length: 4 }, (_, i) => seededValues(3, 90 + i));
 const VY = VX.map(r => [r[0] - 2 * r[1] + 0.5 * r[2]]);
-const HUGE = 3e38;
+const python = spawnSync('python3', ['--version']).status === 0 ? 'python3' : null;
 
 let tmpRoot;
 beforeAll(() => { tmpRoot = fs.mkdtempSync(path.join(os.tmpdir(), 'dense-mtl-cb-')); });
@@ -107,6 +107,15 @@ describe('modelCheckpoint', () => {
     expect(SAVE_STEPS.indexOf(step) < SAVE_STEPS.indexOf('committed')).toBe(which === 'first epoch');
   });
 
+  (python ? test : test.skip)('filepath formatting equals Python\'s str.format on Keras-style templates', () => {
+    const { pyFormat } = require('../lib/callbacks/pyformat');
+    const templates = ['w.{epoch:02d}-{val_loss:.2f}', '{epoch}_{loss}', '{loss:.3g}|{acc:>8.1%}|{big:+e}|{big:g}|{tiny}|{tiny:.2e}', '{epoch:*^7d}{{x}}{acc:08.3f}', '{neg:=+10.2f}{neg:g}{one}'];
+    const values = { epoch: 3, val_loss: 0.12345, loss: 0.1, acc: 0.5, big: 1234567.0, tiny: 2.5e-7, neg: -3.14159, one: 1 };
+    const script = 'import json,sys\nv=json.loads(sys.argv[2]); v["one"]=float(v["one"])\nprint(json.dumps([t.format(**v) for t in json.loads(sys.argv[1])]))';
+    const r = spawnSync(python, ['-c', script, JSON.stringify(templates), JSON.stringify(values)], { encoding: 'utf8' });
+    expect(templates.map(t => pyFormat(t, values, new Set(['epoch'])))).toEqual(JSON.parse(r.stdout));
+  });
+
   test('bad arguments', () => {
     expect(() => tf.callbacks.modelCheckpoint('')).toThrow('modelCheckpoint: filepath must be a non-empty string');
     expect(() => tf.callbacks.modelCheckpoint('x', { saveFreq: 10 })).toThrow("modelCheckpoint: saveFreq must be 'epoch' (saving every N batches is not supported) but got 10");
@@ -160,8 +169,6 @@ describe('learning-rate callbacks', () => {
       .rejects.toThrow("learningRateScheduler: the schedule must return a finite number but returned 'fast' for epoch 0");
   });
 });
-
-const python = spawnSync('python3', ['--version']).status === 0 ? 'python3' : null;
 
 describe('csvLogger', () => {
   /** What Keras's CSVLogger writes for these epoch logs (Python's csv module, Keras's code). */
