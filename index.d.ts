@@ -387,37 +387,84 @@ export declare namespace regularizers {
  * An optimizer descriptor from `tf.train.*`: the update rules run in the native core, so unlike
  * TF.js it has no `minimize` / `applyGradients`. Each model keeps its own optimizer state.
  */
-export declare class Optimizer {
-  constructor(className: string, config: { [key: string]: number | boolean | null });
-  readonly className: string;
-  readonly config: { [key: string]: number | boolean | null };
-  get learningRate(): number;
+/** A Keras learning-rate schedule, evaluated by the core at every optimizer step. */
+export declare class LearningRateSchedule {
+  readonly className: 'ExponentialDecay' | 'CosineDecay' | 'PiecewiseConstantDecay';
+  readonly config: { [key: string]: number | boolean | number[] | null };
   getClassName(): string;
-  getConfig(): { [key: string]: number | boolean | null };
+  getConfig(): { [key: string]: number | boolean | number[] | null };
+}
+
+/** A learning rate: a number or a schedule (`tf.train.exponentialDecay`, ...). */
+export type LearningRate = number | LearningRateSchedule;
+
+/** Keras's gradient clipping, the trailing argument of every `tf.train` factory (at most one). */
+export interface ClipOptions {
+  /** Each gradient scaled to an L2 norm of at most this. */
+  clipnorm?: number;
+  /** Each gradient element clamped to [-clipvalue, clipvalue]. */
+  clipvalue?: number;
+  /** All gradients scaled together to a joint L2 norm of at most this. */
+  globalClipnorm?: number;
+}
+
+export declare class Optimizer {
+  constructor(className: string, config: { [key: string]: number | boolean | null | LearningRateSchedule }, options?: ClipOptions);
+  readonly className: string;
+  readonly config: { [key: string]: number | boolean | null | LearningRateSchedule };
+  readonly options: ClipOptions;
+  /**
+   * The rate the next step uses (a schedule's value at the optimizer's step once compiled).
+   * Setting it (a number) takes effect at the next step; not settable with a schedule (Keras).
+   */
+  get learningRate(): number | LearningRateSchedule;
+  set learningRate(value: number);
+  /** TF.js's SGD method, on every optimizer here. */
+  setLearningRate(value: number): void;
+  getClassName(): string;
+  getConfig(): { [key: string]: number | boolean | null | LearningRateSchedule };
   /** Does nothing (there is no state to free). */
   dispose(): void;
 }
 
-/** Optimizer names `compile` accepts, with TF.js's defaults for each. */
-export type OptimizerName = 'sgd' | 'adam' | 'adamax' | 'rmsprop' | 'adagrad' | 'adadelta'
-  | 'SGD' | 'Adam' | 'Adamax' | 'RMSProp' | 'Adagrad' | 'Adadelta';
+/** Optimizer names `compile` accepts, with TF.js's defaults for each (Keras's for adamw). */
+export type OptimizerName = 'sgd' | 'adam' | 'adamw' | 'adamax' | 'rmsprop' | 'adagrad' | 'adadelta'
+  | 'SGD' | 'Adam' | 'AdamW' | 'Adamax' | 'RMSProp' | 'Adagrad' | 'Adadelta';
 
-/** tf.train.*: optimizer factories with TF.js's signatures and defaults. */
+export interface ExponentialDecayArgs { initialLearningRate: number; decaySteps: number; decayRate: number; staircase?: boolean }
+export interface CosineDecayArgs { initialLearningRate: number; decaySteps: number; alpha?: number; name?: string; warmupTarget?: number | null; warmupSteps?: number }
+export interface PiecewiseConstantDecayArgs { boundaries: number[]; values: number[] }
+
+/**
+ * tf.train.*: optimizer factories with TF.js's signatures and defaults, each taking Keras's
+ * clipping options as a trailing object; Keras 3's AdamW and learning-rate schedules.
+ */
 export declare namespace train {
   /** Stochastic gradient descent. */
-  function sgd(learningRate: number): Optimizer;
+  function sgd(learningRate: LearningRate, options?: ClipOptions): Optimizer;
   /** Gradient descent with momentum (Nesterov momentum with `useNesterov`). */
-  function momentum(learningRate: number, momentum: number, useNesterov?: boolean): Optimizer;
+  function momentum(learningRate: LearningRate, momentum: number, useNesterov?: boolean, options?: ClipOptions): Optimizer;
   /** Adam (defaults as TF.js: learning rate 0.001, beta1 0.9, beta2 0.999, epsilon 1e-7). */
-  function adam(learningRate?: number, beta1?: number, beta2?: number, epsilon?: number): Optimizer;
+  function adam(learningRate?: LearningRate, beta1?: number, beta2?: number, epsilon?: number | null, options?: ClipOptions): Optimizer;
+  /** Keras 3's AdamW: `w -= lr * weightDecay * w`, then Keras's Adam step. Defaults 0.001, 0.004, 0.9, 0.999, 1e-7. */
+  function adamw(learningRate?: LearningRate, weightDecay?: number, beta1?: number, beta2?: number, epsilon?: number, options?: ClipOptions): Optimizer;
   /** Adamax, the infinity-norm variant of Adam (learning rate 0.002 by default). */
-  function adamax(learningRate?: number, beta1?: number, beta2?: number, epsilon?: number, decay?: number): Optimizer;
+  function adamax(learningRate?: LearningRate, beta1?: number, beta2?: number, epsilon?: number | null, decay?: number, options?: ClipOptions): Optimizer;
   /** RMSProp (decay 0.9), optionally with momentum and centered. */
-  function rmsprop(learningRate: number, decay?: number, momentum?: number, epsilon?: number, centered?: boolean): Optimizer;
+  function rmsprop(learningRate: LearningRate, decay?: number, momentum?: number, epsilon?: number | null, centered?: boolean, options?: ClipOptions): Optimizer;
   /** Adagrad (initial accumulator value 0.1 by default). */
-  function adagrad(learningRate: number, initialAccumulatorValue?: number): Optimizer;
+  function adagrad(learningRate: LearningRate, initialAccumulatorValue?: number, options?: ClipOptions): Optimizer;
   /** Adadelta (learning rate 0.001, rho 0.95 by default). */
-  function adadelta(learningRate?: number, rho?: number, epsilon?: number): Optimizer;
+  function adadelta(learningRate?: LearningRate, rho?: number, epsilon?: number | null, options?: ClipOptions): Optimizer;
+  /** `initialLearningRate * decayRate ^ (step / decaySteps)` (floored exponent with staircase). */
+  function exponentialDecay(args: ExponentialDecayArgs): LearningRateSchedule;
+  function exponentialDecay(initialLearningRate: number, decaySteps: number, decayRate: number, staircase?: boolean): LearningRateSchedule;
+  /** Cosine decay to `alpha` times the rate, after an optional linear warmup to `warmupTarget`. */
+  function cosineDecay(args: CosineDecayArgs): LearningRateSchedule;
+  function cosineDecay(initialLearningRate: number, decaySteps: number, alpha?: number, name?: string, warmupTarget?: number | null, warmupSteps?: number): LearningRateSchedule;
+  /** `values[i]` while `boundaries[i-1] < step <= boundaries[i]`. */
+  function piecewiseConstantDecay(args: PiecewiseConstantDecayArgs): LearningRateSchedule;
+  function piecewiseConstantDecay(boundaries: number[], values: number[]): LearningRateSchedule;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -777,8 +824,10 @@ export interface EarlyStoppingCallbackArgs {
   verbose?: number;
   mode?: 'auto' | 'min' | 'max';
   baseline?: number;
-  /** Not supported (TF.js does not implement it either): `true` throws. */
-  restoreBestWeights?: false;
+  /** Keras's: set the weights of the best epoch back when training ends (TF.js throws "not implemented"). */
+  restoreBestWeights?: boolean;
+  /** Keras's: epochs before this one are not monitored. Default 0. */
+  startFromEpoch?: number;
 }
 
 /** Stops training when a monitored log value stops improving (`tf.callbacks.earlyStopping`). */
@@ -791,12 +840,108 @@ export declare class EarlyStopping extends BaseCallback {
   readonly baseline: number | undefined;
   /** Epoch at which training was stopped (0 if it was not). */
   stoppedEpoch: number;
+  readonly restoreBestWeights: boolean;
+  readonly startFromEpoch: number;
+  /** restoreBestWeights: the weights of the best epoch so far, and that epoch. */
+  bestWeights: Tensor[] | null;
+  bestEpoch: number;
+}
+
+export interface ModelCheckpointArgs {
+  /** Used when the first argument is this object: a directory path, with Keras's placeholders. */
+  filepath?: string;
+  /** Default 'val_loss'. */
+  monitor?: string;
+  verbose?: number;
+  /** Save only when `monitor` improves on the best so far. */
+  saveBestOnly?: boolean;
+  /** Save without the optimizer state and training config (the full model otherwise). */
+  saveWeightsOnly?: boolean;
+  mode?: 'auto' | 'min' | 'max';
+  /** Only 'epoch'. */
+  saveFreq?: 'epoch';
+  /** The best value to beat at first (saveBestOnly). */
+  initialValueThreshold?: number;
+}
+
+/** Keras's ModelCheckpoint: a TF.js model directory per save, written atomically. */
+export declare class ModelCheckpoint extends BaseCallback {
+  constructor(filepath: string | ModelCheckpointArgs, args?: ModelCheckpointArgs);
+  /** The best monitored value so far (saveBestOnly). */
+  best: number | null;
+}
+
+export interface ReduceLROnPlateauArgs {
+  /** Default 'val_loss'. */
+  monitor?: string;
+  /** Default 0.1; must be < 1. */
+  factor?: number;
+  /** Default 10. */
+  patience?: number;
+  verbose?: number;
+  mode?: 'auto' | 'min' | 'max';
+  /** Default 1e-4. */
+  minDelta?: number;
+  /** Default 0. */
+  cooldown?: number;
+  /** Default 0. */
+  minLr?: number;
+}
+
+/** Keras's ReduceLROnPlateau; adds `learning_rate` to the epoch logs. */
+export declare class ReduceLROnPlateau extends BaseCallback {
+  constructor(args?: ReduceLROnPlateauArgs);
+}
+
+/** Keras's LearningRateScheduler: `schedule(epoch, lr)` sets the rate before each epoch. */
+export declare class LearningRateScheduler extends BaseCallback {
+  constructor(schedule: (epoch: number, learningRate: number) => number | Promise<number>, args?: { verbose?: number });
+}
+
+export interface CSVLoggerArgs {
+  filename?: string;
+  /** Default ','. */
+  separator?: string;
+  /** Append to an existing file (header only if it is empty). Default false. */
+  append?: boolean;
+}
+
+/** Keras's CSVLogger: one row per epoch, as Python's csv module writes it. */
+export declare class CSVLogger extends BaseCallback {
+  constructor(filename: string | CSVLoggerArgs, args?: CSVLoggerArgs);
+}
+
+/** Keras's TerminateOnNaN: a diverging fit resolves (stopped) instead of rejecting. */
+export declare class TerminateOnNaN extends BaseCallback {
+  constructor();
 }
 
 /** Callback factories: TF.js's `earlyStopping`, and `report` (an HTML training report). */
 export declare namespace callbacks {
   /** Stops training when `monitor` (default 'val_loss') has not improved by `minDelta` for `patience` epochs. */
   function earlyStopping(args?: EarlyStoppingCallbackArgs): EarlyStopping;
+  function modelCheckpoint(filepath: string | ModelCheckpointArgs, args?: ModelCheckpointArgs): ModelCheckpoint;
+  function reduceLROnPlateau(args?: ReduceLROnPlateauArgs): ReduceLROnPlateau;
+  function learningRateScheduler(schedule: (epoch: number, learningRate: number) => number | Promise<number>, args?: { verbose?: number }): LearningRateScheduler;
+  function csvLogger(filename: string | CSVLoggerArgs, args?: CSVLoggerArgs): CSVLogger;
+  function terminateOnNaN(): TerminateOnNaN;
+}
+
+export interface TensorBoardCallbackArgs {
+  /** 'epoch' (default) or 'batch' (also `batch_*` scalars, which needs batch hooks). */
+  updateFreq?: 'batch' | 'epoch';
+  /** Weight histograms every this many epochs; 0 (default) for none. */
+  histogramFreq?: number;
+}
+
+/** tfjs-node's `tf.node` namespace (the TensorBoard callback only). */
+export declare namespace node {
+  /** tfjs-node's TensorBoard callback: event files under `logdir/train` and `logdir/val`. */
+  class TensorBoardCallback extends BaseCallback {
+    constructor(logdir?: string, args?: TensorBoardCallbackArgs);
+    readonly logdir: string;
+  }
+  function tensorBoard(logdir?: string, args?: TensorBoardCallbackArgs): TensorBoardCallback;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -6,9 +6,11 @@ const { layers, input, Layer, SymbolicTensor } = require('./lib/layers');
 const { LayersModel, Sequential } = require('./lib/model');
 const { initializers, Initializer } = require('./lib/initializers');
 const { regularizers, Regularizer } = require('./lib/regularizers');
-const { train, Optimizer } = require('./lib/optimizers');
+const { train, Optimizer, LearningRateSchedule } = require('./lib/optimizers');
 const { metrics, losses } = require('./lib/functions');
-const { callbacks: callbackFactories, CustomCallback, BaseCallback, History, EarlyStopping } = require('./lib/callbacks');
+const { callbacks: callbackFactories, CustomCallback, BaseCallback, History, EarlyStopping, ModelCheckpoint, ReduceLROnPlateau, LearningRateScheduler,
+  CSVLogger, TerminateOnNaN } = require('./lib/callbacks');
+const { tensorBoard, TensorBoardCallback } = require('./lib/tensorboard');
 const { io, loadLayersModel } = require('./lib/io');
 // Ops for data preparation; requiring them also adds the chainable Tensor methods (t.add(u), ...).
 const { add, sub, mul, div, pow, equal, notEqual, greater, greaterEqual, less, lessEqual, neg, abs, square, sqrt, log, exp,
@@ -35,9 +37,11 @@ const setBackend = async () => true;
 const nextFrame = () => new Promise(resolve => setImmediate(resolve));
 const enableProdMode = () => {};
 const version = { tfjs: '4.22.0', 'tfjs-core': '4.22.0', 'tfjs-layers': '4.22.0', 'dense-mtl': packageVersion };
-// tf.callbacks.report (lib/report.js) joins TF.js's earlyStopping; loaded on first use, since it
+// tf.callbacks.report (lib/report.js) joins the Keras callbacks; loaded on first use, since it
 // brings in Vega.
 const callbacks = { ...callbackFactories, report: (file, options) => require('./lib/report').report(file, options) };
+// tfjs-node's tf.node namespace: the TensorBoard callback.
+const node = { tensorBoard, TensorBoardCallback };
 
 module.exports = {
   // tensors
@@ -45,8 +49,9 @@ module.exports = {
   squeeze, expandDims, tidy, keep, dispose, memory, isTensor,
   // models and layers
   sequential, model, input, layers, Sequential, LayersModel, Layer, SymbolicTensor,
-  initializers, Initializer, regularizers, Regularizer, train, Optimizer,
-  metrics, losses, callbacks, CustomCallback, BaseCallback, History, EarlyStopping,
+  initializers, Initializer, regularizers, Regularizer, train, Optimizer, LearningRateSchedule,
+  metrics, losses, callbacks, CustomCallback, BaseCallback, History, EarlyStopping, ModelCheckpoint, ReduceLROnPlateau,
+  LearningRateScheduler, CSVLogger, TerminateOnNaN, node,
   // model files
   io, loadLayersModel,
   // data preparation: ops, tf.util and tf.data (listed by name so that ESM named imports see them)

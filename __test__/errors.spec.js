@@ -63,7 +63,7 @@ describe('compile arguments', () => {
     expect(() => model.compile({ optimizer: 'sgd', loss: 'crossEntropy' })).toThrow(/Unknown loss 'crossEntropy'\. Expected one of: meanSquaredError, .*categoricalCrossentropy/);
   });
   test('unknown optimizer', () => {
-    expect(() => irisLikeModel().compile({ optimizer: 'adamw', loss: 'meanSquaredError' })).toThrow(/Unknown optimizer 'adamw'\. Expected one of: sgd, adam, adamax, rmsprop, adagrad, adadelta/);
+    expect(() => irisLikeModel().compile({ optimizer: 'nadam', loss: 'meanSquaredError' })).toThrow(/Unknown optimizer 'nadam'\. Expected one of: sgd, adam, adamw, adamax, rmsprop, adagrad, adadelta/);
   });
   test('unknown metric', () => {
     expect(() => irisLikeModel().compile({ optimizer: 'sgd', loss: 'meanSquaredError', metrics: ['f1'] })).toThrow(/Unknown metric 'f1'\. Expected one of: accuracy, acc, /);

@@ -172,7 +172,7 @@ describe('wrong programs do not type-check', () => {
     ['a misspelled fit option', 'model.fit(x, y, { epochs: 5 });', 'model.fit(x, y, { epoch: 5 });', 'TS2561'],
     ['an unknown activation', "tf.layers.dense({ units: 2, activation: 'relu' });", "tf.layers.dense({ units: 2, activation: 'relu7' });"],
     ['a dense arg TF.js has but dense-mtl does not', 'tf.layers.dense({ units: 2, useBias: false });', "tf.layers.dense({ units: 2, kernelConstraint: 'maxNorm' });"],
-    ['an unknown optimizer name', "model.compile({ optimizer: 'adam', loss: 'mse' });", "model.compile({ optimizer: 'adamw', loss: 'mse' });"],
+    ['an unknown optimizer name', "model.compile({ optimizer: 'adam', loss: 'mse' });", "model.compile({ optimizer: 'adamW', loss: 'mse' });"],
     ['an unknown loss name', "model.compile({ optimizer: 'sgd', loss: 'binaryCrossentropy' });", "model.compile({ optimizer: 'sgd', loss: 'binaryCrosentropy' });"],
     ['a custom JavaScript loss', 'model.compile({ optimizer: tf.train.sgd(0.1), loss: tf.metrics.meanSquaredError });',
       'model.compile({ optimizer: tf.train.sgd(0.1), loss: (a: tf.Tensor, b: tf.Tensor) => a });'],

@@ -6,7 +6,7 @@
 // callbacks, batches are read and trained one at a time so that each callback sees its batch.
 const { scalar, isTensor } = require('./tensor');
 const { fail, describe } = require('./errors');
-const { History, standardizeCallbacks, callAll, usesHook } = require('./callbacks');
+const { History, standardizeCallbacks, callAll, usesHook, divergenceHandled } = require('./callbacks');
 const { ProgressLogger } = require('./progbar');
 const { classWeightsPerOutput } = require('./data');
 const { RawBatch } = require('./dataset/iterators');
@@ -122,7 +122,8 @@ async function fitDataset(model, dataset, args) {
         const partial = trainer.closePartialEpoch();
         if (batch > 0) epochLogs = toLogs(partial, metrics);
       }
-      if (diverged) {
+      // terminateOnNaN turns the rejection into a stop (the epoch ends with the batches run).
+      if (diverged && !(await divergenceHandled(all, diverged))) {
         if (batch > 0) history.record(epoch, epochLogs);
         throw divergence(diverged, history);
       }

@@ -10,7 +10,7 @@ const { shapeMismatch, toBlocks, matrixTensor, classWeightsPerOutput } = require
 const { Tensor, scalar, isTensor, makeTensor } = require('./tensor');
 const { printSummary, isSequentialLike } = require('./summary');
 const { lossName, metricName } = require('./functions');
-const { History, standardizeCallbacks, callAll, usesHook } = require('./callbacks');
+const { History, standardizeCallbacks, callAll, usesHook, divergenceHandled } = require('./callbacks');
 const { ProgressLogger } = require('./progbar');
 const { fitDataset, evaluateDataset } = require('./fit_dataset');
 const { runInSlices, trackTraining, untrackTraining } = require('./native_run');
@@ -218,6 +218,7 @@ class LayersModel {
     this._model().compile(spec);
     this._compileSpec = spec;
     this.optimizer = optimizer;
+    optimizer._attach(this);
     this.loss = args.loss;
     this.metrics = args.metrics;
     this.compiled = true;
@@ -392,7 +393,8 @@ class LayersModel {
           for (const b of report.batches) {
             await callAll(all, 'onBatchEnd', b.batch, { batch: b.batch, size: b.size, ...toLogs(b.logs, trainNames) });
           }
-          if (report.diverged) throw diverged(report);
+          // terminateOnNaN turns the rejection into a stop (the epoch ends with the batches run).
+          if (report.diverged && !(await divergenceHandled(all, report.diverged))) throw diverged(report);
           if (report.epochs.length) epochLogs = epochLogsOf(report.epochs[0].logs);
           if (onYield && report.batches.length) {
             const last = report.batches[report.batches.length - 1];

@@ -170,6 +170,21 @@ impl NativeModel {
         lock(&self.shared).set_optimizer_state(iterations as u64, &values).js()
     }
 
+    /// The learning rate the next optimizer step uses (a schedule's value at the current step),
+    /// or null before compile.
+    #[napi(catch_unwind)]
+    pub fn learning_rate(&self) -> Option<f64> {
+        lock(&self.shared).optimizer.as_ref().map(|o| f64::from(o.current_learning_rate()))
+    }
+
+    /// Sets a constant learning rate from the next step on (an error for a schedule).
+    #[napi(catch_unwind)]
+    pub fn set_learning_rate(&self, learning_rate: f64) -> napi::Result<()> {
+        let mut model = lock(&self.shared);
+        let optimizer = model.optimizer.as_mut().ok_or_else(|| to_js(Error::NotCompiled("learningRate: the model is not compiled".into())))?;
+        optimizer.set_learning_rate(learning_rate as f32).js()
+    }
+
     /// The multi-task balancing state (method, weights, log-variances and their optimizer
     /// state, ...), or null before compile.
     #[napi(catch_unwind)]

@@ -4,7 +4,7 @@
 // optimizer state, and our multi-task state (loss weights, task weighting, what it learned).
 const { fail, describe } = require('../errors');
 const binding = require('../native');
-const { train } = require('../optimizers');
+const { train, LearningRateSchedule, CLIP_OPTIONS } = require('../optimizers');
 const { lossName, metricName } = require('../functions');
 const { toCamelCase, toSnakeCase, convertPythonicToTs } = require('./pythonic');
 
@@ -134,10 +134,19 @@ function metricIdentifiers(model) {
   return Object.fromEntries(model.outputNames.map((o, i) => [o, heads[i].length === 1 ? heads[i][0] : heads[i]]));
 }
 
-/** TF.js `optimizer.getConfig()`: unset epsilons are the backend epsilon, 1e-7. */
+/**
+ * TF.js `optimizer.getConfig()`: unset epsilons are the backend epsilon, 1e-7. Clipping options
+ * are written under Keras's names (TF.js's fromConfig ignores them). A schedule is written as
+ * `learningRateSchedule` beside a numeric `learningRate` (its value at the saved step), so that
+ * TF.js still reads the file (it would take a schedule object for a number).
+ */
 function optimizerConfig(optimizer) {
-  const config = { ...optimizer.config };
+  const config = optimizer.getConfig();
   if ('epsilon' in config && config.epsilon == null) config.epsilon = 1e-7;
+  if (config.learningRate instanceof LearningRateSchedule) {
+    config.learningRateSchedule = config.learningRate.toNative();
+    config.learningRate = optimizer.learningRate;
+  }
   return { class_name: optimizer.getClassName(), config };
 }
 
@@ -208,20 +217,31 @@ function restoreTaskState(model, extension, where) {
   };
 }
 
-// TF.js's optimizer class names and Keras's (SGD with momentum, RMSprop, ...) → our optimizers.
+// TF.js's optimizer class names and Keras's (SGD with momentum, RMSprop, AdamW, ...) → our optimizers.
 // Configs come camel-cased (learning_rate → learningRate, beta_1 → beta1); TF.js's keys first.
+// Each takes the config and the clipping options ({} when none are set).
 const OPTIMIZERS = {
-  sgd: c => (c.momentum > 0 ? train.momentum(c.learningRate, c.momentum, c.nesterov ?? undefined) : train.sgd(c.learningRate)),
-  momentum: c => train.momentum(c.learningRate, c.momentum, c.useNesterov ?? undefined),
-  adam: c => train.adam(c.learningRate, c.beta1, c.beta2, c.epsilon),
-  adamax: c => train.adamax(c.learningRate, c.beta1, c.beta2, c.epsilon, c.decay),
-  rmsprop: c => train.rmsprop(c.learningRate, c.decay ?? c.rho, c.momentum, c.epsilon, c.centered),
-  adagrad: c => train.adagrad(c.learningRate, c.initialAccumulatorValue),
-  adadelta: c => train.adadelta(c.learningRate, c.rho, c.epsilon),
+  sgd: (c, o) => (c.momentum > 0 ? train.momentum(c.learningRate, c.momentum, c.nesterov ?? undefined, o) : train.sgd(c.learningRate, o)),
+  momentum: (c, o) => train.momentum(c.learningRate, c.momentum, c.useNesterov ?? undefined, o),
+  adam: (c, o) => train.adam(c.learningRate, c.beta1, c.beta2, c.epsilon, o),
+  adamw: (c, o) => train.adamw(c.learningRate, c.weightDecay, c.beta1, c.beta2, c.epsilon, o),
+  adamax: (c, o) => train.adamax(c.learningRate, c.beta1, c.beta2, c.epsilon, c.decay, o),
+  rmsprop: (c, o) => train.rmsprop(c.learningRate, c.decay ?? c.rho, c.momentum, c.epsilon, c.centered, o),
+  adagrad: (c, o) => train.adagrad(c.learningRate, c.initialAccumulatorValue, o),
+  adadelta: (c, o) => train.adadelta(c.learningRate, c.rho, c.epsilon, o),
 };
 
 // Keras optimizer options dense-mtl does not apply: the model still loads, with a warning.
-const KERAS_OPTIMIZER_EXTRAS = ['weightDecay', 'clipnorm', 'globalClipnorm', 'clipvalue', 'lossScaleFactor', 'gradientAccumulationSteps'];
+const KERAS_OPTIMIZER_EXTRAS = ['lossScaleFactor', 'gradientAccumulationSteps'];
+
+/** A schedule as we save it (`{className, config}`) or as Keras does (`learning_rate` itself). */
+function readSchedule(value, where) {
+  if (value == null || typeof value !== 'object') return undefined;
+  if (typeof value.className !== 'string' || value.config == null || typeof value.config !== 'object') {
+    fail(`${where}: trainingConfig: a learning-rate schedule must be {class_name, config} but got ${describe(value)}`);
+  }
+  return new LearningRateSchedule(value.className, { ...value.config });
+}
 
 function readOptimizer(pythonic, where) {
   if (typeof pythonic === 'string') return pythonic.toLowerCase(); // a name: compile's defaults
@@ -229,17 +249,18 @@ function readOptimizer(pythonic, where) {
   // tf_keras writes its registered name, 'Custom>Adam'.
   const className = typeof ts.className === 'string' ? ts.className.replace(/^.*>/, '') : ts.className;
   const make = typeof className === 'string' && OPTIMIZERS[className.toLowerCase()];
-  if (!make) fail(`${where}: trainingConfig: unknown optimizer ${describe(ts.className)}; expected one of SGD, Momentum, Adam, Adamax, RMSProp, Adagrad, Adadelta`);
+  if (!make) fail(`${where}: trainingConfig: unknown optimizer ${describe(ts.className)}; expected one of SGD, Momentum, Adam, AdamW, Adamax, RMSProp, Adagrad, Adadelta`);
   // undefined (not null) selects the factory's default, as TF.js's fromConfig does.
   const config = Object.fromEntries(Object.entries(ts.config || {}).map(([k, v]) => [k, v === null ? undefined : v]));
-  if (config.learningRate != null && typeof config.learningRate !== 'number') {
-    fail(`${where}: trainingConfig: the optimizer's learning_rate must be a number but got ${describe(config.learningRate)} (learning-rate schedules are not supported)`);
-  }
+  const schedule = readSchedule(config.learningRateSchedule, where) ?? readSchedule(config.learningRate, where);
+  if (schedule) config.learningRate = schedule;
   const ignored = KERAS_OPTIMIZER_EXTRAS.filter(k => config[k] != null);
+  if (config.weightDecay != null && className.toLowerCase() !== 'adamw') ignored.push('weightDecay');
   if (config.amsgrad) ignored.push('amsgrad');
   if (config.useEma) ignored.push('useEma');
   if (ignored.length) console.warn(`${where}: the optimizer options ${ignored.map(toSnakeCase).join(', ')} are not supported by dense-mtl and are ignored`);
-  return make(config);
+  const options = Object.fromEntries(CLIP_OPTIONS.filter(k => config[k] != null).map(k => [k, config[k]]));
+  return make(config, options);
 }
 
 const isSerialized = (v) => v != null && typeof v === 'object' && !Array.isArray(v) && typeof v.class_name === 'string';

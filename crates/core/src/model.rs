@@ -251,23 +251,38 @@ impl Model {
         let extra = log_variance_grad.map_or(0, |g| g.len());
         optimizer.begin_step(params + log_variance_grad.is_some() as usize, |i| if i < params { ws.param_grads[i].len() } else { extra });
         let mut penalty = 0.0;
+        let mut learns = vec![false; params];
         for (li, layer) in self.graph.layers.iter_mut().enumerate() {
             let (trainable, first) = (layer.trainable, ws.param_index[li]);
             for (wi, p) in layer.params_mut().iter_mut().enumerate() {
                 let pi = first + wi;
-                let learns = trainable && p.trainable && ws.param_written[pi];
+                learns[pi] = trainable && p.trainable && ws.param_written[pi];
                 if let Some(r) = p.regularizer {
                     penalty += r.penalty(&p.values);
-                    if learns {
+                    if learns[pi] {
                         r.add_gradient(&p.values, &mut ws.param_grads[pi]);
                     }
                 }
-                if learns {
+            }
+        }
+        // Clipping sees the full gradients (regularization included), as in Keras.
+        let mut log_variance_grad = log_variance_grad.map(<[f32]>::to_vec);
+        {
+            let mut grads: Vec<&mut [f32]> =
+                ws.param_grads.iter_mut().zip(&learns).filter(|(_, &l)| l).map(|(g, _)| g.as_mut_slice()).collect();
+            grads.extend(log_variance_grad.as_deref_mut());
+            optimizer.clip_gradients(&mut grads);
+        }
+        for (li, layer) in self.graph.layers.iter_mut().enumerate() {
+            let first = ws.param_index[li];
+            for (wi, p) in layer.params_mut().iter_mut().enumerate() {
+                let pi = first + wi;
+                if learns[pi] {
                     optimizer.update(pi, &mut p.values, &ws.param_grads[pi]);
                 }
             }
         }
-        if let (Some((g, labelled)), Some(balancer)) = (log_variances, self.balancer.as_mut()) {
+        if let (Some(g), Some((_, labelled)), Some(balancer)) = (log_variance_grad.as_deref(), log_variances, self.balancer.as_mut()) {
             let before = balancer.log_variances.clone();
             let slots_before = optimizer.slots.get(params).cloned();
             optimizer.update(params, &mut balancer.log_variances, g);

@@ -7,40 +7,86 @@ use crate::error::{Error, Result};
 use crate::loss::EPSILON;
 use serde::Deserialize;
 
-/// An optimizer's hyper-parameters, in TF.js's names.
+mod clip;
+mod schedule;
+
+pub use clip::Clip;
+pub use schedule::{LearningRate, Schedule};
+
+/// An optimizer: its update rule, its learning rate (a number or a schedule of the step) and
+/// its gradient clipping. On the wire it is TF.js's `{className, config}` with `learningRate`
+/// and Keras's `clipnorm` / `clipvalue` / `globalClipnorm` inside `config`.
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[serde(try_from = "WireOptimizer")]
+pub struct OptimizerConfig {
+    pub rule: Rule,
+    pub learning_rate: LearningRate,
+    pub clip: Clip,
+}
+
+/// An update rule's own hyper-parameters, in TF.js's names (Keras's for AdamW, which TF.js lacks).
 #[derive(Clone, Debug, PartialEq, Deserialize)]
 #[serde(tag = "className", content = "config")]
-pub enum OptimizerConfig {
-    #[serde(rename = "SGD", rename_all = "camelCase")]
-    Sgd { learning_rate: f32 },
+pub enum Rule {
+    #[serde(rename = "SGD")]
+    Sgd {},
     #[serde(rename = "Momentum", rename_all = "camelCase")]
-    Momentum { learning_rate: f32, momentum: f32, use_nesterov: bool },
+    Momentum { momentum: f32, use_nesterov: bool },
     #[serde(rename = "Adam", rename_all = "camelCase")]
-    Adam { learning_rate: f32, beta1: f32, beta2: f32, epsilon: Option<f32> },
+    Adam { beta1: f32, beta2: f32, epsilon: Option<f32> },
+    /// Keras 3's AdamW: Keras's Adam step after a decoupled decay `w -= lr * weightDecay * w`.
+    #[serde(rename = "AdamW", rename_all = "camelCase")]
+    AdamW { beta1: f32, beta2: f32, epsilon: Option<f32>, weight_decay: f32 },
     #[serde(rename = "Adamax", rename_all = "camelCase")]
-    Adamax { learning_rate: f32, beta1: f32, beta2: f32, epsilon: Option<f32>, decay: f32 },
+    Adamax { beta1: f32, beta2: f32, epsilon: Option<f32>, decay: f32 },
     #[serde(rename = "RMSProp", rename_all = "camelCase")]
-    RmsProp { learning_rate: f32, decay: f32, momentum: f32, epsilon: Option<f32>, centered: bool },
+    RmsProp { decay: f32, momentum: f32, epsilon: Option<f32>, centered: bool },
     #[serde(rename = "Adagrad", rename_all = "camelCase")]
-    Adagrad { learning_rate: f32, initial_accumulator_value: f32 },
+    Adagrad { initial_accumulator_value: f32 },
     #[serde(rename = "Adadelta", rename_all = "camelCase")]
-    Adadelta { learning_rate: f32, rho: f32, epsilon: Option<f32> },
+    Adadelta { rho: f32, epsilon: Option<f32> },
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct WireOptimizer {
+    class_name: String,
+    #[serde(default)]
+    config: serde_json::Map<String, serde_json::Value>,
+}
+
+impl TryFrom<WireOptimizer> for OptimizerConfig {
+    type Error = String;
+
+    fn try_from(wire: WireOptimizer) -> std::result::Result<Self, String> {
+        let mut config = wire.config;
+        let learning_rate = match config.remove("learningRate") {
+            Some(value) => {
+                serde_json::from_value(value).map_err(|_| format!("{}: learningRate must be a number or a learning-rate schedule", wire.class_name))?
+            }
+            None => return Err(format!("{}: learningRate is required", wire.class_name)),
+        };
+        let clip = Clip::take_from(&mut config, &wire.class_name)?;
+        let rule = serde_json::from_value(serde_json::json!({ "className": wire.class_name, "config": config })).map_err(|e| e.to_string())?;
+        Ok(OptimizerConfig { rule, learning_rate, clip })
+    }
 }
 
 impl OptimizerConfig {
+    /// An optimizer with a constant learning rate and no clipping.
+    pub fn new(rule: Rule, learning_rate: f32) -> Self {
+        OptimizerConfig { rule, learning_rate: LearningRate::Constant(learning_rate), clip: Clip::None }
+    }
+
     /// The optimizer a string names in `compile`, with TF.js's defaults for that string.
     pub fn from_name(name: &str) -> Result<Self> {
-        Ok(match name {
-            "sgd" | "SGD" => OptimizerConfig::Sgd { learning_rate: 0.01 },
-            "adam" | "Adam" => OptimizerConfig::Adam { learning_rate: 0.001, beta1: 0.9, beta2: 0.999, epsilon: None },
-            "adamax" | "Adamax" => {
-                OptimizerConfig::Adamax { learning_rate: 0.002, beta1: 0.9, beta2: 0.999, epsilon: None, decay: 0.0 }
-            }
-            "rmsprop" | "RMSProp" => {
-                OptimizerConfig::RmsProp { learning_rate: 0.001, decay: 0.9, momentum: 0.0, epsilon: None, centered: false }
-            }
-            "adagrad" | "Adagrad" => OptimizerConfig::Adagrad { learning_rate: 0.01, initial_accumulator_value: 0.1 },
-            "adadelta" | "Adadelta" => OptimizerConfig::Adadelta { learning_rate: 1.0, rho: 0.95, epsilon: None },
+        let (rule, lr) = match name {
+            "sgd" | "SGD" => (Rule::Sgd {}, 0.01),
+            "adam" | "Adam" => (Rule::Adam { beta1: 0.9, beta2: 0.999, epsilon: None }, 0.001),
+            "adamax" | "Adamax" => (Rule::Adamax { beta1: 0.9, beta2: 0.999, epsilon: None, decay: 0.0 }, 0.002),
+            "rmsprop" | "RMSProp" => (Rule::RmsProp { decay: 0.9, momentum: 0.0, epsilon: None, centered: false }, 0.001),
+            "adagrad" | "Adagrad" => (Rule::Adagrad { initial_accumulator_value: 0.1 }, 0.01),
+            "adadelta" | "Adadelta" => (Rule::Adadelta { rho: 0.95, epsilon: None }, 1.0),
             _ => {
                 return Err(Error::UnknownName {
                     kind: "optimizer",
@@ -48,29 +94,25 @@ impl OptimizerConfig {
                     valid: vec!["sgd", "adam", "adamax", "rmsprop", "adagrad", "adadelta"],
                 })
             }
-        })
+        };
+        Ok(OptimizerConfig::new(rule, lr))
     }
 
     /// Rejects hyper-parameters no optimizer can use.
     pub fn validate(&self) -> Result<()> {
-        let lr = self.learning_rate();
-        if !lr.is_finite() {
-            return Err(Error::invalid(format!("optimizer: learningRate must be a finite number but got {lr}")));
+        self.learning_rate.validate()?;
+        self.clip.validate()?;
+        if let Rule::AdamW { weight_decay, .. } = self.rule {
+            if !weight_decay.is_finite() {
+                return Err(Error::invalid(format!("adamw: weightDecay must be a finite number but got {weight_decay}")));
+            }
         }
         Ok(())
     }
 
-    /// The learning rate.
-    pub fn learning_rate(&self) -> f32 {
-        match *self {
-            OptimizerConfig::Sgd { learning_rate }
-            | OptimizerConfig::Momentum { learning_rate, .. }
-            | OptimizerConfig::Adam { learning_rate, .. }
-            | OptimizerConfig::Adamax { learning_rate, .. }
-            | OptimizerConfig::RmsProp { learning_rate, .. }
-            | OptimizerConfig::Adagrad { learning_rate, .. }
-            | OptimizerConfig::Adadelta { learning_rate, .. } => learning_rate,
-        }
+    /// The learning rate at step 0 (the constant, or the schedule's first value).
+    pub fn initial_learning_rate(&self) -> f32 {
+        self.learning_rate.at(0)
     }
 }
 
@@ -84,36 +126,65 @@ pub struct Optimizer {
     pub slots: Vec<[Vec<f32>; 3]>,
     acc_beta1: f32,
     acc_beta2: f32,
+    /// The learning rate of the step under way (the schedule's value at `iterations`).
+    step_lr: f32,
 }
 
 impl Optimizer {
     /// A fresh optimizer (no state yet).
     pub fn new(config: OptimizerConfig) -> Self {
-        let (acc_beta1, acc_beta2) = match config {
-            OptimizerConfig::Adam { beta1, beta2, .. } | OptimizerConfig::Adamax { beta1, beta2, .. } => (beta1, beta2),
+        let (acc_beta1, acc_beta2) = match config.rule {
+            Rule::Adam { beta1, beta2, .. } | Rule::AdamW { beta1, beta2, .. } | Rule::Adamax { beta1, beta2, .. } => (beta1, beta2),
             _ => (1.0, 1.0),
         };
-        Optimizer { config, iterations: 0, slots: Vec::new(), acc_beta1, acc_beta2 }
+        let step_lr = config.initial_learning_rate();
+        Optimizer { config, iterations: 0, slots: Vec::new(), acc_beta1, acc_beta2, step_lr }
+    }
+
+    /// The learning rate the next step uses (Keras's `optimizer.learning_rate`: a schedule's
+    /// value at the current `iterations`).
+    pub fn current_learning_rate(&self) -> f32 {
+        self.config.learning_rate.at(self.iterations)
+    }
+
+    /// Replaces a constant learning rate, from the next step on. As in Keras, a learning rate
+    /// given as a schedule is not settable.
+    pub fn set_learning_rate(&mut self, learning_rate: f32) -> Result<()> {
+        if let LearningRate::Schedule(schedule) = &self.config.learning_rate {
+            return Err(Error::invalid(format!(
+                "learningRate: this optimizer was created with a {} schedule as its learning rate, so its learning rate is not settable",
+                schedule.class_name()
+            )));
+        }
+        let next = LearningRate::Constant(learning_rate);
+        next.validate()?;
+        self.config.learning_rate = next;
+        Ok(())
+    }
+
+    /// Clips the step's gradients in place (Keras's `clipnorm` / `globalClipnorm` / `clipvalue`).
+    pub fn clip_gradients(&self, grads: &mut [&mut [f32]]) {
+        self.config.clip.apply(grads);
     }
 
     /// TF.js's names for the state this optimizer keeps per weight, in TF.js's save order
     /// (all weights' first slot, then all weights' second slot, ...).
     pub fn slot_names(&self) -> &'static [&'static str] {
-        match self.config {
-            OptimizerConfig::Sgd { .. } => &[],
-            OptimizerConfig::Momentum { .. } => &["momentum"],
-            OptimizerConfig::Adam { .. } | OptimizerConfig::Adamax { .. } => &["m", "v"],
-            OptimizerConfig::RmsProp { centered: false, .. } => &["rms", "momentum"],
-            OptimizerConfig::RmsProp { centered: true, .. } => &["rms", "momentum", "mg"],
-            OptimizerConfig::Adagrad { .. } => &["accumulator"],
-            OptimizerConfig::Adadelta { .. } => &["accum_grad", "accum_var"],
+        match self.config.rule {
+            Rule::Sgd { .. } => &[],
+            Rule::Momentum { .. } => &["momentum"],
+            Rule::Adam { .. } | Rule::AdamW { .. } | Rule::Adamax { .. } => &["m", "v"],
+            Rule::RmsProp { centered: false, .. } => &["rms", "momentum"],
+            Rule::RmsProp { centered: true, .. } => &["rms", "momentum", "mg"],
+            Rule::Adagrad { .. } => &["accumulator"],
+            Rule::Adadelta { .. } => &["accum_grad", "accum_var"],
         }
     }
 
     /// The value state slot `slot` of parameter `index` starts from.
     pub fn initial_slot_value(&self, slot: usize) -> f32 {
-        match self.config {
-            OptimizerConfig::Adagrad { initial_accumulator_value, .. } if slot == 0 => initial_accumulator_value,
+        match self.config.rule {
+            Rule::Adagrad { initial_accumulator_value, .. } if slot == 0 => initial_accumulator_value,
             _ => 0.0,
         }
     }
@@ -137,7 +208,7 @@ impl Optimizer {
             .collect();
         self.slots.extend(extra);
         // TF.js recomputes the bias-correction powers the same way when it loads Adam's weights.
-        if let OptimizerConfig::Adam { beta1, beta2, .. } | OptimizerConfig::Adamax { beta1, beta2, .. } = self.config {
+        if let Rule::Adam { beta1, beta2, .. } | Rule::AdamW { beta1, beta2, .. } | Rule::Adamax { beta1, beta2, .. } = self.config.rule {
             self.acc_beta1 = beta1.powi(iterations as i32 + 1);
             self.acc_beta2 = beta2.powi(iterations as i32 + 1);
         }
@@ -150,6 +221,7 @@ impl Optimizer {
         // Only uncertainty weighting's few log-variances are new here (the model's weights got
         // their state from `reserve` before training started); they keep all three slots, the
         // layout their saved state has.
+        self.step_lr = self.current_learning_rate();
         let init = self.initial_slot_value(0);
         for i in self.slots.len()..count {
             let n = size_of(i);
@@ -185,13 +257,13 @@ impl Optimizer {
     /// are updated in two halves on the two pool threads.
     pub fn update(&mut self, index: usize, w: &mut [f32], g: &[f32]) {
         let [s0, s1, s2] = &mut self.slots[index];
-        let step = Step { config: &self.config, iteration: self.iterations, acc_beta1: self.acc_beta1, acc_beta2: self.acc_beta2 };
+        let step = Step { rule: &self.config.rule, lr: self.step_lr, iteration: self.iterations, acc_beta1: self.acc_beta1, acc_beta2: self.acc_beta2 };
         step.run(w, g, s0, s1, s2);
     }
 
     /// Finishes a step: advances the step counter and the bias-correction powers.
     pub fn end_step(&mut self) {
-        if let OptimizerConfig::Adam { beta1, beta2, .. } | OptimizerConfig::Adamax { beta1, beta2, .. } = self.config {
+        if let Rule::Adam { beta1, beta2, .. } | Rule::AdamW { beta1, beta2, .. } | Rule::Adamax { beta1, beta2, .. } = self.config.rule {
             self.acc_beta1 *= beta1;
             self.acc_beta2 *= beta2;
         }
@@ -202,7 +274,8 @@ impl Optimizer {
 /// One step's constants, applied element-wise.
 #[derive(Clone, Copy)]
 struct Step<'a> {
-    config: &'a OptimizerConfig,
+    rule: &'a Rule,
+    lr: f32,
     iteration: u64,
     acc_beta1: f32,
     acc_beta2: f32,
@@ -244,16 +317,27 @@ unsafe fn update_fma(step: Step, w: &mut [f32], g: &[f32], s0: &mut [f32], s1: &
 
 #[inline(always)]
 fn update(step: Step, w: &mut [f32], g: &[f32], s0: &mut [f32], s1: &mut [f32], s2: &mut [f32]) {
-    let Step { config: c, iteration, acc_beta1, acc_beta2 } = step;
-    match *c {
-        OptimizerConfig::Sgd { learning_rate } => w.iter_mut().zip(g).for_each(|(w, g)| *w += -learning_rate * g),
-        OptimizerConfig::Momentum { learning_rate, momentum, use_nesterov } => {
+    let Step { rule, lr: learning_rate, iteration, acc_beta1, acc_beta2 } = step;
+    match *rule {
+        Rule::Sgd {} => w.iter_mut().zip(g).for_each(|(w, g)| *w += -learning_rate * g),
+        Rule::Momentum { momentum, use_nesterov } => {
             for ((w, &g), a) in w.iter_mut().zip(g).zip(s0.iter_mut()) {
                 *a = momentum * *a + g;
                 *w += -learning_rate * if use_nesterov { g + *a * momentum } else { *a };
             }
         }
-        OptimizerConfig::Adam { learning_rate, beta1, beta2, epsilon } => {
+        Rule::AdamW { beta1, beta2, epsilon, weight_decay } => {
+            // Keras 3: the decoupled decay first, then Keras's Adam (ε outside the corrected root).
+            let eps = epsilon.unwrap_or(EPSILON);
+            let alpha = learning_rate * (1.0 - acc_beta2).sqrt() / (1.0 - acc_beta1);
+            for (((w, &g), m), v) in w.iter_mut().zip(g).zip(s0.iter_mut()).zip(s1.iter_mut()) {
+                *w -= *w * weight_decay * learning_rate;
+                *m += (g - *m) * (1.0 - beta1);
+                *v += (g * g - *v) * (1.0 - beta2);
+                *w -= (*m * alpha) / (v.sqrt() + eps);
+            }
+        }
+        Rule::Adam { beta1, beta2, epsilon } => {
             let eps = epsilon.unwrap_or(EPSILON);
             let (c1, c2) = (1.0 - acc_beta1, 1.0 - acc_beta2);
             for (((w, &g), m), v) in w.iter_mut().zip(g).zip(s0.iter_mut()).zip(s1.iter_mut()) {
@@ -262,7 +346,7 @@ fn update(step: Step, w: &mut [f32], g: &[f32], s0: &mut [f32], s1: &mut [f32], 
                 *w += -learning_rate * (*m / c1) / ((*v / c2).sqrt() + eps);
             }
         }
-        OptimizerConfig::Adamax { learning_rate, beta1, beta2, epsilon, decay } => {
+        Rule::Adamax { beta1, beta2, epsilon, decay } => {
             let eps = epsilon.unwrap_or(EPSILON);
             let lr = -learning_rate / (iteration as f32 * decay + 1.0);
             let c1 = 1.0 - acc_beta1;
@@ -272,7 +356,7 @@ fn update(step: Step, w: &mut [f32], g: &[f32], s0: &mut [f32], s1: &mut [f32], 
                 *w += (lr / c1) * (*m / (*u + eps));
             }
         }
-        OptimizerConfig::RmsProp { learning_rate, decay, momentum, epsilon, centered } => {
+        Rule::RmsProp { decay, momentum, epsilon, centered } => {
             let eps = epsilon.unwrap_or(EPSILON);
             if centered {
                 for ((((w, &g), ms), mom), mg) in w.iter_mut().zip(g).zip(s0.iter_mut()).zip(s1.iter_mut()).zip(s2.iter_mut()) {
@@ -289,13 +373,13 @@ fn update(step: Step, w: &mut [f32], g: &[f32], s0: &mut [f32], s1: &mut [f32], 
                 }
             }
         }
-        OptimizerConfig::Adagrad { learning_rate, .. } => {
+        Rule::Adagrad { .. } => {
             for ((w, &g), acc) in w.iter_mut().zip(g).zip(s0.iter_mut()) {
                 *acc += g * g;
                 *w += g / (*acc + EPSILON).sqrt() * -learning_rate;
             }
         }
-        OptimizerConfig::Adadelta { learning_rate, rho, epsilon } => {
+        Rule::Adadelta { rho, epsilon } => {
             let eps = epsilon.unwrap_or(EPSILON);
             for (((w, &g), acc_g), acc_u) in w.iter_mut().zip(g).zip(s0.iter_mut()).zip(s1.iter_mut()) {
                 let new_acc_g = *acc_g * rho + g * g * (1.0 - rho);

@@ -400,7 +400,7 @@ fn compile_errors_name_the_problem() {
     assert_message(&err, &["Unknown metric 'acuracy'", "accuracy"]);
 
     let mut bad = cfg(compile(sgd.clone(), "mse", &[]));
-    bad.optimizer = dense_mtl_core::optimizer::OptimizerConfig::Sgd { learning_rate: f32::NAN };
+    bad.optimizer = dense_mtl_core::optimizer::OptimizerConfig::new(dense_mtl_core::optimizer::Rule::Sgd {}, f32::NAN);
     assert_message(&model.compile(&bad).unwrap_err(), &["learningRate", "NaN"]);
 
     let mut negative = cfg(compile(sgd.clone(), "mse", &[]));

@@ -635,3 +635,265 @@ fn loss_gradients_at_kinks_and_ties_match_tfjs() {
     ];
     check_loss_gradients(cases);
 }
+
+// ---------------------------------------------------------------------------------------------
+// What TF.js lacks, against Keras 3 (keras 3.x, JAX backend, CPU): AdamW, clipnorm / clipvalue /
+// global_clipnorm, and learning-rate schedules evaluated per optimizer step. Same model, data and
+// starting weights as above; two epochs of `train_on_batch` on the batches [0,2), [2,4), [4,5)
+// (six steps, so schedules move), recording each step's loss, then the final weights.
+// Rerun with `python3 -m venv /tmp/kvenv && /tmp/kvenv/bin/pip install 'keras==3.*' 'jax[cpu]'`
+// then `/tmp/kvenv/bin/python ref.py`:
+//
+// import os, json
+// os.environ["KERAS_BACKEND"] = "jax"
+// import numpy as np, keras
+// from keras import optimizers as O
+// from keras.optimizers import schedules as S
+// x = np.array([[0.5, -1.0, 2.0], [1.5, 0.3, -0.7], [-0.2, 0.8, 0.1], [0.9, -0.4, -1.2], [-1.1, 0.6, 0.4]], "float32")
+// y = np.array([[1.0, -0.5], [0.2, 0.7], [-0.3, 0.4], [0.8, 0.0], [-0.6, 1.1]], "float32")
+// k1 = np.array([[0.2, -0.3, 0.5, 0.1], [-0.4, 0.6, 0.05, -0.2], [0.3, 0.1, -0.25, 0.45]], "float32")
+// b1 = np.array([0.05, -0.1, 0.0, 0.2], "float32")
+// k2 = np.array([[0.3, -0.6], [0.7, 0.2], [-0.5, 0.4], [0.1, 0.9]], "float32")
+// b2 = np.array([0.1, -0.05], "float32")
+// cases = {
+//   "adamw": lambda: O.AdamW(learning_rate=0.05, weight_decay=0.1, beta_1=0.9, beta_2=0.999),
+//   "adamw_defaults": lambda: O.AdamW(),
+//   "sgd_clipnorm": lambda: O.SGD(0.1, clipnorm=0.3),
+//   "sgd_clipvalue": lambda: O.SGD(0.1, clipvalue=0.05),
+//   "sgd_global_clipnorm": lambda: O.SGD(0.1, global_clipnorm=0.4),
+//   "sgd_exponential": lambda: O.SGD(S.ExponentialDecay(0.2, 2, 0.5)),
+//   "sgd_exponential_staircase": lambda: O.SGD(S.ExponentialDecay(0.2, 2, 0.5, staircase=True)),
+//   "sgd_cosine_warmup": lambda: O.SGD(S.CosineDecay(0.0, 3, alpha=0.1, warmup_target=0.2, warmup_steps=2)),
+//   "sgd_piecewise": lambda: O.SGD(S.PiecewiseConstantDecay([1, 3], [0.3, 0.1, 0.02])),
+//   "adamw_cosine_clipnorm": lambda: O.AdamW(learning_rate=S.CosineDecay(0.05, 4, alpha=0.2), weight_decay=0.2, clipnorm=0.5),
+// }
+// for name, make in cases.items():
+//     model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(4, activation="tanh"), keras.layers.Dense(2)])
+//     model.set_weights([k1, b1, k2, b2])
+//     model.compile(optimizer=make(), loss="mean_squared_error")
+//     losses = []
+//     for epoch in range(2):
+//         for s in range(0, 5, 2):
+//             losses.append(float(model.train_on_batch(x[s:s+2], y[s:s+2])))
+//     w = [np.asarray(v).ravel().tolist() for v in model.get_weights()]
+//     print(json.dumps({"name": name, "batches": losses, "weights": w}))
+// sched = {
+//   "exponential": S.ExponentialDecay(0.1, 3, 0.8),
+//   "exponential_staircase": S.ExponentialDecay(0.1, 3, 0.8, staircase=True),
+//   "cosine": S.CosineDecay(0.1, 5, alpha=0.05),
+//   "cosine_warmup": S.CosineDecay(0.01, 5, alpha=0.1, warmup_target=0.1, warmup_steps=3),
+//   "piecewise": S.PiecewiseConstantDecay([2, 5], [0.1, 0.05, 0.01]),
+// }
+// for name, s in sched.items():
+//     print(json.dumps({"schedule": name, "values": [float(s(i)) for i in range(10)]}))
+// ---------------------------------------------------------------------------------------------
+
+struct KerasExpected {
+    step_losses: &'static [f64],
+    weights: [&'static [f64]; 4],
+}
+
+fn check_against_keras(optimizer: Value, expected: &KerasExpected) {
+    let graph = json!({
+        "name": "m",
+        "layers": [
+            {"className": "InputLayer", "name": "in", "width": 3},
+            {"className": "Dense", "name": "d1", "units": 4, "activation": "tanh"},
+            {"className": "Dense", "name": "d2", "units": 2},
+        ],
+        "nodes": [{"layer": 0, "inputs": []}, {"layer": 1, "inputs": [0]}, {"layer": 2, "inputs": [1]}],
+        "inputs": [0],
+        "outputs": [2],
+    });
+    let what = optimizer.to_string();
+    let mut model = compiled_model(graph, json!({"optimizer": optimizer, "heads": [{"loss": "meanSquaredError"}]}));
+    set_weight(&mut model, "d1", 0, &K1);
+    set_weight(&mut model, "d1", 1, &B1);
+    set_weight(&mut model, "d2", 0, &K2);
+    set_weight(&mut model, "d2", 1, &B2);
+    let report = run_all(&mut model, vec![X.to_vec()], vec![Y.to_vec()], 5, 2, 2);
+    let losses: Vec<f64> = report.batches.iter().map(|b| b.2[0]).collect();
+    assert_close(&losses, expected.step_losses, ATOL, RTOL, &format!("{what}: step losses"));
+    let names = [("d1", 0), ("d1", 1), ("d2", 0), ("d2", 1)];
+    for ((layer, wi), exp) in names.iter().zip(expected.weights) {
+        assert_close(&weight(&model, layer, *wi), exp, ATOL, RTOL, &format!("{what}: final {layer} weight {wi}"));
+    }
+}
+
+#[test]
+fn adamw_matches_keras() {
+    check_against_keras(
+        json!({"className": "AdamW", "config": {"learningRate": 0.05, "weightDecay": 0.1, "beta1": 0.9, "beta2": 0.999, "epsilon": 1e-7}}),
+        &KerasExpected {
+            step_losses: &[0.45929473638534546, 0.5460637807846069, 1.1902493238449097, 0.05140450596809387, 0.25929102301597595, 0.4557054042816162],
+            weights: [
+                &[0.30410611629486084, -0.015892334282398224, 0.23621858656406403, 0.17053048312664032, -0.6362079381942749, 0.3193216919898987, 0.3162324130535126, -0.02337285690009594, 0.22247204184532166, 0.014428097754716873, -0.2902583181858063, 0.300640344619751],
+                &[0.055680178105831146, 0.013783104717731476, -0.034631989896297455, 0.41107773780822754],
+                &[0.5559704899787903, -0.810997724533081, 0.40757063031196594, 0.4066077470779419, -0.23032693564891815, 0.4274335503578186, 0.1897047609090805, 0.7634649872779846],
+                &[0.17174085974693298, 0.10682062059640884],
+            ],
+        },
+    );
+}
+
+#[test]
+fn adamw_defaults_matches_keras() {
+    check_against_keras(
+        json!({"className": "AdamW", "config": {"learningRate": 0.001, "weightDecay": 0.004, "beta1": 0.9, "beta2": 0.999, "epsilon": 1e-7}}),
+        &KerasExpected {
+            step_losses: &[0.45929473638534546, 0.6470879316329956, 1.2939528226852417, 0.44590914249420166, 0.6377795934677124, 1.2728711366653442],
+            weights: [
+                &[0.2021619826555252, -0.29409387707710266, 0.4946106970310211, 0.10144826769828796, -0.4053612947463989, 0.594414472579956, 0.055907730013132095, -0.19548891484737396, 0.29938700795173645, 0.09836515784263611, -0.2514539659023285, 0.4470032751560211],
+                &[0.050007693469524384, -0.09752543270587921, -0.0008485242142342031, 0.20538116991519928],
+                &[0.3055576682090759, -0.6051412224769592, 0.6940675377845764, 0.2042819708585739, -0.4944714605808258, 0.40120255947113037, 0.10168793052434921, 0.8972691893577576],
+                &[0.10210780799388885, -0.04548010602593422],
+            ],
+        },
+    );
+}
+
+#[test]
+fn sgd_clipnorm_matches_keras() {
+    check_against_keras(
+        json!({"className": "SGD", "config": {"learningRate": 0.1, "clipnorm": 0.3}}),
+        &KerasExpected {
+            step_losses: &[0.45929473638534546, 0.6179137229919434, 1.2998062372207642, 0.3466186225414276, 0.5102988481521606, 1.1396466493606567],
+            weights: [
+                &[0.24628348648548126, -0.2329292595386505, 0.4477444589138031, 0.10784425586462021, -0.43943604826927185, 0.5671094059944153, 0.09728789329528809, -0.18112638592720032, 0.2825084328651428, 0.0731726586818695, -0.2539789378643036, 0.4323287308216095],
+                &[0.029227323830127716, -0.05322050675749779, -0.00357398041523993, 0.2735028564929962],
+                &[0.3556671738624573, -0.6307142376899719, 0.5943208336830139, 0.22704485058784485, -0.4215922951698303, 0.40145277976989746, 0.10869961977005005, 0.888572096824646],
+                &[0.16766367852687836, -0.0028639642987400293],
+            ],
+        },
+    );
+}
+
+#[test]
+fn sgd_clipvalue_matches_keras() {
+    check_against_keras(
+        json!({"className": "SGD", "config": {"learningRate": 0.1, "clipvalue": 0.05}}),
+        &KerasExpected {
+            step_losses: &[0.45929473638534546, 0.6381112933158875, 1.2767236232757568, 0.41801917552948, 0.5889265537261963, 1.1888694763183594],
+            weights: [
+                &[0.2120126187801361, -0.27000004053115845, 0.4700000286102295, 0.11000000685453415, -0.429999977350235, 0.5700000524520874, 0.08000000566244125, -0.18334323167800903, 0.2900000214576721, 0.08999999612569809, -0.24000000953674316, 0.4399999976158142],
+                &[0.05687325820326805, -0.08999999612569809, -0.0038375023286789656, 0.22999997437000275],
+                &[0.32999998331069946, -0.6236958503723145, 0.6700000166893005, 0.218064084649086, -0.4700000286102295, 0.403224378824234, 0.08999999612569809, 0.9001216292381287],
+                &[0.11000000685453415, -0.02528896927833557],
+            ],
+        },
+    );
+}
+
+#[test]
+fn sgd_global_clipnorm_matches_keras() {
+    check_against_keras(
+        json!({"className": "SGD", "config": {"learningRate": 0.1, "globalClipnorm": 0.4}}),
+        &KerasExpected {
+            step_losses: &[0.45929473638534546, 0.6288111209869385, 1.2746999263763428, 0.3858385682106018, 0.547881007194519, 1.1363935470581055],
+            weights: [
+                &[0.2374507188796997, -0.24219849705696106, 0.45580360293388367, 0.10736818611621857, -0.43260690569877625, 0.5712282061576843, 0.09036491066217422, -0.18386059999465942, 0.2848580777645111, 0.07526284456253052, -0.2518596351146698, 0.43411871790885925],
+                &[0.03337464481592178, -0.08205890655517578, 0.0019415559945628047, 0.23862148821353912],
+                &[0.3360334634780884, -0.6193545460700989, 0.62554931640625, 0.21578919887542725, -0.44442251324653625, 0.40258535742759705, 0.1048312857747078, 0.89195716381073],
+                &[0.13062842190265656, -0.018162213265895844],
+            ],
+        },
+    );
+}
+
+#[test]
+fn sgd_exponential_matches_keras() {
+    check_against_keras(
+        json!({"className": "SGD", "config": {"learningRate": {"className": "ExponentialDecay", "config": {"initialLearningRate": 0.2, "decaySteps": 2, "decayRate": 0.5}}}}),
+        &KerasExpected {
+            step_losses: &[0.45929473638534546, 0.5169384479522705, 1.2780497074127197, 0.13368186354637146, 0.2999531924724579, 0.541606068611145],
+            weights: [
+                &[0.3662692904472351, -0.09583693742752075, 0.32956409454345703, 0.12859706580638885, -0.5395492911338806, 0.5128376483917236, 0.20258167386054993, -0.1336979866027832, 0.24994930624961853, 0.05142160505056381, -0.29792848229408264, 0.39747384190559387],
+                &[-0.038107264786958694, -0.03840268403291702, 0.014998920261859894, 0.3295103907585144],
+                &[0.46392861008644104, -0.6930578947067261, 0.455227255821228, 0.27499744296073914, -0.3225024938583374, 0.4055096209049225, 0.15741875767707825, 0.8555806279182434],
+                &[0.15909209847450256, 0.05987941101193428],
+            ],
+        },
+    );
+}
+
+#[test]
+fn sgd_exponential_staircase_matches_keras() {
+    check_against_keras(
+        json!({"className": "SGD", "config": {"learningRate": {"className": "ExponentialDecay", "config": {"initialLearningRate": 0.2, "decaySteps": 2, "decayRate": 0.5, "staircase": true}}}}),
+        &KerasExpected {
+            step_losses: &[0.45929473638534546, 0.5169384479522705, 1.1955534219741821, 0.12649030983448029, 0.2631787955760956, 0.5242887139320374],
+            weights: [
+                &[0.38066911697387695, -0.08046354353427887, 0.31460875272750854, 0.13383041322231293, -0.5591025948524475, 0.4997977614402771, 0.2220461666584015, -0.1304592788219452, 0.23678326606750488, 0.03417285159230232, -0.2894679605960846, 0.3910662829875946],
+                &[-0.038841456174850464, -0.03196481987833977, 0.0193146001547575, 0.3377232551574707],
+                &[0.48341038823127747, -0.7033777236938477, 0.4267820417881012, 0.28110069036483765, -0.30415403842926025, 0.40989282727241516, 0.15869270265102386, 0.8529280424118042],
+                &[0.16570338606834412, 0.06473144143819809],
+            ],
+        },
+    );
+}
+
+#[test]
+fn sgd_cosine_warmup_matches_keras() {
+    check_against_keras(
+        json!({"className": "SGD", "config": {"learningRate": {"className": "CosineDecay", "config": {"initialLearningRate": 0.0, "decaySteps": 3, "alpha": 0.1, "warmupTarget": 0.2, "warmupSteps": 2}}}}),
+        &KerasExpected {
+            step_losses: &[0.45929473638534546, 0.6494282484054565, 1.1625021696090698, 0.5814814567565918, 0.38307201862335205, 0.1867847591638565],
+            weights: [
+                &[0.41414183378219604, -0.0942699983716011, 0.2970668077468872, 0.026870403438806534, -0.5545544028282166, 0.5030653476715088, 0.19913683831691742, -0.10485205054283142, 0.2528620958328247, 0.01225260365754366, -0.2405666559934616, 0.4349006116390228],
+                &[-0.08118513971567154, -0.1221049353480339, 0.08471149951219559, 0.38461050391197205],
+                &[0.4744621515274048, -0.6862378716468811, 0.43069136142730713, 0.31212207674980164, -0.29040923714637756, 0.34754493832588196, 0.10531900823116302, 0.8676155209541321],
+                &[0.03738894313573837, 0.12465505301952362],
+            ],
+        },
+    );
+}
+
+#[test]
+fn sgd_piecewise_matches_keras() {
+    check_against_keras(
+        json!({"className": "SGD", "config": {"learningRate": {"className": "PiecewiseConstantDecay", "config": {"boundaries": [1, 3], "values": [0.3, 0.1, 0.02]}}}}),
+        &KerasExpected {
+            step_losses: &[0.45929473638534546, 0.47971075773239136, 1.1294994354248047, 0.0645793154835701, 0.1950998604297638, 0.4945540726184845],
+            weights: [
+                &[0.38210877776145935, -0.05157342925667763, 0.30332207679748535, 0.17840410768985748, -0.5893718600273132, 0.48957234621047974, 0.2578718364238739, -0.1285754293203354, 0.22568181157112122, 0.041156962513923645, -0.3232961595058441, 0.3724740743637085],
+                &[-0.02100312151014805, 0.010797160677611828, -0.010461637750267982, 0.32796984910964966],
+                &[0.500569224357605, -0.7156499624252319, 0.38343456387519836, 0.2868514358997345, -0.28425437211990356, 0.42796406149864197, 0.20044276118278503, 0.8257836103439331],
+                &[0.23256929218769073, 0.03941962495446205],
+            ],
+        },
+    );
+}
+
+#[test]
+fn adamw_cosine_clipnorm_matches_keras() {
+    check_against_keras(
+        json!({"className": "AdamW", "config": {"learningRate": {"className": "CosineDecay", "config": {"initialLearningRate": 0.05, "decaySteps": 4, "alpha": 0.2}}, "weightDecay": 0.2, "beta1": 0.9, "beta2": 0.999, "epsilon": 1e-7, "clipnorm": 0.5}}),
+        &KerasExpected {
+            step_losses: &[0.45929473638534546, 0.5414390563964844, 1.2012196779251099, 0.06233740597963333, 0.3188021779060364, 0.9007208347320557],
+            weights: [
+                &[0.22119958698749542, -0.13768714666366577, 0.3313416838645935, 0.1939140111207962, -0.5383393168449402, 0.4404903054237366, 0.20430415868759155, -0.09287919849157333, 0.29632362723350525, 0.09029700607061386, -0.3002713620662689, 0.31820014119148254],
+                &[0.11416951566934586, 0.01580917090177536, -0.08399251103401184, 0.32837215065956116],
+                &[0.43469980359077454, -0.7121899127960205, 0.5245015025138855, 0.3308394253253937, -0.33705607056617737, 0.45753443241119385, 0.1828845888376236, 0.7767027020454407],
+                &[0.20614488422870636, 0.036158591508865356],
+            ],
+        },
+    );
+}
+
+#[test]
+fn schedules_match_keras_step_by_step() {
+    use dense_mtl_core::optimizer::Schedule;
+    let cases: [(Value, &[f64]); 5] = [
+        (json!({"className": "ExponentialDecay", "config": {"initialLearningRate": 0.1, "decaySteps": 3, "decayRate": 0.8}}), &[0.10000000149011612, 0.09283178299665451, 0.08617739379405975, 0.08000000566244125, 0.07426542043685913, 0.06894191354513168, 0.06400000303983688, 0.05941234156489372, 0.05515353009104729, 0.05120000243186951]),
+        (json!({"className": "ExponentialDecay", "config": {"initialLearningRate": 0.1, "decaySteps": 3, "decayRate": 0.8, "staircase": true}}), &[0.10000000149011612, 0.10000000149011612, 0.10000000149011612, 0.08000000566244125, 0.08000000566244125, 0.08000000566244125, 0.06400000303983688, 0.06400000303983688, 0.06400000303983688, 0.05120000243186951]),
+        (json!({"className": "CosineDecay", "config": {"initialLearningRate": 0.1, "decaySteps": 5, "alpha": 0.05}}), &[0.10000000149011612, 0.09092830866575241, 0.06717830151319504, 0.037821684032678604, 0.014071689918637276, 0.005000000353902578, 0.005000000353902578, 0.005000000353902578, 0.005000000353902578, 0.005000000353902578]),
+        (json!({"className": "CosineDecay", "config": {"initialLearningRate": 0.01, "decaySteps": 5, "alpha": 0.1, "warmupTarget": 0.1, "warmupSteps": 3}}), &[0.009999999776482582, 0.04000000283122063, 0.07000000029802322, 0.10000000149011612, 0.09140576422214508, 0.06890576332807541, 0.04109422490000725, 0.018594233319163322, 0.010000000707805157, 0.010000000707805157]),
+        (json!({"className": "PiecewiseConstantDecay", "config": {"boundaries": [2, 5], "values": [0.1, 0.05, 0.01]}}), &[0.10000000149011612, 0.10000000149011612, 0.10000000149011612, 0.05000000074505806, 0.05000000074505806, 0.05000000074505806, 0.009999999776482582, 0.009999999776482582, 0.009999999776482582, 0.009999999776482582]),
+    ];
+    for (config, expected) in cases {
+        let schedule: Schedule = serde_json::from_value(config.clone()).expect("schedule");
+        schedule.validate().expect("valid");
+        let values: Vec<f32> = (0..expected.len() as u64).map(|step| schedule.at(step)).collect();
+        assert_close(&values, expected, 1e-7, 1e-6, &format!("{config}"));
+    }
+}
