@@ -408,6 +408,7 @@ export interface ClipOptions {
   globalClipnorm?: number;
 }
 
+/** An optimizer: TF.js's update rules (and Keras 3's AdamW), with a settable learning rate and Keras's clipping options. */
 export declare class Optimizer {
   constructor(className: string, config: { [key: string]: number | boolean | null | LearningRateSchedule }, options?: ClipOptions);
   readonly className: string;
@@ -431,8 +432,11 @@ export declare class Optimizer {
 export type OptimizerName = 'sgd' | 'adam' | 'adamw' | 'adamax' | 'rmsprop' | 'adagrad' | 'adadelta'
   | 'SGD' | 'Adam' | 'AdamW' | 'Adamax' | 'RMSProp' | 'Adagrad' | 'Adadelta';
 
+/** Arguments of `tf.train.exponentialDecay`, with Keras's names. */
 export interface ExponentialDecayArgs { initialLearningRate: number; decaySteps: number; decayRate: number; staircase?: boolean }
+/** Arguments of `tf.train.cosineDecay` (warmup as in Keras 3), with Keras's names. */
 export interface CosineDecayArgs { initialLearningRate: number; decaySteps: number; alpha?: number; name?: string; warmupTarget?: number | null; warmupSteps?: number }
+/** Arguments of `tf.train.piecewiseConstantDecay`, with Keras's names. */
 export interface PiecewiseConstantDecayArgs { boundaries: number[]; values: number[] }
 
 /**
@@ -847,6 +851,7 @@ export declare class EarlyStopping extends BaseCallback {
   bestEpoch: number;
 }
 
+/** Options of `tf.callbacks.modelCheckpoint` (Keras's `ModelCheckpoint`, in camelCase). */
 export interface ModelCheckpointArgs {
   /** Used when the first argument is this object: a directory path, with Keras's placeholders. */
   filepath?: string;
@@ -871,6 +876,7 @@ export declare class ModelCheckpoint extends BaseCallback {
   best: number | null;
 }
 
+/** Options of `tf.callbacks.reduceLROnPlateau` (Keras's `ReduceLROnPlateau`, in camelCase). */
 export interface ReduceLROnPlateauArgs {
   /** Default 'val_loss'. */
   monitor?: string;
@@ -898,6 +904,7 @@ export declare class LearningRateScheduler extends BaseCallback {
   constructor(schedule: (epoch: number, learningRate: number) => number | Promise<number>, args?: { verbose?: number });
 }
 
+/** Options of `tf.callbacks.csvLogger` (Keras's `CSVLogger`, in camelCase). */
 export interface CSVLoggerArgs {
   filename?: string;
   /** Default ','. */
@@ -916,17 +923,23 @@ export declare class TerminateOnNaN extends BaseCallback {
   constructor();
 }
 
-/** Callback factories: TF.js's `earlyStopping`, and `report` (an HTML training report). */
+/** Callback factories: TF.js's `earlyStopping`, Keras's callbacks, and `report` (an HTML training report). */
 export declare namespace callbacks {
   /** Stops training when `monitor` (default 'val_loss') has not improved by `minDelta` for `patience` epochs. */
   function earlyStopping(args?: EarlyStoppingCallbackArgs): EarlyStopping;
+  /** Saves the model (atomically) after epochs; `filepath` may hold Python-style placeholders such as `{epoch:02d}` and `{val_loss:.2f}`. */
   function modelCheckpoint(filepath: string | ModelCheckpointArgs, args?: ModelCheckpointArgs): ModelCheckpoint;
+  /** Multiplies the learning rate by `factor` when `monitor` has not improved for `patience` epochs. */
   function reduceLROnPlateau(args?: ReduceLROnPlateauArgs): ReduceLROnPlateau;
+  /** Sets the learning rate at each epoch's start to `schedule(epoch, currentRate)`. */
   function learningRateScheduler(schedule: (epoch: number, learningRate: number) => number | Promise<number>, args?: { verbose?: number }): LearningRateScheduler;
+  /** Writes each epoch's logs as a CSV row, as Keras's CSVLogger does. */
   function csvLogger(filename: string | CSVLoggerArgs, args?: CSVLoggerArgs): CSVLogger;
+  /** Stops training (and resolves the fit) at the first non-finite loss instead of rejecting it. */
   function terminateOnNaN(): TerminateOnNaN;
 }
 
+/** Options of `tf.node.tensorBoard`, as tfjs-node names them. */
 export interface TensorBoardCallbackArgs {
   /** 'epoch' (default) or 'batch' (also `batch_*` scalars, which needs batch hooks). */
   updateFreq?: 'batch' | 'epoch';
@@ -941,6 +954,7 @@ export declare namespace node {
     constructor(logdir?: string, args?: TensorBoardCallbackArgs);
     readonly logdir: string;
   }
+  /** tfjs-node's `tf.node.tensorBoard`: writes TensorBoard event files (scalars per epoch or batch, weight histograms). */
   function tensorBoard(logdir?: string, args?: TensorBoardCallbackArgs): TensorBoardCallback;
 }
 
