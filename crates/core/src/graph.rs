@@ -244,6 +244,8 @@ pub struct Workspace {
     /// One gradient buffer per weight, in layer order (kernel, bias).
     pub param_grads: Vec<Vec<f32>>,
     pub param_written: Vec<bool>,
+    /// Per parameter, whether this step updates it (kept here so that a step allocates nothing).
+    pub param_learns: Vec<bool>,
     /// Index of each layer's first weight in `param_grads`.
     pub param_index: Vec<usize>,
     pub scratch: Vec<f32>,
@@ -307,6 +309,7 @@ impl Workspace {
             grads,
             grad_written: vec![false; n],
             param_written: vec![false; param_grads.len()],
+            param_learns: vec![false; param_grads.len()],
             param_grads,
             param_index,
             scratch,

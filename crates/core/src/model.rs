@@ -6,7 +6,7 @@ use crate::graph::{Graph, Workspace};
 use crate::loss::Loss;
 use crate::memory::{f32_bytes, Needs};
 use crate::metric::Metric;
-use crate::optimizer::{Optimizer, OptimizerConfig};
+use crate::optimizer::{Clip, Optimizer, OptimizerConfig};
 pub use crate::step::StepBuffers;
 use serde::Deserialize;
 use std::collections::HashMap;
@@ -126,7 +126,9 @@ impl Model {
         }
         if balancer.surgery == Some(GradientSurgery::MgdaUb) && self.shared_representation().is_none() {
             self.heads = previous;
-            return Err(Error::invalid("compile: gradientSurgery 'mgda-ub' needs a layer every output depends on (the shared representation Z of the paper), and this model has none"));
+            return Err(Error::invalid(
+                "compile: gradientSurgery 'mgda-ub' needs a layer every output depends on (the shared representation Z of the paper), and this model has none",
+            ));
         }
         self.optimizer = Some(Optimizer::new(config.optimizer.clone()));
         self.balancer = Some(balancer);
@@ -251,7 +253,7 @@ impl Model {
         let extra = log_variance_grad.map_or(0, |g| g.len());
         optimizer.begin_step(params + log_variance_grad.is_some() as usize, |i| if i < params { ws.param_grads[i].len() } else { extra });
         let mut penalty = 0.0;
-        let mut learns = vec![false; params];
+        let mut learns = std::mem::take(&mut ws.param_learns);
         for (li, layer) in self.graph.layers.iter_mut().enumerate() {
             let (trainable, first) = (layer.trainable, ws.param_index[li]);
             for (wi, p) in layer.params_mut().iter_mut().enumerate() {
@@ -265,14 +267,19 @@ impl Model {
                 }
             }
         }
-        // Clipping sees the full gradients (regularization included), as in Keras.
-        let mut log_variance_grad = log_variance_grad.map(<[f32]>::to_vec);
-        {
-            let mut grads: Vec<&mut [f32]> =
-                ws.param_grads.iter_mut().zip(&learns).filter(|(_, &l)| l).map(|(g, _)| g.as_mut_slice()).collect();
+        // Clipping sees the full gradients (regularization included), as in Keras. Only a clipping
+        // optimizer needs the list of gradients (and a copy of the log-variances' one) built here.
+        let clipped_log_variance_grad = (optimizer.config.clip != Clip::None).then(|| {
+            let mut log_variance_grad = log_variance_grad.map(<[f32]>::to_vec);
+            let mut grads: Vec<&mut [f32]> = ws.param_grads.iter_mut().zip(&learns).filter(|(_, &l)| l).map(|(g, _)| g.as_mut_slice()).collect();
             grads.extend(log_variance_grad.as_deref_mut());
             optimizer.clip_gradients(&mut grads);
-        }
+            log_variance_grad
+        });
+        let log_variance_grad = match &clipped_log_variance_grad {
+            Some(clipped) => clipped.as_deref(),
+            None => log_variance_grad,
+        };
         for (li, layer) in self.graph.layers.iter_mut().enumerate() {
             let first = ws.param_index[li];
             for (wi, p) in layer.params_mut().iter_mut().enumerate() {
@@ -282,14 +289,19 @@ impl Model {
                 }
             }
         }
-        if let (Some(g), Some((_, labelled)), Some(balancer)) = (log_variance_grad.as_deref(), log_variances, self.balancer.as_mut()) {
-            let before = balancer.log_variances.clone();
-            let slots_before = optimizer.slots.get(params).cloned();
+        ws.param_learns = learns;
+        if let (Some(g), Some((_, labelled)), Some(balancer)) = (log_variance_grad, log_variances, self.balancer.as_mut()) {
+            // An output without labels keeps its log-variance and its optimizer state: copies of
+            // both are taken only in a batch where some output has no label.
+            let unlabelled = labelled.contains(&0);
+            let before = unlabelled.then(|| (balancer.log_variances.clone(), optimizer.slots.get(params).cloned()));
             optimizer.update(params, &mut balancer.log_variances, g);
-            for (h, _) in labelled.iter().enumerate().filter(|(_, &n)| n == 0) {
-                balancer.log_variances[h] = before[h];
-                if let (Some(old), Some(slots)) = (&slots_before, optimizer.slots.get_mut(params)) {
-                    slots.iter_mut().zip(old).filter(|(s, _)| s.len() > h).for_each(|(s, o)| s[h] = o.get(h).copied().unwrap_or(0.0));
+            if let Some((before, slots_before)) = before {
+                for (h, _) in labelled.iter().enumerate().filter(|(_, &n)| n == 0) {
+                    balancer.log_variances[h] = before[h];
+                    if let (Some(old), Some(slots)) = (&slots_before, optimizer.slots.get_mut(params)) {
+                        slots.iter_mut().zip(old).filter(|(s, _)| s.len() > h).for_each(|(s, o)| s[h] = o.get(h).copied().unwrap_or(0.0));
+                    }
                 }
             }
         }
@@ -342,9 +354,7 @@ impl Model {
         let sizes = self.param_sizes();
         let per_slot = trainable.len();
         let optimizer = self.optimizer.as_mut().expect("checked above");
-        optimizer.restore(iterations, &sizes, |p, s| {
-            by_param.get(&p).and_then(|&k| values.get(s * per_slot + k).cloned())
-        });
+        optimizer.restore(iterations, &sizes, |p, s| by_param.get(&p).and_then(|&k| values.get(s * per_slot + k).cloned()));
         Ok(())
     }
 
@@ -489,7 +499,10 @@ impl Model {
         for w in self.graph.output_widths() {
             let mut out = Vec::new();
             out.try_reserve_exact(rows.saturating_mul(w)).map_err(|_| {
-                Error::OutOfMemory(format!("predict: cannot allocate {} for the outputs of {rows} rows", crate::memory::format_bytes(f32_bytes(rows.saturating_mul(w)))))
+                Error::OutOfMemory(format!(
+                    "predict: cannot allocate {} for the outputs of {rows} rows",
+                    crate::memory::format_bytes(f32_bytes(rows.saturating_mul(w)))
+                ))
             })?;
             outs.push(out);
         }
@@ -523,7 +536,11 @@ pub(crate) fn weighted_means(sums: &[f64], counts: &[f64]) -> Vec<f64> {
 }
 
 fn index_label(k: usize, n: usize) -> String {
-    if n > 1 { format!("[{k}]") } else { String::new() }
+    if n > 1 {
+        format!("[{k}]")
+    } else {
+        String::new()
+    }
 }
 
 /// Checks a row-major block's size and that every value is finite.
