@@ -1278,7 +1278,7 @@ export declare const io: {
   /** Loads from a model.json URL (weights next to it); saves by POSTing model.json and model.weights.bin. */
   http(path: string, loadOptions?: LoadOptions): IOHandler;
   browserHTTPRequest(path: string, loadOptions?: LoadOptions): IOHandler;
-  /** tfjs-node's handler: saves model.json + weights.bin into a directory (atomically), loads a model.json file. */
+  /** tfjs-node's handler: saves model.json + weights.<content hash>.bin into a directory (atomically), loads a model.json file. */
   fileSystem(path: string, loadOptions?: LoadOptions): IOHandler;
   isHTTPScheme(url: string): boolean;
   getModelArtifactsInfoForJSON(modelArtifacts: ModelArtifacts): ModelArtifactsInfo;

@@ -22,46 +22,6 @@ class CSVDataset extends Dataset {
     this._columnConfigs = config.columnConfigs ?? null;
     this._configuredColumnsOnly = Boolean(config.configuredColumnsOnly);
     this._nativeConfig = nativeConfig(config);
-    // csv → shuffle → batch with nothing in JavaScript between can train natively (fitDataset).
-    this._plan = { csv: this };
-  }
-
-  /**
-   * Every column as a Float32Array, read natively chunk by chunk, for a native fitDataset; null
-   * when a cell is text or empty without a default (the JavaScript path then reports it as TF.js
-   * would).
-   */
-  async _readColumns() {
-    const { reader, header } = await this._open();
-    const columns = header.columns.map(c => ({ ...c, default: configOf(this._columnConfigs, c.name)?.default, parts: [] }));
-    const width = columns.length;
-    const values = new Float64Array(header.chunkRows * width);
-    const kinds = new Uint8Array(header.chunkRows * width);
-    let rows = 0;
-    for (;;) {
-      const chunk = reader.takeChunk(values, kinds);
-      if (chunk === null) { await reader.wait(); continue; }
-      if (chunk.rows === 0) break;
-      for (const [k, col] of columns.entries()) {
-        const part = new Float32Array(chunk.rows);
-        for (let r = 0; r < chunk.rows; r++) {
-          const i = r * width + k;
-          if (kinds[i] === NUMBER) part[r] = values[i];
-          else if (kinds[i] !== STRING && typeof col.default === 'number') part[r] = col.default;
-          else return null;
-        }
-        col.parts.push(part);
-      }
-      rows += chunk.rows;
-    }
-    const joined = Object.create(null); // keyed by column name, `__proto__` included
-    for (const col of columns) {
-      const all = new Float32Array(rows);
-      let at = 0;
-      for (const part of col.parts) { all.set(part, at); at += part.length; }
-      joined[col.name] = { values: all, isLabel: col.isLabel };
-    }
-    return { rows, columns: joined };
   }
 
   /** The column names: configured ones with configuredColumnsOnly, else all (read from the header). */
