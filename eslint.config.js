@@ -5,7 +5,7 @@ const globals = require('globals');
 
 module.exports = [
   {
-    ignores: ['**/node_modules/**', 'target/**', 'dist/**', 'docs/api/**', 'bench/out/**', 'npm/**',
+    ignores: ['**/node_modules/**', 'target/**', '.venv-*/**', 'dist/**', 'docs/api/**', 'bench/out/**', 'npm/**',
       // written by `napi build`, never edited by hand
       'binding.js', 'binding.d.ts', '*.wasi.cjs', '*.wasi-browser.js', 'wasi-worker*.mjs', 'browser.js'],
   },

@@ -19,7 +19,7 @@ const { add, sub, mul, div, pow, equal, notEqual, greater, greaterEqual, less, l
 const { matMul, sigmoid, tanh, relu, softmax, logSoftmax, round, floor, ceil, sign, maximum, minimum, mod, logicalAnd,
   logicalOr, logicalXor, logicalNot, norm, topk, unique, tile, pad, cumsum } = require('./lib/ops');
 const { util } = require('./lib/util');
-const { test_util } = require('./lib/test_util'); // eslint-disable-line camelcase
+const { test_util } = require('./lib/test_util');  
 const { data } = require('./lib/dataset');
 const { version: packageVersion } = require('./package.json');
 

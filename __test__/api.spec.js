@@ -96,7 +96,7 @@ describe('tf.metrics and tf.losses functions match TF.js', () => {
     const model = tf.sequential({ layers: [tf.layers.dense({ units: 1, inputShape: [1] })] });
     model.compile({ optimizer: 'sgd', loss: tf.losses.meanSquaredError, metrics: [tf.metrics.meanAbsoluteError, 'mse'] });
     expect(model.metricsNames).toEqual(['loss', 'meanAbsoluteError', 'mse']);
-    expect(() => model.compile({ optimizer: 'sgd', loss: (a, b) => a })).toThrow(/custom JavaScript loss functions are not supported/);
+    expect(() => model.compile({ optimizer: 'sgd', loss: (a, _b) => a })).toThrow(/custom JavaScript loss functions are not supported/);
   });
   test("'accuracy' resolves by output width and loss, as TF.js does", () => {
     const names = (lib, units, loss) => {

@@ -85,7 +85,7 @@ test('npm 12 installs it with no script to approve, and only what runs: the pack
 test('require() trains a model and predicts what TF.js predicts from the same start', async () => {
   const got = Number(run('node', ['-e', `const tf = require('dense-mtl');${TRAIN('tf')} done.then(v => console.log(v));`], project));
   const tfjs = loadTfjs();
-  // eslint-disable-next-line no-new-func
+   
   const expected = await new Function('tfjs', `${TRAIN('tfjs')} return done;`)(tfjs);
   expect(got).toBeCloseTo(expected, 4);
   expect(got).not.toBeCloseTo(2, 1); // trained away from the start (0.5 * 4)

@@ -53,7 +53,7 @@ describe('functional models match TF.js where TF.js is right', () => {
   });
 
   test('ys and losses keyed by output name, and predict returns one tensor per output', async () => {
-    const m = twins(lib => ({ optimizer: 'sgd', loss: { width: 'meanSquaredError', species: 'categoricalCrossentropy' } }));
+    const m = twins(_lib => ({ optimizer: 'sgd', loss: { width: 'meanSquaredError', species: 'categoricalCrossentropy' } }));
     const ys = (lib) => ({ species: lib.tensor2d(Y_CLASS), width: lib.tensor2d(Y_REG) });
     const h1 = await m.theirs.fit(tfjs.tensor2d(X), ys(tfjs), { epochs: 2, shuffle: false, verbose: 0 });
     const h2 = await m.ours.fit(tf.tensor2d(X), ys(tf), { epochs: 2, shuffle: false, verbose: 0 });

@@ -174,7 +174,7 @@ describe('what the tfjs-examples programs use', () => {
     const testLoss = model.evaluate(features, target, { batchSize: 40 }).dataSync()[0];
     expect(Number.isFinite(testLoss)).toBe(true);
     const kernel = await model.layers[0].getWeights()[0].data();
-    expect(() => tf.util.assert(kernel.length == 12, `kernel must be a array of length 12, got ${kernel.length}`)) // eslint-disable-line eqeqeq
+    expect(() => tf.util.assert(kernel.length == 12, `kernel must be a array of length 12, got ${kernel.length}`))  
       .toThrow('kernel must be a array of length 12, got 600');
     const baseline = target.sub(target.mean()).square().mean();
     expect(baseline.dataSync()[0]).toBeGreaterThan(0);

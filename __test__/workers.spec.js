@@ -69,7 +69,7 @@ function inWorker(data = {}, onStarted) {
 // The same program on the main thread, in this process: what every worker must report.
 let expected;
 beforeAll(async () => {
-  // eslint-disable-next-line no-new-func
+   
   expected = await new Function('tf', `${trainSource()} return train(tf);`)(require('..'));
 });
 

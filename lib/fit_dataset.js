@@ -211,7 +211,7 @@ class BatchReader {
   }
 
   packTensors(elements, what) {
-    const batches = elements.map(e => standardizeBatch(this.model, e instanceof RawBatch ? e.stack() : e, what));
+    const batches = elements.map(e => standardizeBatch(this.model, e instanceof RawBatch ? e.stack() : e));
     const sizes = batches.map(b => b.rows);
     const rows = sizes.reduce((a, b) => a + b, 0);
     const gather = (key, widths, names, kind) => widths.map((width, i) => {
@@ -352,7 +352,7 @@ function validationPlan(model, args) {
  * {xs, ys} of a dataset element as the model's input and target arrays; xs and ys may each be a
  * Tensor, an array of Tensors or an object keyed by input/output name.
  */
-function standardizeBatch(model, element, what) {
+function standardizeBatch(model, element) {
   if (element == null || element.xs == null || element.ys == null) {
     fail('A Dataset iterator for fitDataset() is expected to generate objects of the form `{xs: xVal, ys: yVal}`, where the two values may be ' +
       `\`tf.Tensor\`, an array of Tensors, or a map of string to Tensor.  The provided Dataset instead generates ${describe(element)}`);

@@ -4,10 +4,10 @@
 // (reduce.js), rearranging (shape.js), matMul/norm/topk/unique/tile/pad/cumsum (matrix.js) and
 // factories (create.js). Loading this module also adds the chainable Tensor methods.
 const { Tensor } = require('./tensor');
-const { binaryOn, ...elementwise } = require('./ops/elementwise'); // eslint-disable-line no-unused-vars
+const { binaryOn, ...elementwise } = require('./ops/elementwise');  
 const reduce = require('./ops/reduce');
 const shape = require('./ops/shape');
-const { shuffle, shuffleCombo, ...create } = require('./ops/create'); // eslint-disable-line no-unused-vars
+const { shuffle, shuffleCombo, ...create } = require('./ops/create');  
 const math = require('./ops/math');
 const matrix = require('./ops/matrix');
 

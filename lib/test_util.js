@@ -77,7 +77,7 @@ function expectArraysClose(actual, expected, epsilon) {
 function expectArraysEqual(actual, expected) {
   const exp = typeof expected === 'string' || typeof expected === 'number' || typeof expected === 'boolean' ? [expected] : expected;
   const hasString = v => util.isString(v) || (v != null && typeof v === 'object' && !isTensor(v) && util.isString(v[0]));
-  if (hasString(actual) || hasString(expected)) return expectArraysPredicate(actual, exp, (a, b) => a == b); // eslint-disable-line eqeqeq
+  if (hasString(actual) || hasString(expected)) return expectArraysPredicate(actual, exp, (a, b) => a == b);  
   return expectArraysPredicate(actual, expected, (a, b) => areClose(a, b, 0));
 }
 
@@ -121,9 +121,9 @@ function encodeStrings(a) {
   return a;
 }
 
-const test_util = { // eslint-disable-line camelcase
+const test_util = {  
   TEST_EPSILON_FLOAT16, testEpsilon, expectArraysClose, expectArraysEqual, expectNumbersClose, expectPromiseToFail,
   expectValuesInRange, expectArrayBuffersEqual, encodeStrings,
 };
 
-module.exports = { test_util }; // eslint-disable-line camelcase
+module.exports = { test_util };  

@@ -8,4 +8,3 @@ mod error;
 mod functions;
 mod model;
 mod trainer;
-

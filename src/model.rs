@@ -109,7 +109,11 @@ impl NativeModel {
             .map(|(li, wi)| {
                 let layer = &g.layers[li];
                 let param = &layer.params()[wi];
-                WeightInfo { name: format!("{}/{}", layer.name, param.name), shape: param.shape.iter().map(|&d| d as u32).collect(), trainable: layer.learns(wi) }
+                WeightInfo {
+                    name: format!("{}/{}", layer.name, param.name),
+                    shape: param.shape.iter().map(|&d| d as u32).collect(),
+                    trainable: layer.learns(wi),
+                }
             })
             .collect()
     }
@@ -128,18 +132,18 @@ impl NativeModel {
         let mut model = lock(&self.shared);
         let order = model.graph.weight_order();
         if weights.len() != order.len() {
-            return Err(to_js(Error::invalid(format!(
-                "setWeights: the model has {} weight(s) but {} were given",
-                order.len(),
-                weights.len()
-            ))));
+            return Err(to_js(Error::invalid(format!("setWeights: the model has {} weight(s) but {} were given", order.len(), weights.len()))));
         }
         for (&(li, wi), w) in order.iter().zip(&weights) {
             let layer = &model.graph.layers[li];
             let param = &layer.params()[wi];
             let (suffix, values, shape) = (param.name, &param.values, &param.shape);
             if values.len() != w.len() {
-                return Err(to_js(Error::shape(format!("setWeights: weight {}/{suffix}", layer.name), format!("shape {shape:?} ({} values)", values.len()), format!("{} values", w.len()))));
+                return Err(to_js(Error::shape(
+                    format!("setWeights: weight {}/{suffix}", layer.name),
+                    format!("shape {shape:?} ({} values)", values.len()),
+                    format!("{} values", w.len()),
+                )));
             }
         }
         for (&(li, wi), w) in order.iter().zip(&weights) {

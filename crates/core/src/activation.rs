@@ -152,7 +152,11 @@ impl Activation {
             // clipByValue passes the gradient where the clipped value lies inside [0, 1].
             HardSigmoid => |x| {
                 let y = 0.2 * x + 0.5;
-                if (0.0..=1.0).contains(&y) { 0.2 } else { 0.0 }
+                if (0.0..=1.0).contains(&y) {
+                    0.2
+                } else {
+                    0.0
+                }
             },
             Relu6 => |x| if x > 0.0 && x <= 6.0 { 1.0 } else { 0.0 },
             Selu => |x| if x > 0.0 { SELU_SCALE } else { SELU_SCALE * SELU_ALPHA * x.exp() },

@@ -253,10 +253,7 @@ impl CsvReader {
             values[j] = 0.0;
             if raw.is_empty() {
                 if (col.required || col.is_label) && !col.has_default {
-                    return Err(Error::Format(format!(
-                        "tf.data.csv: required column '{}' is empty on line {} of {}",
-                        col.name, self.line, self.source
-                    )));
+                    return Err(Error::Format(format!("tf.data.csv: required column '{}' is empty on line {} of {}", col.name, self.line, self.source)));
                 }
                 kinds[j] = cell::EMPTY;
                 continue;
@@ -326,9 +323,7 @@ fn delimiter_byte(config: &CsvConfig) -> Result<u8> {
     match config.delimiter.as_deref() {
         None | Some("") => Ok(b','),
         Some(d) if d.len() == 1 && !matches!(d.as_bytes()[0], b'"' | b'\n' | b'\r') => Ok(d.as_bytes()[0]),
-        Some(d) => Err(Error::invalid(format!(
-            "tf.data.csv: delimiter must be one ASCII character other than a quote or a line break but got {d:?}"
-        ))),
+        Some(d) => Err(Error::invalid(format!("tf.data.csv: delimiter must be one ASCII character other than a quote or a line break but got {d:?}"))),
     }
 }
 
@@ -380,14 +375,7 @@ fn select_columns(config: &CsvConfig, names: &[String]) -> Result<Vec<Column>> {
             continue;
         }
         let cfg = cfg.cloned().unwrap_or_default();
-        columns.push(Column {
-            index,
-            name: name.clone(),
-            dtype: cfg.dtype,
-            required: cfg.required,
-            is_label: cfg.is_label,
-            has_default: cfg.has_default,
-        });
+        columns.push(Column { index, name: name.clone(), dtype: cfg.dtype, required: cfg.required, is_label: cfg.is_label, has_default: cfg.has_default });
     }
     Ok(columns)
 }

@@ -47,19 +47,22 @@ impl Error {
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Error::InvalidArgument(msg)
-            | Error::NotCompiled(msg)
-            | Error::Io(msg)
-            | Error::Format(msg)
-            | Error::OutOfMemory(msg)
-            | Error::Diverged(msg) => f.write_str(msg),
+            Error::InvalidArgument(msg) | Error::NotCompiled(msg) | Error::Io(msg) | Error::Format(msg) | Error::OutOfMemory(msg) | Error::Diverged(msg) => {
+                f.write_str(msg)
+            }
             Error::UnknownName { kind, name, valid } => {
                 write!(f, "Unknown {kind} '{name}'. Expected one of: {}", valid.join(", "))
             }
             Error::ShapeMismatch { what, expected, got } => write!(f, "{what}: expected {expected} but got {got}"),
             Error::NonFinite { what, row, column, value } => {
                 // Spelled as JavaScript prints it, since the message is read there.
-                let value = if value.is_nan() { "NaN" } else if *value > 0.0 { "Infinity" } else { "-Infinity" };
+                let value = if value.is_nan() {
+                    "NaN"
+                } else if *value > 0.0 {
+                    "Infinity"
+                } else {
+                    "-Infinity"
+                };
                 write!(f, "{what} must hold finite numbers, but row {row}, column {column} is {value}")
             }
         }

@@ -45,9 +45,7 @@ impl Initializer {
     pub fn validate(&self, arg: &str) -> Result<()> {
         let bad = match self {
             Initializer::RandomUniform { minval, maxval, .. } if !(minval <= maxval) => Some("minval <= maxval"),
-            Initializer::RandomNormal { stddev, .. } | Initializer::TruncatedNormal { stddev, .. } if !(*stddev >= 0.0) => {
-                Some("stddev >= 0")
-            }
+            Initializer::RandomNormal { stddev, .. } | Initializer::TruncatedNormal { stddev, .. } if !(*stddev >= 0.0) => Some("stddev >= 0"),
             Initializer::VarianceScaling { scale, .. } if !(*scale > 0.0) => Some("a positive scale"),
             _ => None,
         };

@@ -5,8 +5,8 @@
 //! the Node binding lives elsewhere.
 
 pub mod activation;
-pub mod csv;
 pub mod balance;
+pub mod csv;
 pub mod error;
 pub mod graph;
 pub mod initializer;

@@ -88,17 +88,17 @@ impl Loss {
             Logcosh => "logcosh",
             Hinge => "hinge",
             Poisson => "poisson",
-            other => NAMES[CANONICAL..]
-                .iter()
-                .find(|(n, l)| *l == other && n.contains('_'))
-                .map(|(n, _)| *n)
-                .unwrap_or(other.name()),
+            other => NAMES[CANONICAL..].iter().find(|(n, l)| *l == other && n.contains('_')).map(|(n, _)| *n).unwrap_or(other.name()),
         }
     }
 
     /// Width the target must have, given the prediction width (`None` for "the same").
     pub fn target_width(self, pred_width: usize) -> usize {
-        if self == SparseCategoricalCrossentropy { 1 } else { pred_width }
+        if self == SparseCategoricalCrossentropy {
+            1
+        } else {
+            pred_width
+        }
     }
 
     /// Checks that a head of `pred_width` units can use this loss.
@@ -133,11 +133,19 @@ impl Loss {
             }),
             Hinge => elementwise(t, p, grad, |t, p| {
                 let m = 1.0 - t * p;
-                if m > 0.0 { (m / k, -t / k) } else { (0.0, 0.0) }
+                if m > 0.0 {
+                    (m / k, -t / k)
+                } else {
+                    (0.0, 0.0)
+                }
             }),
             SquaredHinge => elementwise(t, p, grad, |t, p| {
                 let m = 1.0 - t * p;
-                if m > 0.0 { (m * m / k, -2.0 * m * t / k) } else { (0.0, 0.0) }
+                if m > 0.0 {
+                    (m * m / k, -2.0 * m * t / k)
+                } else {
+                    (0.0, 0.0)
+                }
             }),
             Poisson => elementwise(t, p, grad, |t, p| ((p - t * (p + EPSILON).ln()) / k, (1.0 - t / (p + EPSILON)) / k)),
             KullbackLeiblerDivergence => elementwise(t, p, grad, |t, p| {
@@ -191,11 +199,16 @@ fn mean_of(t: &[f32], p: &[f32], grad: Option<&mut [f32]>, f: impl Fn(f32) -> (f
 /// Sum over a row of `f(t, p) = (value, d value / d p)`.
 fn elementwise(t: &[f32], p: &[f32], grad: Option<&mut [f32]>, f: impl Fn(f32, f32) -> (f32, f32)) -> f32 {
     match grad {
-        Some(g) => t.iter().zip(p).zip(g.iter_mut()).map(|((&t, &p), g)| {
-            let (v, d) = f(t, p);
-            *g = d;
-            v
-        }).sum(),
+        Some(g) => t
+            .iter()
+            .zip(p)
+            .zip(g.iter_mut())
+            .map(|((&t, &p), g)| {
+                let (v, d) = f(t, p);
+                *g = d;
+                v
+            })
+            .sum(),
         None => t.iter().zip(p).map(|(&t, &p)| f(t, p).0).sum(),
     }
 }

@@ -235,7 +235,6 @@ mod simd {
     dispatch!(nn);
     dispatch!(nt);
 
-
     thread_local! {
         /// The packed strips, reused from call to call on each thread.
         static STRIP: std::cell::RefCell<Vec<f32>> = const { std::cell::RefCell::new(Vec::new()) };
@@ -295,10 +294,12 @@ mod tests {
 
     fn values(n: usize, seed: u32) -> Vec<f32> {
         let mut s = seed;
-        (0..n).map(|_| {
-            s = s.wrapping_mul(1664525).wrapping_add(1013904223);
-            (s >> 8) as f32 / (1u32 << 24) as f32 - 0.5
-        }).collect()
+        (0..n)
+            .map(|_| {
+                s = s.wrapping_mul(1664525).wrapping_add(1013904223);
+                (s >> 8) as f32 / (1u32 << 24) as f32 - 0.5
+            })
+            .collect()
     }
 
     #[test]
@@ -333,4 +334,3 @@ mod tests {
         }
     }
 }
-

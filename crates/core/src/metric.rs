@@ -129,7 +129,11 @@ impl Metric {
                         }
                     }
                 }
-                if tp + other > 0.0 { tp / (tp + other) } else { 0.0 }
+                if tp + other > 0.0 {
+                    tp / (tp + other)
+                } else {
+                    0.0
+                }
             }
             _ => {
                 let n = y_pred.len() / pred_width;

@@ -28,7 +28,13 @@ impl Regularizer {
     pub fn add_gradient(&self, w: &[f32], grad: &mut [f32]) {
         let (l1, l2) = (self.l1, self.l2);
         grad.iter_mut().zip(w).for_each(|(g, &x)| {
-            let sign = if x > 0.0 { 1.0 } else if x < 0.0 { -1.0 } else { 0.0 };
+            let sign = if x > 0.0 {
+                1.0
+            } else if x < 0.0 {
+                -1.0
+            } else {
+                0.0
+            };
             *g += l1 * sign + 2.0 * l2 * x;
         });
     }

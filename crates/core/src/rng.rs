@@ -16,9 +16,7 @@ impl Rng {
     /// A stream from `seed`, or a fresh one (clock plus a process-wide counter) without it.
     pub fn new(seed: Option<u64>) -> Self {
         let seed = seed.unwrap_or_else(|| {
-            let nanos = std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .map_or(0, |d| d.as_nanos() as u64);
+            let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_nanos() as u64);
             nanos ^ UNSEEDED.fetch_add(0x9E37_79B9_7F4A_7C15, Ordering::Relaxed)
         });
         Rng(StdRng::seed_from_u64(seed))

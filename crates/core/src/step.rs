@@ -53,34 +53,13 @@ impl Model {
     /// Buffers for batches of up to `capacity` rows.
     pub fn buffers(&self, capacity: usize, training: bool) -> crate::Result<StepBuffers> {
         let ws = Workspace::new(&self.graph, capacity, training)?;
-        let max_width = self
-            .heads
-            .iter()
-            .map(|h| h.width.max(h.target_width))
-            .max()
-            .unwrap_or(1);
-        let per_task = (training && self.needs_per_task_passes())
-            .then(|| self.per_task_buffers(&ws))
-            .transpose()?;
+        let max_width = self.heads.iter().map(|h| h.width.max(h.target_width)).max().unwrap_or(1);
+        let per_task = (training && self.needs_per_task_passes()).then(|| self.per_task_buffers(&ws)).transpose()?;
         let n = self.heads.len();
         Ok(StepBuffers {
-            targets: self
-                .heads
-                .iter()
-                .map(|h| vec![0.0; capacity * h.target_width])
-                .collect(),
+            targets: self.heads.iter().map(|h| vec![0.0; capacity * h.target_width]).collect(),
             row_weights: vec![vec![1.0; capacity]; n],
-            head_grads: self
-                .heads
-                .iter()
-                .map(|h| {
-                    if training {
-                        vec![0.0; capacity * h.width]
-                    } else {
-                        Vec::new()
-                    }
-                })
-                .collect(),
+            head_grads: self.heads.iter().map(|h| if training { vec![0.0; capacity * h.width] } else { Vec::new() }).collect(),
             compact_target: vec![0.0; capacity * max_width],
             compact_pred: vec![0.0; capacity * max_width],
             head_losses: vec![0.0; n],
@@ -98,22 +77,13 @@ impl Model {
     /// the data first; `cache` holds buffers reused from call to call (dropped when stale).
     /// Returns the logs in [`metrics_names`](Self::metrics_names) order (NaN for a value over no
     /// labelled rows).
-    pub fn train_batch(
-        &mut self,
-        cache: &mut Option<StepBuffers>,
-        data: &Batchable,
-        class_weights: &ClassWeights,
-    ) -> crate::Result<Vec<f64>> {
+    pub fn train_batch(&mut self, cache: &mut Option<StepBuffers>, data: &Batchable, class_weights: &ClassWeights) -> crate::Result<Vec<f64>> {
         self.require_compiled("training/testing")?;
         if data.rows == 0 {
             return Err(crate::Error::invalid("trainOnBatch: the batch has no rows"));
         }
         self.check_data(&data.xs, Some(&data.ys), data.rows, "trainOnBatch")?;
-        let fits = |b: &StepBuffers| {
-            b.ws.capacity >= data.rows
-                && b.targets.len() == self.heads.len()
-                && b.per_task.is_some() == self.needs_per_task_passes()
-        };
+        let fits = |b: &StepBuffers| b.ws.capacity >= data.rows && b.targets.len() == self.heads.len() && b.per_task.is_some() == self.needs_per_task_passes();
         if !cache.as_ref().is_some_and(fits) {
             self.check_memory(data.rows, true)?;
             *cache = None;
@@ -124,31 +94,16 @@ impl Model {
         let names = self.metrics_names().len();
         let (mut logs, mut counts) = (vec![0.0; names], vec![0.0; names]);
         let order = std::mem::take(&mut buf.in_order);
-        let step = crate::matmul::with_pool(|| {
-            self.train_step(
-                buf,
-                data,
-                &order[..data.rows],
-                class_weights,
-                &mut logs,
-                &mut counts,
-            )
-        });
+        let step = crate::matmul::with_pool(|| self.train_step(buf, data, &order[..data.rows], class_weights, &mut logs, &mut counts));
         buf.in_order = order;
         step.map_err(|what| {
             crate::Error::Diverged(format!("trainOnBatch: training diverged: {what}. The update was not applied: the weights are those of the last finite step. Lower the learning rate or scale the targets."))
         })?;
-        Ok(logs
-            .into_iter()
-            .zip(counts)
-            .map(|(v, n)| if n > 0.0 { v } else { f64::NAN })
-            .collect())
+        Ok(logs.into_iter().zip(counts).map(|(v, n)| if n > 0.0 { v } else { f64::NAN }).collect())
     }
 
     fn needs_per_task_passes(&self) -> bool {
-        self.balancer.as_ref().is_some_and(|b| {
-            b.surgery.is_some() || matches!(b.method, TaskWeighting::Gradnorm { .. })
-        })
+        self.balancer.as_ref().is_some_and(|b| b.surgery.is_some() || matches!(b.method, TaskWeighting::Gradnorm { .. }))
     }
 
     fn per_task_buffers(&self, ws: &Workspace) -> crate::Result<PerTask> {
@@ -173,8 +128,7 @@ impl Model {
         let gradnorm_layer = (0..self.graph.nodes.len()).rev().find_map(|id| {
             let li = self.graph.nodes[id].layer;
             let is_dense = self.graph.layers[li].is("Dense");
-            (is_dense && heads_of_layer[li].len() == all && self.graph.layers[li].trainable)
-                .then(|| (id, ws.param_index[li]))
+            (is_dense && heads_of_layer[li].len() == all && self.graph.layers[li].trainable).then(|| (id, ws.param_index[li]))
         });
         let zeroed = |n| crate::memory::try_zeroed(n, "fit: per-output gradients");
         let representation = self.shared_representation();
@@ -182,21 +136,13 @@ impl Model {
         Ok(PerTask {
             owner,
             representation,
-            representation_grads: (0..all)
-                .map(|_| zeroed(z_size))
-                .collect::<crate::Result<_>>()?,
+            representation_grads: (0..all).map(|_| zeroed(z_size)).collect::<crate::Result<_>>()?,
             shared,
             offsets,
-            task_grads: (0..all)
-                .map(|_| zeroed(size))
-                .collect::<crate::Result<_>>()?,
+            task_grads: (0..all).map(|_| zeroed(size)).collect::<crate::Result<_>>()?,
             merged: zeroed(size)?,
             scratch: zeroed(size)?,
-            accumulated: ws
-                .param_grads
-                .iter()
-                .map(|g| zeroed(g.len()))
-                .collect::<crate::Result<_>>()?,
+            accumulated: ws.param_grads.iter().map(|g| zeroed(g.len())).collect::<crate::Result<_>>()?,
             active: vec![false; all],
             gradnorm_layer,
         })
@@ -207,19 +153,14 @@ impl Model {
         let heads_of_layer = self.graph.heads_depending_on_layers();
         (0..self.graph.nodes.len()).rev().find(|&id| {
             let li = self.graph.nodes[id].layer;
-            !self.graph.layers[li].is("InputLayer")
-                && heads_of_layer[li].len() == self.heads.len()
+            !self.graph.layers[li].is("InputLayer") && heads_of_layer[li].len() == self.heads.len()
         })
     }
 
     /// Whether GradNorm can run: it needs a trainable Dense layer shared by every output.
     pub fn has_gradnorm_layer(&self) -> bool {
         let heads_of_layer = self.graph.heads_depending_on_layers();
-        self.graph.layers.iter().enumerate().any(|(li, l)| {
-            l.is("Dense")
-                && l.trainable
-                && heads_of_layer[li].len() == self.heads.len()
-        })
+        self.graph.layers.iter().enumerate().any(|(li, l)| l.is("Dense") && l.trainable && heads_of_layer[li].len() == self.heads.len())
     }
 
     /// One optimizer step on the rows `indices`. Writes the batch's log values (in
@@ -245,24 +186,14 @@ impl Model {
             gather_rows(data.ys[h], head.target_width, indices, target);
             let weights = &mut buf.row_weights[h][..rows];
             let sample_weights = data.sample_weights.get(h).copied().flatten();
-            fill_row_weights(
-                weights,
-                target,
-                head.target_width,
-                class_weights.get(h).and_then(|c| c.as_ref()),
-                sample_weights,
-                |r| indices[r],
-            );
+            fill_row_weights(weights, target, head.target_width, class_weights.get(h).and_then(|c| c.as_ref()), sample_weights, |r| indices[r]);
         }
         self.score_heads(buf, rows, true, logs, counts);
         let balancer = self.balancer.as_mut().expect("compiled");
         balancer.begin_step(&buf.labelled, &buf.head_losses);
         let balancer = self.balancer.as_ref().expect("compiled");
         let mut effective = std::mem::take(&mut buf.effective);
-        effective
-            .iter_mut()
-            .enumerate()
-            .for_each(|(h, e)| *e = balancer.effective(h));
+        effective.iter_mut().enumerate().for_each(|(h, e)| *e = balancer.effective(h));
         let surgery = balancer.surgery;
         let gradnorm = matches!(balancer.method, TaskWeighting::Gradnorm { .. });
         let uncertainty = matches!(balancer.method, TaskWeighting::Uncertainty { .. });
@@ -276,49 +207,30 @@ impl Model {
         }
         if uncertainty {
             let balancer = self.balancer.as_ref().expect("compiled");
-            balancer.log_variance_gradient(
-                &buf.head_losses,
-                &buf.labelled,
-                &mut buf.log_variance_grad,
-            );
+            balancer.log_variance_gradient(&buf.head_losses, &buf.labelled, &mut buf.log_variance_grad);
         }
         if let Err(what) = self.check_finite(buf, uncertainty) {
             buf.effective = effective;
             return Err(what);
         }
-        let penalty = self.apply_regularizers_and_step(
-            &mut buf.ws,
-            uncertainty.then_some((&buf.log_variance_grad[..], &buf.labelled[..])),
-        );
+        let penalty = self.apply_regularizers_and_step(&mut buf.ws, uncertainty.then_some((&buf.log_variance_grad[..], &buf.labelled[..])));
         let balancer = self.balancer.as_mut().expect("compiled");
         if gradnorm {
             balancer.gradnorm_update(&buf.head_losses, &buf.norms, &buf.labelled);
         }
         balancer.clamp_log_variances();
-        let total: f64 = (0..self.heads.len())
-            .filter(|&h| buf.labelled[h] > 0)
-            .map(|h| effective[h] as f64 * buf.head_losses[h])
-            .sum();
+        let total: f64 = (0..self.heads.len()).filter(|&h| buf.labelled[h] > 0).map(|h| effective[h] as f64 * buf.head_losses[h]).sum();
         logs[0] = total + penalty as f64;
         counts[0] = rows as f64;
         buf.effective = effective;
-        if self
-            .balancer
-            .as_ref()
-            .is_some_and(|b| b.needs_losses_after_step())
-        {
+        if self.balancer.as_ref().is_some_and(|b| b.needs_losses_after_step()) {
             // FAMO: one more forward pass on the same batch, with the updated weights.
             let before = buf.head_losses.clone();
             let labelled = buf.labelled.clone();
             self.graph.forward(&mut buf.ws, rows, true);
-            let (mut scratch_logs, mut scratch_counts) =
-                (vec![0.0; logs.len()], vec![0.0; counts.len()]);
+            let (mut scratch_logs, mut scratch_counts) = (vec![0.0; logs.len()], vec![0.0; counts.len()]);
             self.score_heads(buf, rows, false, &mut scratch_logs, &mut scratch_counts);
-            self.balancer.as_mut().expect("compiled").end_step(
-                &before,
-                &buf.head_losses,
-                &labelled,
-            );
+            self.balancer.as_mut().expect("compiled").end_step(&before, &buf.head_losses, &labelled);
         }
         Ok(())
     }
@@ -327,24 +239,11 @@ impl Model {
     fn check_finite(&self, buf: &StepBuffers, uncertainty: bool) -> Result<(), String> {
         for (h, head) in self.heads.iter().enumerate() {
             if buf.labelled[h] > 0 && !buf.head_losses[h].is_finite() {
-                let name = if self.heads.len() > 1 {
-                    format!(" of output '{}'", head.name)
-                } else {
-                    String::new()
-                };
-                return Err(format!(
-                    "the loss{name} is {}",
-                    js_number(buf.head_losses[h])
-                ));
+                let name = if self.heads.len() > 1 { format!(" of output '{}'", head.name) } else { String::new() };
+                return Err(format!("the loss{name} is {}", js_number(buf.head_losses[h])));
             }
         }
-        let grads = buf
-            .ws
-            .param_grads
-            .iter()
-            .zip(&buf.ws.param_written)
-            .filter(|(_, &written)| written)
-            .map(|(g, _)| g);
+        let grads = buf.ws.param_grads.iter().zip(&buf.ws.param_written).filter(|(_, &written)| written).map(|(g, _)| g);
         if grads.into_iter().any(|g| !g.iter().all(|v| v.is_finite())) {
             return Err("a gradient is not finite".into());
         }
@@ -356,14 +255,7 @@ impl Model {
 
     /// Loss and metrics of every output for the batch in the forward buffers; with `grad`, also
     /// each output's loss gradient (into `head_grads`).
-    fn score_heads(
-        &self,
-        buf: &mut StepBuffers,
-        rows: usize,
-        grad: bool,
-        logs: &mut [f64],
-        counts: &mut [f64],
-    ) {
+    fn score_heads(&self, buf: &mut StepBuffers, rows: usize, grad: bool, logs: &mut [f64], counts: &mut [f64]) {
         let multi = self.heads.len() > 1;
         let mut slot = if multi { 1 + self.heads.len() } else { 1 };
         for (h, head) in self.heads.iter().enumerate() {
@@ -371,11 +263,7 @@ impl Model {
             let target = &buf.targets[h][..rows * head.target_width];
             let pred = &buf.ws.outs[node][..rows * head.width];
             let weights = &buf.row_weights[h][..rows];
-            let g = if grad {
-                Some(&mut buf.head_grads[h][..rows * head.width])
-            } else {
-                None
-            };
+            let g = if grad { Some(&mut buf.head_grads[h][..rows * head.width]) } else { None };
             let (mean, labelled) = head_loss(head, target, pred, weights, g);
             buf.head_losses[h] = mean;
             buf.labelled[h] = labelled;
@@ -383,24 +271,10 @@ impl Model {
                 logs[1 + h] = mean;
                 counts[1 + h] = labelled as f64;
             }
-            let (t, p) = if labelled == rows {
-                (target, pred)
-            } else {
-                compact_labelled(
-                    head,
-                    target,
-                    pred,
-                    &mut buf.compact_target,
-                    &mut buf.compact_pred,
-                    labelled,
-                )
-            };
+            let (t, p) =
+                if labelled == rows { (target, pred) } else { compact_labelled(head, target, pred, &mut buf.compact_target, &mut buf.compact_pred, labelled) };
             for (metric, _) in &head.metrics {
-                logs[slot] = if labelled > 0 {
-                    metric.batch_value(t, p, head.width) as f64
-                } else {
-                    0.0
-                };
+                logs[slot] = if labelled > 0 { metric.batch_value(t, p, head.width) as f64 } else { 0.0 };
                 counts[slot] = labelled as f64;
                 slot += 1;
             }
@@ -444,28 +318,14 @@ impl Model {
             buf.ws.grad_written.iter_mut().for_each(|w| *w = false);
             self.seed_output_grad(buf, h, rows, 1.0);
             self.graph.backward_from(&mut buf.ws, rows, w_node);
-            buf.norms[h] = if buf.ws.param_written[kernel] {
-                buf.ws.param_grads[kernel]
-                    .iter()
-                    .map(|g| g * g)
-                    .sum::<f32>()
-                    .sqrt()
-            } else {
-                0.0
-            };
+            buf.norms[h] = if buf.ws.param_written[kernel] { buf.ws.param_grads[kernel].iter().map(|g| g * g).sum::<f32>().sqrt() } else { 0.0 };
         }
     }
 
     /// Gradient surgery: per-task gradients of the shared weights are combined (PCGrad's
     /// projections, or `Σ α_i g_i` with α from their Gram matrix); task-specific weights get
     /// their ordinary gradients (times α for the methods that weight the losses).
-    fn per_task_backward(
-        &mut self,
-        buf: &mut StepBuffers,
-        rows: usize,
-        effective: &[f32],
-        surgery: GradientSurgery,
-    ) {
+    fn per_task_backward(&mut self, buf: &mut StepBuffers, rows: usize, effective: &[f32], surgery: GradientSurgery) {
         let mut pt = buf.per_task.take().expect("per-task buffers");
         pt.accumulated.iter_mut().for_each(|a| a.fill(0.0));
         let mut touched = vec![false; pt.accumulated.len()];
@@ -487,45 +347,25 @@ impl Model {
                 if pt.shared[p] {
                     pt.task_grads[h][pt.offsets[p]..pt.offsets[p] + g.len()].copy_from_slice(g);
                 } else {
-                    pt.accumulated[p]
-                        .iter_mut()
-                        .zip(g)
-                        .for_each(|(a, &v)| *a += v);
+                    pt.accumulated[p].iter_mut().zip(g).for_each(|(a, &v)| *a += v);
                 }
             }
         }
         let balancer = self.balancer.as_mut().expect("compiled");
         if surgery == GradientSurgery::Pcgrad {
-            pcgrad(
-                &pt.task_grads,
-                &pt.active,
-                balancer.rng(),
-                &mut pt.scratch,
-                &mut pt.merged,
-            );
+            pcgrad(&pt.task_grads, &pt.active, balancer.rng(), &mut pt.scratch, &mut pt.merged);
         } else {
             let active: Vec<usize> = (0..self.heads.len()).filter(|&h| pt.active[h]).collect();
             let grads: Vec<&[f32]> = active.iter().map(|&h| &pt.task_grads[h][..]).collect();
             let alpha_active = surgery.weights(&linalg::gram(&grads));
             let mut alpha = vec![0.0f32; self.heads.len()];
-            active
-                .iter()
-                .zip(&alpha_active)
-                .for_each(|(&h, &a)| alpha[h] = a as f32);
+            active.iter().zip(&alpha_active).for_each(|(&h, &a)| alpha[h] = a as f32);
             pt.merged.fill(0.0);
             for &h in &active {
-                pt.merged
-                    .iter_mut()
-                    .zip(&pt.task_grads[h])
-                    .for_each(|(m, &g)| *m += alpha[h] * g);
+                pt.merged.iter_mut().zip(&pt.task_grads[h]).for_each(|(m, &g)| *m += alpha[h] * g);
             }
             if let Some(max) = surgery.max_norm() {
-                let norm = pt
-                    .merged
-                    .iter()
-                    .map(|&v| v as f64 * v as f64)
-                    .sum::<f64>()
-                    .sqrt();
+                let norm = pt.merged.iter().map(|&v| v as f64 * v as f64).sum::<f64>().sqrt();
                 if norm > max {
                     let k = (max / norm) as f32;
                     pt.merged.iter_mut().for_each(|v| *v *= k);
@@ -559,9 +399,7 @@ impl Model {
         let mut pt = buf.per_task.take().expect("per-task buffers");
         let z = pt.representation.expect("checked at compile");
         let n = rows * self.graph.nodes[z].width;
-        let active: Vec<usize> = (0..self.heads.len())
-            .filter(|&h| buf.labelled[h] > 0)
-            .collect();
+        let active: Vec<usize> = (0..self.heads.len()).filter(|&h| buf.labelled[h] > 0).collect();
         for &h in &active {
             buf.ws.grad_written.iter_mut().for_each(|w| *w = false);
             self.seed_output_grad(buf, h, rows, effective[h]);
@@ -574,66 +412,35 @@ impl Model {
                 dst.fill(0.0);
             }
         }
-        let grads: Vec<&[f32]> = active
-            .iter()
-            .map(|&h| &pt.representation_grads[h][..n])
-            .collect();
+        let grads: Vec<&[f32]> = active.iter().map(|&h| &pt.representation_grads[h][..n]).collect();
         let alpha = GradientSurgery::MgdaUb.weights(&linalg::gram(&grads));
         let mut scaled = vec![0.0; effective.len()];
-        active
-            .iter()
-            .zip(&alpha)
-            .for_each(|(&h, &a)| scaled[h] = effective[h] * a as f32);
+        active.iter().zip(&alpha).for_each(|(&h, &a)| scaled[h] = effective[h] * a as f32);
         effective.copy_from_slice(&scaled);
         buf.per_task = Some(pt);
         self.combined_backward(buf, rows, effective);
     }
 
     /// One evaluation batch of rows `start..start + rows`.
-    pub(crate) fn eval_batch(
-        &self,
-        buf: &mut StepBuffers,
-        data: &Batchable,
-        start: usize,
-        rows: usize,
-        logs: &mut [f64],
-        counts: &mut [f64],
-    ) {
+    pub(crate) fn eval_batch(&self, buf: &mut StepBuffers, data: &Batchable, start: usize, rows: usize, logs: &mut [f64], counts: &mut [f64]) {
         buf.ws.load_range(&self.graph, &data.xs, start, rows);
         self.graph.forward(&mut buf.ws, rows, false);
         for (h, head) in self.heads.iter().enumerate() {
             let tw = head.target_width;
-            buf.targets[h][..rows * tw]
-                .copy_from_slice(&data.ys[h][start * tw..(start + rows) * tw]);
+            buf.targets[h][..rows * tw].copy_from_slice(&data.ys[h][start * tw..(start + rows) * tw]);
             let sample_weights = data.sample_weights.get(h).copied().flatten();
-            fill_row_weights(
-                &mut buf.row_weights[h][..rows],
-                &buf.targets[h][..rows * tw],
-                tw,
-                None,
-                sample_weights,
-                |r| start + r,
-            );
+            fill_row_weights(&mut buf.row_weights[h][..rows], &buf.targets[h][..rows * tw], tw, None, sample_weights, |r| start + r);
         }
         self.score_heads(buf, rows, false, logs, counts);
         let balancer = self.balancer.as_ref().expect("compiled");
-        logs[0] = (0..self.heads.len())
-            .filter(|&h| buf.labelled[h] > 0)
-            .map(|h| balancer.effective(h) as f64 * buf.head_losses[h])
-            .sum();
+        logs[0] = (0..self.heads.len()).filter(|&h| buf.labelled[h] > 0).map(|h| balancer.effective(h) as f64 * buf.head_losses[h]).sum();
         counts[0] = rows as f64;
     }
 }
 
 /// Mean loss over the labelled rows (`Σ w_r ℓ_r / labelled`) and the number of labelled rows;
 /// with `grad`, writes d mean / d prediction (zero on unlabelled rows).
-fn head_loss(
-    head: &Head,
-    target: &[f32],
-    pred: &[f32],
-    weights: &[f32],
-    mut grad: Option<&mut [f32]>,
-) -> (f64, usize) {
+fn head_loss(head: &Head, target: &[f32], pred: &[f32], weights: &[f32], mut grad: Option<&mut [f32]>) -> (f64, usize) {
     let (tw, pw) = (head.target_width, head.width);
     let labelled = target.chunks_exact(tw).filter(|t| !has_nan(t)).count();
     if labelled == 0 {
@@ -644,11 +451,7 @@ fn head_loss(
     }
     let scale = 1.0 / labelled as f32;
     let mut sum = 0.0f64;
-    for (r, (t, p)) in target
-        .chunks_exact(tw)
-        .zip(pred.chunks_exact(pw))
-        .enumerate()
-    {
+    for (r, (t, p)) in target.chunks_exact(tw).zip(pred.chunks_exact(pw)).enumerate() {
         let g = grad.as_deref_mut().map(|g| &mut g[r * pw..(r + 1) * pw]);
         if has_nan(t) {
             // Masked before any arithmetic: 0 · NaN would still be NaN.
@@ -685,14 +488,7 @@ fn has_nan(row: &[f32]) -> bool {
 }
 
 /// Copies the labelled rows into contiguous buffers (for metrics).
-fn compact_labelled<'a>(
-    head: &Head,
-    target: &[f32],
-    pred: &[f32],
-    ct: &'a mut [f32],
-    cp: &'a mut [f32],
-    labelled: usize,
-) -> (&'a [f32], &'a [f32]) {
+fn compact_labelled<'a>(head: &Head, target: &[f32], pred: &[f32], ct: &'a mut [f32], cp: &'a mut [f32], labelled: usize) -> (&'a [f32], &'a [f32]) {
     let (tw, pw) = (head.target_width, head.width);
     let mut k = 0;
     for (t, p) in target.chunks_exact(tw).zip(pred.chunks_exact(pw)) {
@@ -721,21 +517,13 @@ fn fill_row_weights(
     sample_weights: Option<&[f32]>,
     row_of: impl Fn(usize) -> usize,
 ) {
-    for (r, (w, t)) in weights
-        .iter_mut()
-        .zip(target.chunks_exact(width))
-        .enumerate()
-    {
+    for (r, (w, t)) in weights.iter_mut().zip(target.chunks_exact(width)).enumerate() {
         if has_nan(t) {
             *w = 0.0;
             continue;
         }
         let class = class_weight.map_or(1.0, |cw| {
-            let class = if width == 1 {
-                t[0].round().max(0.0) as usize
-            } else {
-                argmax(t)
-            };
+            let class = if width == 1 { t[0].round().max(0.0) as usize } else { argmax(t) };
             cw.get(&class).copied().unwrap_or(1.0)
         });
         *w = class * sample_weights.map_or(1.0, |s| s[row_of(r)]);

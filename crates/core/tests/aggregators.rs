@@ -96,104 +96,57 @@
 
 use dense_mtl_core::balance::{linalg, GradientSurgery};
 
-const GRADS: [[f32; 4]; 3] = [
-    [1.0, 0.0, 0.5, 0.0],
-    [-0.8, 1.2, 0.0, 0.3],
-    [-0.2, -0.9, 0.7, 1.0],
-];
+const GRADS: [[f32; 4]; 3] = [[1.0, 0.0, 0.5, 0.0], [-0.8, 1.2, 0.0, 0.3], [-0.2, -0.9, 0.7, 1.0]];
 
 /// Checks α and `d = Σ α_i g_i` against the reference within `tol` (absolute).
 fn check(method: GradientSurgery, alpha_ref: [f64; 3], d_ref: [f64; 4], tol: f64) {
     let grads: Vec<&[f32]> = GRADS.iter().map(|g| &g[..]).collect();
     let alpha = method.weights(&linalg::gram(&grads));
     for (a, r) in alpha.iter().zip(alpha_ref) {
-        assert!(
-            (a - r).abs() < tol,
-            "{method:?}: α = {alpha:?}, reference {alpha_ref:?}"
-        );
+        assert!((a - r).abs() < tol, "{method:?}: α = {alpha:?}, reference {alpha_ref:?}");
     }
     for (k, r) in d_ref.iter().enumerate() {
         let d: f64 = (0..3).map(|i| alpha[i] * GRADS[i][k] as f64).sum();
-        assert!(
-            (d - r).abs() < tol,
-            "{method:?}: d[{k}] = {d}, reference {r}"
-        );
+        assert!((d - r).abs() < tol, "{method:?}: d[{k}] = {d}, reference {r}");
     }
 }
 
 #[test]
 fn cagrad_matches_libmtl() {
     // scipy's SLSQP stops at its default tolerance (~1e-6 on the objective): 1e-4 on α.
-    check(
-        GradientSurgery::Cagrad,
-        [0.4850424234, 0.4092730098, 0.2873563218],
-        [0.1001527512, 0.2325069221, 0.443670637, 0.4101382248],
-        1e-4,
-    );
+    check(GradientSurgery::Cagrad, [0.4850424234, 0.4092730098, 0.2873563218], [0.1001527512, 0.2325069221, 0.443670637, 0.4101382248], 1e-4);
 }
 
 #[test]
 fn imtl_g_matches_libmtl_closed_form() {
-    check(
-        GradientSurgery::ImtlG,
-        [0.4121865538, 0.3684653009, 0.2193481453],
-        [0.073544684, 0.2447450303, 0.3596369786, 0.3298877356],
-        1e-6,
-    );
+    check(GradientSurgery::ImtlG, [0.4121865538, 0.3684653009, 0.2193481453], [0.073544684, 0.2447450303, 0.3596369786, 0.3298877356], 1e-6);
 }
 
 #[test]
 fn mgda_ub_min_norm_weights_match_libmtl_frank_wolfe() {
     // LibMTL's Frank-Wolfe stops when α moves by less than 1e-5 (L1): 1e-4.
-    check(
-        GradientSurgery::MgdaUb,
-        [0.4465135881, 0.3586956164, 0.1947907955],
-        [0.1205989358, 0.2551230237, 0.3596103509, 0.3023994805],
-        1e-4,
-    );
+    check(GradientSurgery::MgdaUb, [0.4465135881, 0.3586956164, 0.1947907955], [0.1205989358, 0.2551230237, 0.3596103509, 0.3023994805], 1e-4);
 }
 
 #[test]
 fn aligned_mtl_matches_libmtl() {
-    check(
-        GradientSurgery::AlignedMtl,
-        [1.078103031, 0.9544885596, 0.6842400706],
-        [0.1776641692, 0.5295702079, 1.0180195649, 0.9705866385],
-        1e-6,
-    );
+    check(GradientSurgery::AlignedMtl, [1.078103031, 0.9544885596, 0.6842400706], [0.1776641692, 0.5295702079, 1.0180195649, 0.9705866385], 1e-6);
 }
 
 #[test]
 fn nash_mtl_newton_solve_matches_the_authors_sequential_convex_scheme() {
     // The authors' loop stops at ‖Gα − 1/α‖ < 1e-3 or a step < 1e-6; here it converged to a
     // residual of 9e-9, so 1e-6 on α.
-    check(
-        GradientSurgery::NashMtl,
-        [1.251091706, 1.0996610938, 0.7677743919],
-        [0.2178079526, 0.6285963598, 1.1629879274, 1.0976727201],
-        1e-6,
-    );
+    check(GradientSurgery::NashMtl, [1.251091706, 1.0996610938, 0.7677743919], [0.2178079526, 0.6285963598, 1.1629879274, 1.0976727201], 1e-6);
 }
 
 #[test]
 fn a_task_alone_or_zero_gradients_do_not_produce_nan() {
-    for method in [
-        GradientSurgery::Cagrad,
-        GradientSurgery::ImtlG,
-        GradientSurgery::MgdaUb,
-        GradientSurgery::AlignedMtl,
-        GradientSurgery::NashMtl,
-    ] {
+    for method in [GradientSurgery::Cagrad, GradientSurgery::ImtlG, GradientSurgery::MgdaUb, GradientSurgery::AlignedMtl, GradientSurgery::NashMtl] {
         let zero = [0.0f32; 4];
         let alpha = method.weights(&linalg::gram(&[&zero[..], &zero[..]]));
-        assert!(
-            alpha.iter().all(|a| a.is_finite()),
-            "{method:?} on zero gradients: {alpha:?}"
-        );
+        assert!(alpha.iter().all(|a| a.is_finite()), "{method:?} on zero gradients: {alpha:?}");
         let one = method.weights(&linalg::gram(&[&GRADS[0][..]]));
-        assert!(
-            one.iter().all(|a| a.is_finite() && *a >= 0.0),
-            "{method:?} on one task: {one:?}"
-        );
+        assert!(one.iter().all(|a| a.is_finite() && *a >= 0.0), "{method:?} on one task: {one:?}");
     }
 }

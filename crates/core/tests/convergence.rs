@@ -377,7 +377,9 @@ fn bad_validation_split_is_rejected() {
     // 0.3 of 2 rows: floor(1.4) = 1 training row and 1 validation row is fine; 0.9 of 2 leaves none to train on.
     let err = trainer_error(&model, vec![vec![0.0; 6]], vec![vec![0.0; 2]], 2, FitConfig { validation_split: 0.9, ..fit_config(2, 1) });
     assert_message(&err, &["validationSplit", "no rows for training"]);
-    assert!(Trainer::new(&model, Dataset::new(vec![vec![0.0; 6]], vec![vec![0.0; 2]], 2), None, FitConfig { validation_split: 0.3, ..fit_config(2, 1) }).is_ok());
+    assert!(
+        Trainer::new(&model, Dataset::new(vec![vec![0.0; 6]], vec![vec![0.0; 2]], 2), None, FitConfig { validation_split: 0.3, ..fit_config(2, 1) }).is_ok()
+    );
 }
 
 #[test]
@@ -447,7 +449,8 @@ fn graph_errors_name_the_problem() {
         "nodes": [{"layer": 0}, {"layer": 1, "inputs": [0]}], "inputs": [0], "outputs": [1]}));
     assert_message(&err, &["dropout 'drop'", "rate"]);
 
-    let err = build_error(json!({"name": "m", "layers": [input, {"className": "InputLayer", "name": "other", "width": 2}, {"className": "Add", "name": "add"}],
+    let err =
+        build_error(json!({"name": "m", "layers": [input, {"className": "InputLayer", "name": "other", "width": 2}, {"className": "Add", "name": "add"}],
         "nodes": [{"layer": 0}, {"layer": 1}, {"layer": 2, "inputs": [0, 1]}], "inputs": [0], "outputs": [2]}));
     assert_message(&err, &["'other'", "not among the model's inputs"]);
 }

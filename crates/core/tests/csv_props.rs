@@ -54,8 +54,13 @@ fn csv_bytes() -> impl Strategy<Value = Vec<u8>> {
 
 fn config() -> impl Strategy<Value = CsvConfig> {
     let dtype = prop_oneof![Just(None), Just(Some(Dtype::Float32)), Just(Some(Dtype::Int32)), Just(Some(Dtype::Bool)), Just(Some(Dtype::String))];
-    let column = ("[a-d]", dtype, any::<bool>(), any::<bool>(), any::<bool>())
-        .prop_map(|(name, dtype, required, is_label, has_default)| ColumnConfig { name, dtype, required, is_label, has_default });
+    let column = ("[a-d]", dtype, any::<bool>(), any::<bool>(), any::<bool>()).prop_map(|(name, dtype, required, is_label, has_default)| ColumnConfig {
+        name,
+        dtype,
+        required,
+        is_label,
+        has_default,
+    });
     (
         any::<bool>(),
         prop::option::of(prop::collection::vec("[a-d]", 1..5)),

@@ -107,18 +107,16 @@ fn every_activation_forward_inplace_matches_forward() {
 fn loss_cases(loss: Loss) -> Vec<(Vec<f32>, Vec<f32>)> {
     let c = |t: &[f32], p: &[f32]| (t.to_vec(), p.to_vec());
     match loss {
-        Loss::MeanSquaredError | Loss::MeanAbsoluteError | Loss::Logcosh | Loss::CosineProximity => vec![
-            c(&[0.3, -1.2, 2.0], &[0.8, -0.4, 1.1]),
-            c(&[-0.7, 0.1, 1.5, 0.0], &[-1.6, 0.9, 1.2, 0.45]),
-            c(&[0.25], &[-0.6]),
-        ],
+        Loss::MeanSquaredError | Loss::MeanAbsoluteError | Loss::Logcosh | Loss::CosineProximity => {
+            vec![c(&[0.3, -1.2, 2.0], &[0.8, -0.4, 1.1]), c(&[-0.7, 0.1, 1.5, 0.0], &[-1.6, 0.9, 1.2, 0.45]), c(&[0.25], &[-0.6])]
+        }
         Loss::MeanAbsolutePercentageError => vec![c(&[0.5, -2.0, 3.0], &[0.9, -1.1, 2.2]), c(&[1.5], &[1.2])],
         Loss::MeanSquaredLogarithmicError => vec![c(&[0.5, 2.0, 0.0], &[0.9, 1.1, 0.3]), c(&[3.0], &[0.05])],
         // Targets ±1; margins 0.7, 1.4, -0.8 (inactive), -1.0, 1.5, 1.2.
         Loss::Hinge | Loss::SquaredHinge => vec![c(&[1.0, -1.0, 1.0], &[0.3, 0.4, 1.8]), c(&[-1.0, 1.0, -1.0], &[-2.0, -0.5, 0.2])],
         Loss::CategoricalHinge => vec![
-            c(&[0.0, 1.0, 0.0], &[0.3, 0.6, 0.1]),   // margin 0.7
-            c(&[1.0, 0.0, 0.0], &[2.0, 0.1, 0.4]),   // margin -0.6 (inactive)
+            c(&[0.0, 1.0, 0.0], &[0.3, 0.6, 0.1]),  // margin 0.7
+            c(&[1.0, 0.0, 0.0], &[2.0, 0.1, 0.4]),  // margin -0.6 (inactive)
             c(&[0.0, 0.0, 1.0], &[0.9, -0.2, 0.5]), // margin 1.4
         ],
         Loss::CategoricalCrossentropy => vec![
@@ -266,13 +264,7 @@ fn check_graph_gradients(model: &mut Model, xs: &[&[f32]], ys: &[&[f32]], rows: 
         let mut numeric = Vec::with_capacity(n);
         for j in 0..n {
             let orig = model.graph.layers[li].params()[wi].values[j];
-            numeric.push(central_difference_in(
-                model,
-                orig,
-                1e-3,
-                |m, v| m.graph.layers[li].params_mut()[wi].values[j] = v,
-                |m| total_loss(m, xs, ys, rows),
-            ));
+            numeric.push(central_difference_in(model, orig, 1e-3, |m, v| m.graph.layers[li].params_mut()[wi].values[j] = v, |m| total_loss(m, xs, ys, rows)));
         }
         assert_close(&grad, &numeric, ATOL, RTOL, &label);
         assert!(grad.iter().any(|&g| g.abs() > 1e-4), "{label}: gradient is all (near) zero {grad:?}; the check would be vacuous");
@@ -325,10 +317,12 @@ fn deep_dense_stack_with_softmax_crossentropy() {
 /// Output activation and targets for which each loss is defined.
 fn head_for(loss: Loss, rows: usize, width: usize, rng: &mut TestRng) -> (&'static str, usize, Vec<f32>) {
     let one_hot = |rng: &mut TestRng| -> Vec<f32> {
-        (0..rows).flat_map(|_| {
-            let c = (rng.next_u64() % width as u64) as usize;
-            (0..width).map(move |j| if j == c { 1.0 } else { 0.0 })
-        }).collect()
+        (0..rows)
+            .flat_map(|_| {
+                let c = (rng.next_u64() % width as u64) as usize;
+                (0..width).map(move |j| if j == c { 1.0 } else { 0.0 })
+            })
+            .collect()
     };
     match loss {
         Loss::CategoricalCrossentropy | Loss::CategoricalHinge => ("softmax", width, one_hot(rng)),
@@ -345,9 +339,7 @@ fn head_for(loss: Loss, rows: usize, width: usize, rng: &mut TestRng) -> (&'stat
         Loss::Poisson | Loss::MeanSquaredLogarithmicError => ("softplus", width, rng.vec(rows * width, 0.0, 3.0)),
         Loss::Hinge | Loss::SquaredHinge => ("tanh", width, (0..rows * width).map(|_| if rng.next_u64() % 2 == 0 { 1.0 } else { -1.0 }).collect()),
         Loss::MeanAbsolutePercentageError => ("linear", width, rng.vec(rows * width, 0.5, 2.0)),
-        Loss::MeanSquaredError | Loss::MeanAbsoluteError | Loss::Logcosh | Loss::CosineProximity => {
-            ("linear", width, rng.vec(rows * width, -1.5, 1.5))
-        }
+        Loss::MeanSquaredError | Loss::MeanAbsoluteError | Loss::Logcosh | Loss::CosineProximity => ("linear", width, rng.vec(rows * width, -1.5, 1.5)),
     }
 }
 
@@ -455,16 +447,16 @@ fn shared_layer_graph() -> Value {
     let mut frozen = dense("frozen", 2, "tanh", 64);
     frozen["trainable"] = json!(false);
     let layers = vec![
-        input("in1", 2),                                                   // 0
-        input("in2", 2),                                                   // 1
-        dense("shared", 3, "tanh", 61),                                    // 2, applied twice
-        json!({"className": "Multiply", "name": "mul"}),                   // 3
-        json!({"className": "Average", "name": "avg"}),                    // 4
+        input("in1", 2),                                                          // 0
+        input("in2", 2),                                                          // 1
+        dense("shared", 3, "tanh", 61),                                           // 2, applied twice
+        json!({"className": "Multiply", "name": "mul"}),                          // 3
+        json!({"className": "Average", "name": "avg"}),                           // 4
         json!({"className": "Activation", "name": "act", "activation": "swish"}), // 5
-        frozen,                                                            // 6
-        json!({"className": "Concatenate", "name": "cat"}),                // 7
-        dense("out", 2, "sigmoid", 62),                                    // 8
-        dense("aux", 1, "linear", 63),                                     // 9
+        frozen,                                                                   // 6
+        json!({"className": "Concatenate", "name": "cat"}),                       // 7
+        dense("out", 2, "sigmoid", 62),                                           // 8
+        dense("aux", 1, "linear", 63),                                            // 9
     ];
     let nodes = json!([
         {"layer": 0, "inputs": []},      // 0: in1
@@ -534,9 +526,8 @@ fn check_sgd_step(model: &mut Model, lr: f32, xs: &[&[f32]], ys: &[&[f32]], rows
     for li in 0..model.graph.layers.len() {
         for wi in 0..model.graph.layers[li].params().len() {
             let w = model.graph.layers[li].params()[wi].values.clone();
-            let grads: Vec<f64> = (0..w.len())
-                .map(|j| central_difference_in(model, w[j], 1e-3, |m, v| m.graph.layers[li].params_mut()[wi].values[j] = v, &objective))
-                .collect();
+            let grads: Vec<f64> =
+                (0..w.len()).map(|j| central_difference_in(model, w[j], 1e-3, |m, v| m.graph.layers[li].params_mut()[wi].values[j] = v, &objective)).collect();
             expected.push(((li, wi), w, grads));
         }
     }

@@ -128,7 +128,8 @@ fn under_an_address_space_limit() {
 fn refusals_under_ulimit_are_errors_not_aborts() {
     let exe = std::env::current_exe().unwrap();
     // 268 MB of weights and 268 MB of gradients fit in 1 GB of address space; 805 MB more do not.
-    let script = format!("ulimit -v 1000000; DENSE_MTL_UNDER_ULIMIT=1 exec '{}' --exact under_an_address_space_limit --ignored --test-threads 1", exe.display());
+    let script =
+        format!("ulimit -v 1000000; DENSE_MTL_UNDER_ULIMIT=1 exec '{}' --exact under_an_address_space_limit --ignored --test-threads 1", exe.display());
     let out = std::process::Command::new("bash").args(["-c", &script]).output().unwrap();
     let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
     assert!(out.status.success(), "{text}");

@@ -17,25 +17,14 @@ pub fn weights(gram: &Matrix) -> Vec<f64> {
     let sqrt_phi = C * g0_norm;
     // g_wᵀg0 = wᵀG·mean, ‖g_w‖ = √(wᵀGw).
     let g_mean = mat_vec(gram, &mean);
-    let objective =
-        |w: &[f64]| dot(w, &g_mean) + sqrt_phi * dot(w, &mat_vec(gram, w)).max(0.0).sqrt();
+    let objective = |w: &[f64]| dot(w, &g_mean) + sqrt_phi * dot(w, &mat_vec(gram, w)).max(0.0).sqrt();
     let gradient = |w: &[f64]| {
         let gw = mat_vec(gram, w);
         let norm = dot(w, &gw).max(1e-20).sqrt();
-        g_mean
-            .iter()
-            .zip(&gw)
-            .map(|(a, b)| a + sqrt_phi * b / norm)
-            .collect()
+        g_mean.iter().zip(&gw).map(|(a, b)| a + sqrt_phi * b / norm).collect()
     };
     let w = minimize_on_simplex(t, objective, gradient);
     let gw_norm = dot(&w, &mat_vec(gram, &w)).max(0.0).sqrt();
-    let lambda = if gw_norm > 0.0 {
-        sqrt_phi / gw_norm
-    } else {
-        0.0
-    };
-    (0..t)
-        .map(|i| (mean[i] + lambda * w[i]) / (1.0 + C * C))
-        .collect()
+    let lambda = if gw_norm > 0.0 { sqrt_phi / gw_norm } else { 0.0 };
+    (0..t).map(|i| (mean[i] + lambda * w[i]) / (1.0 + C * C)).collect()
 }

@@ -24,71 +24,31 @@ const BETA2: f64 = 0.999;
 
 impl State {
     pub fn new(n: usize) -> Self {
-        State {
-            logits: vec![0.0; n],
-            first_moments: vec![0.0; n],
-            second_moments: vec![0.0; n],
-            steps: 0,
-        }
+        State { logits: vec![0.0; n], first_moments: vec![0.0; n], second_moments: vec![0.0; n], steps: 0 }
     }
 
     /// `softmax(ξ)` over the active tasks (0 for the others).
     fn z(&self, active: &[bool]) -> Vec<f64> {
-        let max = self
-            .logits
-            .iter()
-            .zip(active)
-            .filter(|(_, &a)| a)
-            .map(|(&l, _)| l as f64)
-            .fold(f64::NEG_INFINITY, f64::max);
-        let e: Vec<f64> = self
-            .logits
-            .iter()
-            .zip(active)
-            .map(|(&l, &a)| if a { (l as f64 - max).exp() } else { 0.0 })
-            .collect();
+        let max = self.logits.iter().zip(active).filter(|(_, &a)| a).map(|(&l, _)| l as f64).fold(f64::NEG_INFINITY, f64::max);
+        let e: Vec<f64> = self.logits.iter().zip(active).map(|(&l, &a)| if a { (l as f64 - max).exp() } else { 0.0 }).collect();
         let total: f64 = e.iter().sum();
-        e.iter()
-            .map(|v| if total > 0.0 { v / total } else { 0.0 })
-            .collect()
+        e.iter().map(|v| if total > 0.0 { v / total } else { 0.0 }).collect()
     }
 
     /// The step's task weights `z_i / (c·L_i)` from the batch losses (0 for inactive tasks).
     pub fn weights(&self, losses: &[f64], active: &[bool], out: &mut [f32]) {
         let z = self.z(active);
-        let c: f64 = (0..losses.len())
-            .filter(|&i| active[i])
-            .map(|i| z[i] / (losses[i] + EPS))
-            .sum();
+        let c: f64 = (0..losses.len()).filter(|&i| active[i]).map(|i| z[i] / (losses[i] + EPS)).sum();
         for (i, w) in out.iter_mut().enumerate() {
-            *w = if active[i] && c > 0.0 {
-                (z[i] / (c * (losses[i] + EPS))) as f32
-            } else {
-                0.0
-            };
+            *w = if active[i] && c > 0.0 { (z[i] / (c * (losses[i] + EPS))) as f32 } else { 0.0 };
         }
     }
 
     /// After the step: `δ_i = log L_i(before) − log L_i(after)`, gradient `J_softmaxᵀ δ` on ξ,
     /// one Adam step (weight decay `gamma`) on the active tasks' logits.
-    pub fn update(
-        &mut self,
-        before: &[f64],
-        after: &[f64],
-        active: &[bool],
-        learning_rate: f32,
-        gamma: f32,
-    ) {
+    pub fn update(&mut self, before: &[f64], after: &[f64], active: &[bool], learning_rate: f32, gamma: f32) {
         let z = self.z(active);
-        let delta: Vec<f64> = (0..z.len())
-            .map(|i| {
-                if active[i] {
-                    (before[i] + EPS).ln() - (after[i] + EPS).ln()
-                } else {
-                    0.0
-                }
-            })
-            .collect();
+        let delta: Vec<f64> = (0..z.len()).map(|i| if active[i] { (before[i] + EPS).ln() - (after[i] + EPS).ln() } else { 0.0 }).collect();
         let mean: f64 = z.iter().zip(&delta).map(|(a, b)| a * b).sum();
         self.steps += 1;
         let t = self.steps as i32;
@@ -96,8 +56,7 @@ impl State {
             let g = z[i] * (delta[i] - mean) + gamma as f64 * self.logits[i] as f64;
             let m = BETA1 * self.first_moments[i] as f64 + (1.0 - BETA1) * g;
             let v = BETA2 * self.second_moments[i] as f64 + (1.0 - BETA2) * g * g;
-            let step = learning_rate as f64 * (m / (1.0 - BETA1.powi(t)))
-                / ((v / (1.0 - BETA2.powi(t))).sqrt() + EPS);
+            let step = learning_rate as f64 * (m / (1.0 - BETA1.powi(t))) / ((v / (1.0 - BETA2.powi(t))).sqrt() + EPS);
             self.logits[i] = (self.logits[i] as f64 - step) as f32;
             self.first_moments[i] = m as f32;
             self.second_moments[i] = v as f32;
@@ -131,24 +90,11 @@ mod tests {
     //   weights [0.3082781939, 0.0950540557, 0.5966677504]   logits [ 0.0382399179, -0.0575586833,  0.0743293618]
     #[test]
     fn three_steps_match_the_reference_weights_and_logits() {
-        let steps = [
-            ([1.0, 4.0, 0.5], [0.9, 3.0, 0.45]),
-            ([0.9, 3.0, 0.45], [0.85, 2.5, 0.44]),
-            ([0.85, 2.5, 0.44], [0.6, 2.4, 0.43]),
-        ];
+        let steps = [([1.0, 4.0, 0.5], [0.9, 3.0, 0.45]), ([0.9, 3.0, 0.45], [0.85, 2.5, 0.44]), ([0.85, 2.5, 0.44], [0.6, 2.4, 0.43])];
         let expected = [
-            (
-                [0.3076923094, 0.0769230779, 0.6153846127],
-                [0.0249999877, -0.0249999938, 0.0249999877],
-            ),
-            (
-                [0.3043798298, 0.0868605174, 0.6087596528],
-                [0.0481303059, -0.0496169058, 0.0500265185],
-            ),
-            (
-                [0.3082781939, 0.0950540557, 0.5966677504],
-                [0.0382399179, -0.0575586833, 0.0743293618],
-            ),
+            ([0.3076923094, 0.0769230779, 0.6153846127], [0.0249999877, -0.0249999938, 0.0249999877]),
+            ([0.3043798298, 0.0868605174, 0.6087596528], [0.0481303059, -0.0496169058, 0.0500265185]),
+            ([0.3082781939, 0.0950540557, 0.5966677504], [0.0382399179, -0.0575586833, 0.0743293618]),
         ];
         let mut state = State::new(3);
         let mut weights = [0.0f32; 3];
@@ -156,15 +102,8 @@ mod tests {
             state.weights(before, &[true; 3], &mut weights);
             state.update(before, after, &[true; 3], 0.025, 0.001);
             for k in 0..3 {
-                assert!(
-                    (weights[k] as f64 - w_ref[k]).abs() < 1e-6,
-                    "{weights:?} vs {w_ref:?}"
-                );
-                assert!(
-                    (state.logits[k] as f64 - logits_ref[k]).abs() < 1e-6,
-                    "{:?} vs {logits_ref:?}",
-                    state.logits
-                );
+                assert!((weights[k] as f64 - w_ref[k]).abs() < 1e-6, "{weights:?} vs {w_ref:?}");
+                assert!((state.logits[k] as f64 - logits_ref[k]).abs() < 1e-6, "{:?} vs {logits_ref:?}", state.logits);
             }
         }
     }
@@ -173,28 +112,11 @@ mod tests {
     fn a_task_without_labels_gets_no_weight_and_keeps_its_logit_and_moments() {
         let mut state = State::new(3);
         state.update(&[1.0, 2.0, 3.0], &[0.5, 1.0, 2.0], &[true; 3], 0.025, 0.001);
-        let kept = (
-            state.logits[1],
-            state.first_moments[1],
-            state.second_moments[1],
-        );
+        let kept = (state.logits[1], state.first_moments[1], state.second_moments[1]);
         let mut weights = [0.0f32; 3];
         state.weights(&[1.0, 0.0, 3.0], &[true, false, true], &mut weights);
         assert_eq!(weights[1], 0.0);
-        state.update(
-            &[1.0, 0.0, 3.0],
-            &[0.9, 0.0, 2.0],
-            &[true, false, true],
-            0.025,
-            0.001,
-        );
-        assert_eq!(
-            (
-                state.logits[1],
-                state.first_moments[1],
-                state.second_moments[1]
-            ),
-            kept
-        );
+        state.update(&[1.0, 0.0, 3.0], &[0.9, 0.0, 2.0], &[true, false, true], 0.025, 0.001);
+        assert_eq!((state.logits[1], state.first_moments[1], state.second_moments[1]), kept);
     }
 }

@@ -8,9 +8,7 @@ use super::linalg::{mat_vec, symmetric_pinv, Matrix};
 
 /// Weights α on the task gradients (zeros when they cannot be normalised).
 pub fn weights(gram: &Matrix) -> Vec<f64> {
-    let norms: Vec<f64> = (0..gram.len())
-        .map(|i| gram[i][i].max(0.0).sqrt())
-        .collect();
+    let norms: Vec<f64> = (0..gram.len()).map(|i| gram[i][i].max(0.0).sqrt()).collect();
     let v = mat_vec(&symmetric_pinv(gram), &norms);
     let sum: f64 = v.iter().sum();
     if sum.abs() < 1e-30 || !sum.is_finite() {

@@ -10,11 +10,7 @@ pub fn gram(grads: &[&[f32]]) -> Matrix {
     let mut g = vec![vec![0.0; t]; t];
     for i in 0..t {
         for j in i..t {
-            let dot: f64 = grads[i]
-                .iter()
-                .zip(grads[j])
-                .map(|(a, b)| *a as f64 * *b as f64)
-                .sum();
+            let dot: f64 = grads[i].iter().zip(grads[j]).map(|(a, b)| *a as f64 * *b as f64).sum();
             g[i][j] = dot;
             g[j][i] = dot;
         }
@@ -23,9 +19,7 @@ pub fn gram(grads: &[&[f32]]) -> Matrix {
 }
 
 pub fn mat_vec(m: &Matrix, v: &[f64]) -> Vec<f64> {
-    m.iter()
-        .map(|row| row.iter().zip(v).map(|(a, b)| a * b).sum())
-        .collect()
+    m.iter().map(|row| row.iter().zip(v).map(|(a, b)| a * b).sum()).collect()
 }
 
 pub fn dot(a: &[f64], b: &[f64]) -> f64 {
@@ -39,18 +33,10 @@ pub fn dot(a: &[f64], b: &[f64]) -> f64 {
 pub fn symmetric_eigen(m: &Matrix) -> (Vec<f64>, Matrix) {
     let n = m.len();
     let mut a = m.clone();
-    let mut v: Matrix = (0..n)
-        .map(|i| (0..n).map(|j| if i == j { 1.0 } else { 0.0 }).collect())
-        .collect();
+    let mut v: Matrix = (0..n).map(|i| (0..n).map(|j| if i == j { 1.0 } else { 0.0 }).collect()).collect();
     for _sweep in 0..100 {
-        let off: f64 = (0..n)
-            .flat_map(|i| (0..n).filter(move |&j| j != i).map(move |j| (i, j)))
-            .map(|(i, j)| a[i][j] * a[i][j])
-            .sum();
-        let scale: f64 = (0..n)
-            .map(|i| a[i][i] * a[i][i])
-            .sum::<f64>()
-            .max(f64::MIN_POSITIVE);
+        let off: f64 = (0..n).flat_map(|i| (0..n).filter(move |&j| j != i).map(move |j| (i, j))).map(|(i, j)| a[i][j] * a[i][j]).sum();
+        let scale: f64 = (0..n).map(|i| a[i][i] * a[i][i]).sum::<f64>().max(f64::MIN_POSITIVE);
         if off <= 1e-30 * scale {
             break;
         }
@@ -107,11 +93,7 @@ pub fn symmetric_pinv(m: &Matrix) -> Matrix {
 #[allow(clippy::needless_range_loop)]
 pub fn solve(a: &Matrix, b: &[f64]) -> Option<Vec<f64>> {
     let n = b.len();
-    let mut m: Matrix = a
-        .iter()
-        .zip(b)
-        .map(|(row, &bi)| row.iter().copied().chain([bi]).collect())
-        .collect();
+    let mut m: Matrix = a.iter().zip(b).map(|(row, &bi)| row.iter().copied().chain([bi]).collect()).collect();
     for col in 0..n {
         let pivot = (col..n).max_by(|&i, &j| m[i][col].abs().total_cmp(&m[j][col].abs()))?;
         if m[pivot][col].abs() < 1e-300 {
@@ -150,23 +132,14 @@ pub fn project_to_simplex(y: &[f64]) -> Vec<f64> {
 
 /// Minimises a smooth convex `f` over the simplex by projected gradient descent with
 /// backtracking (Armijo), from the uniform point.
-pub fn minimize_on_simplex(
-    n: usize,
-    f: impl Fn(&[f64]) -> f64,
-    grad: impl Fn(&[f64]) -> Vec<f64>,
-) -> Vec<f64> {
+pub fn minimize_on_simplex(n: usize, f: impl Fn(&[f64]) -> f64, grad: impl Fn(&[f64]) -> Vec<f64>) -> Vec<f64> {
     let mut x = vec![1.0 / n as f64; n];
     let mut step = 1.0;
     for _ in 0..2000 {
         let (fx, g) = (f(&x), grad(&x));
         let mut moved = false;
         while step > 1e-14 {
-            let y = project_to_simplex(
-                &x.iter()
-                    .zip(&g)
-                    .map(|(a, b)| a - step * b)
-                    .collect::<Vec<_>>(),
-            );
+            let y = project_to_simplex(&x.iter().zip(&g).map(|(a, b)| a - step * b).collect::<Vec<_>>());
             let d: Vec<f64> = y.iter().zip(&x).map(|(a, b)| a - b).collect();
             if f(&y) <= fx + dot(&g, &d) + dot(&d, &d) / (2.0 * step) {
                 moved = dot(&d, &d).sqrt() > 1e-12;

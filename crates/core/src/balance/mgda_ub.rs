@@ -9,12 +9,7 @@ use super::linalg::{mat_vec, minimize_on_simplex, Matrix};
 
 /// Weights α (on the simplex) on the task losses.
 pub fn weights(gram: &Matrix) -> Vec<f64> {
-    let norm = |a: &[f64]| {
-        a.iter()
-            .zip(mat_vec(gram, a))
-            .map(|(x, y)| x * y)
-            .sum::<f64>()
-    };
+    let norm = |a: &[f64]| a.iter().zip(mat_vec(gram, a)).map(|(x, y)| x * y).sum::<f64>();
     let grad = |a: &[f64]| mat_vec(gram, a).iter().map(|v| 2.0 * v).collect();
     minimize_on_simplex(gram.len(), norm, grad)
 }

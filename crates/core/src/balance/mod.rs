@@ -24,11 +24,7 @@ use serde::{Deserialize, Serialize};
 
 /// How task weights are chosen (`compile({taskWeighting})`).
 #[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
-#[serde(
-    tag = "method",
-    rename_all = "lowercase",
-    rename_all_fields = "camelCase"
-)]
+#[serde(tag = "method", rename_all = "lowercase", rename_all_fields = "camelCase")]
 pub enum TaskWeighting {
     /// The compiled `lossWeights`, unchanged.
     Fixed {},
@@ -147,9 +143,7 @@ impl TaskWeighting {
             }
             _ => None,
         };
-        bad.map_or(Ok(()), |m| {
-            Err(Error::invalid(format!("compile: taskWeighting {m}")))
-        })
+        bad.map_or(Ok(()), |m| Err(Error::invalid(format!("compile: taskWeighting {m}"))))
     }
 }
 
@@ -185,19 +179,13 @@ mod missing_as_null {
     use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
     pub fn serialize<S: Serializer>(epochs: &[Vec<f64>], s: S) -> Result<S::Ok, S::Error> {
-        let written: Vec<Vec<Option<f64>>> = epochs
-            .iter()
-            .map(|e| e.iter().map(|&l| (!l.is_nan()).then_some(l)).collect())
-            .collect();
+        let written: Vec<Vec<Option<f64>>> = epochs.iter().map(|e| e.iter().map(|&l| (!l.is_nan()).then_some(l)).collect()).collect();
         written.serialize(s)
     }
 
     pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<Vec<f64>>, D::Error> {
         let read = Vec::<Vec<Option<f64>>>::deserialize(d)?;
-        Ok(read
-            .into_iter()
-            .map(|e| e.into_iter().map(|l| l.unwrap_or(f64::NAN)).collect())
-            .collect())
+        Ok(read.into_iter().map(|e| e.into_iter().map(|l| l.unwrap_or(f64::NAN)).collect()).collect())
     }
 }
 
@@ -209,24 +197,13 @@ fn is_classification(loss: Loss) -> bool {
     use Loss::*;
     matches!(
         loss,
-        CategoricalCrossentropy
-            | SparseCategoricalCrossentropy
-            | BinaryCrossentropy
-            | Hinge
-            | SquaredHinge
-            | CategoricalHinge
-            | KullbackLeiblerDivergence
+        CategoricalCrossentropy | SparseCategoricalCrossentropy | BinaryCrossentropy | Hinge | SquaredHinge | CategoricalHinge | KullbackLeiblerDivergence
     )
 }
 
 impl Balancer {
     /// Balancing for heads with these losses and base weights.
-    pub fn new(
-        method: TaskWeighting,
-        surgery: Option<GradientSurgery>,
-        losses: &[Loss],
-        base: Vec<f32>,
-    ) -> Result<Self> {
+    pub fn new(method: TaskWeighting, surgery: Option<GradientSurgery>, losses: &[Loss], base: Vec<f32>) -> Result<Self> {
         method.validate()?;
         let n = losses.len();
         let famo_state = matches!(method, TaskWeighting::Famo { .. });
@@ -236,10 +213,7 @@ impl Balancer {
             base,
             weights: vec![1.0; n],
             log_variances: vec![0.0; n],
-            likelihood_factors: losses
-                .iter()
-                .map(|&l| if is_classification(l) { 1.0 } else { 0.5 })
-                .collect(),
+            likelihood_factors: losses.iter().map(|&l| if is_classification(l) { 1.0 } else { 0.5 }).collect(),
             initial_losses: vec![None; n],
             recent_epoch_losses: Vec::new(),
             famo: famo_state.then(|| famo::State::new(n)),
@@ -255,9 +229,7 @@ impl Balancer {
     /// The weight on task `h`'s loss in the total this step.
     pub fn effective(&self, h: usize) -> f32 {
         match self.method {
-            TaskWeighting::Uncertainty { .. } => {
-                self.base[h] * self.likelihood_factors[h] * (-self.log_variances[h]).exp()
-            }
+            TaskWeighting::Uncertainty { .. } => self.base[h] * self.likelihood_factors[h] * (-self.log_variances[h]).exp(),
             _ => self.base[h] * self.weights[h],
         }
     }
@@ -266,63 +238,36 @@ impl Balancer {
     /// (zero for the others, whose term is skipped entirely).
     pub fn log_variance_gradient(&self, losses: &[f64], labelled: &[usize], grad: &mut [f32]) {
         for h in 0..grad.len() {
-            grad[h] = if labelled[h] > 0 {
-                -self.base[h]
-                    * self.likelihood_factors[h]
-                    * (-self.log_variances[h]).exp()
-                    * losses[h] as f32
-                    + 0.5
-            } else {
-                0.0
-            };
+            grad[h] = if labelled[h] > 0 { -self.base[h] * self.likelihood_factors[h] * (-self.log_variances[h]).exp() * losses[h] as f32 + 0.5 } else { 0.0 };
         }
     }
 
     /// Keeps `s` in range after an optimizer step (tiny losses would send the weight to infinity).
     pub fn clamp_log_variances(&mut self) {
-        if let TaskWeighting::Uncertainty {
-            min_log_variance,
-            max_log_variance,
-        } = self.method
-        {
-            self.log_variances
-                .iter_mut()
-                .for_each(|s| *s = s.clamp(min_log_variance, max_log_variance));
+        if let TaskWeighting::Uncertainty { min_log_variance, max_log_variance } = self.method {
+            self.log_variances.iter_mut().for_each(|s| *s = s.clamp(min_log_variance, max_log_variance));
         }
     }
 
     /// GradNorm: one update of the task weights from this batch's losses and each task's
     /// gradient norm `‖∇_W L_i‖` on the last shared layer. Tasks without labels sit out.
     pub fn gradnorm_update(&mut self, losses: &[f64], norms: &[f32], labelled: &[usize]) {
-        let TaskWeighting::Gradnorm {
-            alpha,
-            learning_rate,
-        } = self.method
-        else {
+        let TaskWeighting::Gradnorm { alpha, learning_rate } = self.method else {
             return;
         };
-        let active: Vec<usize> = (0..losses.len())
-            .filter(|&h| labelled[h] > 0 && norms[h].is_finite())
-            .collect();
+        let active: Vec<usize> = (0..losses.len()).filter(|&h| labelled[h] > 0 && norms[h].is_finite()).collect();
         for &h in &active {
             if self.initial_losses[h].is_none() && losses[h] > 0.0 {
                 self.initial_losses[h] = Some(losses[h] as f32);
             }
         }
-        let active: Vec<usize> = active
-            .into_iter()
-            .filter(|&h| self.initial_losses[h].is_some())
-            .collect();
+        let active: Vec<usize> = active.into_iter().filter(|&h| self.initial_losses[h].is_some()).collect();
         if active.len() < 2 {
             return;
         }
         let ratio = |h: usize| losses[h] as f32 / self.initial_losses[h].unwrap();
         let mean_ratio = active.iter().map(|&h| ratio(h)).sum::<f32>() / active.len() as f32;
-        let mean_norm = active
-            .iter()
-            .map(|&h| self.weights[h] * norms[h])
-            .sum::<f32>()
-            / active.len() as f32;
+        let mean_norm = active.iter().map(|&h| self.weights[h] * norms[h]).sum::<f32>() / active.len() as f32;
         for &h in &active {
             let target = mean_norm * (ratio(h) / mean_ratio).powf(alpha);
             let g = self.weights[h] * norms[h];
@@ -349,28 +294,12 @@ impl Balancer {
             return;
         }
         let (before, last) = (&self.recent_epoch_losses[0], &self.recent_epoch_losses[1]);
-        let rates: Vec<f64> = last
-            .iter()
-            .zip(before)
-            .map(|(l, b)| {
-                if *b > 0.0 && l.is_finite() {
-                    l / b
-                } else {
-                    1.0
-                }
-            })
-            .collect();
+        let rates: Vec<f64> = last.iter().zip(before).map(|(l, b)| if *b > 0.0 && l.is_finite() { l / b } else { 1.0 }).collect();
         let max = rates.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-        let exps: Vec<f64> = rates
-            .iter()
-            .map(|r| ((r - max) / temperature as f64).exp())
-            .collect();
+        let exps: Vec<f64> = rates.iter().map(|r| ((r - max) / temperature as f64).exp()).collect();
         let total: f64 = exps.iter().sum();
         let n = rates.len() as f64;
-        self.weights
-            .iter_mut()
-            .zip(&exps)
-            .for_each(|(w, e)| *w = (n * e / total) as f32);
+        self.weights.iter_mut().zip(&exps).for_each(|(w, e)| *w = (n * e / total) as f32);
     }
 
     /// Checks a state read from a file or about to be written to one, so that every later step
@@ -379,90 +308,34 @@ impl Balancer {
     pub fn check_state(&self, log_variance_slots: Option<&[Vec<f32>; 3]>) -> Result<()> {
         let n = self.base.len();
         let (low, high) = match self.method {
-            TaskWeighting::Uncertainty {
-                min_log_variance,
-                max_log_variance,
-            } => (min_log_variance, max_log_variance),
+            TaskWeighting::Uncertainty { min_log_variance, max_log_variance } => (min_log_variance, max_log_variance),
             _ => (f32::MIN, f32::MAX),
         };
-        let range = if low > f32::MIN {
-            format!("finite numbers within [{low}, {high}]")
-        } else {
-            "finite numbers".to_string()
-        };
+        let range = if low > f32::MIN { format!("finite numbers within [{low}, {high}]") } else { "finite numbers".to_string() };
         check_f32s("base", &self.base, n, "finite numbers", |v| v.is_finite())?;
-        check_f32s("weights", &self.weights, n, "finite numbers >= 0", |v| {
-            v.is_finite() && v >= 0.0
-        })?;
-        check_f32s("logVariances", &self.log_variances, n, &range, |v| {
-            (low..=high).contains(&v)
-        })?;
-        check_f32s(
-            "likelihoodFactors",
-            &self.likelihood_factors,
-            n,
-            "finite numbers > 0",
-            |v| v.is_finite() && v > 0.0,
-        )?;
+        check_f32s("weights", &self.weights, n, "finite numbers >= 0", |v| v.is_finite() && v >= 0.0)?;
+        check_f32s("logVariances", &self.log_variances, n, &range, |v| (low..=high).contains(&v))?;
+        check_f32s("likelihoodFactors", &self.likelihood_factors, n, "finite numbers > 0", |v| v.is_finite() && v > 0.0)?;
         let initial = self.initial_losses.iter().map(|l| l.map(f64::from));
-        check_list(
-            "initialLosses",
-            initial,
-            n,
-            "finite numbers > 0 or null",
-            |v| v.is_none_or(|v| v.is_finite() && v > 0.0),
-        )?;
+        check_list("initialLosses", initial, n, "finite numbers > 0 or null", |v| v.is_none_or(|v| v.is_finite() && v > 0.0))?;
         if self.recent_epoch_losses.len() > 2 {
-            return Err(Error::invalid(format!(
-                "taskState.recentEpochLosses must hold at most 2 epochs but got {}",
-                self.recent_epoch_losses.len()
-            )));
+            return Err(Error::invalid(format!("taskState.recentEpochLosses must hold at most 2 epochs but got {}", self.recent_epoch_losses.len())));
         }
         for (e, losses) in self.recent_epoch_losses.iter().enumerate() {
             let missing_as_none = losses.iter().map(|&l| (!l.is_nan()).then_some(l));
-            check_list(
-                &format!("recentEpochLosses[{e}]"),
-                missing_as_none,
-                n,
-                "finite numbers or null",
-                |v| v.is_none_or(f64::is_finite),
-            )?;
+            check_list(&format!("recentEpochLosses[{e}]"), missing_as_none, n, "finite numbers or null", |v| v.is_none_or(f64::is_finite))?;
         }
         match (&self.method, &self.famo) {
-            (TaskWeighting::Famo { .. }, None) => {
-                return Err(Error::invalid(
-                    "taskState.famo is missing (FAMO's logits and their moments)",
-                ))
-            }
+            (TaskWeighting::Famo { .. }, None) => return Err(Error::invalid("taskState.famo is missing (FAMO's logits and their moments)")),
             (_, Some(state)) => {
-                check_f32s("famo.logits", &state.logits, n, "finite numbers", |v| {
-                    v.is_finite()
-                })?;
-                check_f32s(
-                    "famo.firstMoments",
-                    &state.first_moments,
-                    n,
-                    "finite numbers",
-                    |v| v.is_finite(),
-                )?;
-                check_f32s(
-                    "famo.secondMoments",
-                    &state.second_moments,
-                    n,
-                    "finite numbers >= 0",
-                    |v| v.is_finite() && v >= 0.0,
-                )?;
+                check_f32s("famo.logits", &state.logits, n, "finite numbers", |v| v.is_finite())?;
+                check_f32s("famo.firstMoments", &state.first_moments, n, "finite numbers", |v| v.is_finite())?;
+                check_f32s("famo.secondMoments", &state.second_moments, n, "finite numbers >= 0", |v| v.is_finite() && v >= 0.0)?;
             }
             _ => {}
         }
         for (k, slot) in log_variance_slots.into_iter().flatten().enumerate() {
-            check_f32s(
-                &format!("logVarianceSlots[{k}]"),
-                slot,
-                n,
-                "finite numbers",
-                |v| v.is_finite(),
-            )?;
+            check_f32s(&format!("logVarianceSlots[{k}]"), slot, n, "finite numbers", |v| v.is_finite())?;
         }
         Ok(())
     }
@@ -498,14 +371,7 @@ impl Balancer {
 
     /// After a step: FAMO learns ξ from the losses before and after it on the same batch.
     pub fn end_step(&mut self, before: &[f64], after: &[f64], labelled: &[usize]) {
-        if let (
-            TaskWeighting::Famo {
-                learning_rate,
-                gamma,
-            },
-            Some(state),
-        ) = (&self.method, self.famo.as_mut())
-        {
+        if let (TaskWeighting::Famo { learning_rate, gamma }, Some(state)) = (&self.method, self.famo.as_mut()) {
             let active: Vec<bool> = labelled.iter().map(|&n| n > 0).collect();
             state.update(before, after, &active, *learning_rate, *gamma);
         }
@@ -513,30 +379,12 @@ impl Balancer {
 }
 
 /// [`check_list`] for a list of f32 values.
-fn check_f32s(
-    field: &str,
-    values: &[f32],
-    n: usize,
-    expected: &str,
-    valid: impl Fn(f32) -> bool,
-) -> Result<()> {
-    check_list(
-        field,
-        values.iter().map(|&v| Some(v as f64)),
-        n,
-        expected,
-        |v| v.is_some_and(|v| valid(v as f32)),
-    )
+fn check_f32s(field: &str, values: &[f32], n: usize, expected: &str, valid: impl Fn(f32) -> bool) -> Result<()> {
+    check_list(field, values.iter().map(|&v| Some(v as f64)), n, expected, |v| v.is_some_and(|v| valid(v as f32)))
 }
 
 /// Fails unless `values` holds `n` values that are all `valid`; `None` is a missing value.
-fn check_list<I>(
-    field: &str,
-    values: I,
-    n: usize,
-    expected: &str,
-    valid: impl Fn(Option<f64>) -> bool,
-) -> Result<()>
+fn check_list<I>(field: &str, values: I, n: usize, expected: &str, valid: impl Fn(Option<f64>) -> bool) -> Result<()>
 where
     I: Iterator<Item = Option<f64>> + Clone,
 {
@@ -553,10 +401,7 @@ where
         Some(v) => v.to_string(),
     };
     let got: Vec<String> = values.map(spell).collect();
-    Err(Error::invalid(format!(
-        "taskState.{field} must hold {n} {expected} (one per output) but got [{}]",
-        got.join(", ")
-    )))
+    Err(Error::invalid(format!("taskState.{field} must hold {n} {expected} (one per output) but got [{}]", got.join(", "))))
 }
 
 #[cfg(test)]
@@ -577,33 +422,19 @@ mod tests {
         let (e1, e2) = ((0.5f64 / 2.0).exp(), (0.75f64 / 2.0).exp());
         let expected = [2.0 * e1 / (e1 + e2), 2.0 * e2 / (e1 + e2)];
         for (w, e) in b.weights.iter().zip(expected) {
-            assert!(
-                (*w as f64 - e).abs() < 1e-6,
-                "{:?} vs {expected:?}",
-                b.weights
-            );
+            assert!((*w as f64 - e).abs() < 1e-6, "{:?} vs {expected:?}", b.weights);
         }
     }
 
     #[test]
     fn gradnorm_moves_weights_toward_equal_gradient_norms_and_keeps_their_sum() {
-        let mut b = balancer(
-            TaskWeighting::Gradnorm {
-                alpha: 1.5,
-                learning_rate: 0.1,
-            },
-            2,
-        );
+        let mut b = balancer(TaskWeighting::Gradnorm { alpha: 1.5, learning_rate: 0.1 }, 2);
         // First batch: L(0) is recorded, ratios are 1, targets the mean norm (2.5).
         b.gradnorm_update(&[1.0, 1.0], &[1.0, 4.0], &[3, 3]);
         // G = (1, 4): task 0 below target → w0 += 0.1·1, task 1 above → w1 -= 0.1·4.
         let (w0, w1) = (1.1f32, 0.6f32);
         let scale = 2.0 / (w0 + w1);
-        assert!(
-            (b.weights[0] - w0 * scale).abs() < 1e-6 && (b.weights[1] - w1 * scale).abs() < 1e-6,
-            "{:?}",
-            b.weights
-        );
+        assert!((b.weights[0] - w0 * scale).abs() < 1e-6 && (b.weights[1] - w1 * scale).abs() < 1e-6, "{:?}", b.weights);
         assert!((b.weights.iter().sum::<f32>() - 2.0).abs() < 1e-6);
     }
 
@@ -640,13 +471,7 @@ mod tests {
 
     #[test]
     fn gradnorm_after_three_updates_with_unequal_loss_ratios() {
-        let mut b = balancer(
-            TaskWeighting::Gradnorm {
-                alpha: 0.5,
-                learning_rate: 0.1,
-            },
-            3,
-        );
+        let mut b = balancer(TaskWeighting::Gradnorm { alpha: 0.5, learning_rate: 0.1 }, 3);
         b.gradnorm_update(&[1.0, 2.0, 4.0], &[1.0, 2.5, 3.0], &[4, 4, 4]);
         assert_close(&b.weights, [1.294117647, 0.882352941, 0.823529412]);
         b.gradnorm_update(&[0.5, 1.8, 2.0], &[0.8, 2.0, 2.5], &[4, 4, 4]);
@@ -682,10 +507,7 @@ mod tests {
     #[test]
     fn uncertainty_gradient_and_effective_weight() {
         let mut b = Balancer::new(
-            TaskWeighting::Uncertainty {
-                min_log_variance: -10.0,
-                max_log_variance: 10.0,
-            },
+            TaskWeighting::Uncertainty { min_log_variance: -10.0, max_log_variance: 10.0 },
             None,
             &[Loss::CategoricalCrossentropy, Loss::MeanSquaredError],
             vec![1.0, 2.0],
@@ -695,10 +517,7 @@ mod tests {
         let mut g = vec![0.0; 2];
         b.log_variance_gradient(&[2.0, 3.0], &[4, 0], &mut g);
         assert!((g[0] - (-(-0.5f32).exp() * 2.0 + 0.5)).abs() < 1e-6);
-        assert_eq!(
-            g[1], 0.0,
-            "a task without labels in the batch has no term at all"
-        );
+        assert_eq!(g[1], 0.0, "a task without labels in the batch has no term at all");
         assert!((b.effective(1) - 2.0 * 0.5 * 1f32.exp()).abs() < 1e-5);
         b.log_variances = vec![-50.0, 50.0];
         b.clamp_log_variances();
@@ -707,18 +526,10 @@ mod tests {
 
     #[test]
     fn a_state_with_a_missing_value_a_nan_or_an_out_of_range_log_variance_is_refused() {
-        let uncertainty = TaskWeighting::Uncertainty {
-            min_log_variance: -10.0,
-            max_log_variance: 10.0,
-        };
+        let uncertainty = TaskWeighting::Uncertainty { min_log_variance: -10.0, max_log_variance: 10.0 };
         let fresh = balancer(uncertainty, 2);
-        assert_eq!(
-            fresh.check_state(Some(&[vec![0.0; 2], vec![0.0; 2], vec![0.0; 2]])),
-            Ok(())
-        );
-        let message = |b: &Balancer, slots: Option<&[Vec<f32>; 3]>| {
-            b.check_state(slots).unwrap_err().to_string()
-        };
+        assert_eq!(fresh.check_state(Some(&[vec![0.0; 2], vec![0.0; 2], vec![0.0; 2]])), Ok(()));
+        let message = |b: &Balancer, slots: Option<&[Vec<f32>; 3]>| b.check_state(slots).unwrap_err().to_string();
         let mut b = fresh.clone();
         b.log_variances = vec![];
         assert_eq!(message(&b, None), "taskState.logVariances must hold 2 finite numbers within [-10, 10] (one per output) but got []");
@@ -734,10 +545,7 @@ mod tests {
         assert_eq!(message(&b, None), "taskState.initialLosses must hold 2 finite numbers > 0 or null (one per output) but got [null, -1]");
         let mut b = fresh.clone();
         b.recent_epoch_losses = vec![vec![1.0, 2.0]; 3];
-        assert_eq!(
-            message(&b, None),
-            "taskState.recentEpochLosses must hold at most 2 epochs but got 3"
-        );
+        assert_eq!(message(&b, None), "taskState.recentEpochLosses must hold at most 2 epochs but got 3");
         let slots = [vec![0.0; 2], vec![0.0; 3], vec![0.0; 2]];
         assert_eq!(message(&fresh, Some(&slots)), "taskState.logVarianceSlots[1] must hold 2 finite numbers (one per output) but got [0, 0, 0]");
     }
@@ -746,11 +554,7 @@ mod tests {
     fn a_dwa_epoch_without_labels_is_written_as_null_and_read_back_as_nan() {
         let mut b = balancer(TaskWeighting::Dwa { temperature: 2.0 }, 2);
         b.end_epoch(&[1.0, f64::NAN]);
-        assert_eq!(
-            b.check_state(None),
-            Ok(()),
-            "a missing epoch loss is a valid state"
-        );
+        assert_eq!(b.check_state(None), Ok(()), "a missing epoch loss is a valid state");
         let json = serde_json::to_value(&b).unwrap();
         assert_eq!(json["recentEpochLosses"], serde_json::json!([[1.0, null]]));
         let back: Balancer = serde_json::from_value(json).unwrap();

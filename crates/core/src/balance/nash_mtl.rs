@@ -18,12 +18,8 @@ pub fn weights(gram: &Matrix) -> Vec<f64> {
     if norm <= 0.0 || !norm.is_finite() {
         return vec![0.0; t];
     }
-    let g: Matrix = gram
-        .iter()
-        .map(|row| row.iter().map(|v| v / norm).collect())
-        .collect();
-    let objective =
-        |a: &[f64]| 0.5 * dot(a, &mat_vec(&g, a)) - a.iter().map(|v| v.ln()).sum::<f64>();
+    let g: Matrix = gram.iter().map(|row| row.iter().map(|v| v / norm).collect()).collect();
+    let objective = |a: &[f64]| 0.5 * dot(a, &mat_vec(&g, a)) - a.iter().map(|v| v.ln()).sum::<f64>();
     let mut alpha = vec![1.0; t];
     for _ in 0..100 {
         let ga = mat_vec(&g, &alpha);
@@ -31,20 +27,7 @@ pub fn weights(gram: &Matrix) -> Vec<f64> {
         if grad.iter().map(|v| v.abs()).fold(0.0, f64::max) < 1e-12 {
             break;
         }
-        let hessian: Matrix = (0..t)
-            .map(|i| {
-                (0..t)
-                    .map(|j| {
-                        g[i][j]
-                            + if i == j {
-                                1.0 / (alpha[i] * alpha[i])
-                            } else {
-                                0.0
-                            }
-                    })
-                    .collect()
-            })
-            .collect();
+        let hessian: Matrix = (0..t).map(|i| (0..t).map(|j| g[i][j] + if i == j { 1.0 / (alpha[i] * alpha[i]) } else { 0.0 }).collect()).collect();
         let Some(step) = solve(&hessian, &grad.iter().map(|v| -v).collect::<Vec<_>>()) else {
             break;
         };

@@ -7,51 +7,29 @@ use crate::rng::Rng;
 /// it conflicts with (negative dot product), visiting the others in an order drawn from `rng`
 /// for each task, and writes the sum of the projected gradients into `out`. Inactive tasks (no
 /// labels in the batch) and zero gradients are left out.
-pub fn pcgrad(
-    grads: &[Vec<f32>],
-    active: &[bool],
-    rng: &mut Rng,
-    scratch: &mut Vec<f32>,
-    out: &mut [f32],
-) {
+pub fn pcgrad(grads: &[Vec<f32>], active: &[bool], rng: &mut Rng, scratch: &mut Vec<f32>, out: &mut [f32]) {
     out.fill(0.0);
-    let norms_sq: Vec<f32> = grads
-        .iter()
-        .map(|g| g.iter().map(|v| v * v).sum())
-        .collect();
-    let mut order: Vec<usize> = (0..grads.len())
-        .filter(|&j| active[j] && norms_sq[j] > 0.0)
-        .collect();
+    let norms_sq: Vec<f32> = grads.iter().map(|g| g.iter().map(|v| v * v).sum()).collect();
+    let mut order: Vec<usize> = (0..grads.len()).filter(|&j| active[j] && norms_sq[j] > 0.0).collect();
     for i in 0..grads.len() {
         if !active[i] {
             continue;
         }
         rng.shuffle(&mut order);
         project(i, grads, &norms_sq, &order, scratch);
-        out.iter_mut()
-            .zip(scratch.iter())
-            .for_each(|(o, s)| *o += s);
+        out.iter_mut().zip(scratch.iter()).for_each(|(o, s)| *o += s);
     }
 }
 
 /// `g_i` projected off the conflicting `g_j`, visited in `order`, into `scratch`.
-fn project(
-    i: usize,
-    grads: &[Vec<f32>],
-    norms_sq: &[f32],
-    order: &[usize],
-    scratch: &mut Vec<f32>,
-) {
+fn project(i: usize, grads: &[Vec<f32>], norms_sq: &[f32], order: &[usize], scratch: &mut Vec<f32>) {
     scratch.clear();
     scratch.extend_from_slice(&grads[i]);
     for &j in order.iter().filter(|&&j| j != i) {
         let dot: f32 = scratch.iter().zip(&grads[j]).map(|(a, b)| a * b).sum();
         if dot < 0.0 {
             let k = dot / norms_sq[j];
-            scratch
-                .iter_mut()
-                .zip(&grads[j])
-                .for_each(|(a, b)| *a -= k * b);
+            scratch.iter_mut().zip(&grads[j]).for_each(|(a, b)| *a -= k * b);
         }
     }
 }
@@ -61,10 +39,7 @@ mod tests {
     use super::*;
 
     fn norms(grads: &[Vec<f32>]) -> Vec<f32> {
-        grads
-            .iter()
-            .map(|g| g.iter().map(|v| v * v).sum())
-            .collect()
+        grads.iter().map(|g| g.iter().map(|v| v * v).sum()).collect()
     }
 
     #[test]
@@ -72,17 +47,8 @@ mod tests {
         // g1·g2 = -1 < 0: g1 ← g1 - (g1·g2/‖g2‖²) g2 = (0.5, 0.5); g2 ← g2 - (g2·g1/‖g1‖²) g1 = (0, 1).
         let grads = vec![vec![1.0, 0.0], vec![-1.0, 1.0]];
         let mut out = vec![0.0; 2];
-        pcgrad(
-            &grads,
-            &[true, true],
-            &mut Rng::new(Some(1)),
-            &mut Vec::new(),
-            &mut out,
-        );
-        assert!(
-            (out[0] - 0.5).abs() < 1e-6 && (out[1] - 1.5).abs() < 1e-6,
-            "{out:?}"
-        );
+        pcgrad(&grads, &[true, true], &mut Rng::new(Some(1)), &mut Vec::new(), &mut out);
+        assert!((out[0] - 0.5).abs() < 1e-6 && (out[1] - 1.5).abs() < 1e-6, "{out:?}");
         // Each projected gradient, as pcgrad computes it, no longer conflicts with the other original.
         let mut projected = Vec::new();
         for (i, j) in [(0, 1), (1, 0)] {
@@ -96,24 +62,14 @@ mod tests {
     fn pcgrad_leaves_agreeing_gradients_and_skips_inactive_tasks() {
         let grads = vec![vec![1.0, 2.0], vec![0.5, 0.5], vec![-100.0, -100.0]];
         let mut out = vec![0.0; 2];
-        pcgrad(
-            &grads,
-            &[true, true, false],
-            &mut Rng::new(Some(1)),
-            &mut Vec::new(),
-            &mut out,
-        );
+        pcgrad(&grads, &[true, true, false], &mut Rng::new(Some(1)), &mut Vec::new(), &mut out);
         assert_eq!(out, vec![1.5, 2.5]);
     }
 
     #[test]
     fn three_tasks_project_against_the_original_gradients_in_the_seeded_order() {
         // g1 = (1,0,0), g2 = (-1,1,0), g3 = (-1,-1,1): g1·g2 = g1·g3 = -1 conflict, g2·g3 = 0 does not.
-        let grads = vec![
-            vec![1.0, 0.0, 0.0],
-            vec![-1.0, 1.0, 0.0],
-            vec![-1.0, -1.0, 1.0],
-        ];
+        let grads = vec![vec![1.0, 0.0, 0.0], vec![-1.0, 1.0, 0.0], vec![-1.0, -1.0, 1.0]];
         let n = norms(&grads); // 1, 2, 3
                                // By hand, task 1 visiting 2 then 3 (projecting against the ORIGINAL g2, g3):
                                // after g2: (1,0,0) + 1/2·(-1,1,0) = (0.5, 0.5, 0); ·g3 = -1 < 0 → + 1/3·(-1,-1,1) = (1/6, 1/6, 1/3).
@@ -156,13 +112,7 @@ mod tests {
         assert!(close(&out, &expected), "{out:?} vs {expected:?}");
         // The same seed gives the same result; the clone of a seeded stream continues it.
         let mut again = vec![0.0; 3];
-        pcgrad(
-            &grads,
-            &[true; 3],
-            &mut Rng::new(Some(42)),
-            &mut Vec::new(),
-            &mut again,
-        );
+        pcgrad(&grads, &[true; 3], &mut Rng::new(Some(42)), &mut Vec::new(), &mut again);
         assert_eq!(out, again);
     }
 }

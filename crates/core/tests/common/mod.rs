@@ -22,11 +22,7 @@ where
     for (i, (&a, &e)) in actual.iter().zip(expected).enumerate() {
         let (a, e): (f64, f64) = (a.into(), e.into());
         if !is_close(a, e, atol, rtol) {
-            bad.push(format!(
-                "  [{i}] actual {a:.9e} expected {e:.9e} |diff| {:.3e} > allowed {:.3e}",
-                (a - e).abs(),
-                atol + rtol * e.abs()
-            ));
+            bad.push(format!("  [{i}] actual {a:.9e} expected {e:.9e} |diff| {:.3e} > allowed {:.3e}", (a - e).abs(), atol + rtol * e.abs()));
         }
     }
     assert!(
