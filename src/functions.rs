@@ -8,7 +8,7 @@ use napi::bindgen_prelude::Float32Array;
 use napi_derive::napi;
 
 fn check_sizes(what: &str, y_true: &[f32], y_pred: &[f32], width: usize, true_width: usize) -> dense_mtl_core::Result<usize> {
-    if width == 0 || y_pred.len() % width != 0 {
+    if width == 0 || !y_pred.len().is_multiple_of(width) {
         return Err(Error::invalid(format!("{what}: yPred has {} values, which is not a whole number of rows of {width}", y_pred.len())));
     }
     let rows = y_pred.len() / width;

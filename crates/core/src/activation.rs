@@ -47,7 +47,9 @@ const NAMES: &[(&str, Activation)] = &[
 ];
 
 // SELU constants (Klambauer et al. 2017), as in tfjs-core `selu_util.ts`.
+#[allow(clippy::excessive_precision)] // tfjs-core's digits, kept for comparison with its source
 const SELU_SCALE: f32 = 1.050_700_987_355_480_5;
+#[allow(clippy::excessive_precision)]
 const SELU_ALPHA: f32 = 1.673_263_242_354_377_3;
 
 impl Activation {

@@ -4,6 +4,10 @@
 //! losses, metrics and an optimizer, and [`train`] runs `fit`. Everything here is plain Rust:
 //! the Node binding lives elsewhere.
 
+// Numeric loops index several buffers in lock-step, and `!(x > 0.0)` is how a check refuses NaN
+// along with the values out of range: both on purpose.
+#![allow(clippy::needless_range_loop, clippy::neg_cmp_op_on_partial_ord)]
+
 pub mod activation;
 pub mod balance;
 pub mod csv;

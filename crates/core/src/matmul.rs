@@ -92,7 +92,7 @@ fn gemm(m: usize, k: usize, n: usize, a: &[f32], (rsa, csa): (usize, usize), b: 
             k,
             cols.len(),
             1.0,
-            (a as *const f32).add(rows.start * rsa as usize),
+            (a as *const f32).add(rows.start * rsa),
             rsa as isize,
             csa as isize,
             (b as *const f32).add(cols.start * csb),

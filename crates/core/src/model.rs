@@ -11,6 +11,9 @@ pub use crate::step::StepBuffers;
 use serde::Deserialize;
 use std::collections::HashMap;
 
+/// A named value array with its shape (an optimizer slot as TF.js saves it: `dense_Dense1/kernel/m`).
+pub type NamedValues = (String, Vec<usize>, Vec<f32>);
+
 /// One output's training configuration, as the JavaScript layer sends it.
 #[derive(Clone, Debug, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -321,7 +324,7 @@ impl Model {
 
     /// The optimizer's state as TF.js saves it: its step count, then `(name, shape, values)` for
     /// each slot of each trainable weight (`dense_Dense1/kernel/m`, ...), slot by slot.
-    pub fn optimizer_state(&self) -> Option<(u64, Vec<(String, Vec<usize>, Vec<f32>)>)> {
+    pub fn optimizer_state(&self) -> Option<(u64, Vec<NamedValues>)> {
         let opt = self.optimizer.as_ref()?;
         let trainable: Vec<(usize, usize)> = self.graph.weight_order().into_iter().filter(|&(li, wi)| self.graph.layers[li].learns(wi)).collect();
         let mut out = Vec::new();
@@ -547,7 +550,7 @@ fn index_label(k: usize, n: usize) -> String {
 fn check_block(values: &[f32], width: usize, rows: usize, what: &str, allow_nan: bool) -> Result<()> {
     if values.len() != rows * width {
         let got_width = if rows > 0 { values.len() as f64 / rows as f64 } else { 0.0 };
-        return Err(Error::shape(format!("{what}"), format!("{rows} rows of {width} column(s)"), format!("{} values ({got_width} per row)", values.len())));
+        return Err(Error::shape(what.to_string(), format!("{rows} rows of {width} column(s)"), format!("{} values ({got_width} per row)", values.len())));
     }
     if let Some(i) = values.iter().position(|v| v.is_infinite() || (v.is_nan() && !allow_nan)) {
         return Err(Error::NonFinite { what: what.to_string(), row: i / width, column: i % width, value: values[i] });

@@ -59,7 +59,7 @@ impl Dataset {
 
     fn rows_of<'a>(&self, values: &'a Values) -> &'a [f32] {
         let all = (**values).as_ref();
-        let width = if self.total == 0 { 0 } else { all.len() / self.total };
+        let width = all.len().checked_div(self.total).unwrap_or(0);
         all.get(self.first * width..(self.first + self.rows) * width).unwrap_or(all)
     }
 

@@ -217,7 +217,10 @@ fn total_loss(model: &Model, xs: &[&[f32]], ys: &[&[f32]], rows: usize) -> f64 {
 /// Every weight's gradient of [`total_loss`], computed the way `Model::train_step` does it:
 /// forward, d loss / d output scaled by `loss_weight / rows` into the output nodes' grads,
 /// backward. `None` for weights that received no gradient (frozen layers).
-fn analytic_gradients(model: &Model, xs: &[&[f32]], ys: &[&[f32]], rows: usize) -> Vec<((usize, usize), Option<Vec<f32>>)> {
+/// Per weight (layer, weight index), its analytic gradient, or None when it gets none.
+type WeightGradients = Vec<((usize, usize), Option<Vec<f32>>)>;
+
+fn analytic_gradients(model: &Model, xs: &[&[f32]], ys: &[&[f32]], rows: usize) -> WeightGradients {
     let mut buf = model.buffers(rows, true).unwrap();
     let ws = &mut buf.ws;
     let indices: Vec<usize> = (0..rows).collect();
@@ -337,7 +340,7 @@ fn head_for(loss: Loss, rows: usize, width: usize, rng: &mut TestRng) -> (&'stat
         }),
         Loss::BinaryCrossentropy => ("sigmoid", width, rng.vec(rows * width, 0.0, 1.0)),
         Loss::Poisson | Loss::MeanSquaredLogarithmicError => ("softplus", width, rng.vec(rows * width, 0.0, 3.0)),
-        Loss::Hinge | Loss::SquaredHinge => ("tanh", width, (0..rows * width).map(|_| if rng.next_u64() % 2 == 0 { 1.0 } else { -1.0 }).collect()),
+        Loss::Hinge | Loss::SquaredHinge => ("tanh", width, (0..rows * width).map(|_| if rng.next_u64().is_multiple_of(2) { 1.0 } else { -1.0 }).collect()),
         Loss::MeanAbsolutePercentageError => ("linear", width, rng.vec(rows * width, 0.5, 2.0)),
         Loss::MeanSquaredError | Loss::MeanAbsoluteError | Loss::Logcosh | Loss::CosineProximity => ("linear", width, rng.vec(rows * width, -1.5, 1.5)),
     }
@@ -358,7 +361,7 @@ fn dense_stack_with_every_loss() {
             // (and, for the percentage error, away from t = 0).
             let pred = model.predict(&[&x], rows, rows).unwrap().remove(0);
             for (t, p) in y.iter_mut().zip(&pred) {
-                let offset = rng.uniform(0.3, 1.0) * if rng.next_u64() % 2 == 0 { 1.0 } else { -1.0 };
+                let offset = rng.uniform(0.3, 1.0) * if rng.next_u64().is_multiple_of(2) { 1.0 } else { -1.0 };
                 *t = p + offset;
                 if t.abs() < 0.2 {
                     *t = p - offset;
