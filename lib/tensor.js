@@ -866,6 +866,7 @@ function memory() {
 
 module.exports = {
   Tensor,
+  computeStrides,
   makeTensor,
   tensor,
   tensor1d,

@@ -4,7 +4,7 @@
 // Left out: the string/complex/WebGL internals (fingerPrint64, hexToLong,
 // convertBackendValuesAndArrayBuffer, checkConversionForErrors, hasEncodingLoss).
 const { performance } = require('perf_hooks');
-const { sizeFromShape, typedArrayKind } = require('./tensor');
+const { computeStrides, sizeFromShape, typedArrayKind } = require('./tensor');
 const { shuffle, shuffleCombo } = require('./ops/create');
 
 /** The typed arrays tensors are made from, as TF.js's Node platform counts them. */
@@ -102,15 +102,6 @@ function bytesPerElement(dtype) {
   if (dtype === 'complex64') return 8;
   if (dtype === 'bool') return 1;
   throw new Error(`Unknown dtype ${dtype}`);
-}
-
-function computeStrides(shape) {
-  const rank = shape.length;
-  if (rank < 2) return [];
-  const strides = new Array(rank - 1);
-  strides[rank - 2] = shape[rank - 1];
-  for (let i = rank - 3; i >= 0; --i) strides[i] = strides[i + 1] * shape[i + 1];
-  return strides;
 }
 
 function locToIndex(locs, rank, strides) {
