@@ -187,3 +187,26 @@ describe('bad arguments', () => {
     expect(opt.learningRate).toBeCloseTo(0.1, 7);
   });
 });
+
+test('an optimizer reused for many models does not keep them alive (it holds them weakly)', () => {
+  // A child with --expose-gc: 20 models compiled with one optimizer, dropped, collected; a
+  // FinalizationRegistry counts those the garbage collector freed.
+  const { spawnSync } = require('node:child_process');
+  const script = `
+    const tf = require(${JSON.stringify(require('node:path').join(__dirname, '..'))});
+    const opt = tf.train.adam(0.01);
+    let freed = 0;
+    const registry = new FinalizationRegistry(() => { freed++; });
+    for (let i = 0; i < 20; i++) {
+      const m = tf.sequential({ layers: [tf.layers.dense({ units: 1, inputShape: [2] })] });
+      m.compile({ optimizer: opt, loss: 'meanSquaredError' });
+      registry.register(m, i);
+    }
+    (async () => {
+      for (let i = 0; i < 20 && freed < 20; i++) { global.gc(); await new Promise(r => setTimeout(r, 10)); }
+      console.log(JSON.stringify({ freed, learningRate: opt.learningRate }));
+    })();`;
+  const child = spawnSync(process.execPath, ['--expose-gc', '-e', script], { encoding: 'utf8', timeout: 60000 });
+  expect(child.status).toBe(0);
+  expect(JSON.parse(child.stdout.trim().split('\n').pop())).toEqual({ freed: 20, learningRate: 0.01 });
+});

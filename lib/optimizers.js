@@ -54,7 +54,9 @@ class Optimizer {
     this.options = Object.fromEntries(CLIP_OPTIONS.filter(k => options[k] != null).map(k => [k, options[k]]));
     // NaN would reach the core as null (not set); the core checks the rest (sign, exclusivity).
     for (const [key, value] of Object.entries(this.options)) finiteNumber(value, `${className} ${key}`);
-    this._models = []; // the models compiled with this optimizer
+    // The models compiled with this optimizer, held weakly: an optimizer reused for many models
+    // must not keep the ones no longer in use alive.
+    this._models = [];
   }
   getClassName() { return this.className; }
   /** TF.js's getConfig (plus the clipping options that are set). */
@@ -91,12 +93,12 @@ class Optimizer {
 
   /** Called by compile: later learning-rate changes reach this model's optimizer. */
   _attach(model) {
-    if (!this._models.includes(model)) this._models.push(model);
+    if (!this._compiledModels().includes(model)) this._models.push(new WeakRef(model));
   }
-  /** The models still compiled with this optimizer. */
+  /** The models still alive and compiled with this optimizer. */
   _compiledModels() {
-    this._models = this._models.filter(m => m.optimizer === this);
-    return this._models;
+    this._models = this._models.filter((ref) => ref.deref()?.optimizer === this);
+    return this._models.map(ref => ref.deref());
   }
   dispose() {}
 }
