@@ -10,8 +10,10 @@ const { loadTfjs } = require('./helpers/tfjs');
 const root = path.join(__dirname, '..');
 const { version } = require('../package.json');
 const NPM12 = ['-y', 'npm@12.2.2'];
-const glibc = Boolean(process.report.getReport().header.glibcVersionRuntime);
-const host = process.platform === 'linux' ? `linux-${process.arch}-${glibc ? 'gnu' : 'musl'}` : `${process.platform}-${process.arch}`;
+const { platformName, isGlibc } = require('../lib/platform');
+
+const glibc = isGlibc();
+const host = platformName();
 const tarball = (name) => path.join(root, 'dist', `${name}-${version}.tgz`);
 
 // PATH without any directory holding cargo: the installed package must need no Rust toolchain.

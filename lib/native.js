@@ -4,22 +4,7 @@
 // dense-mtl-<platform>, then the WebAssembly build. When none loads, its own message blames an
 // unrelated npm bug; this one says what was looked for and the two ways out.
 const pkg = require('../package.json');
-
-// The loader's name for this platform (process.platform-arch[-abi]), as in the package names.
-function platformName() {
-  const { platform, arch } = process;
-  if (platform === 'win32') return `${platform}-${arch}-msvc`;
-  if (platform !== 'linux') return `${platform}-${arch}`;
-  return `${platform}-${arch}-${isGlibc() ? 'gnu' : 'musl'}`;
-}
-
-function isGlibc() {
-  try {
-    return Boolean(process.report.getReport().header.glibcVersionRuntime);
-  } catch {
-    return true;
-  }
-}
+const { platformName } = require('./platform');
 
 // The loader's summary error, which names an unrelated npm bug, is left out; what it chains
 // through `cause` (one error per candidate, the last tried first) is kept.

@@ -13,6 +13,7 @@
 const { execFileSync } = require('node:child_process');
 const fs = require('node:fs');
 const path = require('node:path');
+const { platformName } = require('../lib/platform');
 
 const root = path.join(__dirname, '..');
 const dist = path.join(root, 'dist');
@@ -23,15 +24,6 @@ const { version } = rootJson;
 
 const writeJson = (file, value) => fs.writeFileSync(file, JSON.stringify(value, null, 2) + '\n');
 const platformDirs = () => fs.readdirSync(npmDir).filter(d => fs.existsSync(path.join(npmDir, d, 'package.json')));
-
-// The napi-rs name of this machine's platform, as in npm/<name> and dense-mtl.<name>.node.
-function hostPlatform() {
-  const { platform, arch } = process;
-  if (platform === 'win32') return `${platform}-${arch}-msvc`;
-  if (platform !== 'linux') return `${platform}-${arch}`;
-  const glibc = Boolean(process.report.getReport().header.glibcVersionRuntime);
-  return `${platform}-${arch}-${glibc ? 'gnu' : 'musl'}`;
-}
 
 function syncVersions() {
   for (const dir of platformDirs()) {
@@ -99,7 +91,7 @@ function main() {
 
   fs.rmSync(dist, { recursive: true, force: true });
   fs.mkdirSync(dist);
-  const host = hostPlatform();
+  const host = platformName();
   if (!fs.existsSync(path.join(npmDir, host))) throw new Error(`no npm/${host}: ${host} is not among package.json napi.targets`);
   const packed = [packMain(), stagePlatform(host, [`dense-mtl.${host}.node`])];
   if (withWasm) packed.push(stagePlatform('wasm32-wasi', wasmJson.files));

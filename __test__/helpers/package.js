@@ -11,8 +11,7 @@ const root = path.join(__dirname, '..', '..');
 const run = (cmd, args, cwd, env = {}) => execFileSync(cmd, args, { cwd, encoding: 'utf8', env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
 
 const { version } = require(path.join(root, 'package.json'));
-const glibc = Boolean(process.report.getReport().header.glibcVersionRuntime);
-const host = process.platform === 'linux' ? `linux-${process.arch}-${glibc ? 'gnu' : 'musl'}` : `${process.platform}-${process.arch}`;
+const host = require(path.join(root, 'lib', 'platform')).platformName();
 
 /** The tarballs a user of this machine installs: the package and this platform's addon. */
 const tarballs = () => ['dense-mtl', `dense-mtl-${host}`].map(name => path.join(root, 'dist', `${name}-${version}.tgz`));
