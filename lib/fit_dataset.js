@@ -10,7 +10,7 @@ const { History, standardizeCallbacks, callAll, usesHook, divergenceHandled } = 
 const { ProgressLogger } = require('./progbar');
 const { classWeightsPerOutput } = require('./data');
 const { RawBatch } = require('./dataset/iterators');
-const { runInSlices, trackTraining, untrackTraining } = require('./native_run');
+const { runInSlices, trackTraining, untrackTraining, epochLogsOf, divergence } = require('./native_run');
 
 const DEFAULT_VALIDATION_BATCH_SIZE = 32;
 const YIELD_MS = { auto: 125, batch: 0 };
@@ -138,19 +138,6 @@ async function fitDataset(model, dataset, args) {
     untrackTraining(native);
     model._fittingDataset = false;
   }
-}
-
-/** TF.js's epoch logs hold the validation values first (they are written before BaseLogger's). */
-function epochLogsOf(logs) {
-  const entries = Object.entries(logs);
-  return Object.fromEntries([...entries.filter(([k]) => k.startsWith('val_')), ...entries.filter(([k]) => !k.startsWith('val_'))]);
-}
-
-/** The Error a diverged fit rejects with; `history` holds the epochs before. */
-function divergence(message, history) {
-  const err = new Error(message);
-  err.history = history;
-  return err;
 }
 
 /**

@@ -13,7 +13,7 @@ const { lossName, metricName } = require('./functions');
 const { History, standardizeCallbacks, callAll, usesHook, divergenceHandled } = require('./callbacks');
 const { ProgressLogger } = require('./progbar');
 const { fitDataset, evaluateDataset } = require('./fit_dataset');
-const { runInSlices, trackTraining, untrackTraining } = require('./native_run');
+const { runInSlices, trackTraining, untrackTraining, epochLogsOf, divergence } = require('./native_run');
 
 const DEFAULT_BATCH_SIZE = 32;
 const YIELD_EVERY_MS = 125; // TF.js's yieldEvery 'auto'
@@ -347,11 +347,6 @@ class LayersModel {
     history.params = params;
     this.history = history;
     const toLogs = (values, keys = names) => Object.fromEntries(keys.map((k, i) => [k, values[i]]));
-    // TF.js's epoch logs hold the validation values first (they are written before BaseLogger's).
-    const epochLogsOf = (values) => {
-      const logs = toLogs(values);
-      return Object.fromEntries([...Object.entries(logs).filter(([k]) => k.startsWith('val_')), ...Object.entries(logs).filter(([k]) => !k.startsWith('val_'))]);
-    };
     const trainNames = this.metricsNames;
     const batchLevel = usesHook(callbacks, 'onBatchBegin') || usesHook(callbacks, 'onBatchEnd');
     const onYield = usesHook(callbacks, 'onYield');
@@ -363,16 +358,14 @@ class LayersModel {
     // A fit stopped mid-epoch still ends that epoch, with the means of the batches run (TF.js).
     const partialEpoch = () => (trainer.batchesInEpoch > 0 ? toLogs(trainer.partialEpochLogs(), trainNames) : null);
     const diverged = (report) => {
-      const err = new Error(report.diverged);
       const partial = partialEpoch();
       if (partial) history.record(trainer.epoch, partial);
-      err.history = history;
-      return err;
+      return divergence(report.diverged, history);
     };
     if (!epochLevel) {
       // Nothing to call between epochs: the whole fit runs natively in one go.
       const report = epochs > initialEpoch ? await runInSlices(trainer, { epochs: epochs - initialEpoch, batches: 0, budgetMs: 0, recordBatches: false }) : { epochs: [] };
-      for (const e of report.epochs) history.record(e.epoch, epochLogsOf(e.logs));
+      for (const e of report.epochs) history.record(e.epoch, epochLogsOf(toLogs(e.logs)));
       if (report.diverged) throw diverged(report);
       if (report.stopped) {
         const partial = partialEpoch();
@@ -395,7 +388,7 @@ class LayersModel {
           }
           // terminateOnNaN turns the rejection into a stop (the epoch ends with the batches run).
           if (report.diverged && !(await divergenceHandled(all, report.diverged))) throw diverged(report);
-          if (report.epochs.length) epochLogs = epochLogsOf(report.epochs[0].logs);
+          if (report.epochs.length) epochLogs = epochLogsOf(toLogs(report.epochs[0].logs));
           if (onYield && report.batches.length) {
             const last = report.batches[report.batches.length - 1];
             await callAll(callbacks, 'onYield', epoch, last.batch, toLogs(last.logs, trainNames));

@@ -40,4 +40,17 @@ async function runInSlices(trainer, options) {
   }
 }
 
-module.exports = { runInSlices, trackTraining, untrackTraining };
+/** TF.js's epoch logs hold the validation values first (they are written before BaseLogger's). */
+function epochLogsOf(logs) {
+  const entries = Object.entries(logs);
+  return Object.fromEntries([...entries.filter(([k]) => k.startsWith('val_')), ...entries.filter(([k]) => !k.startsWith('val_'))]);
+}
+
+/** The Error a diverged fit rejects with; `history` holds the epochs before. */
+function divergence(message, history) {
+  const err = new Error(message);
+  err.history = history;
+  return err;
+}
+
+module.exports = { runInSlices, trackTraining, untrackTraining, epochLogsOf, divergence };
