@@ -143,4 +143,16 @@ async function w4(tf, plan) {
 
 const WORKLOADS = { w1, w2, w3, w4 };
 
-module.exports = { nowMs, median, timeRuns, WORKLOADS, IRIS_UNITS, W3_UNITS, W4_UNITS, macsPerRow };
+/** dense-mtl, or TF.js on its cpu backend with its one-time banner silenced, for child-process runs. */
+function loadLibrary(which) {
+  if (which === 'ours') return require('..');
+  const warn = console.warn;
+  console.warn = () => {};
+  const tf = require('@tensorflow/tfjs');
+  tf.setBackend('cpu');
+  tf.tensor([0]).dataSync(); // the one-time banner, silenced
+  console.warn = warn;
+  return tf;
+}
+
+module.exports = { nowMs, median, loadLibrary, timeRuns, WORKLOADS, IRIS_UNITS, W3_UNITS, W4_UNITS, macsPerRow };

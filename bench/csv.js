@@ -14,6 +14,7 @@ const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 const { spawnSync } = require('node:child_process');
+const { loadLibrary } = require('./common');
 
 const FEATURES = 8;
 const CLASSES = 3;
@@ -37,17 +38,6 @@ function generateCsv(file, { rows, mb }) {
   fs.writeSync(fd, buf);
   fs.closeSync(fd);
   return file;
-}
-
-function loadLibrary(which) {
-  if (which === 'ours') return require('..');
-  const warn = console.warn;
-  console.warn = () => {};
-  const tf = require('@tensorflow/tfjs');
-  tf.setBackend('cpu');
-  tf.tensor([0]).dataSync(); // the one-time banner, silenced
-  console.warn = warn;
-  return tf;
 }
 
 const toArrays = tf => ({ xs, ys }) => ({ xs: Object.values(xs), ys: tf.oneHot(ys.label, CLASSES) });

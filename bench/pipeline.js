@@ -21,19 +21,7 @@ const path = require('node:path');
 const http = require('node:http');
 const { spawnSync } = require('node:child_process');
 
-const nowMs = () => Number(process.hrtime.bigint()) / 1e6;
-const median = (v) => { const s = [...v].sort((a, b) => a - b); const m = s.length >> 1; return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2; };
-
-function loadLibrary(which) {
-  if (which === 'ours') return require('..');
-  const warn = console.warn;
-  console.warn = () => {};
-  const tf = require('@tensorflow/tfjs');
-  tf.setBackend('cpu');
-  tf.tensor([0]).dataSync(); // the one-time banner, silenced
-  console.warn = warn;
-  return tf;
-}
+const { nowMs, median, loadLibrary } = require('./common');
 
 // ---- the flows (TF.js Layers API only: the same code for both libraries) ----
 
