@@ -1,6 +1,9 @@
 //! Losses and metrics as plain functions on arrays (`tf.metrics.*`, `tf.losses.*`).
 
+use crate::convert::from_json;
 use crate::error::IntoJs;
+use crate::model::{lock, NativeModel};
+use dense_mtl_core::layers::LayerConfig;
 use dense_mtl_core::loss::Loss;
 use dense_mtl_core::metric::Metric;
 use dense_mtl_core::Error;
@@ -62,4 +65,40 @@ pub fn panic_for_tests() {
 #[napi(catch_unwind)]
 pub fn fits_in_memory(values: f64) -> bool {
     values.is_finite() && values >= 0.0 && dense_mtl_core::memory::fits_in_memory(values as usize)
+}
+
+/// What the core makes of one layer (`spec`, the layer's wire config), after its own checks of
+/// the config (units, activation, rate, initializers, sizes) and, given `widths`, of its inputs
+/// (their count and widths): the output width and the number of weights. `built_width` is the
+/// width the weights are built for (the first input's, as in a model).
+#[napi(object)]
+pub struct LayerShape {
+    /// Null when no input widths were given.
+    pub output_width: Option<u32>,
+    pub params: f64,
+}
+
+#[napi(catch_unwind)]
+pub fn layer_shape(spec: serde_json::Value, built_width: u32, widths: Option<Vec<u32>>) -> napi::Result<LayerShape> {
+    let name = spec.get("name").and_then(|n| n.as_str()).unwrap_or("?").to_string();
+    let config: LayerConfig = from_json(&format!("layer '{name}'"), spec)?;
+    let layer = config.build(built_width as usize).js()?;
+    let params = layer.params().iter().map(|p| p.values.len()).sum::<usize>() as f64;
+    let output_width = match widths {
+        Some(widths) => {
+            let widths: Vec<usize> = widths.into_iter().map(|w| w as usize).collect();
+            Some(layer.layer.output_width(&layer.name, &widths).js()? as u32)
+        }
+        None => None,
+    };
+    Ok(LayerShape { output_width, params })
+}
+
+/// Per output, the width of the targets the compiled loss takes (1 for class indices); the
+/// core's "compile first" error, naming `what` (`training/testing`), before compile.
+#[napi(catch_unwind)]
+pub fn target_widths(model: &NativeModel, what: String) -> napi::Result<Vec<u32>> {
+    let model = lock(&model.shared);
+    model.require_compiled(&what).js()?;
+    Ok(model.heads.iter().map(|h| h.target_width as u32).collect())
 }
