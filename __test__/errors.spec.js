@@ -36,7 +36,8 @@ describe('layer arguments', () => {
     expect(() => tf.layers.dense({ units: 2, kernelRegularizer: 'l3' })).toThrow(/Unknown regularizer 'l3'\. Expected one of: l1, l2, l1l2/);
   });
   test('dropout rate outside [0, 1)', () => {
-    expect(() => tf.layers.dropout({ rate: 1.5 })).toThrow(/dropout: rate must be a number in \[0, 1\) but got 1.5/);
+    expect(() => tf.layers.dropout({ rate: 1.5 })).toThrow(/dropout 'dropout_Dropout\d+': rate must be in \[0, 1\) but got 1.5/);
+    expect(() => tf.layers.dropout({ rate: NaN })).toThrow(/dropout 'dropout_Dropout\d+': rate must be a finite number but got NaN/);
   });
   test('first Sequential layer without an input shape', () => {
     expect(() => tf.sequential().add(tf.layers.dense({ units: 2 }))).toThrow(/first layer in a Sequential model must get an `inputShape`/);

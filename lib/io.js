@@ -7,6 +7,7 @@ const { modelTopology, modelFromTopology, kerasWeightSlots, TFJS_VERSION } = req
 const { decodeWeights, encodeWeights, concatenateArrayBuffers } = require('./io/weights');
 const training = require('./io/training');
 const handlers = require('./io/handlers');
+const { internals } = require('./model_internals');
 
 const FORMAT = 'layers-model';
 const isObject = (v) => v != null && typeof v === 'object' && !Array.isArray(v);
@@ -42,7 +43,7 @@ function modelArtifacts(model, config = {}) {
   const weights = training.namedWeights(model, Boolean(config.trainableOnly));
   const artifacts = { modelTopology: modelTopology(model), format: FORMAT, generatedBy: GENERATED_BY, convertedBy: null };
   let extension = null;
-  if (config.includeOptimizer && model._compileSpec) {
+  if (config.includeOptimizer && internals(model).compileSpec()) {
     artifacts.trainingConfig = training.trainingConfig(model);
     weights.push(...training.optimizerWeights(model));
     extension = training.multiTaskState(model); // our extension: a `denseMtl` field TF.js ignores
@@ -117,7 +118,7 @@ function modelFromArtifacts(artifacts, options, where) {
   }
   if (weights) {
     commits.push(training.setModelWeights(model, weights.model, strict, where, kerasWeightSlots(artifacts.modelTopology)));
-    if (model._compileSpec && weights.optimizer.length > 0) commits.push(training.restoreOptimizer(model, weights.optimizer, where));
+    if (internals(model).compileSpec() && weights.optimizer.length > 0) commits.push(training.restoreOptimizer(model, weights.optimizer, where));
   }
   commits.forEach(commit => commit());
   if (artifacts.userDefinedMetadata != null && typeof model.setUserDefinedMetadata === 'function') model.setUserDefinedMetadata(artifacts.userDefinedMetadata);

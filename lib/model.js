@@ -1,11 +1,11 @@
 'use strict';
 // LayersModel (tf.model) and Sequential (tf.sequential): the TF.js model API over a NativeModel.
-const { NativeModel, fitsInMemory } = require('./native');
+const { NativeModel, targetWidths } = require('./native');
 const { getUid } = require('./names');
-const { fail, describe, positiveInteger, nonNegativeInteger } = require('./errors');
+const { fail, describe, positiveInteger, nonNegativeInteger, finiteNumber } = require('./errors');
 const { InputLayer, SymbolicTensor, Layer } = require('./layers');
 const { buildGraph } = require('./graph');
-const { getOptimizer } = require('./optimizers');
+const { getOptimizer, attachModel } = require('./optimizers');
 const { shapeMismatch, toBlocks, matrixTensor, classWeightsPerOutput } = require('./data');
 const { Tensor, scalar, isTensor, makeTensor } = require('./tensor');
 const { printSummary, isSequentialLike } = require('./summary');
@@ -14,6 +14,7 @@ const { History, standardizeCallbacks, callAll, usesHook, divergenceHandled } = 
 const { ProgressLogger } = require('./progbar');
 const { fitDataset, evaluateDataset } = require('./fit_dataset');
 const { runInSlices, trackTraining, untrackTraining, epochLogsOf, divergence } = require('./native_run');
+const { expose, ownerOf, setOwner } = require('./model_internals');
 
 const DEFAULT_BATCH_SIZE = 32;
 const YIELD_EVERY_MS = 125; // TF.js's yieldEvery 'auto'
@@ -23,10 +24,20 @@ class LayersModel {
   constructor(args = {}) {
     this.name = args.name ?? getUid(this.constructor === LayersModel ? 'model' : 'sequential_');
     this._stopTraining = false;
-    this._isTraining = false;
     this._native = null;
     this._compileSpec = null;
     this.history = null;
+    expose(this, {
+      native: () => this._model(),
+      structure: () => this._structure(),
+      compileSpec: () => this._compileSpec,
+      targetWidths: () => this._targetWidths(),
+      inputBlocks: (x, what) => this._inputBlocks(x, what),
+      targetBlocks: (y, rows, what) => this._targetBlocks(y, rows, what),
+      paramCount: () => this._paramCount(),
+      layerWeights: (layer) => this._layerWeights(layer),
+      setLayerWeights: (layer, weights) => this._setLayerWeights(layer, weights),
+    });
     if (this.constructor === LayersModel) {
       const inputs = Array.isArray(args.inputs) ? args.inputs : [args.inputs];
       const outputs = Array.isArray(args.outputs) ? args.outputs : [args.outputs];
@@ -35,9 +46,8 @@ class LayersModel {
       }
       this._inputs = inputs;
       this._outputs = outputs;
-      const layers = this._structure().layers; // validates the graph now, as TF.js does
-      layers.forEach(checkSize);
-      layers.forEach(l => this._claim(l));
+      this._structure().layers.forEach(l => this._claim(l));
+      this._model(); // the core checks the graph now, as TF.js does
     }
   }
 
@@ -52,15 +62,7 @@ class LayersModel {
   get layers() { return this._structure().layers; }
 
   _structure() {
-    if (!this._graph) {
-      const g = buildGraph(this._inputs, this._outputs);
-      const names = new Set();
-      for (const l of g.layers) {
-        if (names.has(l.name)) fail(`model: layer names must be unique but '${l.name}' is used twice`);
-        names.add(l.name);
-      }
-      this._graph = g;
-    }
+    if (!this._graph) this._graph = buildGraph(this._inputs, this._outputs);
     return this._graph;
   }
 
@@ -78,8 +80,9 @@ class LayersModel {
     // Weights the layers already have (in this model before it grew, or in another model).
     const carried = new Map();
     for (const layer of g.layers) {
-      const source = this._staleNative || (layer._weightSource && layer._weightSource._native);
-      layer._weightSource = null;
+      const previousOwner = weightSources.get(layer);
+      const source = this._staleNative || (previousOwner && previousOwner._native);
+      weightSources.delete(layer);
       if (source) {
         const values = source.getWeights();
         source.weightInfo().forEach((w, i) => { if (w.name.startsWith(`${layer.name}/`)) carried.set(w.name, values[i]); });
@@ -103,8 +106,9 @@ class LayersModel {
 
   /** Makes this model the owner of a layer's weights; a previous owner's values carry over. */
   _claim(layer) {
-    if (layer._model && layer._model !== this) layer._weightSource = layer._model;
-    layer._model = this;
+    const owner = ownerOf(layer);
+    if (owner && owner !== this) weightSources.set(layer, owner);
+    setOwner(layer, this);
   }
 
   _namedWeights() {
@@ -206,9 +210,8 @@ class LayersModel {
     const losses = perOutput(args.loss, outputs, 'loss', true).map((l, i) => lossName(l, `compile: loss for output '${outputs[i]}'`));
     const metricLists = perOutputMetrics(args.metrics, outputs);
     const weights = args.lossWeights == null ? outputs.map(() => 1) : perOutput(args.lossWeights, outputs, 'lossWeights', true);
-    weights.forEach((w, i) => {
-      if (typeof w !== 'number' || !Number.isFinite(w) || w < 0) fail(`compile: lossWeights for output '${outputs[i]}' must be a finite number >= 0 but got ${describe(w)}`);
-    });
+    // NaN and infinities cannot reach the core (JSON has none); the core checks the range.
+    weights.forEach((w, i) => finiteNumber(w, `compile: lossWeights for output '${outputs[i]}'`));
     const spec = {
       optimizer: optimizer.toNative(),
       heads: outputs.map((_, i) => ({ loss: losses[i], metrics: metricLists[i], lossWeight: weights[i] })),
@@ -218,7 +221,7 @@ class LayersModel {
     this._model().compile(spec);
     this._compileSpec = spec;
     this.optimizer = optimizer;
-    optimizer._attach(this);
+    attachModel(optimizer, this);
     this.loss = args.loss;
     this.metrics = args.metrics;
     this.compiled = true;
@@ -226,8 +229,9 @@ class LayersModel {
 
   get metricsNames() { return this._model().metricsNames(); }
 
-  _requireCompiled() {
-    if (!this._compileSpec) fail('You must compile a model before training/testing. Use LayersModel.compile(modelCompileArgs).');
+  /** Per output, the width of the targets its loss takes; the core's "compile first" error before compile. */
+  _targetWidths() {
+    return targetWidths(this._model(), 'training/testing');
   }
 
   // --- data --------------------------------------------------------------------------------
@@ -242,21 +246,15 @@ class LayersModel {
     return blocks;
   }
 
-  /** Whether output i takes class indices (one column) rather than one value per unit. */
-  _isSparseHead(i) {
-    const loss = this._compileSpec.heads[i].loss;
-    return loss === 'sparseCategoricalCrossentropy' || loss === 'sparse_categorical_crossentropy';
-  }
-
   _targetBlocks(y, rows, what) {
     const names = this.outputNames;
     const blocks = toBlocks(y, names, what);
     const widths = this._outputs.map(t => t.shape[1]);
+    const targetWidths = this._targetWidths();
     blocks.cols.forEach((c, i) => {
-      const sparse = this._isSparseHead(i);
-      const expected = sparse ? 1 : widths[i];
+      const expected = targetWidths[i];
       if (c !== expected) {
-        const why = sparse ? ' (class indices, one per row, with sparseCategoricalCrossentropy)' : ` (${widths[i]} unit(s))`;
+        const why = expected !== widths[i] ? ' (class indices, one per row, with sparseCategoricalCrossentropy)' : ` (${widths[i]} unit(s))`;
         fail(`${what}: ${shapeMismatch(names[i], expected, blocks.shapes[i])}${why}`);
       }
     });
@@ -299,8 +297,7 @@ class LayersModel {
   }
 
   async fit(x, y, args = {}) {
-    if (this._isTraining || this._fittingDataset) throw new Error('Cannot start training because another fit() call is ongoing.');
-    this._requireCompiled();
+    this._targetWidths(); // the core's compile check comes first, as in TF.js
     const batchSize = positiveInteger(args.batchSize ?? DEFAULT_BATCH_SIZE, 'fit: batchSize');
     const epochs = nonNegativeInteger(args.epochs ?? 1, 'fit: epochs');
     const initialEpoch = nonNegativeInteger(args.initialEpoch ?? 0, 'fit: initialEpoch');
@@ -323,8 +320,8 @@ class LayersModel {
       validationSplit: validation ? 0 : validationSplit, classWeights: classWeightsPerOutput(args.classWeight, this.outputNames),
     };
     const sampleWeights = this._sampleWeights(args.sampleWeight, xs.rows);
+    // The core refuses a second fit while one runs.
     const trainer = this._model().startFit(xs.arrays, ys.arrays, xs.rows, validation, sampleWeights, options);
-    this._isTraining = true;
     this.stopTraining = false;
     trackTraining(this._native);
     try {
@@ -332,7 +329,6 @@ class LayersModel {
     } finally {
       trainer.finish();
       untrackTraining(this._native);
-      this._isTraining = false;
     }
   }
 
@@ -410,8 +406,7 @@ class LayersModel {
 
   /** One optimizer step on a whole batch, natively off the JavaScript thread; logs in metricsNames order. */
   async _trainBatch(x, y, { classWeight } = {}) {
-    if (this._isTraining) throw new Error('Cannot start training because another fit() call is ongoing.');
-    this._requireCompiled();
+    this._targetWidths(); // the core's compile check; the core also refuses a step while a fit runs
     const xs = this._inputBlocks(x, 'trainOnBatch: x');
     const ys = this._targetBlocks(y, xs.rows, 'trainOnBatch: y');
     const options = { classWeights: classWeightsPerOutput(classWeight, this.outputNames) };
@@ -429,7 +424,7 @@ class LayersModel {
   // --- evaluate / predict ------------------------------------------------------------------
 
   evaluate(x, y, args = {}) {
-    this._requireCompiled();
+    this._targetWidths(); // the core's compile check
     const batchSize = positiveInteger(args.batchSize ?? DEFAULT_BATCH_SIZE, 'evaluate: batchSize');
     if (args.verbose) fail('evaluate: Verbose mode is not implemented yet.');
     const xs = this._inputBlocks(x, 'evaluate: x');
@@ -513,9 +508,7 @@ class Sequential extends LayersModel {
   add(layer) {
     if (!(layer instanceof Layer)) fail(`Sequential.add: expected a layer (e.g. tf.layers.dense(...)) but got ${describe(layer)}`);
     if (this._layers.includes(layer)) fail(`Sequential.add: layer '${layer.name}' is already in the model`);
-    if (this._layers.some(l => l.name === layer.name)) fail(`Sequential.add: a layer named '${layer.name}' is already in the model`);
-    const before = { _inputs: this._inputs, _outputs: this._outputs, _graph: this._graph, _native: this._native, _staleNative: this._staleNative };
-    const layerBefore = { _model: layer._model, _weightSource: layer._weightSource, _inputDim: layer._inputDim };
+    // Layer names are checked by the core when the model is built (on first use, as in TF.js).
     let input;
     if (this._layers.length === 0) {
       if (!layer.batchInputShape) fail('The first layer in a Sequential model must get an `inputShape` or `batchInputShape` argument.');
@@ -526,22 +519,12 @@ class Sequential extends LayersModel {
     } else {
       input = this._outputs[0];
     }
-    const output = layer.apply(input);
+    const output = layer.apply(input); // the core checks the layer here; nothing has changed yet
     this._layers.push(layer);
     if (this._layers.length === 1) this._claim(input.sourceLayer);
     this._claim(layer);
     this._outputs = [output];
     this._invalidate();
-    try {
-      checkSize(layer);
-    } catch (err) {
-      // Leave the model (and the layer) exactly as they were.
-      this._layers.pop();
-      layer.inboundNodes.pop();
-      Object.assign(this, before);
-      Object.assign(layer, layerBefore);
-      throw err;
-    }
   }
 
   pop() {
@@ -568,13 +551,8 @@ class Sequential extends LayersModel {
 
 // --- helpers -------------------------------------------------------------------------------
 
-/** A layer whose weights could never be allocated fails here, not by the process being killed later. */
-function checkSize(layer) {
-  if (layer._inputDim == null || layer.units == null) return;
-  if (!fitsInMemory(layer._inputDim * layer.units)) {
-    fail(`dense '${layer.name}': a kernel of ${layer._inputDim}×${layer.units} values is too large to allocate`);
-  }
-}
+// A layer whose weights this model takes over -> the model that held them before (its values carry over).
+const weightSources = new WeakMap();
 
 function matrixLike(values, shape) {
   return Tensor.fromTypedArray(values, shape.slice(), 'float32');

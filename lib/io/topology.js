@@ -2,11 +2,12 @@
 // modelTopology: our models written as TF.js's `model.toJSON()` writes them, and models rebuilt
 // from topologies written by TF.js, by the Keras converter or by us, through the public API.
 const { fail, describe } = require('../errors');
-const { layers: layerFactories, input, ACTIVATIONS } = require('../layers');
+const { layers: layerFactories, input } = require('../layers');
 const { LayersModel, Sequential } = require('../model');
 const { initializers, getInitializer } = require('../initializers');
 const { regularizers } = require('../regularizers');
 const { convertTsToPythonic, convertPythonicToTs, toSnakeCase } = require('./pythonic');
+const { internals } = require('../model_internals');
 
 const TFJS_VERSION = '4.22.0';
 const KERAS_VERSION = `tfjs-layers ${TFJS_VERSION}`;
@@ -55,7 +56,7 @@ function layerConfig(layer) {
 
 /** TF.js `Container.getConfig()`: layers with the inbound nodes that belong to this model. */
 function functionalConfig(model) {
-  const g = model._structure();
+  const g = internals(model).structure();
   // Which nodes of each layer are in this model (a layer may also be called in other models).
   const inModel = new Map(g.layers.map(l => [l, new Set()]));
   g.nodes.forEach(({ entry }) => inModel.get(entry.layer).add(entry.nodeIndex));
@@ -171,11 +172,10 @@ function readRegularizer(value, what) {
   }
 }
 
-function readActivation(value, what) {
+/** The activation's name as layers take it (the core checks that it is one it knows). */
+function readActivation(value) {
   if (value == null) return undefined;
-  const name = value === 'geluNew' ? 'gelu_new' : value; // 'gelu_new' comes back camel-cased
-  if (!ACTIVATIONS.includes(name)) fail(`${what}: unknown activation ${describe(value)}; dense-mtl supports ${ACTIVATIONS.join(', ')}`);
-  return name;
+  return value === 'geluNew' ? 'gelu_new' : value; // 'gelu_new' comes back camel-cased
 }
 
 /** Layers compute in float32; Keras may write a dtype policy object instead of a string. */
@@ -206,7 +206,7 @@ const LAYER_READERS = {
       if (c[key] != null) fail(`${what}: ${key} is not supported by dense-mtl`);
     }
     return layerFactories.dense({
-      ...commonArgs(c, what), units: c.units, activation: readActivation(c.activation, what), useBias: c.useBias ?? undefined,
+      ...commonArgs(c, what), units: c.units, activation: readActivation(c.activation), useBias: c.useBias ?? undefined,
       kernelInitializer: readInitializer(c.kernelInitializer, `${what} kernelInitializer`),
       biasInitializer: readInitializer(c.biasInitializer, `${what} biasInitializer`),
       kernelRegularizer: readRegularizer(c.kernelRegularizer, `${what} kernelRegularizer`),
@@ -215,7 +215,7 @@ const LAYER_READERS = {
     });
   },
   Dropout: (c, what) => layerFactories.dropout({ ...commonArgs(c, what), rate: c.rate, seed: c.seed ?? undefined, noiseShape: c.noiseShape ?? undefined }),
-  Activation: (c, what) => layerFactories.activation({ ...commonArgs(c, what), activation: readActivation(c.activation, what) }),
+  Activation: (c, what) => layerFactories.activation({ ...commonArgs(c, what), activation: readActivation(c.activation) }),
   Concatenate: (c, what) => layerFactories.concatenate({ ...commonArgs(c, what), axis: c.axis ?? undefined }),
   Add: (c, what) => layerFactories.add(commonArgs(c, what)),
   Multiply: (c, what) => layerFactories.multiply(commonArgs(c, what)),
