@@ -302,8 +302,8 @@ class LayersModel {
     const epochs = nonNegativeInteger(args.epochs ?? 1, 'fit: epochs');
     const initialEpoch = nonNegativeInteger(args.initialEpoch ?? 0, 'fit: initialEpoch');
     const verbose = args.verbose ?? 1;
-    const validationSplit = args.validationSplit ?? 0;
-    if (typeof validationSplit !== 'number' || !(validationSplit >= 0 && validationSplit < 1)) fail(`fit: validationSplit must be a number in [0, 1) but got ${describe(validationSplit)}`);
+    // A NaN could not reach the core (JSON has none); the core checks the range.
+    const validationSplit = finiteNumber(args.validationSplit ?? 0, 'fit: validationSplit');
     if (args.shuffle === 'batch') fail("fit: shuffle 'batch' is not supported");
     const xs = this._inputBlocks(x, 'fit: x');
     const ys = this._targetBlocks(y, xs.rows, 'fit: y');
