@@ -6,6 +6,7 @@ use crate::model::{lock, NativeModel};
 use dense_mtl_core::layers::LayerConfig;
 use dense_mtl_core::loss::Loss;
 use dense_mtl_core::metric::Metric;
+use dense_mtl_core::tensor_loss::{self, ElementLoss, Reduction};
 use dense_mtl_core::Error;
 use napi::bindgen_prelude::Float32Array;
 use napi_derive::napi;
@@ -101,4 +102,26 @@ pub fn target_widths(model: &NativeModel, what: String) -> napi::Result<Vec<u32>
     let model = lock(&model.shared);
     model.require_compiled(&what).js()?;
     Ok(model.heads.iter().map(|h| h.target_width as u32).collect())
+}
+
+/// `tf.losses.<name>` per element (`parameter`: logLoss's epsilon, huberLoss's delta or
+/// sigmoidCrossEntropy's labelSmoothing).
+#[napi(catch_unwind)]
+pub fn element_losses(name: String, parameter: Option<f64>, labels: Float32Array, predictions: Float32Array) -> napi::Result<Float32Array> {
+    let loss = ElementLoss::parse(&name, parameter).js()?;
+    Ok(Float32Array::new(loss.values(&labels, &predictions, &name).js()?))
+}
+
+/// TF.js's `computeWeightedLoss` (`reduction` as `tf.Reduction` numbers it): the weighted losses,
+/// or one value.
+#[napi(catch_unwind)]
+pub fn weighted_loss(losses: Float32Array, weights: Option<Float32Array>, reduction: u32) -> napi::Result<Float32Array> {
+    let reduction = Reduction::from_number(reduction).js()?;
+    Ok(Float32Array::new(tensor_loss::weighted_loss(&losses, weights.as_deref(), reduction).js()?))
+}
+
+/// `tf.metrics.r2Score` over every element.
+#[napi(catch_unwind)]
+pub fn r2_score(y_true: Float32Array, y_pred: Float32Array) -> napi::Result<f64> {
+    tensor_loss::r2_score(&y_true, &y_pred).js()
 }
