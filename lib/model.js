@@ -15,6 +15,7 @@ const { ProgressLogger } = require('./progbar');
 const { fitDataset, evaluateDataset } = require('./fit_dataset');
 const { runInSlices, trackTraining, untrackTraining, epochLogsOf, divergence } = require('./native_run');
 const { expose, ownerOf, setOwner } = require('./model_internals');
+const { saveModel } = require('./io/save');
 
 const DEFAULT_BATCH_SIZE = 32;
 const YIELD_EVERY_MS = 125; // TF.js's yieldEvery 'auto'
@@ -485,7 +486,7 @@ class LayersModel {
 
   /** Saves in the TF.js layers format (see lib/io.js): a URL, a path or an IO handler. */
   async save(handlerOrURL, config) {
-    return require('./io').saveModel(this, handlerOrURL, config);
+    return saveModel(this, handlerOrURL, config);
   }
 
   dispose() { return { refCountAfterDispose: 0, numDisposedVariables: 0 }; }
