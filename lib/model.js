@@ -13,7 +13,7 @@ const { lossName, metricName } = require('./functions');
 const { History, standardizeCallbacks, callAll, usesHook, divergenceHandled } = require('./callbacks');
 const { ProgressLogger } = require('./progbar');
 const { fitDataset, evaluateDataset } = require('./fit_dataset');
-const { runInSlices, trackTraining, untrackTraining, epochLogsOf, divergence } = require('./native_run');
+const { runInSlices, trackTraining, untrackTraining, toLogs, epochLogsOf, divergence } = require('./native_run');
 const { expose, ownerOf, setOwner } = require('./model_internals');
 const { saveModel } = require('./io/save');
 
@@ -162,10 +162,10 @@ class LayersModel {
     const native = this._model();
     const info = native.weightInfo();
     if (!Array.isArray(weights)) fail(`setWeights: expected an array of ${info.length} tensors but got ${describe(weights)}`);
-    if (weights.length !== info.length) fail(`setWeights: the model has ${info.length} weight(s) but ${weights.length} were given`);
+    // The core checks the count (and sizes); shapes are TF.js's, seen here only.
     const arrays = weights.map((t, i) => {
-      if (!isTensor(t)) fail(`setWeights: weight ${i} (${info[i].name}) must be a Tensor but got ${describe(t)}`);
-      if (t.shape.length !== info[i].shape.length || t.shape.some((d, k) => d !== info[i].shape[k])) {
+      if (!isTensor(t)) fail(`setWeights: weight ${i}${info[i] ? ` (${info[i].name})` : ''} must be a Tensor but got ${describe(t)}`);
+      if (info[i] && (t.shape.length !== info[i].shape.length || t.shape.some((d, k) => d !== info[i].shape[k]))) {
         fail(`setWeights: weight ${info[i].name} has shape [${info[i].shape}] but the tensor given for it has shape [${t.shape}]`);
       }
       return Float32Array.from(t.dataSync());
@@ -343,7 +343,6 @@ class LayersModel {
     all.forEach((cb) => { if (cb.setModel) cb.setModel(this); if (cb.setParams) cb.setParams(params); });
     history.params = params;
     this.history = history;
-    const toLogs = (values, keys = names) => Object.fromEntries(keys.map((k, i) => [k, values[i]]));
     const trainNames = this.metricsNames;
     const batchLevel = usesHook(callbacks, 'onBatchBegin') || usesHook(callbacks, 'onBatchEnd');
     const onYield = usesHook(callbacks, 'onYield');
@@ -362,7 +361,7 @@ class LayersModel {
     if (!epochLevel) {
       // Nothing to call between epochs: the whole fit runs natively in one go.
       const report = epochs > initialEpoch ? await runInSlices(trainer, { epochs: epochs - initialEpoch, batches: 0, budgetMs: 0, recordBatches: false }) : { epochs: [] };
-      for (const e of report.epochs) history.record(e.epoch, epochLogsOf(toLogs(e.logs)));
+      for (const e of report.epochs) history.record(e.epoch, epochLogsOf(toLogs(e.logs, names)));
       if (report.diverged) throw diverged(report);
       if (report.stopped) {
         const partial = partialEpoch();
@@ -385,7 +384,7 @@ class LayersModel {
           }
           // terminateOnNaN turns the rejection into a stop (the epoch ends with the batches run).
           if (report.diverged && !(await divergenceHandled(all, report.diverged))) throw diverged(report);
-          if (report.epochs.length) epochLogs = epochLogsOf(toLogs(report.epochs[0].logs));
+          if (report.epochs.length) epochLogs = epochLogsOf(toLogs(report.epochs[0].logs, names));
           if (onYield && report.batches.length) {
             const last = report.batches[report.batches.length - 1];
             await callAll(callbacks, 'onYield', epoch, last.batch, toLogs(last.logs, trainNames));
