@@ -61,13 +61,6 @@ pub fn panic_for_tests() {
     panic!("deliberate panic for tests");
 }
 
-/// Whether `values` float32 values fit in the memory this system has available (checked before a
-/// model is built, so that an impossible size is an error rather than the process being killed).
-#[napi(catch_unwind)]
-pub fn fits_in_memory(values: f64) -> bool {
-    values.is_finite() && values >= 0.0 && dense_mtl_core::memory::fits_in_memory(values as usize)
-}
-
 /// What the core makes of one layer (`spec`, the layer's wire config), after its own checks of
 /// the config (units, activation, rate, initializers, sizes) and, given `widths`, of its inputs
 /// (their count and widths): the output width and the number of weights. `built_width` is the
