@@ -317,7 +317,11 @@ describe('bad input', () => {
     const x = tf.input({ shape: [2] });
     const d1 = tf.layers.dense({ units: 2, name: 'same' }).apply(x);
     const d2 = tf.layers.dense({ units: 2, name: 'same' }).apply(d1);
+    const owner = tf.model({ inputs: x, outputs: d1 });
+    const before = owner.getLayer('same').getWeights().map(w => w.arraySync());
     expect(() => tf.model({ inputs: x, outputs: d2 })).toThrow("model: layer names must be unique but 'same' is used twice");
+    // The model that failed took nothing: the layer's weights still come from the model that holds them.
+    expect(owner.getLayer('same').getWeights().map(w => w.arraySync())).toEqual(before);
     // A Sequential model is built on first use (as in TF.js): the core's check comes then.
     const seq = tf.sequential({ layers: [tf.layers.dense({ units: 2, inputShape: [2], name: 'twice' }), tf.layers.dense({ units: 1, name: 'twice' })] });
     expect(() => seq.predict(tf.zeros([1, 2]))).toThrow("model: layer names must be unique but 'twice' is used twice");

@@ -47,8 +47,20 @@ class LayersModel {
       }
       this._inputs = inputs;
       this._outputs = outputs;
-      this._structure().layers.forEach(l => this._claim(l));
-      this._model(); // the core checks the graph now, as TF.js does
+      const layers = this._structure().layers;
+      const before = layers.map(l => [l, ownerOf(l), weightSources.get(l)]);
+      layers.forEach(l => this._claim(l));
+      try {
+        this._model(); // the core checks the graph now, as TF.js does
+      } catch (err) {
+        // A model that cannot be built takes no layer from the model that holds it.
+        for (const [layer, owner, source] of before) {
+          setOwner(layer, owner);
+          if (source) weightSources.set(layer, source);
+          else weightSources.delete(layer);
+        }
+        throw err;
+      }
     }
   }
 
