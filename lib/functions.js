@@ -27,12 +27,8 @@ function perSample(kind, name) {
   }, name);
 }
 
-const LOSS_NAMES = ['meanSquaredError', 'meanAbsoluteError', 'meanAbsolutePercentageError', 'meanSquaredLogarithmicError',
-  'squaredHinge', 'hinge', 'categoricalHinge', 'logcosh', 'categoricalCrossentropy', 'sparseCategoricalCrossentropy',
-  'binaryCrossentropy', 'kullbackLeiblerDivergence', 'poisson', 'cosineProximity'];
-
-/** The per-sample loss functions of tfjs-layers, keyed by TF.js name. */
-const layerLosses = Object.fromEntries(LOSS_NAMES.map(n => [n, perSample('loss', n)]));
+/** The per-sample loss functions of tfjs-layers, keyed by TF.js name (the core's losses). */
+const layerLosses = Object.fromEntries(native.lossNames().map(n => [n, perSample('loss', n)]));
 
 function r2Score(yTrue, yPred) {
   return scalar(native.r2Score(asMatrix(yTrue, 'r2Score: yTrue').data, asMatrix(yPred, 'r2Score: yPred').data));

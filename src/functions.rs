@@ -47,6 +47,12 @@ pub fn metric_values(name: String, y_true: Float32Array, y_pred: Float32Array, w
     Ok(Float32Array::new(out))
 }
 
+/// The TF.js names of the losses the core knows (without aliases), in TF.js's order.
+#[napi(catch_unwind)]
+pub fn loss_names() -> Vec<String> {
+    dense_mtl_core::loss::all().map(|(name, _)| name.to_string()).collect()
+}
+
 /// The TF.js identifier of a loss given by any accepted name (`'mse'` → `'meanSquaredError'`):
 /// what a saved training config holds, since TF.js's loader knows only these.
 #[napi(catch_unwind)]
