@@ -92,6 +92,32 @@ describe('tf.metrics and tf.losses functions match TF.js', () => {
     const s2 = tfjs.losses.sigmoidCrossEntropy(tfjs.tensor2d(t), tfjs.tensor2d(p), undefined, 0.2, tfjs.Reduction.MEAN).dataSync()[0];
     expect(Math.abs(s1 - s2)).toBeLessThan(1e-6);
   });
+  test('tf.losses.computeWeightedLoss: weights (one or per element) under every reduction, and weighted losses', () => {
+    const losses = [[0.5, 1.5, 2], [3, 0.25, 1]];
+    const perElement = [[1, 0, 2], [0.5, 1, 0]];
+    for (const reduction of [0, 1, 2, 3]) {
+      for (const weights of [undefined, 0.5, perElement]) {
+        const w = (lib) => (Array.isArray(weights) ? lib.tensor2d(weights) : weights);
+        const ours = tf.losses.computeWeightedLoss(tf.tensor2d(losses), w(tf), reduction);
+        const theirs = tfjs.losses.computeWeightedLoss(tfjs.tensor2d(losses), w(tfjs), reduction);
+        expect(ours.shape).toEqual(theirs.shape);
+        expect(maxRelativeError(ours.dataSync(), theirs.dataSync())).toBeLessThan(1e-6);
+      }
+    }
+    const t = [[1, 0], [0, 1]];
+    const p = [[0.8, 0.3], [0.2, 0.6]];
+    const ours = tf.losses.huberLoss(tf.tensor2d(t), tf.tensor2d(p), tf.tensor2d([[1, 2], [0, 1]]), 0.25, tf.losses.Reduction.MEAN).dataSync()[0];
+    const theirs = tfjs.losses.huberLoss(tfjs.tensor2d(t), tfjs.tensor2d(p), tfjs.tensor2d([[1, 2], [0, 1]]), 0.25, tfjs.Reduction.MEAN).dataSync()[0];
+    expect(Math.abs(ours - theirs)).toBeLessThan(1e-6);
+    expect(() => tf.losses.computeWeightedLoss(tf.tensor1d([1, 2, 3]), tf.tensor1d([1, 2]))).toThrow('computeWeightedLoss: weights: expected 1 value or 3 (one per loss) but got 2 values');
+  });
+  test('tf.metrics.r2Score', () => {
+    const t = [[3], [-0.5], [2], [7]];
+    const p = [[2.5], [0], [2], [8]];
+    const ours = tf.metrics.r2Score(tf.tensor2d(t), tf.tensor2d(p)).dataSync()[0];
+    const theirs = tfjs.metrics.r2Score(tfjs.tensor2d(t), tfjs.tensor2d(p)).dataSync()[0];
+    expect(Math.abs(ours - theirs)).toBeLessThan(1e-6);
+  });
   test('a tf.metrics function is accepted in compile and logged under its TF.js name', async () => {
     const model = tf.sequential({ layers: [tf.layers.dense({ units: 1, inputShape: [1] })] });
     model.compile({ optimizer: 'sgd', loss: tf.losses.meanSquaredError, metrics: [tf.metrics.meanAbsoluteError, 'mse'] });

@@ -36,7 +36,8 @@ describe('layer arguments', () => {
     expect(() => tf.layers.dense({ units: 2, kernelRegularizer: 'l3' })).toThrow(/Unknown regularizer 'l3'\. Expected one of: l1, l2, l1l2/);
   });
   test('dropout rate outside [0, 1)', () => {
-    expect(() => tf.layers.dropout({ rate: 1.5 })).toThrow(/dropout: rate must be a number in \[0, 1\) but got 1.5/);
+    expect(() => tf.layers.dropout({ rate: 1.5 })).toThrow(/dropout 'dropout_Dropout\d+': rate must be in \[0, 1\) but got 1.5/);
+    expect(() => tf.layers.dropout({ rate: NaN })).toThrow(/dropout 'dropout_Dropout\d+': rate must be a finite number but got NaN/);
   });
   test('first Sequential layer without an input shape', () => {
     expect(() => tf.sequential().add(tf.layers.dense({ units: 2 }))).toThrow(/first layer in a Sequential model must get an `inputShape`/);
@@ -67,6 +68,11 @@ describe('compile arguments', () => {
   });
   test('unknown metric', () => {
     expect(() => irisLikeModel().compile({ optimizer: 'sgd', loss: 'meanSquaredError', metrics: ['f1'] })).toThrow(/Unknown metric 'f1'\. Expected one of: accuracy, acc, /);
+  });
+  test('lossWeights must be finite numbers >= 0', () => {
+    const compileWith = (lossWeights) => () => irisLikeModel().compile({ optimizer: 'sgd', loss: 'meanSquaredError', lossWeights });
+    expect(compileWith([-1])).toThrow(/^compile: lossWeights for output 'dense_Dense\d+' must be a finite number >= 0 but got -1$/);
+    expect(compileWith([NaN])).toThrow(/^compile: lossWeights for output 'dense_Dense\d+' must be a finite number but got NaN$/);
   });
   test('a failed compile keeps the previous compilation', async () => {
     const model = compiled();
@@ -122,7 +128,14 @@ describe('fit data', () => {
     await expect(compiled().fit(x, y, { epochs: -1, verbose: 0 })).rejects.toThrow('fit: epochs must be a non-negative integer but got -1');
   });
   test.each([[1], [-0.1], [2]])('validationSplit %p', async (validationSplit) => {
-    await expect(compiled().fit(x, y, { validationSplit, verbose: 0 })).rejects.toThrow(`fit: validationSplit must be a number in [0, 1) but got ${validationSplit}`);
+    await expect(compiled().fit(x, y, { validationSplit, verbose: 0 })).rejects.toThrow(`fit: validationSplit must be in [0, 1) but got ${validationSplit}`);
+  });
+  test('validationSplit NaN', async () => {
+    await expect(compiled().fit(x, y, { validationSplit: NaN, verbose: 0 })).rejects.toThrow('fit: validationSplit must be a finite number but got NaN');
+  });
+  test('classWeight: keys must be class indices, weights finite numbers', async () => {
+    await expect(compiled().fit(x, y, { classWeight: { a: 1 }, verbose: 0 })).rejects.toThrow("fit: classWeight keys must be class indices (0, 1, ...) but got 'a'");
+    await expect(compiled().fit(x, y, { classWeight: { 0: NaN }, verbose: 0 })).rejects.toThrow('fit: classWeight for class 0 must be a finite number but got NaN');
   });
   test('a failed fit leaves the weights unchanged and the model trainable', async () => {
     const model = compiled();

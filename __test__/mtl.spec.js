@@ -317,11 +317,19 @@ describe('bad input', () => {
     const x = tf.input({ shape: [2] });
     const d1 = tf.layers.dense({ units: 2, name: 'same' }).apply(x);
     const d2 = tf.layers.dense({ units: 2, name: 'same' }).apply(d1);
+    const owner = tf.model({ inputs: x, outputs: d1 });
+    const before = owner.getLayer('same').getWeights().map(w => w.arraySync());
     expect(() => tf.model({ inputs: x, outputs: d2 })).toThrow("model: layer names must be unique but 'same' is used twice");
+    // The model that failed took nothing: the layer's weights still come from the model that holds them.
+    expect(owner.getLayer('same').getWeights().map(w => w.arraySync())).toEqual(before);
+    // A Sequential model is built on first use (as in TF.js): the core's check comes then.
+    const seq = tf.sequential({ layers: [tf.layers.dense({ units: 2, inputShape: [2], name: 'twice' }), tf.layers.dense({ units: 1, name: 'twice' })] });
+    expect(() => seq.predict(tf.zeros([1, 2]))).toThrow("model: layer names must be unique but 'twice' is used twice");
     const shared = tf.layers.dense({ units: 2 });
     shared.apply(tf.input({ shape: [3] }));
-    expect(() => shared.apply(tf.input({ shape: [5] }))).toThrow(/expected an input of 3 features \(the width it was first applied to\) but got 5/);
-    expect(() => tf.layers.add().apply([tf.input({ shape: [2] }), tf.input({ shape: [3] })])).toThrow(/all inputs must have the same shape/);
+    // The core's messages: the layer, the width it was built for (its first input's) and the width given.
+    expect(() => shared.apply(tf.input({ shape: [5] }))).toThrow(new RegExp(`dense '${shared.name}': input width: expected 3 but got 5`));
+    expect(() => tf.layers.add().apply([tf.input({ shape: [2] }), tf.input({ shape: [3] })])).toThrow(/merge layer 'add_Add\d+': all inputs must have the same width: expected 2 but got 3/);
   });
   test('a cycle or an out-of-order graph is rejected by the core', () => {
     const { NativeModel } = require('../lib/native');

@@ -7,7 +7,7 @@ const os = require('os');
 const path = require('path');
 const { spawnSync, spawn } = require('child_process');
 const tf = require('..');
-const { saveToDirectory } = require('../lib/io');
+const { saveToDirectory } = require('../lib/io/save');
 const { SAVE_STEPS } = require('../lib/io/files');
 const { buildModel, weightValues } = require('./helpers/save-models');
 

@@ -1,5 +1,5 @@
 'use strict';
-// lib/tensor.js against the @tensorflow/tfjs 4.22 oracle (cpu backend).
+// lib/tensor/ against the @tensorflow/tfjs 4.22 oracle (cpu backend).
 
 const { execFileSync } = require('child_process');
 const path = require('path');

@@ -2,7 +2,7 @@
 // Converts the x/y arguments of fit, evaluate and predict (a Tensor, an array of Tensors, or an
 // object keyed by input/output name) into row-major Float32Arrays for the native core.
 const { Tensor, isTensor, makeTensor, typedArrayKind } = require('./tensor');
-const { fail, describe } = require('./errors');
+const { fail, describe, finiteNumber } = require('./errors');
 
 function toMatrix(value, what) {
   let t = value;
@@ -72,11 +72,10 @@ function matrixTensor(data, rows, cols) {
 /** fit's classWeight as one map (or null) per output: one map, an array per output, or keyed by output name. */
 function classWeightsPerOutput(classWeight, outputs) {
   if (classWeight == null) return [];
+  // The binding checks the keys (class indices); a NaN or an infinity could not reach it (JSON has none).
   const one = (cw) => {
     if (cw == null) return null;
-    for (const [k, v] of Object.entries(cw)) {
-      if (!/^\d+$/.test(k) || typeof v !== 'number' || !Number.isFinite(v)) fail(`fit: classWeight must map class indices to finite numbers but got ${describe(k)}: ${describe(v)}`);
-    }
+    for (const [k, v] of Object.entries(cw)) finiteNumber(v, `fit: classWeight for class ${k}`);
     return cw;
   };
   if (Array.isArray(classWeight)) return classWeight.map(one);

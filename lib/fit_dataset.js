@@ -11,6 +11,7 @@ const { ProgressLogger } = require('./progbar');
 const { classWeightsPerOutput } = require('./data');
 const { RawBatch } = require('./dataset/iterators');
 const { runInSlices, trackTraining, untrackTraining, epochLogsOf, divergence } = require('./native_run');
+const { internals } = require('./model_internals');
 
 const DEFAULT_VALIDATION_BATCH_SIZE = 32;
 const YIELD_MS = { auto: 125, batch: 0 };
@@ -35,15 +36,14 @@ async function fitDataset(model, dataset, args) {
   if (args.validationSplit != null) fail('`validationSplit` is not supported by `fitDataset()`. Use validationData instead.');
   if (!isDataset(dataset)) fail(`fitDataset: expected a tf.data.Dataset but got ${describe(dataset)}`);
   const validation = validationPlan(model, args);
-  if (model._isTraining || model._fittingDataset) throw new Error('Cannot start training because another fit() call is ongoing.');
   const callbacks = standardizeCallbacks(args.callbacks);
   const yielder = makeYielder(args.yieldEvery, callbacks);
   const initialEpoch = args.initialEpoch ?? 0;
-  const trainer = model._model().startBatchFit(validation.arrays, validation.dataset != null, {
+  // The core refuses a second fit while one runs.
+  const trainer = internals(model).native().startBatchFit(validation.arrays, validation.dataset != null, {
     batchSize: validation.batchSize, epochs, initialEpoch, classWeights: classWeightsPerOutput(args.classWeight, model.outputNames),
   });
-  model._fittingDataset = true;
-  const native = model._model();
+  const native = internals(model).native();
   trackTraining(native);
   try {
     const metrics = model.metricsNames;
@@ -95,7 +95,7 @@ async function fitDataset(model, dataset, args) {
         if (batchLevel) await callAll(all, 'onBatchBegin', batch, { batch, size: chunk.sizes[0] });
         trainer.push(chunk.xs, chunk.ys, chunk.sizes);
         const options = { epochs: 1, batches: 0, budgetMs: 0, recordBatches: record };
-        const report = chunk.rows * model._paramCount() < INLINE_WORK ? trainer.runSync(options) : await runInSlices(trainer, options);
+        const report = chunk.rows * internals(model).paramCount() < INLINE_WORK ? trainer.runSync(options) : await runInSlices(trainer, options);
         for (const b of report.batches) await callAll(all, 'onBatchEnd', b.batch, { batch: b.batch, size: b.size, ...toLogs(b.logs, metrics) });
         batch += report.trained;
         if (report.diverged) {
@@ -136,7 +136,6 @@ async function fitDataset(model, dataset, args) {
   } finally {
     trainer.finish();
     untrackTraining(native);
-    model._fittingDataset = false;
   }
 }
 
@@ -150,7 +149,7 @@ class BatchReader {
     this.inputNames = model.inputNames;
     this.outputNames = model.outputNames;
     this.inputWidths = model.inputs.map(t => t.shape[1]);
-    this.targetWidths = model.outputs.map((t, i) => (model._isSparseHead(i) ? 1 : t.shape[1]));
+    this.targetWidths = internals(model).targetWidths();
     this.rowsPerBatch = null;
   }
 
@@ -308,7 +307,7 @@ async function evaluateDataset(model, dataset, args = {}) {
   if (args.batches != null && !(Number.isInteger(args.batches) && args.batches > 0)) {
     fail(`Test loop expects \`batches\` to be a positive integer, but received ${JSON.stringify(args.batches)}`);
   }
-  const evaluation = model._model().startEvaluation();
+  const evaluation = internals(model).native().startEvaluation();
   await readBatches(dataset, new BatchReader(model), args, 'evaluateDataset', c => evaluation.add(c.xs, c.ys, c.sizes));
   if (evaluation.empty) fail('evaluateDataset: the dataset yielded no batches to evaluate');
   const out = evaluation.values().map(v => scalar(v));
@@ -329,8 +328,8 @@ function validationPlan(model, args) {
   if (!Array.isArray(data)) fail(`fitDataset: validationData must be a Dataset or [xVal, yVal] but got ${describe(data)}`);
   if (data.length === 3) fail('Validation with sample weights is not implemented yet.');
   if (data.length !== 2) fail(`fitDataset: validationData must be [xVal, yVal] but has ${data.length} entries`);
-  const xs = model._inputBlocks(data[0], 'fitDataset: validationData x');
-  const ys = model._targetBlocks(data[1], xs.rows, 'fitDataset: validationData y');
+  const xs = internals(model).inputBlocks(data[0], 'fitDataset: validationData x');
+  const ys = internals(model).targetBlocks(data[1], xs.rows, 'fitDataset: validationData y');
   return { arrays: [xs.arrays, ys.arrays, xs.rows], dataset: null, batchSize };
 }
 

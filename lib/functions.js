@@ -27,21 +27,11 @@ function perSample(kind, name) {
   }, name);
 }
 
-const LOSS_NAMES = ['meanSquaredError', 'meanAbsoluteError', 'meanAbsolutePercentageError', 'meanSquaredLogarithmicError',
-  'squaredHinge', 'hinge', 'categoricalHinge', 'logcosh', 'categoricalCrossentropy', 'sparseCategoricalCrossentropy',
-  'binaryCrossentropy', 'kullbackLeiblerDivergence', 'poisson', 'cosineProximity'];
-
-/** The per-sample loss functions of tfjs-layers, keyed by TF.js name. */
-const layerLosses = Object.fromEntries(LOSS_NAMES.map(n => [n, perSample('loss', n)]));
+/** The per-sample loss functions of tfjs-layers, keyed by TF.js name (the core's losses). */
+const layerLosses = Object.fromEntries(native.lossNames().map(n => [n, perSample('loss', n)]));
 
 function r2Score(yTrue, yPred) {
-  const t = asMatrix(yTrue, 'r2Score: yTrue').data;
-  const p = asMatrix(yPred, 'r2Score: yPred').data;
-  const mean = t.reduce((a, b) => a + b, 0) / t.length;
-  let residual = 0;
-  let total = 0;
-  t.forEach((v, i) => { residual += (v - p[i]) ** 2; total += (v - mean) ** 2; });
-  return scalar(1 - residual / total);
+  return scalar(native.r2Score(asMatrix(yTrue, 'r2Score: yTrue').data, asMatrix(yPred, 'r2Score: yPred').data));
 }
 
 const mse = layerLosses.meanSquaredError;
@@ -66,52 +56,34 @@ const metrics = {
 // tf.losses: the tfjs-core losses, which reduce to a scalar (mean over all elements by default).
 const Reduction = { NONE: 0, MEAN: 1, SUM: 2, SUM_BY_NONZERO_WEIGHTS: 3 };
 
-function elementwiseLoss(name, f) {
-  return named((labels, predictions, weights, reduction = Reduction.SUM_BY_NONZERO_WEIGHTS) => {
-    const t = asMatrix(labels, `${name}: labels`);
-    const p = asMatrix(predictions, `${name}: predictions`);
-    if (t.data.length !== p.data.length) fail(`${name}: labels and predictions must have the same shape but got [${t.shape}] and [${p.shape}]`);
-    const losses = new Float32Array(p.data.length);
-    p.data.forEach((pv, i) => { losses[i] = f(t.data[i], pv); });
-    return computeWeightedLoss(Tensor.fromTypedArray(losses, isTensor(predictions) ? predictions.shape.slice() : p.shape, 'float32'), weights, reduction);
-  }, name === 'meanSquaredError' ? 'meanSquaredError' : name === 'absoluteDifference' ? 'meanAbsoluteError' : undefined);
+/** A tf.losses function: the core's loss per element (with `parameter`), then computeWeightedLoss. */
+function elementwiseLoss(name, labels, predictions, weights, parameter, reduction = Reduction.SUM_BY_NONZERO_WEIGHTS) {
+  const t = asMatrix(labels, `${name}: labels`);
+  const p = asMatrix(predictions, `${name}: predictions`);
+  if (t.shape.length !== p.shape.length || t.shape.some((d, i) => d !== p.shape[i])) {
+    fail(`${name}: labels and predictions must have the same shape but got [${t.shape}] and [${p.shape}]`);
+  }
+  const values = native.elementLosses(name, parameter ?? null, t.data, p.data);
+  return computeWeightedLoss(Tensor.fromTypedArray(values, isTensor(predictions) ? predictions.shape.slice() : p.shape, 'float32'), weights, reduction);
 }
 
 function computeWeightedLoss(losses, weights, reduction = Reduction.SUM_BY_NONZERO_WEIGHTS) {
-  const values = losses.dataSync();
   let w = null;
-  if (weights != null) {
-    w = isTensor(weights) ? weights.dataSync() : typeof weights === 'number' ? null : fail(`computeWeightedLoss: weights must be a Tensor or a number but got ${describe(weights)}`);
-    if (typeof weights === 'number') w = new Float32Array(values.length).fill(weights);
-    if (w.length === 1) w = new Float32Array(values.length).fill(w[0]);
-    if (w.length !== values.length) fail(`computeWeightedLoss: weights has ${w.length} values but losses has ${values.length}`);
-  }
-  const weighted = Float32Array.from(values, (v, i) => (w ? v * w[i] : v));
-  if (reduction === Reduction.NONE) return Tensor.fromTypedArray(weighted, losses.shape.slice(), 'float32');
-  const sum = weighted.reduce((a, b) => a + b, 0);
-  if (reduction === Reduction.SUM) return scalar(sum);
-  if (reduction === Reduction.MEAN) return scalar(w ? sum / w.reduce((a, b) => a + b, 0) : sum / weighted.length);
-  const nonzero = w ? w.filter(x => x !== 0).length : weighted.length;
-  return scalar(nonzero ? sum / nonzero : 0);
+  if (isTensor(weights)) w = Float32Array.from(weights.dataSync());
+  else if (typeof weights === 'number') w = Float32Array.of(weights);
+  else if (weights != null) fail(`computeWeightedLoss: weights must be a Tensor or a number but got ${describe(weights)}`);
+  const out = native.weightedLoss(Float32Array.from(losses.dataSync()), w, reduction);
+  return reduction === Reduction.NONE ? Tensor.fromTypedArray(out, losses.shape.slice(), 'float32') : scalar(out[0]);
 }
 
-const EPS = 1e-7;
 const losses = {
-  meanSquaredError: elementwiseLoss('meanSquaredError', (t, p) => (p - t) ** 2),
-  absoluteDifference: elementwiseLoss('absoluteDifference', (t, p) => Math.abs(p - t)),
-  hingeLoss: elementwiseLoss('hingeLoss', (t, p) => Math.max(0, 1 - (2 * t - 1) * p)),
-  logLoss: (labels, predictions, weights, epsilon = EPS, reduction) => elementwiseLoss('logLoss',
-    (t, p) => -t * Math.log(p + epsilon) - (1 - t) * Math.log(1 - p + epsilon))(labels, predictions, weights, reduction),
-  huberLoss: (labels, predictions, weights, delta = 1, reduction) => elementwiseLoss('huberLoss', (t, p) => {
-    const err = Math.abs(p - t);
-    const quad = Math.min(err, delta);
-    return 0.5 * quad * quad + delta * (err - quad);
-  })(labels, predictions, weights, reduction),
+  meanSquaredError: named((labels, predictions, weights, reduction) => elementwiseLoss('meanSquaredError', labels, predictions, weights, null, reduction), 'meanSquaredError'),
+  absoluteDifference: named((labels, predictions, weights, reduction) => elementwiseLoss('absoluteDifference', labels, predictions, weights, null, reduction), 'meanAbsoluteError'),
+  hingeLoss: (labels, predictions, weights, reduction) => elementwiseLoss('hingeLoss', labels, predictions, weights, null, reduction),
+  logLoss: (labels, predictions, weights, epsilon, reduction) => elementwiseLoss('logLoss', labels, predictions, weights, epsilon, reduction),
+  huberLoss: (labels, predictions, weights, delta, reduction) => elementwiseLoss('huberLoss', labels, predictions, weights, delta, reduction),
   // TF.js's argument order: (labels, logits, weights, labelSmoothing, reduction).
-  sigmoidCrossEntropy: (labels, logits, weights, labelSmoothing = 0, reduction) => elementwiseLoss('sigmoidCrossEntropy', (t, x) => {
-    const smoothed = t * (1 - labelSmoothing) + 0.5 * labelSmoothing;
-    return Math.max(x, 0) - x * smoothed + Math.log1p(Math.exp(-Math.abs(x)));
-  })(labels, logits, weights, reduction),
+  sigmoidCrossEntropy: (labels, logits, weights, labelSmoothing, reduction) => elementwiseLoss('sigmoidCrossEntropy', labels, logits, weights, labelSmoothing, reduction),
   computeWeightedLoss,
   Reduction,
 };

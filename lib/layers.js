@@ -2,19 +2,22 @@
 // tf.layers.* and tf.input: layer objects and symbolic tensors. Layers only describe themselves
 // here; their weights live in the native model of the model that contains them.
 const { defaultLayerName, getUid } = require('./names');
-const { fail, describe, positiveInteger } = require('./errors');
+const { fail, describe, positiveInteger, finiteNumber } = require('./errors');
 const { getInitializer } = require('./initializers');
 const { getRegularizer } = require('./regularizers');
+const native = require('./native');
+const { internals, ownerOf } = require('./model_internals');
 
-const ACTIVATIONS = ['elu', 'hardSigmoid', 'linear', 'relu', 'relu6', 'selu', 'sigmoid', 'softmax', 'softplus',
-  'softsign', 'tanh', 'swish', 'mish', 'gelu', 'gelu_new', 'logSoftmax'];
-
-function checkActivation(activation, what) {
-  if (activation == null) return 'linear';
-  if (typeof activation !== 'string' || !ACTIVATIONS.includes(activation)) {
-    fail(`${what}: Unknown activation ${describe(activation)}. Expected one of: ${ACTIVATIONS.join(', ')}`);
-  }
-  return activation;
+/**
+ * The core's view of a layer: it checks the config (units, activation, rate, initializers,
+ * sizes) and, given input shapes, the inputs (count, widths), and says the output width and
+ * the number of weights. The weights are built for the width of the layer's first input.
+ */
+function coreShape(layer, shapes) {
+  const first = layer.inboundNodes.length ? layer.inboundNodes[0].inputs.map(t => t.shape) : shapes;
+  const width = (s) => s[s.length - 1];
+  const built = first && first.length ? width(first[0]) : 1;
+  return native.layerShape(layer.toNative(), built, shapes && shapes.map(width));
 }
 
 /** The output of a layer inside a model being defined (no values, only a shape). */
@@ -57,7 +60,6 @@ class Layer {
     } else if (args.inputDim != null) {
       this.batchInputShape = [args.batchSize ?? null, positiveInteger(args.inputDim, `${this.name}: inputDim`)];
     }
-    this._model = null;
   }
 
   getClassName() { return this.className; }
@@ -76,19 +78,24 @@ class Layer {
     return output;
   }
 
-  /** Output shape for the given input shapes; checks the number of inputs. */
+  /** Output shape for the given input shapes (the core checks the inputs). */
   computeOutputShape(shapes) {
-    if (shapes.length !== 1) fail(`${this.name} takes one input but got ${shapes.length}`);
-    return shapes[0].slice();
+    const { outputWidth, params } = coreShape(this, shapes);
+    if (!this.inboundNodes.length) this._paramCount = params;
+    return [shapes[0][0], outputWidth];
   }
 
-  countParams() { return 0; }
+  countParams() { return this._paramCount ?? 0; }
 
-  getWeights() { return this._model ? this._model._layerWeights(this) : []; }
+  getWeights() {
+    const owner = ownerOf(this);
+    return owner ? internals(owner).layerWeights(this) : [];
+  }
 
   setWeights(weights) {
-    if (!this._model) fail(`${this.name}.setWeights: the layer is not part of a built model yet`);
-    this._model._setLayerWeights(this, weights);
+    const owner = ownerOf(this);
+    if (!owner) fail(`${this.name}.setWeights: the layer is not part of a built model yet`);
+    internals(owner).setLayerWeights(this, weights);
   }
 
   getConfig() { return { name: this.name, trainable: this.trainable }; }
@@ -109,24 +116,15 @@ class Dense extends Layer {
   constructor(args = {}) {
     super(args, 'Dense');
     this.units = positiveInteger(args.units, `dense: units`);
-    this.activation = checkActivation(args.activation, `dense '${this.name}'`);
+    this.activation = args.activation ?? 'linear';
     this.useBias = args.useBias !== undefined ? Boolean(args.useBias) : true;
     this.kernelInitializer = getInitializer(args.kernelInitializer ?? 'glorotNormal', `dense '${this.name}': kernelInitializer`);
     this.biasInitializer = getInitializer(args.biasInitializer ?? 'zeros', `dense '${this.name}': biasInitializer`);
     this.kernelRegularizer = getRegularizer(args.kernelRegularizer, `dense '${this.name}': kernelRegularizer`);
     this.biasRegularizer = getRegularizer(args.biasRegularizer, `dense '${this.name}': biasRegularizer`);
     if (args.activityRegularizer != null) fail(`dense '${this.name}': activityRegularizer is not supported (TF.js does not support it either)`);
+    coreShape(this);
   }
-  computeOutputShape(shapes) {
-    super.computeOutputShape(shapes);
-    const width = shapes[0][shapes[0].length - 1];
-    if (this._inputDim != null && width !== this._inputDim) {
-      fail(`dense '${this.name}': expected an input of ${this._inputDim} features (the width it was first applied to) but got ${width}`);
-    }
-    this._inputDim = width;
-    return [shapes[0][0], this.units];
-  }
-  countParams() { return this._inputDim == null ? 0 : this._inputDim * this.units + (this.useBias ? this.units : 0); }
   getConfig() {
     return { units: this.units, activation: this.activation, useBias: this.useBias, kernelInitializer: this.kernelInitializer,
       biasInitializer: this.biasInitializer, kernelRegularizer: this.kernelRegularizer, biasRegularizer: this.biasRegularizer, ...super.getConfig() };
@@ -144,10 +142,12 @@ class Dense extends Layer {
 class Dropout extends Layer {
   constructor(args = {}) {
     super(args, 'Dropout');
-    if (typeof args.rate !== 'number' || !(args.rate >= 0 && args.rate < 1)) fail(`dropout: rate must be a number in [0, 1) but got ${describe(args.rate)}`);
+    // A NaN would not reach the core (JSON has none); the core checks the range.
+    finiteNumber(args.rate, `dropout '${this.name}': rate`);
     if (args.noiseShape != null) fail(`dropout '${this.name}': noiseShape is not supported`);
     this.rate = args.rate;
     this.seed = args.seed ?? null;
+    coreShape(this);
   }
   getConfig() { return { rate: this.rate, seed: this.seed, ...super.getConfig() }; }
   toNative() { return { className: 'Dropout', name: this.name, rate: this.rate, seed: this.seed }; }
@@ -156,7 +156,8 @@ class Dropout extends Layer {
 class Activation extends Layer {
   constructor(args = {}) {
     super(args, 'Activation');
-    this.activation = checkActivation(args.activation, `activation '${this.name}'`);
+    this.activation = args.activation ?? 'linear';
+    coreShape(this);
   }
   getConfig() { return { activation: this.activation, ...super.getConfig() }; }
   toNative() { return { className: 'Activation', name: this.name, activation: this.activation }; }
@@ -164,11 +165,7 @@ class Activation extends Layer {
 
 class Merge extends Layer {
   computeOutputShape(shapes) {
-    if (shapes.length < 2) fail(`${this.name}: a merge layer needs at least 2 inputs but got ${shapes.length}`);
-    const widths = shapes.map(s => s[s.length - 1]);
-    if (this.className === 'Concatenate') return [null, widths.reduce((a, b) => a + b, 0)];
-    if (widths.some(w => w !== widths[0])) fail(`${this.name}: all inputs must have the same shape but got ${shapes.map(s => JSON.stringify(s)).join(', ')}`);
-    return [null, widths[0]];
+    return [null, coreShape(this, shapes).outputWidth];
   }
 }
 
@@ -218,4 +215,4 @@ const layers = {
   average: mergeFactory(Average),
 };
 
-module.exports = { Layer, InputLayer, Dense, Dropout, Activation, Concatenate, Add, Multiply, Average, SymbolicTensor, input, layers, ACTIVATIONS };
+module.exports = { Layer, InputLayer, Dense, Dropout, Activation, Concatenate, Add, Multiply, Average, SymbolicTensor, input, layers };

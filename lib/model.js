@@ -1,11 +1,11 @@
 'use strict';
 // LayersModel (tf.model) and Sequential (tf.sequential): the TF.js model API over a NativeModel.
-const { NativeModel, fitsInMemory } = require('./native');
+const { NativeModel, targetWidths } = require('./native');
 const { getUid } = require('./names');
-const { fail, describe, positiveInteger, nonNegativeInteger } = require('./errors');
+const { fail, describe, positiveInteger, nonNegativeInteger, finiteNumber } = require('./errors');
 const { InputLayer, SymbolicTensor, Layer } = require('./layers');
 const { buildGraph } = require('./graph');
-const { getOptimizer } = require('./optimizers');
+const { getOptimizer, attachModel } = require('./optimizers');
 const { shapeMismatch, toBlocks, matrixTensor, classWeightsPerOutput } = require('./data');
 const { Tensor, scalar, isTensor, makeTensor } = require('./tensor');
 const { printSummary, isSequentialLike } = require('./summary');
@@ -13,7 +13,9 @@ const { lossName, metricName } = require('./functions');
 const { History, standardizeCallbacks, callAll, usesHook, divergenceHandled } = require('./callbacks');
 const { ProgressLogger } = require('./progbar');
 const { fitDataset, evaluateDataset } = require('./fit_dataset');
-const { runInSlices, trackTraining, untrackTraining, epochLogsOf, divergence } = require('./native_run');
+const { runInSlices, trackTraining, untrackTraining, toLogs, epochLogsOf, divergence } = require('./native_run');
+const { expose, ownerOf, setOwner } = require('./model_internals');
+const { saveModel } = require('./io/save');
 
 const DEFAULT_BATCH_SIZE = 32;
 const YIELD_EVERY_MS = 125; // TF.js's yieldEvery 'auto'
@@ -23,10 +25,20 @@ class LayersModel {
   constructor(args = {}) {
     this.name = args.name ?? getUid(this.constructor === LayersModel ? 'model' : 'sequential_');
     this._stopTraining = false;
-    this._isTraining = false;
     this._native = null;
     this._compileSpec = null;
     this.history = null;
+    expose(this, {
+      native: () => this._model(),
+      structure: () => this._structure(),
+      compileSpec: () => this._compileSpec,
+      targetWidths: () => this._targetWidths(),
+      inputBlocks: (x, what) => this._inputBlocks(x, what),
+      targetBlocks: (y, rows, what) => this._targetBlocks(y, rows, what),
+      paramCount: () => this._paramCount(),
+      layerWeights: (layer) => this._layerWeights(layer),
+      setLayerWeights: (layer, weights) => this._setLayerWeights(layer, weights),
+    });
     if (this.constructor === LayersModel) {
       const inputs = Array.isArray(args.inputs) ? args.inputs : [args.inputs];
       const outputs = Array.isArray(args.outputs) ? args.outputs : [args.outputs];
@@ -35,9 +47,20 @@ class LayersModel {
       }
       this._inputs = inputs;
       this._outputs = outputs;
-      const layers = this._structure().layers; // validates the graph now, as TF.js does
-      layers.forEach(checkSize);
+      const layers = this._structure().layers;
+      const before = layers.map(l => [l, ownerOf(l), weightSources.get(l)]);
       layers.forEach(l => this._claim(l));
+      try {
+        this._model(); // the core checks the graph now, as TF.js does
+      } catch (err) {
+        // A model that cannot be built takes no layer from the model that holds it.
+        for (const [layer, owner, source] of before) {
+          setOwner(layer, owner);
+          if (source) weightSources.set(layer, source);
+          else weightSources.delete(layer);
+        }
+        throw err;
+      }
     }
   }
 
@@ -52,15 +75,7 @@ class LayersModel {
   get layers() { return this._structure().layers; }
 
   _structure() {
-    if (!this._graph) {
-      const g = buildGraph(this._inputs, this._outputs);
-      const names = new Set();
-      for (const l of g.layers) {
-        if (names.has(l.name)) fail(`model: layer names must be unique but '${l.name}' is used twice`);
-        names.add(l.name);
-      }
-      this._graph = g;
-    }
+    if (!this._graph) this._graph = buildGraph(this._inputs, this._outputs);
     return this._graph;
   }
 
@@ -78,8 +93,9 @@ class LayersModel {
     // Weights the layers already have (in this model before it grew, or in another model).
     const carried = new Map();
     for (const layer of g.layers) {
-      const source = this._staleNative || (layer._weightSource && layer._weightSource._native);
-      layer._weightSource = null;
+      const previousOwner = weightSources.get(layer);
+      const source = this._staleNative || (previousOwner && previousOwner._native);
+      weightSources.delete(layer);
       if (source) {
         const values = source.getWeights();
         source.weightInfo().forEach((w, i) => { if (w.name.startsWith(`${layer.name}/`)) carried.set(w.name, values[i]); });
@@ -103,8 +119,9 @@ class LayersModel {
 
   /** Makes this model the owner of a layer's weights; a previous owner's values carry over. */
   _claim(layer) {
-    if (layer._model && layer._model !== this) layer._weightSource = layer._model;
-    layer._model = this;
+    const owner = ownerOf(layer);
+    if (owner && owner !== this) weightSources.set(layer, owner);
+    setOwner(layer, this);
   }
 
   _namedWeights() {
@@ -157,10 +174,10 @@ class LayersModel {
     const native = this._model();
     const info = native.weightInfo();
     if (!Array.isArray(weights)) fail(`setWeights: expected an array of ${info.length} tensors but got ${describe(weights)}`);
-    if (weights.length !== info.length) fail(`setWeights: the model has ${info.length} weight(s) but ${weights.length} were given`);
+    // The core checks the count (and sizes); shapes are TF.js's, seen here only.
     const arrays = weights.map((t, i) => {
-      if (!isTensor(t)) fail(`setWeights: weight ${i} (${info[i].name}) must be a Tensor but got ${describe(t)}`);
-      if (t.shape.length !== info[i].shape.length || t.shape.some((d, k) => d !== info[i].shape[k])) {
+      if (!isTensor(t)) fail(`setWeights: weight ${i}${info[i] ? ` (${info[i].name})` : ''} must be a Tensor but got ${describe(t)}`);
+      if (info[i] && (t.shape.length !== info[i].shape.length || t.shape.some((d, k) => d !== info[i].shape[k]))) {
         fail(`setWeights: weight ${info[i].name} has shape [${info[i].shape}] but the tensor given for it has shape [${t.shape}]`);
       }
       return Float32Array.from(t.dataSync());
@@ -206,9 +223,8 @@ class LayersModel {
     const losses = perOutput(args.loss, outputs, 'loss', true).map((l, i) => lossName(l, `compile: loss for output '${outputs[i]}'`));
     const metricLists = perOutputMetrics(args.metrics, outputs);
     const weights = args.lossWeights == null ? outputs.map(() => 1) : perOutput(args.lossWeights, outputs, 'lossWeights', true);
-    weights.forEach((w, i) => {
-      if (typeof w !== 'number' || !Number.isFinite(w) || w < 0) fail(`compile: lossWeights for output '${outputs[i]}' must be a finite number >= 0 but got ${describe(w)}`);
-    });
+    // NaN and infinities cannot reach the core (JSON has none); the core checks the range.
+    weights.forEach((w, i) => finiteNumber(w, `compile: lossWeights for output '${outputs[i]}'`));
     const spec = {
       optimizer: optimizer.toNative(),
       heads: outputs.map((_, i) => ({ loss: losses[i], metrics: metricLists[i], lossWeight: weights[i] })),
@@ -218,7 +234,7 @@ class LayersModel {
     this._model().compile(spec);
     this._compileSpec = spec;
     this.optimizer = optimizer;
-    optimizer._attach(this);
+    attachModel(optimizer, this);
     this.loss = args.loss;
     this.metrics = args.metrics;
     this.compiled = true;
@@ -226,8 +242,9 @@ class LayersModel {
 
   get metricsNames() { return this._model().metricsNames(); }
 
-  _requireCompiled() {
-    if (!this._compileSpec) fail('You must compile a model before training/testing. Use LayersModel.compile(modelCompileArgs).');
+  /** Per output, the width of the targets its loss takes; the core's "compile first" error before compile. */
+  _targetWidths() {
+    return targetWidths(this._model(), 'training/testing');
   }
 
   // --- data --------------------------------------------------------------------------------
@@ -242,21 +259,15 @@ class LayersModel {
     return blocks;
   }
 
-  /** Whether output i takes class indices (one column) rather than one value per unit. */
-  _isSparseHead(i) {
-    const loss = this._compileSpec.heads[i].loss;
-    return loss === 'sparseCategoricalCrossentropy' || loss === 'sparse_categorical_crossentropy';
-  }
-
   _targetBlocks(y, rows, what) {
     const names = this.outputNames;
     const blocks = toBlocks(y, names, what);
     const widths = this._outputs.map(t => t.shape[1]);
+    const targetWidths = this._targetWidths();
     blocks.cols.forEach((c, i) => {
-      const sparse = this._isSparseHead(i);
-      const expected = sparse ? 1 : widths[i];
+      const expected = targetWidths[i];
       if (c !== expected) {
-        const why = sparse ? ' (class indices, one per row, with sparseCategoricalCrossentropy)' : ` (${widths[i]} unit(s))`;
+        const why = expected !== widths[i] ? ' (class indices, one per row, with sparseCategoricalCrossentropy)' : ` (${widths[i]} unit(s))`;
         fail(`${what}: ${shapeMismatch(names[i], expected, blocks.shapes[i])}${why}`);
       }
     });
@@ -299,14 +310,13 @@ class LayersModel {
   }
 
   async fit(x, y, args = {}) {
-    if (this._isTraining || this._fittingDataset) throw new Error('Cannot start training because another fit() call is ongoing.');
-    this._requireCompiled();
+    this._targetWidths(); // the core's compile check comes first, as in TF.js
     const batchSize = positiveInteger(args.batchSize ?? DEFAULT_BATCH_SIZE, 'fit: batchSize');
     const epochs = nonNegativeInteger(args.epochs ?? 1, 'fit: epochs');
     const initialEpoch = nonNegativeInteger(args.initialEpoch ?? 0, 'fit: initialEpoch');
     const verbose = args.verbose ?? 1;
-    const validationSplit = args.validationSplit ?? 0;
-    if (typeof validationSplit !== 'number' || !(validationSplit >= 0 && validationSplit < 1)) fail(`fit: validationSplit must be a number in [0, 1) but got ${describe(validationSplit)}`);
+    // A NaN could not reach the core (JSON has none); the core checks the range.
+    const validationSplit = finiteNumber(args.validationSplit ?? 0, 'fit: validationSplit');
     if (args.shuffle === 'batch') fail("fit: shuffle 'batch' is not supported");
     const xs = this._inputBlocks(x, 'fit: x');
     const ys = this._targetBlocks(y, xs.rows, 'fit: y');
@@ -323,8 +333,8 @@ class LayersModel {
       validationSplit: validation ? 0 : validationSplit, classWeights: classWeightsPerOutput(args.classWeight, this.outputNames),
     };
     const sampleWeights = this._sampleWeights(args.sampleWeight, xs.rows);
+    // The core refuses a second fit while one runs.
     const trainer = this._model().startFit(xs.arrays, ys.arrays, xs.rows, validation, sampleWeights, options);
-    this._isTraining = true;
     this.stopTraining = false;
     trackTraining(this._native);
     try {
@@ -332,7 +342,6 @@ class LayersModel {
     } finally {
       trainer.finish();
       untrackTraining(this._native);
-      this._isTraining = false;
     }
   }
 
@@ -346,7 +355,6 @@ class LayersModel {
     all.forEach((cb) => { if (cb.setModel) cb.setModel(this); if (cb.setParams) cb.setParams(params); });
     history.params = params;
     this.history = history;
-    const toLogs = (values, keys = names) => Object.fromEntries(keys.map((k, i) => [k, values[i]]));
     const trainNames = this.metricsNames;
     const batchLevel = usesHook(callbacks, 'onBatchBegin') || usesHook(callbacks, 'onBatchEnd');
     const onYield = usesHook(callbacks, 'onYield');
@@ -365,7 +373,7 @@ class LayersModel {
     if (!epochLevel) {
       // Nothing to call between epochs: the whole fit runs natively in one go.
       const report = epochs > initialEpoch ? await runInSlices(trainer, { epochs: epochs - initialEpoch, batches: 0, budgetMs: 0, recordBatches: false }) : { epochs: [] };
-      for (const e of report.epochs) history.record(e.epoch, epochLogsOf(toLogs(e.logs)));
+      for (const e of report.epochs) history.record(e.epoch, epochLogsOf(toLogs(e.logs, names)));
       if (report.diverged) throw diverged(report);
       if (report.stopped) {
         const partial = partialEpoch();
@@ -388,7 +396,7 @@ class LayersModel {
           }
           // terminateOnNaN turns the rejection into a stop (the epoch ends with the batches run).
           if (report.diverged && !(await divergenceHandled(all, report.diverged))) throw diverged(report);
-          if (report.epochs.length) epochLogs = epochLogsOf(toLogs(report.epochs[0].logs));
+          if (report.epochs.length) epochLogs = epochLogsOf(toLogs(report.epochs[0].logs, names));
           if (onYield && report.batches.length) {
             const last = report.batches[report.batches.length - 1];
             await callAll(callbacks, 'onYield', epoch, last.batch, toLogs(last.logs, trainNames));
@@ -410,8 +418,7 @@ class LayersModel {
 
   /** One optimizer step on a whole batch, natively off the JavaScript thread; logs in metricsNames order. */
   async _trainBatch(x, y, { classWeight } = {}) {
-    if (this._isTraining) throw new Error('Cannot start training because another fit() call is ongoing.');
-    this._requireCompiled();
+    this._targetWidths(); // the core's compile check; the core also refuses a step while a fit runs
     const xs = this._inputBlocks(x, 'trainOnBatch: x');
     const ys = this._targetBlocks(y, xs.rows, 'trainOnBatch: y');
     const options = { classWeights: classWeightsPerOutput(classWeight, this.outputNames) };
@@ -429,7 +436,7 @@ class LayersModel {
   // --- evaluate / predict ------------------------------------------------------------------
 
   evaluate(x, y, args = {}) {
-    this._requireCompiled();
+    this._targetWidths(); // the core's compile check
     const batchSize = positiveInteger(args.batchSize ?? DEFAULT_BATCH_SIZE, 'evaluate: batchSize');
     if (args.verbose) fail('evaluate: Verbose mode is not implemented yet.');
     const xs = this._inputBlocks(x, 'evaluate: x');
@@ -490,7 +497,7 @@ class LayersModel {
 
   /** Saves in the TF.js layers format (see lib/io.js): a URL, a path or an IO handler. */
   async save(handlerOrURL, config) {
-    return require('./io').saveModel(this, handlerOrURL, config);
+    return saveModel(this, handlerOrURL, config);
   }
 
   dispose() { return { refCountAfterDispose: 0, numDisposedVariables: 0 }; }
@@ -513,9 +520,7 @@ class Sequential extends LayersModel {
   add(layer) {
     if (!(layer instanceof Layer)) fail(`Sequential.add: expected a layer (e.g. tf.layers.dense(...)) but got ${describe(layer)}`);
     if (this._layers.includes(layer)) fail(`Sequential.add: layer '${layer.name}' is already in the model`);
-    if (this._layers.some(l => l.name === layer.name)) fail(`Sequential.add: a layer named '${layer.name}' is already in the model`);
-    const before = { _inputs: this._inputs, _outputs: this._outputs, _graph: this._graph, _native: this._native, _staleNative: this._staleNative };
-    const layerBefore = { _model: layer._model, _weightSource: layer._weightSource, _inputDim: layer._inputDim };
+    // Layer names are checked by the core when the model is built (on first use, as in TF.js).
     let input;
     if (this._layers.length === 0) {
       if (!layer.batchInputShape) fail('The first layer in a Sequential model must get an `inputShape` or `batchInputShape` argument.');
@@ -526,22 +531,12 @@ class Sequential extends LayersModel {
     } else {
       input = this._outputs[0];
     }
-    const output = layer.apply(input);
+    const output = layer.apply(input); // the core checks the layer here; nothing has changed yet
     this._layers.push(layer);
     if (this._layers.length === 1) this._claim(input.sourceLayer);
     this._claim(layer);
     this._outputs = [output];
     this._invalidate();
-    try {
-      checkSize(layer);
-    } catch (err) {
-      // Leave the model (and the layer) exactly as they were.
-      this._layers.pop();
-      layer.inboundNodes.pop();
-      Object.assign(this, before);
-      Object.assign(layer, layerBefore);
-      throw err;
-    }
   }
 
   pop() {
@@ -568,13 +563,8 @@ class Sequential extends LayersModel {
 
 // --- helpers -------------------------------------------------------------------------------
 
-/** A layer whose weights could never be allocated fails here, not by the process being killed later. */
-function checkSize(layer) {
-  if (layer._inputDim == null || layer.units == null) return;
-  if (!fitsInMemory(layer._inputDim * layer.units)) {
-    fail(`dense '${layer.name}': a kernel of ${layer._inputDim}×${layer.units} values is too large to allocate`);
-  }
-}
+// A layer whose weights this model takes over -> the model that held them before (its values carry over).
+const weightSources = new WeakMap();
 
 function matrixLike(values, shape) {
   return Tensor.fromTypedArray(values, shape.slice(), 'float32');

@@ -40,6 +40,11 @@ async function runInSlices(trainer, options) {
   }
 }
 
+/** Logs keyed by name from the core's values in the same order (`keys[i]` -> `values[i]`). */
+function toLogs(values, keys) {
+  return Object.fromEntries(keys.map((k, i) => [k, values[i]]));
+}
+
 /** TF.js's epoch logs hold the validation values first (they are written before BaseLogger's). */
 function epochLogsOf(logs) {
   const entries = Object.entries(logs);
@@ -53,4 +58,4 @@ function divergence(message, history) {
   return err;
 }
 
-module.exports = { runInSlices, trackTraining, untrackTraining, epochLogsOf, divergence };
+module.exports = { runInSlices, trackTraining, untrackTraining, toLogs, epochLogsOf, divergence };

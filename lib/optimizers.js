@@ -3,6 +3,7 @@
 // learning-rate schedules. The update rules, clipping and schedules run in the core
 // (crates/core/src/optimizer*); this file only shapes arguments into the core's wire format.
 const { fail, describe, finiteNumber } = require('./errors');
+const { internals } = require('./model_internals');
 
 const CLIP_OPTIONS = ['clipnorm', 'clipvalue', 'globalClipnorm'];
 
@@ -54,9 +55,7 @@ class Optimizer {
     this.options = Object.fromEntries(CLIP_OPTIONS.filter(k => options[k] != null).map(k => [k, options[k]]));
     // NaN would reach the core as null (not set); the core checks the rest (sign, exclusivity).
     for (const [key, value] of Object.entries(this.options)) finiteNumber(value, `${className} ${key}`);
-    // The models compiled with this optimizer, held weakly: an optimizer reused for many models
-    // must not keep the ones no longer in use alive.
-    this._models = [];
+    compiledWith.set(this, []);
   }
   getClassName() { return this.className; }
   /** TF.js's getConfig (plus the clipping options that are set). */
@@ -67,8 +66,8 @@ class Optimizer {
    * value at the optimizer's current step; the schedule itself before compile.
    */
   get learningRate() {
-    const [model] = this._compiledModels();
-    if (model) return model._model().learningRate();
+    const [model] = compiledModels(this);
+    if (model) return internals(model).native().learningRate();
     return this.config.learningRate;
   }
 
@@ -78,7 +77,7 @@ class Optimizer {
     if (this.config.learningRate instanceof LearningRateSchedule) {
       fail(`${this.className} learningRate: this optimizer was created with a ${this.config.learningRate.className} schedule as its learning rate, so its learning rate is not settable`);
     }
-    for (const model of this._compiledModels()) model._model().setLearningRate(value);
+    for (const model of compiledModels(this)) internals(model).native().setLearningRate(value);
     this.config.learningRate = value;
   }
 
@@ -91,16 +90,23 @@ class Optimizer {
     return { className: this.className, config: { ...this.config, learningRate: lr instanceof LearningRateSchedule ? lr.toNative() : lr, ...this.options } };
   }
 
-  /** Called by compile: later learning-rate changes reach this model's optimizer. */
-  _attach(model) {
-    if (!this._compiledModels().includes(model)) this._models.push(new WeakRef(model));
-  }
-  /** The models still alive and compiled with this optimizer. */
-  _compiledModels() {
-    this._models = this._models.filter((ref) => ref.deref()?.optimizer === this);
-    return this._models.map(ref => ref.deref());
-  }
   dispose() {}
+}
+
+// Optimizer -> the models compiled with it, held weakly: an optimizer reused for many models
+// must not keep the ones no longer in use alive.
+const compiledWith = new WeakMap();
+
+/** Called by compile: later learning-rate changes reach this model's optimizer. */
+function attachModel(optimizer, model) {
+  if (!compiledModels(optimizer).includes(model)) compiledWith.get(optimizer).push(new WeakRef(model));
+}
+
+/** The models still alive and compiled with this optimizer. */
+function compiledModels(optimizer) {
+  const refs = compiledWith.get(optimizer).filter((ref) => ref.deref()?.optimizer === optimizer);
+  compiledWith.set(optimizer, refs);
+  return refs.map(ref => ref.deref());
 }
 
 /** Splits a trailing `{clipnorm, clipvalue, globalClipnorm}` object off positional arguments. */
@@ -168,4 +174,4 @@ function getOptimizer(identifier) {
   fail(`compile: optimizer must be an optimizer name or a tf.train optimizer but got ${describe(identifier)}`);
 }
 
-module.exports = { Optimizer, LearningRateSchedule, train, getOptimizer, CLIP_OPTIONS };
+module.exports = { Optimizer, LearningRateSchedule, train, getOptimizer, attachModel, CLIP_OPTIONS };

@@ -11,6 +11,7 @@ const { BaseCallback } = require('./callbacks');
 const { isTensor } = require('./tensor');
 const { fail, describe } = require('./errors');
 const { renderSvg, lineChartSpec, confusionMatrixSpec } = require('./charts');
+const { internals } = require('./model_internals');
 
 const CLASSIFICATION_LOSSES = {
   categoricalCrossentropy: 'categorical', categorical_crossentropy: 'categorical',
@@ -120,14 +121,14 @@ class TrainingReport extends BaseCallback {
 
   /** One matrix per classification head of the model, from options.data, once training ended. */
   confusionMatrices() {
-    if (!this.data || !this.model || !this.model._compileSpec) return [];
+    if (!this.data || !this.model || !internals(this.model).compileSpec()) return [];
     const [x, y] = this.data;
     const outputs = this.model.outputNames;
     let predictions = this.model.predict(x);
     predictions = Array.isArray(predictions) ? predictions : [predictions];
     const result = [];
     outputs.forEach((head, i) => {
-      const kind = CLASSIFICATION_LOSSES[this.model._compileSpec.heads[i].loss];
+      const kind = CLASSIFICATION_LOSSES[internals(this.model).compileSpec().heads[i].loss];
       if (!kind) return;
       const target = targetOf(y, outputs, i);
       const pred = predictions[i].arraySync();

@@ -1,8 +1,12 @@
 //! Losses and metrics as plain functions on arrays (`tf.metrics.*`, `tf.losses.*`).
 
+use crate::convert::from_json;
 use crate::error::IntoJs;
+use crate::model::{lock, NativeModel};
+use dense_mtl_core::layers::LayerConfig;
 use dense_mtl_core::loss::Loss;
 use dense_mtl_core::metric::Metric;
+use dense_mtl_core::tensor_loss::{self, ElementLoss, Reduction};
 use dense_mtl_core::Error;
 use napi::bindgen_prelude::Float32Array;
 use napi_derive::napi;
@@ -43,6 +47,12 @@ pub fn metric_values(name: String, y_true: Float32Array, y_pred: Float32Array, w
     Ok(Float32Array::new(out))
 }
 
+/// The TF.js names of the losses the core knows (without aliases), in TF.js's order.
+#[napi(catch_unwind)]
+pub fn loss_names() -> Vec<String> {
+    dense_mtl_core::loss::all().map(|(name, _)| name.to_string()).collect()
+}
+
 /// The TF.js identifier of a loss given by any accepted name (`'mse'` → `'meanSquaredError'`):
 /// what a saved training config holds, since TF.js's loader knows only these.
 #[napi(catch_unwind)]
@@ -57,9 +67,60 @@ pub fn panic_for_tests() {
     panic!("deliberate panic for tests");
 }
 
-/// Whether `values` float32 values fit in the memory this system has available (checked before a
-/// model is built, so that an impossible size is an error rather than the process being killed).
+/// What the core makes of one layer (`spec`, the layer's wire config), after its own checks of
+/// the config (units, activation, rate, initializers, sizes) and, given `widths`, of its inputs
+/// (their count and widths): the output width and the number of weights. `built_width` is the
+/// width the weights are built for (the first input's, as in a model).
+#[napi(object)]
+pub struct LayerShape {
+    /// Null when no input widths were given.
+    pub output_width: Option<u32>,
+    pub params: f64,
+}
+
 #[napi(catch_unwind)]
-pub fn fits_in_memory(values: f64) -> bool {
-    values.is_finite() && values >= 0.0 && dense_mtl_core::memory::fits_in_memory(values as usize)
+pub fn layer_shape(spec: serde_json::Value, built_width: u32, widths: Option<Vec<u32>>) -> napi::Result<LayerShape> {
+    let name = spec.get("name").and_then(|n| n.as_str()).unwrap_or("?").to_string();
+    let config: LayerConfig = from_json(&format!("layer '{name}'"), spec)?;
+    let layer = config.build(built_width as usize).js()?;
+    let params = layer.params().iter().map(|p| p.values.len()).sum::<usize>() as f64;
+    let output_width = match widths {
+        Some(widths) => {
+            let widths: Vec<usize> = widths.into_iter().map(|w| w as usize).collect();
+            Some(layer.layer.output_width(&layer.name, &widths).js()? as u32)
+        }
+        None => None,
+    };
+    Ok(LayerShape { output_width, params })
+}
+
+/// Per output, the width of the targets the compiled loss takes (1 for class indices); the
+/// core's "compile first" error, naming `what` (`training/testing`), before compile.
+#[napi(catch_unwind)]
+pub fn target_widths(model: &NativeModel, what: String) -> napi::Result<Vec<u32>> {
+    let model = lock(&model.shared);
+    model.require_compiled(&what).js()?;
+    Ok(model.heads.iter().map(|h| h.target_width as u32).collect())
+}
+
+/// `tf.losses.<name>` per element (`parameter`: logLoss's epsilon, huberLoss's delta or
+/// sigmoidCrossEntropy's labelSmoothing).
+#[napi(catch_unwind)]
+pub fn element_losses(name: String, parameter: Option<f64>, labels: Float32Array, predictions: Float32Array) -> napi::Result<Float32Array> {
+    let loss = ElementLoss::parse(&name, parameter).js()?;
+    Ok(Float32Array::new(loss.values(&labels, &predictions, &name).js()?))
+}
+
+/// TF.js's `computeWeightedLoss` (`reduction` as `tf.Reduction` numbers it): the weighted losses,
+/// or one value.
+#[napi(catch_unwind)]
+pub fn weighted_loss(losses: Float32Array, weights: Option<Float32Array>, reduction: u32) -> napi::Result<Float32Array> {
+    let reduction = Reduction::from_number(reduction).js()?;
+    Ok(Float32Array::new(tensor_loss::weighted_loss(&losses, weights.as_deref(), reduction).js()?))
+}
+
+/// `tf.metrics.r2Score` over every element.
+#[napi(catch_unwind)]
+pub fn r2_score(y_true: Float32Array, y_pred: Float32Array) -> napi::Result<f64> {
+    tensor_loss::r2_score(&y_true, &y_pred).js()
 }

@@ -3,7 +3,7 @@
 // after save step `step` ('none': no kill). With `loop`, saves seeds `seed` and `seed + 1` in
 // turn until the parent kills it. Prints 'saved' after a save that was not killed.
 const tf = require('../..');
-const { saveToDirectory } = require('../../lib/io');
+const { saveToDirectory } = require('../../lib/io/save');
 const { buildModel } = require('./save-models');
 
 const [dir, seedArg, step, mode] = process.argv.slice(2);

@@ -4,6 +4,7 @@
 const { fail, describe } = require('../errors');
 const { BaseCallback, checkArgs, checkMode, maximizes } = require('./base');
 const { pyFormat } = require('./pyformat');
+const { saveToDirectory } = require('../io/save');
 
 const OPTIONS = ['filepath', 'monitor', 'verbose', 'saveBestOnly', 'saveWeightsOnly', 'mode', 'saveFreq', 'initialValueThreshold'];
 
@@ -54,8 +55,6 @@ class ModelCheckpoint extends BaseCallback {
     } else if (this.verbose > 0) {
       console.log(`\nEpoch ${epoch + 1}: saving model to ${dir}`);
     }
-    // Required here, not at the top: lib/io requires the model module, which requires callbacks.
-    const { saveToDirectory } = require('../io');
     await saveToDirectory(this.model, dir, { includeOptimizer: !this.saveWeightsOnly }, this.hooks);
   }
 }

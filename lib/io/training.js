@@ -7,6 +7,7 @@ const binding = require('../native');
 const { train, LearningRateSchedule, CLIP_OPTIONS } = require('../optimizers');
 const { lossName, metricName } = require('../functions');
 const { toCamelCase, toSnakeCase, convertPythonicToTs } = require('./pythonic');
+const { internals } = require('../model_internals');
 
 const sameShape = (a, b) => a.length === b.length && a.every((d, i) => d === b[i]);
 
@@ -14,7 +15,7 @@ const sameShape = (a, b) => a.length === b.length && a.every((d, i) => d === b[i
 
 /** The model's weights as named, typed values, in `model.weights` order (TF.js `getNamedWeights`). */
 function namedWeights(model, trainableOnly) {
-  const native = model._model();
+  const native = internals(model).native();
   const values = native.getWeights();
   return native.weightInfo()
     .map((w, i) => ({ name: w.name, shape: w.shape, dtype: 'float32', values: values[i], trainable: w.trainable }))
@@ -56,7 +57,7 @@ function targetOf(name, index, byLayer, slots) {
  * given keep their initial values, and a warning lists them. Checks everything first.
  */
 function setModelWeights(model, decoded, strict, where, slots) {
-  const native = model._model();
+  const native = internals(model).native();
   const info = native.weightInfo();
   const index = new Map(info.map((w, i) => [w.name, i]));
   const byLayer = new Map();
@@ -128,7 +129,7 @@ function metricIdentifiers(model) {
     if (Array.isArray(given)) return given.map(one);
     return Object.fromEntries(Object.entries(given).map(([k, m]) => [k, Array.isArray(m) ? m.map(one) : one(m)]));
   }
-  const heads = model._compileSpec.heads.map(h => h.metrics.map(one));
+  const heads = internals(model).compileSpec().heads.map(h => h.metrics.map(one));
   if (heads.every(h => h.length === 0)) return {}; // what TF.js writes when compile had no metrics
   if (heads.length === 1 || heads.every(h => JSON.stringify(h) === JSON.stringify(heads[0]))) return heads[0];
   return Object.fromEntries(model.outputNames.map((o, i) => [o, heads[i].length === 1 ? heads[i][0] : heads[i]]));
@@ -160,7 +161,7 @@ const EXTENSION_VERSION = 1;
 
 /** Loss weights other than all ones, by output name. */
 function lossWeightsOf(model) {
-  const heads = model._compileSpec.heads;
+  const heads = internals(model).compileSpec().heads;
   if (heads.every(h => h.lossWeight === 1)) return null;
   return Object.fromEntries(model.outputNames.map((o, i) => [o, heads[i].lossWeight]));
 }
@@ -171,7 +172,7 @@ function lossWeightsOf(model) {
  * TF.js ignores unknown fields but throws on `trainingConfig.loss_weights`.
  */
 function multiTaskState(model) {
-  const spec = model._compileSpec;
+  const spec = internals(model).compileSpec();
   const lossWeights = lossWeightsOf(model);
   const weighting = spec.taskWeighting && spec.taskWeighting.method !== 'fixed' ? { ...spec.taskWeighting } : null;
   const surgery = spec.gradientSurgery || null;
@@ -181,7 +182,7 @@ function multiTaskState(model) {
   if (weighting) state.taskWeighting = weighting;
   if (surgery) state.gradientSurgery = surgery;
   // Fixed weights learn nothing; the adaptive methods carry what they learned so far.
-  const native = model._model();
+  const native = internals(model).native();
   if (weighting && typeof native.taskState === 'function') {
     try {
       state.taskState = native.taskState();
@@ -203,14 +204,14 @@ function checkExtension(extension, where) {
 function restoreTaskState(model, extension, where) {
   const state = extension && extension.taskState;
   if (state == null) return () => {};
-  const method = (model._compileSpec.taskWeighting && model._compileSpec.taskWeighting.method) || 'fixed';
+  const method = (internals(model).compileSpec().taskWeighting && internals(model).compileSpec().taskWeighting.method) || 'fixed';
   const saved = state.method && state.method.method;
   if (saved !== method || !Array.isArray(state.base) || state.base.length !== model.outputNames.length) {
     fail(`${where}: denseMtl.taskState is for ${describe(saved)} weighting of ${Array.isArray(state.base) ? state.base.length : '?'} output(s) but the model is compiled with '${method}' for ${model.outputNames.length}`);
   }
   return () => {
     try {
-      model._model().setTaskState(state);
+      internals(model).native().setTaskState(state);
     } catch (e) {
       fail(`${where}: denseMtl.${e.message}`); // the core checks lengths and finiteness
     }
@@ -315,7 +316,7 @@ function optimizerWeights(model) {
   if (model.optimizer.getClassName() === 'Adamax') {
     fail('model.save: includeOptimizer is not supported for Adamax, as in TF.js (getWeights() is not implemented for Adamax yet.)');
   }
-  const state = model._model().optimizerState();
+  const state = internals(model).native().optimizerState();
   return [
     { name: 'iter', shape: [], dtype: 'int32', values: Int32Array.of(state.iterations), group: 'optimizer' },
     ...state.weights.map(w => ({ name: w.name, shape: w.shape, dtype: 'float32', values: w.values, group: 'optimizer' })),
@@ -327,7 +328,7 @@ function optimizerWeights(model) {
  * `setWeights`; a file with `iter` only (saved before the first step) keeps fresh slots.
  */
 function restoreOptimizer(model, decoded, where) {
-  const native = model._model();
+  const native = internals(model).native();
   const current = native.optimizerState();
   const [iter, ...slots] = decoded;
   if (!iter || iter.spec.name !== 'iter' || iter.values.length !== 1) fail(`${where}: optimizer weights must start with 'iter' (an int32 scalar)`);

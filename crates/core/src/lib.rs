@@ -24,6 +24,7 @@ pub mod optimizer;
 pub mod regularizer;
 pub mod rng;
 pub mod step;
+pub mod tensor_loss;
 pub mod train;
 
 pub use error::{Error, Result};

@@ -153,7 +153,8 @@ impl Model {
         names
     }
 
-    pub(crate) fn require_compiled(&self, what: &str) -> Result<()> {
+    /// The "compile first" error (naming `what`, e.g. `training/testing`) unless compiled.
+    pub fn require_compiled(&self, what: &str) -> Result<()> {
         if self.is_compiled() {
             Ok(())
         } else {
