@@ -27,11 +27,15 @@ pub struct GraphConfig {
     pub outputs: Vec<usize>,
 }
 
-/// A node: a layer applied to earlier nodes, producing a `[rows, width]` tensor.
+/// A node: a layer applied to earlier nodes, producing a `[rows, ...shape]` tensor stored
+/// row-major as `rows × width` values.
 #[derive(Clone, Debug)]
 pub struct Node {
     pub layer: usize,
     pub inputs: Vec<usize>,
+    /// The shape of one row (`[width]` for a `[rows, width]` tensor, `[3, 4]` for `[rows, 3, 4]`).
+    pub shape: Vec<usize>,
+    /// Values per row: the product of `shape`.
     pub width: usize,
 }
 
@@ -65,13 +69,19 @@ impl Graph {
                     lc.name()
                 )));
             }
-            let widths: Vec<usize> = n.inputs.iter().map(|&i| nodes[i].width).collect();
+            let shapes: Vec<Vec<usize>> = n.inputs.iter().map(|&i| nodes[i].shape.clone()).collect();
             if layers[n.layer].is_none() {
-                layers[n.layer] = Some(lc.build(widths.first().copied().unwrap_or(0))?);
+                let features = shapes.first().and_then(|s| s.last()).copied().unwrap_or(0);
+                layers[n.layer] = Some(lc.build(features)?);
             }
             let layer = layers[n.layer].as_ref().expect("built above");
-            let width = layer.layer.output_width(&layer.name, &widths)?;
-            nodes.push(Node { layer: n.layer, inputs: n.inputs.clone(), width });
+            if layer.layer.id_count().is_some() && !n.inputs.iter().all(|i| config.inputs.contains(i)) {
+                return Err(Error::invalid(format!("model: layer '{}' reads integer ids, so it must take a model input (tf.input) directly", layer.name)));
+            }
+            let shape = layer.layer.output_shape(&layer.name, &shapes)?;
+            let width = shape.iter().try_fold(1usize, |w, &d| w.checked_mul(d));
+            let width = width.ok_or_else(|| Error::invalid(format!("model: the output of layer '{}' is too large", layer.name)))?;
+            nodes.push(Node { layer: n.layer, inputs: n.inputs.clone(), shape, width });
         }
         let layers = layers
             .into_iter()
@@ -88,6 +98,12 @@ impl Graph {
         }
         if config.outputs.iter().any(|&o| o >= nodes.len()) || config.outputs.is_empty() {
             return Err(Error::invalid("model: outputs must name at least one existing node"));
+        }
+        if let Some(node) = config.outputs.iter().map(|&o| &nodes[o]).find(|n| n.shape.len() != 1) {
+            let (name, shape) = (&layers[node.layer].name, crate::layers::batch_shape(&node.shape));
+            return Err(Error::invalid(format!(
+                "model: output '{name}' has shape {shape}, but model outputs (and their losses) are [batch, units] tensors in dense-mtl: add a flatten layer"
+            )));
         }
         let graph = Graph { name: config.name.clone(), layers, nodes, inputs: config.inputs.clone(), outputs: config.outputs.clone() };
         graph.check_outputs_reach_inputs()?;
@@ -115,6 +131,31 @@ impl Graph {
     /// Width of each model input.
     pub fn input_widths(&self) -> Vec<usize> {
         self.inputs.iter().map(|&i| self.nodes[i].width).collect()
+    }
+
+    /// Checks the values of model inputs that layers read as integer ids (embedding): each
+    /// must be in `0..count` after truncation toward zero, as TF.js's cast to int32 reads it.
+    pub fn check_ids(&self, xs: &[&[f32]], what: &str) -> Result<()> {
+        for node in &self.nodes {
+            let layer = &self.layers[node.layer];
+            let Some(count) = layer.layer.id_count() else { continue };
+            for &input in &node.inputs {
+                let Some(k) = self.inputs.iter().position(|&i| i == input) else { continue };
+                let Some(x) = xs.get(k) else { continue };
+                let width = self.nodes[input].width;
+                if let Some(i) = x.iter().position(|&v| !(0..count as i64).contains(&(v as i64))) {
+                    let input_name = &self.layers[self.nodes[input].layer].name;
+                    return Err(Error::invalid(format!(
+                        "{what}: layer '{}' reads input '{input_name}' as ids in [0, {count}) (its inputDim), but row {} column {} holds {}",
+                        layer.name,
+                        i / width,
+                        i % width,
+                        x[i]
+                    )));
+                }
+            }
+        }
+        Ok(())
     }
 
     /// Width of each model output.

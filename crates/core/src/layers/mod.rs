@@ -11,12 +11,16 @@
 pub mod activation;
 pub mod dense;
 pub mod dropout;
+pub mod embedding;
+pub mod flatten;
 pub mod input;
 pub mod merge;
 
 pub use activation::{ActivationConfig, ActivationLayer};
 pub use dense::{Dense, DenseConfig};
 pub use dropout::{Dropout, DropoutConfig};
+pub use embedding::{Embedding, EmbeddingConfig};
+pub use flatten::{Flatten, FlattenConfig};
 pub use input::{Input, InputConfig};
 pub use merge::{Merge, MergeConfig, MergeOp};
 
@@ -39,6 +43,8 @@ pub enum LayerConfig {
     Add(MergeConfig),
     Multiply(MergeConfig),
     Average(MergeConfig),
+    Embedding(EmbeddingConfig),
+    Flatten(FlattenConfig),
 }
 
 impl LayerConfig {
@@ -50,11 +56,13 @@ impl LayerConfig {
             LayerConfig::Dropout(c) => &c.name,
             LayerConfig::Activation(c) => &c.name,
             LayerConfig::Concatenate(c) | LayerConfig::Add(c) | LayerConfig::Multiply(c) | LayerConfig::Average(c) => &c.name,
+            LayerConfig::Embedding(c) => &c.name,
+            LayerConfig::Flatten(c) => &c.name,
         }
     }
 
     /// Validates the config and builds the layer (initializing its weights); `input_width` is
-    /// the width of its first input.
+    /// the last axis of its first input (the features of a `[batch, features]` input).
     pub fn build(&self, input_width: usize) -> Result<NamedLayer> {
         match self {
             LayerConfig::InputLayer(c) => c.build(),
@@ -65,6 +73,8 @@ impl LayerConfig {
             LayerConfig::Add(c) => Ok(c.build(MergeOp::Add)),
             LayerConfig::Multiply(c) => Ok(c.build(MergeOp::Multiply)),
             LayerConfig::Average(c) => Ok(c.build(MergeOp::Average)),
+            LayerConfig::Embedding(c) => c.build(),
+            LayerConfig::Flatten(c) => Ok(c.build()),
         }
     }
 }
@@ -97,6 +107,26 @@ pub trait Layer: std::fmt::Debug + Send + Sync {
 
     /// The output width for these input widths, or an error naming the layer (`name`).
     fn output_width(&self, name: &str, inputs: &[usize]) -> Result<usize>;
+
+    /// The output's shape per row for these inputs' shapes per row (`[4]` for a `[batch, 4]`
+    /// tensor, `[3, 4]` for `[batch, 3, 4]`, stored row-major). By default a layer takes
+    /// `[batch, features]` inputs only and [`output_width`](Self::output_width) decides.
+    fn output_shape(&self, name: &str, inputs: &[Vec<usize>]) -> Result<Vec<usize>> {
+        for (k, shape) in inputs.iter().enumerate() {
+            if shape.len() != 1 {
+                let what = format!("layer '{name}' ({}) input {k}", self.class_name());
+                return Err(Error::shape(what, "shape [null,features] (rank 2)", batch_shape(shape)));
+            }
+        }
+        let widths: Vec<usize> = inputs.iter().map(|s| s[0]).collect();
+        Ok(vec![self.output_width(name, &widths)?])
+    }
+
+    /// For a layer that reads its input as integer ids (embedding), how many ids there are
+    /// (`0..count`); the model checks every id before it trains or predicts.
+    fn id_count(&self) -> Option<usize> {
+        None
+    }
 
     /// The layer's weights, in TF.js's order.
     fn params(&self) -> &[Param] {
@@ -195,6 +225,11 @@ impl Inputs<'_> {
         self.nodes[self.ids[k]].width
     }
 
+    /// Last axis of input `k` (its width when it is `[batch, features]`).
+    pub fn last_dim(&self, k: usize) -> usize {
+        *self.nodes[self.ids[k]].shape.last().expect("a shape has at least one axis")
+    }
+
     /// Input `k`, `rows × width` values.
     pub fn get(&self, k: usize) -> &[f32] {
         &self.outs[self.ids[k]][..self.rows * self.width(k)]
@@ -282,6 +317,12 @@ pub(crate) fn one_input(what: &str, inputs: &[usize]) -> Result<usize> {
         return Err(Error::invalid(format!("{what} takes one input but got {}", inputs.len())));
     }
     Ok(inputs[0])
+}
+
+/// A shape per row as TF.js prints the whole tensor's shape: `[null,3,4]`.
+pub(crate) fn batch_shape(shape: &[usize]) -> String {
+    let dims: Vec<String> = std::iter::once("null".to_string()).chain(shape.iter().map(usize::to_string)).collect();
+    format!("[{}]", dims.join(","))
 }
 
 fn yes() -> bool {
