@@ -666,6 +666,29 @@ export interface ConcatenateLayerArgs extends LayerArgs {
   axis?: -1 | 1;
 }
 
+/** Arguments of `tf.layers.embedding`. */
+export interface EmbeddingLayerArgs extends Omit<LayerArgs, 'inputShape'> {
+  /** Number of distinct ids (ids are integers in [0, inputDim)). */
+  inputDim: number;
+  /** Size of each id's vector. */
+  outputDim: number;
+  /** Ids per row; gives the layer its input shape `[batchSize or null, inputLength]`. */
+  inputLength?: number | [number];
+  /** `[inputLength]`. */
+  inputShape?: Shape;
+  /** Default 'randomUniform' (-0.05, 0.05), as in TF.js. */
+  embeddingsInitializer?: InitializerIdentifier | Initializer;
+  embeddingsRegularizer?: RegularizerIdentifier | Regularizer;
+  /** Only false: dense-mtl has no masking. */
+  maskZero?: false;
+}
+
+/** Arguments of `tf.layers.flatten`. */
+export interface FlattenLayerArgs extends LayerArgs {
+  /** Only 'channelsLast'. */
+  dataFormat?: 'channelsLast';
+}
+
 /** Arguments of `tf.input`: `shape` is `[features]`, or give `batchShape` `[batchSize or null, features]`. */
 export interface InputConfig {
   shape?: Shape;
@@ -736,6 +759,16 @@ export interface Activation extends Layer {
 }
 /** The layer that feeds a model its input. */
 export interface InputLayer extends Layer {}
+/** An embedding layer: `[batch, L]` integer ids → `[batch, L, outputDim]` rows of `embeddings`. */
+export interface Embedding extends Layer {
+  readonly inputDim: number;
+  readonly outputDim: number;
+  readonly inputLength: number | [number] | null;
+  readonly embeddingsInitializer: Initializer;
+  readonly embeddingsRegularizer: Regularizer | null;
+}
+/** A flatten layer: `[batch, a, b, ...]` → `[batch, a·b·...]`. */
+export interface Flatten extends Layer {}
 /** Concatenate, Add, Multiply or Average. */
 export interface Merge extends Layer {
   /** Concatenate only: the axis it joins along (always the feature axis, -1). */
@@ -764,6 +797,13 @@ export declare namespace layers {
   /** Element-wise mean of several inputs of the same shape (applied directly, or a layer to apply). */
   function average(inputs: SymbolicTensor[]): SymbolicTensor;
   function average(args?: LayerArgs): Merge;
+  /**
+   * Integer ids `[batch, L]` (values are truncated toward zero as TF.js's int32 cast does; an id
+   * outside [0, inputDim) is an error) → `[batch, L, outputDim]`. It must take a model input.
+   */
+  function embedding(args: EmbeddingLayerArgs): Embedding;
+  /** `[batch, a, b, ...]` → `[batch, a·b·...]` (the input must have rank 3 or more, as in TF.js). */
+  function flatten(args?: FlattenLayerArgs): Flatten;
 }
 
 /** A symbolic input of a functional model (`tf.model`). */

@@ -124,7 +124,7 @@ class Dense extends Layer {
       fail(`dense '${this.name}': expected an input of ${this._inputDim} features (the width it was first applied to) but got ${width}`);
     }
     this._inputDim = width;
-    return [shapes[0][0], this.units];
+    return [...shapes[0].slice(0, -1), this.units]; // on [batch, L, features]: the last axis, as TF.js
   }
   countParams() { return this._inputDim == null ? 0 : this._inputDim * this.units + (this.useBias ? this.units : 0); }
   getConfig() {
@@ -166,9 +166,16 @@ class Merge extends Layer {
   computeOutputShape(shapes) {
     if (shapes.length < 2) fail(`${this.name}: a merge layer needs at least 2 inputs but got ${shapes.length}`);
     const widths = shapes.map(s => s[s.length - 1]);
-    if (this.className === 'Concatenate') return [null, widths.reduce((a, b) => a + b, 0)];
-    if (widths.some(w => w !== widths[0])) fail(`${this.name}: all inputs must have the same shape but got ${shapes.map(s => JSON.stringify(s)).join(', ')}`);
-    return [null, widths[0]];
+    const leading = (s) => JSON.stringify(s.slice(1, -1));
+    const listed = shapes.map(s => JSON.stringify(s)).join(', ');
+    if (this.className === 'Concatenate') {
+      if (shapes.some(s => leading(s) !== leading(shapes[0]))) {
+        fail(`${this.name}: A \`Concatenate\` layer requires inputs with matching shapes except for the concat axis. Got input shapes: ${listed}`);
+      }
+      return [null, ...shapes[0].slice(1, -1), widths.reduce((a, b) => a + b, 0)];
+    }
+    if (shapes.some(s => JSON.stringify(s.slice(1)) !== JSON.stringify(shapes[0].slice(1)))) fail(`${this.name}: all inputs must have the same shape but got ${listed}`);
+    return [null, ...shapes[0].slice(1)];
   }
 }
 
@@ -186,6 +193,72 @@ const Concatenate = merge('Concatenate');
 const Add = merge('Add');
 const Multiply = merge('Multiply');
 const Average = merge('Average');
+
+/** Ids per row: a positive integer, or TF.js's one-element list form. */
+function inputLengthOf(value, what) {
+  if (value == null) return null;
+  const list = Array.isArray(value) ? value : [value];
+  if (list.length !== 1) fail(`${what}: inputLength must be a positive integer (dense-mtl embeds [batch, ids] inputs) but got ${describe(value)}`);
+  return positiveInteger(list[0], `${what}: inputLength`);
+}
+
+class Embedding extends Layer {
+  constructor(args = {}) {
+    // inputDim is the vocabulary here, not the features of the base layer's input shape.
+    super({ ...args, inputDim: undefined }, 'Embedding');
+    const what = `embedding '${this.name}'`;
+    this.inputDim = positiveInteger(args.inputDim, `${what}: inputDim`);
+    this.outputDim = positiveInteger(args.outputDim, `${what}: outputDim`);
+    this.inputLength = args.inputLength ?? null;
+    const length = inputLengthOf(this.inputLength, what);
+    // As TF.js: inputLength alone gives the layer an input shape (but, unlike inputShape, no dtype in its config).
+    this._shapeFromInputLength = this.batchInputShape == null && length != null;
+    if (this._shapeFromInputLength) this.batchInputShape = [args.batchSize ?? null, length];
+    this.embeddingsInitializer = getInitializer(args.embeddingsInitializer ?? 'randomUniform', `${what}: embeddingsInitializer`);
+    this.embeddingsRegularizer = getRegularizer(args.embeddingsRegularizer, `${what}: embeddingsRegularizer`);
+    if (args.maskZero) fail(`${what}: maskZero must be false (dense-mtl has no masking; use an id of its own for padding) but got ${describe(args.maskZero)}`);
+    this.maskZero = args.maskZero ?? null;
+    if (args.activityRegularizer != null) fail(`${what}: activityRegularizer is not supported`);
+    if (args.embeddingsConstraint != null) fail(`${what}: embeddingsConstraint is not supported`);
+  }
+  /** `[batch, L]` ids → `[batch, L, outputDim]`. */
+  computeOutputShape(shapes) {
+    super.computeOutputShape(shapes);
+    const shape = shapes[0];
+    const length = inputLengthOf(this.inputLength, `embedding '${this.name}'`);
+    if (shape.length !== 2) fail(`embedding '${this.name}': expected ids of shape [null, inputLength] but got ${JSON.stringify(shape)}`);
+    if (length != null && shape[1] !== length) fail(`embedding '${this.name}': "inputLength" is ${length}, but received input shape has shape ${JSON.stringify(shape)}`);
+    return [shape[0], shape[1], this.outputDim];
+  }
+  countParams() { return this.inputDim * this.outputDim; }
+  getConfig() {
+    return { inputDim: this.inputDim, outputDim: this.outputDim, embeddingsInitializer: this.embeddingsInitializer,
+      embeddingsRegularizer: this.embeddingsRegularizer, maskZero: this.maskZero, inputLength: this.inputLength, ...super.getConfig() };
+  }
+  toNative() {
+    return {
+      className: 'Embedding', name: this.name, inputDim: this.inputDim, outputDim: this.outputDim,
+      inputLength: inputLengthOf(this.inputLength, this.name), embeddingsInitializer: this.embeddingsInitializer.toNative(),
+      embeddingsRegularizer: this.embeddingsRegularizer && this.embeddingsRegularizer.toNative(), maskZero: Boolean(this.maskZero), trainable: this.trainable,
+    };
+  }
+}
+
+class Flatten extends Layer {
+  constructor(args = {}) {
+    super(args, 'Flatten');
+    if (args.dataFormat != null && args.dataFormat !== 'channelsLast') fail(`flatten '${this.name}': dataFormat must be 'channelsLast' (dense-mtl's only layout) but got ${describe(args.dataFormat)}`);
+    this.dataFormat = args.dataFormat ?? null;
+  }
+  /** `[batch, a, b, ...]` → `[batch, a·b·...]`; TF.js requires rank 3 or more. */
+  computeOutputShape(shapes) {
+    super.computeOutputShape(shapes);
+    const shape = shapes[0];
+    if (shape.length < 3) fail(`Input 0 is incompatible with layer ${this.name}: expected min_ndim=3, found ndim=${shape.length}.`);
+    return [shape[0], shape.slice(1).reduce((a, b) => a * b, 1)];
+  }
+  getConfig() { return { ...(this.dataFormat ? { dataFormat: this.dataFormat } : {}), ...super.getConfig() }; }
+}
 
 /** tf.input({shape, name}) → a symbolic tensor fed by a new InputLayer. */
 function input(config = {}) {
@@ -216,6 +289,9 @@ const layers = {
   add: mergeFactory(Add),
   multiply: mergeFactory(Multiply),
   average: mergeFactory(Average),
+  embedding: (args) => new Embedding(args),
+  flatten: (args) => new Flatten(args),
 };
 
-module.exports = { Layer, InputLayer, Dense, Dropout, Activation, Concatenate, Add, Multiply, Average, SymbolicTensor, input, layers, ACTIVATIONS };
+module.exports = { Layer, InputLayer, Dense, Dropout, Activation, Concatenate, Add, Multiply, Average, SymbolicTensor, input, layers, ACTIVATIONS,
+  Embedding, Flatten };

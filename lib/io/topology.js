@@ -11,7 +11,7 @@ const { convertTsToPythonic, convertPythonicToTs, toSnakeCase } = require('./pyt
 const TFJS_VERSION = '4.22.0';
 const KERAS_VERSION = `tfjs-layers ${TFJS_VERSION}`;
 const MERGE_CLASSES = ['Concatenate', 'Add', 'Multiply', 'Average'];
-const SUPPORTED = ['Dense', 'Dropout', 'Activation', ...MERGE_CLASSES, 'InputLayer'];
+const SUPPORTED = ['Dense', 'Dropout', 'Activation', ...MERGE_CLASSES, 'InputLayer', 'Embedding', 'Flatten'];
 
 // --- writing -------------------------------------------------------------------------------
 
@@ -48,6 +48,17 @@ function layerConfig(layer) {
       return { axis: layer.axis ?? -1, ...baseConfig(layer) };
     case 'Add': case 'Multiply': case 'Average':
       return baseConfig(layer);
+    case 'Embedding': {
+      const base = baseConfig(layer);
+      if (layer._shapeFromInputLength) delete base.dtype;
+      return {
+        inputDim: layer.inputDim, outputDim: layer.outputDim, embeddingsInitializer: serializeInitializer(layer.embeddingsInitializer),
+        embeddingsRegularizer: serializeRegularizer(layer.embeddingsRegularizer), activityRegularizer: null, embeddingsConstraint: null,
+        maskZero: layer.maskZero ?? undefined, inputLength: layer.inputLength ?? undefined, ...base,
+      };
+    }
+    case 'Flatten':
+      return { ...(layer.dataFormat ? { dataFormat: layer.dataFormat } : {}), ...baseConfig(layer) };
     default:
       return fail(`model.save: cannot serialize layer '${layer.name}' of class ${layer.className}`);
   }
@@ -220,6 +231,16 @@ const LAYER_READERS = {
   Add: (c, what) => layerFactories.add(commonArgs(c, what)),
   Multiply: (c, what) => layerFactories.multiply(commonArgs(c, what)),
   Average: (c, what) => layerFactories.average(commonArgs(c, what)),
+  Embedding(c, what) {
+    if (c.embeddingsConstraint != null) fail(`${what}: embeddingsConstraint is not supported by dense-mtl`);
+    return layerFactories.embedding({
+      ...commonArgs(c, what), inputDim: c.inputDim, outputDim: c.outputDim, inputLength: c.inputLength ?? undefined, maskZero: c.maskZero ?? undefined,
+      embeddingsInitializer: readInitializer(c.embeddingsInitializer, `${what} embeddingsInitializer`),
+      embeddingsRegularizer: readRegularizer(c.embeddingsRegularizer, `${what} embeddingsRegularizer`),
+      activityRegularizer: c.activityRegularizer ?? undefined,
+    });
+  },
+  Flatten: (c, what) => layerFactories.flatten({ ...commonArgs(c, what), dataFormat: c.dataFormat ?? undefined }),
 };
 
 function unknownLayer(className, name, where) {
