@@ -9,15 +9,19 @@
 //! variant in [`LayerConfig`] and its arms in [`LayerConfig::name`] and [`LayerConfig::build`].
 
 pub mod activation;
+pub mod batch_norm;
 pub mod dense;
 pub mod dropout;
 pub mod input;
+pub mod layer_norm;
 pub mod merge;
 
 pub use activation::{ActivationConfig, ActivationLayer};
+pub use batch_norm::{BatchNorm, BatchNormConfig};
 pub use dense::{Dense, DenseConfig};
 pub use dropout::{Dropout, DropoutConfig};
 pub use input::{Input, InputConfig};
+pub use layer_norm::{LayerNorm, LayerNormConfig};
 pub use merge::{Merge, MergeConfig, MergeOp};
 
 use crate::error::{Error, Result};
@@ -39,6 +43,8 @@ pub enum LayerConfig {
     Add(MergeConfig),
     Multiply(MergeConfig),
     Average(MergeConfig),
+    BatchNormalization(BatchNormConfig),
+    LayerNormalization(LayerNormConfig),
 }
 
 impl LayerConfig {
@@ -50,6 +56,8 @@ impl LayerConfig {
             LayerConfig::Dropout(c) => &c.name,
             LayerConfig::Activation(c) => &c.name,
             LayerConfig::Concatenate(c) | LayerConfig::Add(c) | LayerConfig::Multiply(c) | LayerConfig::Average(c) => &c.name,
+            LayerConfig::BatchNormalization(c) => &c.name,
+            LayerConfig::LayerNormalization(c) => &c.name,
         }
     }
 
@@ -65,6 +73,8 @@ impl LayerConfig {
             LayerConfig::Add(c) => Ok(c.build(MergeOp::Add)),
             LayerConfig::Multiply(c) => Ok(c.build(MergeOp::Multiply)),
             LayerConfig::Average(c) => Ok(c.build(MergeOp::Average)),
+            LayerConfig::BatchNormalization(c) => c.build(input_width),
+            LayerConfig::LayerNormalization(c) => c.build(input_width),
         }
     }
 }
@@ -113,6 +123,18 @@ pub trait Layer: std::fmt::Debug + Send + Sync {
     fn saved_width(&self, _width: usize, _training: bool) -> usize {
         0
     }
+
+    /// Values per batch (not per row) the layer keeps from its forward pass, before its
+    /// per-row values in `saved`: statistics over the batch (batch normalization's mean and
+    /// variance) for its backward pass and for [`update_state`](Self::update_state).
+    fn batch_saved_len(&self, _width: usize, _training: bool) -> usize {
+        0
+    }
+
+    /// Updates what the layer learns outside gradients (batch normalization's moving mean and
+    /// variance) from what its training forward pass saved. The model calls it once per node
+    /// after each applied training step, before anything runs the node forward again.
+    fn update_state(&mut self, _saved: &[f32]) {}
 
     /// Multiply-adds per row of the layer's matrix product, if it has one.
     fn multiply_adds_per_row(&self) -> usize {
@@ -208,7 +230,7 @@ pub struct Forward<'a> {
     pub inputs: Inputs<'a>,
     /// `rows × width` values to write.
     pub out: &'a mut [f32],
-    /// `rows × saved_width` values kept for the backward pass.
+    /// `batch_saved_len + rows × saved_width` values kept for the backward pass.
     pub saved: &'a mut [f32],
     /// Randomness for layers without a seed of their own.
     pub rng: &'a mut Rng,
@@ -255,7 +277,7 @@ pub struct Backward<'a> {
     /// None when the layer is frozen.
     pub param_grads: Option<ParamGrads<'a>>,
     pub sink: GradSink<'a>,
-    /// A buffer of up to `rows × widest node` values for intermediate results.
+    /// A buffer of up to `max(rows, 2) × widest node` values for intermediate results.
     pub scratch: &'a mut Vec<f32>,
 }
 
