@@ -689,6 +689,34 @@ export interface FlattenLayerArgs extends LayerArgs {
   dataFormat?: 'channelsLast';
 }
 
+/** Arguments `tf.layers.batchNormalization` and `tf.layers.layerNormalization` share. */
+export interface NormalizationLayerArgs extends LayerArgs {
+  /** Only the feature axis: -1 (default) or 1. */
+  axis?: -1 | 1 | [-1] | [1];
+  /** Added to the variance; a finite number > 0. Default 1e-3. */
+  epsilon?: number;
+  /** Whether the layer has a `beta` offset. Default true. */
+  center?: boolean;
+  /** Whether the layer has a `gamma` scale. Default true. */
+  scale?: boolean;
+  /** Default 'zeros'. */
+  betaInitializer?: InitializerIdentifier | Initializer;
+  /** Default 'ones'. */
+  gammaInitializer?: InitializerIdentifier | Initializer;
+  betaRegularizer?: RegularizerIdentifier | Regularizer;
+  gammaRegularizer?: RegularizerIdentifier | Regularizer;
+}
+
+/** Arguments of `tf.layers.batchNormalization`. */
+export interface BatchNormalizationLayerArgs extends NormalizationLayerArgs {
+  /** In [0, 1]: after each training step, `moving -= (moving - batch) · (1 - momentum)`. Default 0.99. */
+  momentum?: number;
+  /** Default 'zeros'. */
+  movingMeanInitializer?: InitializerIdentifier | Initializer;
+  /** Default 'ones'. */
+  movingVarianceInitializer?: InitializerIdentifier | Initializer;
+}
+
 /** Arguments of `tf.input`: `shape` is `[features]`, or give `batchShape` `[batchSize or null, features]`. */
 export interface InputConfig {
   shape?: Shape;
@@ -775,6 +803,26 @@ export interface Merge extends Layer {
   axis?: number;
 }
 
+/** `tf.layers.batchNormalization` or `tf.layers.layerNormalization`. */
+export interface Normalization extends Layer {
+  readonly axis: -1 | 1;
+  readonly epsilon: number;
+  readonly center: boolean;
+  readonly scale: boolean;
+  readonly betaInitializer: Initializer;
+  readonly gammaInitializer: Initializer;
+  readonly betaRegularizer: Regularizer | null;
+  readonly gammaRegularizer: Regularizer | null;
+}
+/** Weights `gamma`, `beta`, then the non-trainable `moving_mean` and `moving_variance`. */
+export interface BatchNormalization extends Normalization {
+  readonly momentum: number;
+  readonly movingMeanInitializer: Initializer;
+  readonly movingVarianceInitializer: Initializer;
+}
+/** Weights `gamma`, `beta`. */
+export interface LayerNormalization extends Normalization {}
+
 /** tf.layers.*: the layers dense-mtl implements. */
 export declare namespace layers {
   /** A densely connected layer: activation(input · kernel + bias). */
@@ -804,6 +852,13 @@ export declare namespace layers {
   function embedding(args: EmbeddingLayerArgs): Embedding;
   /** `[batch, a, b, ...]` → `[batch, a·b·...]` (the input must have rank 3 or more, as in TF.js). */
   function flatten(args?: FlattenLayerArgs): Flatten;
+  /**
+   * Normalizes each feature: with the batch's mean and variance in training (then moves the
+   * moving statistics towards them), with the moving statistics in predict and evaluate.
+   */
+  function batchNormalization(args?: BatchNormalizationLayerArgs): BatchNormalization;
+  /** Normalizes each row over its features, then scales by `gamma` and shifts by `beta`. */
+  function layerNormalization(args?: NormalizationLayerArgs): LayerNormalization;
 }
 
 /** A symbolic input of a functional model (`tf.model`). */

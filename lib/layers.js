@@ -2,7 +2,7 @@
 // tf.layers.* and tf.input: layer objects and symbolic tensors. Layers only describe themselves
 // here; their weights live in the native model of the model that contains them.
 const { defaultLayerName, getUid } = require('./names');
-const { fail, describe, positiveInteger } = require('./errors');
+const { fail, describe, positiveInteger, finiteNumber } = require('./errors');
 const { getInitializer } = require('./initializers');
 const { getRegularizer } = require('./regularizers');
 
@@ -244,6 +244,53 @@ class Embedding extends Layer {
   }
 }
 
+/**
+ * What batchNormalization and layerNormalization share: TF.js's defaults, checked when the layer
+ * is made (as Dense and Dropout check theirs; the core checks the same again for configs from
+ * elsewhere, and initializer parameters).
+ */
+class Normalization extends Layer {
+  constructor(args, className, what) {
+    super(args, className);
+    const label = `${what} '${this.name}'`;
+    // TF.js takes a number, and layerNormalization also a list (its saved configs hold [1]).
+    const axis = Array.isArray(args.axis) && args.axis.length === 1 ? args.axis[0] : (args.axis ?? -1);
+    if (axis !== -1 && axis !== 1) {
+      fail(`${label}: axis must be -1 (the feature axis; dense-mtl works on [batch, features] data) but got ${describe(args.axis)}`);
+    }
+    this.axis = axis;
+    this.epsilon = finiteNumber(args.epsilon ?? 1e-3, `${label}: epsilon`);
+    if (!(this.epsilon > 0)) fail(`${label}: epsilon must be a finite number > 0 but got ${describe(args.epsilon)}`);
+    for (const key of ['center', 'scale']) {
+      if (args[key] != null && typeof args[key] !== 'boolean') fail(`${label}: ${key} must be true or false but got ${describe(args[key])}`);
+      this[key] = args[key] ?? true;
+    }
+    this.betaInitializer = getInitializer(args.betaInitializer ?? 'zeros', `${label}: betaInitializer`);
+    this.gammaInitializer = getInitializer(args.gammaInitializer ?? 'ones', `${label}: gammaInitializer`);
+    this.betaRegularizer = getRegularizer(args.betaRegularizer, `${label}: betaRegularizer`);
+    this.gammaRegularizer = getRegularizer(args.gammaRegularizer, `${label}: gammaRegularizer`);
+    for (const key of ['betaConstraint', 'gammaConstraint']) {
+      if (args[key] != null) fail(`${label}: ${key} is not supported (dense-mtl has no weight constraints)`);
+    }
+  }
+  computeOutputShape(shapes) {
+    const shape = super.computeOutputShape(shapes);
+    this._inputDim = shape[shape.length - 1];
+    return shape;
+  }
+  /** Weights per feature: gamma, beta (and batchNormalization's two moving statistics). */
+  _weightsPerFeature() { return Number(this.scale) + Number(this.center); }
+  countParams() { return this._inputDim == null ? 0 : this._inputDim * this._weightsPerFeature(); }
+  toNative() {
+    const reg = (r) => r && r.toNative();
+    return {
+      className: this.className, name: this.name, axis: this.axis, epsilon: this.epsilon, center: this.center, scale: this.scale,
+      betaInitializer: this.betaInitializer.toNative(), gammaInitializer: this.gammaInitializer.toNative(),
+      betaRegularizer: reg(this.betaRegularizer), gammaRegularizer: reg(this.gammaRegularizer), trainable: this.trainable,
+    };
+  }
+}
+
 class Flatten extends Layer {
   constructor(args = {}) {
     super(args, 'Flatten');
@@ -258,6 +305,42 @@ class Flatten extends Layer {
     return [shape[0], shape.slice(1).reduce((a, b) => a * b, 1)];
   }
   getConfig() { return { ...(this.dataFormat ? { dataFormat: this.dataFormat } : {}), ...super.getConfig() }; }
+}
+
+/** tf.layers.batchNormalization: batch statistics in training, moving statistics otherwise. */
+class BatchNormalization extends Normalization {
+  constructor(args = {}) {
+    super(args, 'BatchNormalization', 'batchNormalization');
+    const label = `batchNormalization '${this.name}'`;
+    this.momentum = args.momentum ?? 0.99;
+    if (typeof this.momentum !== 'number' || !(this.momentum >= 0 && this.momentum <= 1)) {
+      fail(`${label}: momentum must be a number in [0, 1] but got ${describe(args.momentum)}`);
+    }
+    this.movingMeanInitializer = getInitializer(args.movingMeanInitializer ?? 'zeros', `${label}: movingMeanInitializer`);
+    this.movingVarianceInitializer = getInitializer(args.movingVarianceInitializer ?? 'ones', `${label}: movingVarianceInitializer`);
+  }
+  _weightsPerFeature() { return super._weightsPerFeature() + 2; }
+  getConfig() {
+    return { axis: this.axis, momentum: this.momentum, epsilon: this.epsilon, center: this.center, scale: this.scale,
+      betaInitializer: this.betaInitializer, gammaInitializer: this.gammaInitializer, movingMeanInitializer: this.movingMeanInitializer,
+      movingVarianceInitializer: this.movingVarianceInitializer, betaRegularizer: this.betaRegularizer, gammaRegularizer: this.gammaRegularizer,
+      ...super.getConfig() };
+  }
+  toNative() {
+    return { ...super.toNative(), momentum: this.momentum, movingMeanInitializer: this.movingMeanInitializer.toNative(),
+      movingVarianceInitializer: this.movingVarianceInitializer.toNative() };
+  }
+}
+
+/** tf.layers.layerNormalization: each row normalized over its features. */
+class LayerNormalization extends Normalization {
+  constructor(args = {}) {
+    super(args, 'LayerNormalization', 'layerNormalization');
+  }
+  getConfig() {
+    return { axis: this.axis, epsilon: this.epsilon, center: this.center, scale: this.scale, betaInitializer: this.betaInitializer,
+      gammaInitializer: this.gammaInitializer, betaRegularizer: this.betaRegularizer, gammaRegularizer: this.gammaRegularizer, ...super.getConfig() };
+  }
 }
 
 /** tf.input({shape, name}) → a symbolic tensor fed by a new InputLayer. */
@@ -291,7 +374,9 @@ const layers = {
   average: mergeFactory(Average),
   embedding: (args) => new Embedding(args),
   flatten: (args) => new Flatten(args),
+  batchNormalization: (args) => new BatchNormalization(args),
+  layerNormalization: (args) => new LayerNormalization(args),
 };
 
-module.exports = { Layer, InputLayer, Dense, Dropout, Activation, Concatenate, Add, Multiply, Average, SymbolicTensor, input, layers, ACTIVATIONS,
+module.exports = { Layer, InputLayer, Dense, Dropout, Activation, Concatenate, Add, Multiply, Average, SymbolicTensor, input, layers, ACTIVATIONS, BatchNormalization, LayerNormalization,
   Embedding, Flatten };

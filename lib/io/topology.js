@@ -11,7 +11,7 @@ const { convertTsToPythonic, convertPythonicToTs, toSnakeCase } = require('./pyt
 const TFJS_VERSION = '4.22.0';
 const KERAS_VERSION = `tfjs-layers ${TFJS_VERSION}`;
 const MERGE_CLASSES = ['Concatenate', 'Add', 'Multiply', 'Average'];
-const SUPPORTED = ['Dense', 'Dropout', 'Activation', ...MERGE_CLASSES, 'InputLayer', 'Embedding', 'Flatten'];
+const SUPPORTED = ['Dense', 'Dropout', 'Activation', ...MERGE_CLASSES, 'InputLayer', 'BatchNormalization', 'LayerNormalization', 'Embedding', 'Flatten'];
 
 // --- writing -------------------------------------------------------------------------------
 
@@ -59,6 +59,23 @@ function layerConfig(layer) {
     }
     case 'Flatten':
       return { ...(layer.dataFormat ? { dataFormat: layer.dataFormat } : {}), ...baseConfig(layer) };
+    case 'BatchNormalization':
+      return {
+        axis: layer.axis, momentum: layer.momentum, epsilon: layer.epsilon, center: layer.center, scale: layer.scale,
+        betaInitializer: serializeInitializer(layer.betaInitializer), gammaInitializer: serializeInitializer(layer.gammaInitializer),
+        movingMeanInitializer: serializeInitializer(layer.movingMeanInitializer),
+        movingVarianceInitializer: serializeInitializer(layer.movingVarianceInitializer),
+        betaRegularizer: serializeRegularizer(layer.betaRegularizer), gammaRegularizer: serializeRegularizer(layer.gammaRegularizer),
+        betaConstraint: null, gammaConstraint: null, ...baseConfig(layer),
+      };
+    case 'LayerNormalization':
+      // TF.js writes the axis as its built layer holds it: a list of non-negative axes.
+      return {
+        axis: [layer.axis < 0 ? layer.axis + 2 : layer.axis], epsilon: layer.epsilon, center: layer.center, scale: layer.scale,
+        betaInitializer: serializeInitializer(layer.betaInitializer), gammaInitializer: serializeInitializer(layer.gammaInitializer),
+        betaRegularizer: serializeRegularizer(layer.betaRegularizer), gammaRegularizer: serializeRegularizer(layer.gammaRegularizer),
+        ...baseConfig(layer),
+      };
     default:
       return fail(`model.save: cannot serialize layer '${layer.name}' of class ${layer.className}`);
   }
@@ -241,7 +258,27 @@ const LAYER_READERS = {
     });
   },
   Flatten: (c, what) => layerFactories.flatten({ ...commonArgs(c, what), dataFormat: c.dataFormat ?? undefined }),
+  BatchNormalization(c, what) {
+    return layerFactories.batchNormalization({
+      ...normalizationArgs(c, what), momentum: c.momentum ?? undefined,
+      movingMeanInitializer: readInitializer(c.movingMeanInitializer, `${what} movingMeanInitializer`),
+      movingVarianceInitializer: readInitializer(c.movingVarianceInitializer, `${what} movingVarianceInitializer`),
+    });
+  },
+  LayerNormalization: (c, what) => layerFactories.layerNormalization(normalizationArgs(c, what)),
 };
+
+/** The options batchNormalization and layerNormalization share, from a config. */
+function normalizationArgs(c, what) {
+  return {
+    ...commonArgs(c, what), axis: c.axis ?? undefined, epsilon: c.epsilon ?? undefined, center: c.center ?? undefined, scale: c.scale ?? undefined,
+    betaInitializer: readInitializer(c.betaInitializer, `${what} betaInitializer`),
+    gammaInitializer: readInitializer(c.gammaInitializer, `${what} gammaInitializer`),
+    betaRegularizer: readRegularizer(c.betaRegularizer, `${what} betaRegularizer`),
+    gammaRegularizer: readRegularizer(c.gammaRegularizer, `${what} gammaRegularizer`),
+    betaConstraint: c.betaConstraint ?? undefined, gammaConstraint: c.gammaConstraint ?? undefined,
+  };
+}
 
 function unknownLayer(className, name, where) {
   return fail(`Unknown layer: ${className} (layer ${describe(name)} in ${where}). dense-mtl supports ${SUPPORTED.join(', ')}`);

@@ -228,7 +228,7 @@ impl Graph {
             }
             let mut out = std::mem::take(&mut ws.outs[id]);
             let inputs = Inputs { outs: &ws.outs, nodes: &self.nodes, ids: &node.inputs, rows };
-            let saved = &mut ws.saved[id][..rows * ws.saved_widths[id]];
+            let saved = &mut ws.saved[id][..ws.batch_saved[id] + rows * ws.saved_widths[id]];
             let pass = Forward { rows, training, inputs, out: &mut out[..rows * node.width], saved, rng: &mut ws.rng };
             self.layers[node.layer].layer.forward(pass);
             ws.outs[id] = out;
@@ -259,7 +259,7 @@ impl Graph {
                 rows,
                 grad: &mut grad[..rows * node.width],
                 out: &ws.outs[id][..rows * node.width],
-                saved: &ws.saved[id][..rows * ws.saved_widths[id]],
+                saved: &ws.saved[id][..ws.batch_saved[id] + rows * ws.saved_widths[id]],
                 inputs: Inputs { outs: &ws.outs, nodes: &self.nodes, ids: &node.inputs, rows },
                 param_grads,
                 sink: GradSink { grads: &mut ws.grads, written: &mut ws.grad_written, nodes: &self.nodes, ids: &node.inputs, rows },
@@ -267,6 +267,17 @@ impl Graph {
             };
             layer.layer.backward(pass);
             ws.grads[id] = grad;
+        }
+    }
+
+    /// After a training step: lets each node's layer update the state it keeps itself (moving
+    /// statistics) from what the step's forward pass saved, in node order (a layer applied
+    /// twice updates twice, as in TF.js).
+    pub fn update_state(&mut self, ws: &Workspace) {
+        for (id, node) in self.nodes.iter().enumerate() {
+            if ws.batch_saved[id] > 0 {
+                self.layers[node.layer].layer.update_state(&ws.saved[id][..ws.batch_saved[id]]);
+            }
         }
     }
 }
@@ -280,6 +291,9 @@ pub struct Workspace {
     /// Per node, what its layer keeps from forward to backward ([`Layer::saved_width`](crate::layers::Layer::saved_width) per row).
     pub saved: Vec<Vec<f32>>,
     pub saved_widths: Vec<usize>,
+    /// Per node, the values its layer keeps per batch, before its per-row values in `saved`
+    /// ([`Layer::batch_saved_len`](crate::layers::Layer::batch_saved_len)).
+    pub batch_saved: Vec<usize>,
     pub grads: Vec<Vec<f32>>,
     pub grad_written: Vec<bool>,
     /// One gradient buffer per weight, in layer order (kernel, bias).
@@ -299,14 +313,18 @@ impl Workspace {
     /// Saturating, so that an impossible size stays impossible.
     pub fn sizes(graph: &Graph, capacity: usize, training: bool) -> (usize, usize) {
         let mut per_row = 0usize;
+        let mut per_batch = 0usize;
         let mut widest = 0;
         for node in &graph.nodes {
-            let saved = graph.layers[node.layer].layer.saved_width(node.width, training);
+            let layer = &graph.layers[node.layer].layer;
+            let saved = layer.saved_width(node.width, training);
             let grads = if training { node.width } else { 0 };
             per_row = per_row.saturating_add(node.width).saturating_add(saved).saturating_add(grads);
+            per_batch = per_batch.saturating_add(layer.batch_saved_len(node.width, training));
             widest = widest.max(node.width);
         }
-        let activations = capacity.saturating_mul(per_row.saturating_add(widest));
+        let scratch = capacity.max(2).saturating_mul(widest);
+        let activations = capacity.saturating_mul(per_row).saturating_add(scratch).saturating_add(per_batch);
         let gradients = if training { graph.count_params() } else { 0 };
         (activations, gradients)
     }
@@ -318,7 +336,12 @@ impl Workspace {
         let sized = |w: usize| try_zeroed(capacity.saturating_mul(w), "activation buffers");
         let outs = graph.nodes.iter().map(|node| sized(node.width)).collect::<Result<_>>()?;
         let saved_widths: Vec<usize> = graph.nodes.iter().map(|node| graph.layers[node.layer].layer.saved_width(node.width, training)).collect();
-        let saved = saved_widths.iter().map(|&w| sized(w)).collect::<Result<_>>()?;
+        let batch_saved: Vec<usize> = graph.nodes.iter().map(|node| graph.layers[node.layer].layer.batch_saved_len(node.width, training)).collect();
+        let saved = saved_widths
+            .iter()
+            .zip(&batch_saved)
+            .map(|(&w, &b)| try_zeroed(capacity.saturating_mul(w).saturating_add(b), "activation buffers"))
+            .collect::<Result<_>>()?;
         let (grads, param_grads, param_index);
         if training {
             grads = graph.nodes.iter().map(|node| sized(node.width)).collect::<Result<_>>()?;
@@ -339,14 +362,16 @@ impl Workspace {
         }
         let widest = graph.nodes.iter().map(|n| n.width).max().unwrap_or(0);
         let mut scratch = Vec::new();
+        // At least two rows' worth: a layer may keep two values per feature (batch normalization).
         scratch
-            .try_reserve_exact(capacity.saturating_mul(widest))
+            .try_reserve_exact(capacity.max(2).saturating_mul(widest))
             .map_err(|_| Error::OutOfMemory("activation buffers: cannot allocate a scratch buffer".into()))?;
         Ok(Workspace {
             capacity,
             outs,
             saved,
             saved_widths,
+            batch_saved,
             grads,
             grad_written: vec![false; n],
             param_written: vec![false; param_grads.len()],

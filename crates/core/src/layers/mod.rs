@@ -9,19 +9,23 @@
 //! variant in [`LayerConfig`] and its arms in [`LayerConfig::name`] and [`LayerConfig::build`].
 
 pub mod activation;
+pub mod batch_norm;
 pub mod dense;
 pub mod dropout;
 pub mod embedding;
 pub mod flatten;
 pub mod input;
+pub mod layer_norm;
 pub mod merge;
 
 pub use activation::{ActivationConfig, ActivationLayer};
+pub use batch_norm::{BatchNorm, BatchNormConfig};
 pub use dense::{Dense, DenseConfig};
 pub use dropout::{Dropout, DropoutConfig};
 pub use embedding::{Embedding, EmbeddingConfig};
 pub use flatten::{Flatten, FlattenConfig};
 pub use input::{Input, InputConfig};
+pub use layer_norm::{LayerNorm, LayerNormConfig};
 pub use merge::{Merge, MergeConfig, MergeOp};
 
 use crate::error::{Error, Result};
@@ -45,6 +49,8 @@ pub enum LayerConfig {
     Average(MergeConfig),
     Embedding(EmbeddingConfig),
     Flatten(FlattenConfig),
+    BatchNormalization(BatchNormConfig),
+    LayerNormalization(LayerNormConfig),
 }
 
 impl LayerConfig {
@@ -58,6 +64,8 @@ impl LayerConfig {
             LayerConfig::Concatenate(c) | LayerConfig::Add(c) | LayerConfig::Multiply(c) | LayerConfig::Average(c) => &c.name,
             LayerConfig::Embedding(c) => &c.name,
             LayerConfig::Flatten(c) => &c.name,
+            LayerConfig::BatchNormalization(c) => &c.name,
+            LayerConfig::LayerNormalization(c) => &c.name,
         }
     }
 
@@ -75,6 +83,8 @@ impl LayerConfig {
             LayerConfig::Average(c) => Ok(c.build(MergeOp::Average)),
             LayerConfig::Embedding(c) => c.build(),
             LayerConfig::Flatten(c) => Ok(c.build()),
+            LayerConfig::BatchNormalization(c) => c.build(input_width),
+            LayerConfig::LayerNormalization(c) => c.build(input_width),
         }
     }
 }
@@ -143,6 +153,18 @@ pub trait Layer: std::fmt::Debug + Send + Sync {
     fn saved_width(&self, _width: usize, _training: bool) -> usize {
         0
     }
+
+    /// Values per batch (not per row) the layer keeps from its forward pass, before its
+    /// per-row values in `saved`: statistics over the batch (batch normalization's mean and
+    /// variance) for its backward pass and for [`update_state`](Self::update_state).
+    fn batch_saved_len(&self, _width: usize, _training: bool) -> usize {
+        0
+    }
+
+    /// Updates what the layer learns outside gradients (batch normalization's moving mean and
+    /// variance) from what its training forward pass saved. The model calls it once per node
+    /// after each applied training step, before anything runs the node forward again.
+    fn update_state(&mut self, _saved: &[f32]) {}
 
     /// Multiply-adds per row of the layer's matrix product, if it has one.
     fn multiply_adds_per_row(&self) -> usize {
@@ -243,7 +265,7 @@ pub struct Forward<'a> {
     pub inputs: Inputs<'a>,
     /// `rows × width` values to write.
     pub out: &'a mut [f32],
-    /// `rows × saved_width` values kept for the backward pass.
+    /// `batch_saved_len + rows × saved_width` values kept for the backward pass.
     pub saved: &'a mut [f32],
     /// Randomness for layers without a seed of their own.
     pub rng: &'a mut Rng,
@@ -290,7 +312,7 @@ pub struct Backward<'a> {
     /// None when the layer is frozen.
     pub param_grads: Option<ParamGrads<'a>>,
     pub sink: GradSink<'a>,
-    /// A buffer of up to `rows × widest node` values for intermediate results.
+    /// A buffer of up to `max(rows, 2) × widest node` values for intermediate results.
     pub scratch: &'a mut Vec<f32>,
 }
 
