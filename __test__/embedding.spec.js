@@ -231,3 +231,39 @@ describe('bad arguments', () => {
     expectWithin('prediction', flatOut(ours.predict([tf.tensor2d(ids), tf.tensor2d(NUMERIC)])), expected);
   });
 });
+
+describe('examples/tabular.js', () => {
+  const { spawnSync } = require('node:child_process');
+  const fs = require('node:fs');
+  const os = require('node:os');
+  const path = require('node:path');
+
+  test('trains, keeps its best epoch in a checkpoint that TF.js loads and predicts alike, and writes TensorBoard runs', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dense-mtl-tabular-test-'));
+    try {
+      const run = spawnSync(process.execPath, [path.join(__dirname, '..', 'examples', 'tabular.js'), dir], { encoding: 'utf8', env: { ...process.env, TABULAR_EPOCHS: '8' } });
+      expect(run.stderr).toBe('');
+      expect(run.status).toBe(0);
+      expect(run.stdout).toMatch(/category_embedding \(Embedd \[\[null,2\]\] +\[null,2,3\] +18 /);
+      expect(run.stdout).toMatch(/^Best epoch \d of 8 \(val_loss \d+\.\d{4}\), restored from /m);
+      expect(run.stdout).toMatch(/^Validation RMSE of the restored model: \d+ g$/m);
+      for (const part of ['train', 'val']) expect(fs.readdirSync(path.join(dir, 'logs', part)).some(f => f.startsWith('events.out.tfevents.'))).toBe(true);
+
+      const best = path.join(dir, 'best');
+      const json = JSON.parse(fs.readFileSync(path.join(best, 'model.json'), 'utf8'));
+      const data = Buffer.concat(json.weightsManifest.flatMap(g => g.paths).map(p => fs.readFileSync(path.join(best, p))));
+      const theirs = await tfjs.loadLayersModel(tfjs.io.fromMemory({
+        modelTopology: json.modelTopology, weightSpecs: json.weightsManifest.flatMap(g => g.weights),
+        weightData: data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength),
+      }));
+      const ours = await tf.loadLayersModel(`file://${best}/model.json`);
+      expect(theirs.layers.map(l => l.getClassName())).toContain('Embedding');
+      const ids = [[0, 3], [1, 4], [2, 5], [0, 5]];
+      const numbers = [[0.1, -0.5, 1.2], [-1, 0.3, 0], [0.5, 0.5, -0.7], [2, -1, 0.2]];
+      expectWithin('checkpoint prediction', flatOut(ours.predict([tf.tensor2d(ids), tf.tensor2d(numbers)])),
+        flatOut(theirs.predict([tfjs.tensor2d(ids, undefined, 'int32'), tfjs.tensor2d(numbers)])));
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
