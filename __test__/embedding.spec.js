@@ -137,6 +137,30 @@ describe('parity with TF.js training', () => {
   });
 });
 
+describe('fitDataset', () => {
+  const datasetOf = (lib, ids = IDS) => lib.data.array(ids.map((row, i) => ({ xs: { ids: row, numeric: NUMERIC[i] }, ys: TARGETS[i] }))).batch(4);
+
+  test('trains as TF.js does (history and weights within 1e-4)', async () => {
+    const { ours, theirs } = twins();
+    for (const [m, lib] of [[ours, tf], [theirs, tfjs]]) m.compile({ loss: 'meanSquaredError', optimizer: lib.train.adam(0.02) });
+    const hOurs = await ours.fitDataset(datasetOf(tf), { epochs: 3, verbose: 0 });
+    const hTheirs = await theirs.fitDataset(datasetOf(tfjs), { epochs: 3, verbose: 0 });
+    expectWithin('history loss', hOurs.history.loss, hTheirs.history.loss);
+    expectSameWeights(ours, theirs);
+  });
+
+  test('a bad id in a batch is refused naming the layer and the value, and the model is unchanged', async () => {
+    const { ours } = twins();
+    ours.compile({ loss: 'meanSquaredError', optimizer: tf.train.adam(0.02) });
+    const before = weightsOf(ours);
+    const ids = IDS.map(r => r.slice());
+    ids[1][0] = 9;
+    await expect(ours.fitDataset(datasetOf(tf, ids), { epochs: 1, verbose: 0 }))
+      .rejects.toThrow("fitDataset: layer 'island_embedding' reads input 'ids' as ids in [0, 4) (its inputDim), but row 1 column 0 holds 9");
+    expect(weightsOf(ours)).toEqual(before);
+  });
+});
+
 describe('saved files', () => {
   test('topology and weight specs equal what TF.js writes for the same model', async () => {
     const { ours, theirs } = twins({ embeddingArgs: (lib) => ({ embeddingsRegularizer: lib.regularizers.l2({ l2: 0.001 }) }) });
