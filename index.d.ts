@@ -666,6 +666,57 @@ export interface ConcatenateLayerArgs extends LayerArgs {
   axis?: -1 | 1;
 }
 
+/** Arguments of `tf.layers.embedding`. */
+export interface EmbeddingLayerArgs extends Omit<LayerArgs, 'inputShape'> {
+  /** Number of distinct ids (ids are integers in [0, inputDim)). */
+  inputDim: number;
+  /** Size of each id's vector. */
+  outputDim: number;
+  /** Ids per row; gives the layer its input shape `[batchSize or null, inputLength]`. */
+  inputLength?: number | [number];
+  /** `[inputLength]`. */
+  inputShape?: Shape;
+  /** Default 'randomUniform' (-0.05, 0.05), as in TF.js. */
+  embeddingsInitializer?: InitializerIdentifier | Initializer;
+  embeddingsRegularizer?: RegularizerIdentifier | Regularizer;
+  /** Only false: dense-mtl has no masking. */
+  maskZero?: false;
+}
+
+/** Arguments of `tf.layers.flatten`. */
+export interface FlattenLayerArgs extends LayerArgs {
+  /** Only 'channelsLast'. */
+  dataFormat?: 'channelsLast';
+}
+
+/** Arguments `tf.layers.batchNormalization` and `tf.layers.layerNormalization` share. */
+export interface NormalizationLayerArgs extends LayerArgs {
+  /** Only the feature axis: -1 (default) or 1. */
+  axis?: -1 | 1 | [-1] | [1];
+  /** Added to the variance; a finite number > 0. Default 1e-3. */
+  epsilon?: number;
+  /** Whether the layer has a `beta` offset. Default true. */
+  center?: boolean;
+  /** Whether the layer has a `gamma` scale. Default true. */
+  scale?: boolean;
+  /** Default 'zeros'. */
+  betaInitializer?: InitializerIdentifier | Initializer;
+  /** Default 'ones'. */
+  gammaInitializer?: InitializerIdentifier | Initializer;
+  betaRegularizer?: RegularizerIdentifier | Regularizer;
+  gammaRegularizer?: RegularizerIdentifier | Regularizer;
+}
+
+/** Arguments of `tf.layers.batchNormalization`. */
+export interface BatchNormalizationLayerArgs extends NormalizationLayerArgs {
+  /** In [0, 1]: after each training step, `moving -= (moving - batch) · (1 - momentum)`. Default 0.99. */
+  momentum?: number;
+  /** Default 'zeros'. */
+  movingMeanInitializer?: InitializerIdentifier | Initializer;
+  /** Default 'ones'. */
+  movingVarianceInitializer?: InitializerIdentifier | Initializer;
+}
+
 /** Arguments of `tf.input`: `shape` is `[features]`, or give `batchShape` `[batchSize or null, features]`. */
 export interface InputConfig {
   shape?: Shape;
@@ -736,11 +787,41 @@ export interface Activation extends Layer {
 }
 /** The layer that feeds a model its input. */
 export interface InputLayer extends Layer {}
+/** An embedding layer: `[batch, L]` integer ids → `[batch, L, outputDim]` rows of `embeddings`. */
+export interface Embedding extends Layer {
+  readonly inputDim: number;
+  readonly outputDim: number;
+  readonly inputLength: number | [number] | null;
+  readonly embeddingsInitializer: Initializer;
+  readonly embeddingsRegularizer: Regularizer | null;
+}
+/** A flatten layer: `[batch, a, b, ...]` → `[batch, a·b·...]`. */
+export interface Flatten extends Layer {}
 /** Concatenate, Add, Multiply or Average. */
 export interface Merge extends Layer {
   /** Concatenate only: the axis it joins along (always the feature axis, -1). */
   axis?: number;
 }
+
+/** `tf.layers.batchNormalization` or `tf.layers.layerNormalization`. */
+export interface Normalization extends Layer {
+  readonly axis: -1 | 1;
+  readonly epsilon: number;
+  readonly center: boolean;
+  readonly scale: boolean;
+  readonly betaInitializer: Initializer;
+  readonly gammaInitializer: Initializer;
+  readonly betaRegularizer: Regularizer | null;
+  readonly gammaRegularizer: Regularizer | null;
+}
+/** Weights `gamma`, `beta`, then the non-trainable `moving_mean` and `moving_variance`. */
+export interface BatchNormalization extends Normalization {
+  readonly momentum: number;
+  readonly movingMeanInitializer: Initializer;
+  readonly movingVarianceInitializer: Initializer;
+}
+/** Weights `gamma`, `beta`. */
+export interface LayerNormalization extends Normalization {}
 
 /** tf.layers.*: the layers dense-mtl implements. */
 export declare namespace layers {
@@ -764,6 +845,20 @@ export declare namespace layers {
   /** Element-wise mean of several inputs of the same shape (applied directly, or a layer to apply). */
   function average(inputs: SymbolicTensor[]): SymbolicTensor;
   function average(args?: LayerArgs): Merge;
+  /**
+   * Integer ids `[batch, L]` (values are truncated toward zero as TF.js's int32 cast does; an id
+   * outside [0, inputDim) is an error) → `[batch, L, outputDim]`. It must take a model input.
+   */
+  function embedding(args: EmbeddingLayerArgs): Embedding;
+  /** `[batch, a, b, ...]` → `[batch, a·b·...]` (the input must have rank 3 or more, as in TF.js). */
+  function flatten(args?: FlattenLayerArgs): Flatten;
+  /**
+   * Normalizes each feature: with the batch's mean and variance in training (then moves the
+   * moving statistics towards them), with the moving statistics in predict and evaluate.
+   */
+  function batchNormalization(args?: BatchNormalizationLayerArgs): BatchNormalization;
+  /** Normalizes each row over its features, then scales by `gamma` and shifts by `beta`. */
+  function layerNormalization(args?: NormalizationLayerArgs): LayerNormalization;
 }
 
 /** A symbolic input of a functional model (`tf.model`). */

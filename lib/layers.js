@@ -15,9 +15,8 @@ const { internals, ownerOf } = require('./model_internals');
  */
 function coreShape(layer, shapes) {
   const first = layer.inboundNodes.length ? layer.inboundNodes[0].inputs.map(t => t.shape) : shapes;
-  const width = (s) => s[s.length - 1];
-  const built = first && first.length ? width(first[0]) : 1;
-  return native.layerShape(layer.toNative(), built, shapes && shapes.map(width));
+  const built = first && first.length ? first[0][first[0].length - 1] : 1;
+  return native.layerShape(layer.toNative(), built, shapes && shapes.map(s => s.slice(1)));
 }
 
 /** The output of a layer inside a model being defined (no values, only a shape). */
@@ -80,9 +79,9 @@ class Layer {
 
   /** Output shape for the given input shapes (the core checks the inputs). */
   computeOutputShape(shapes) {
-    const { outputWidth, params } = coreShape(this, shapes);
+    const { outputShape, params } = coreShape(this, shapes);
     if (!this.inboundNodes.length) this._paramCount = params;
-    return [shapes[0][0], outputWidth];
+    return [shapes[0][0], ...outputShape];
   }
 
   countParams() { return this._paramCount ?? 0; }
@@ -165,7 +164,13 @@ class Activation extends Layer {
 
 class Merge extends Layer {
   computeOutputShape(shapes) {
-    return [null, coreShape(this, shapes).outputWidth];
+    // TF.js's wording for the shapes of symbolic inputs; the core checks the count and widths.
+    const listed = shapes.map(s => JSON.stringify(s)).join(', ');
+    const leading = (s) => JSON.stringify(s.slice(1, -1));
+    if (this.className === 'Concatenate' && shapes.some(s => leading(s) !== leading(shapes[0]))) {
+      fail(`${this.name}: A \`Concatenate\` layer requires inputs with matching shapes except for the concat axis. Got input shapes: ${listed}`);
+    }
+    return [null, ...coreShape(this, shapes).outputShape];
   }
 }
 
@@ -183,6 +188,144 @@ const Concatenate = merge('Concatenate');
 const Add = merge('Add');
 const Multiply = merge('Multiply');
 const Average = merge('Average');
+
+/** Ids per row: a positive integer, or TF.js's one-element list form. */
+function inputLengthOf(value, what) {
+  if (value == null) return null;
+  const list = Array.isArray(value) ? value : [value];
+  if (list.length !== 1) fail(`${what}: inputLength must be a positive integer (dense-mtl embeds [batch, ids] inputs) but got ${describe(value)}`);
+  return positiveInteger(list[0], `${what}: inputLength`);
+}
+
+class Embedding extends Layer {
+  constructor(args = {}) {
+    // inputDim is the vocabulary here, not the features of the base layer's input shape.
+    super({ ...args, inputDim: undefined }, 'Embedding');
+    const what = `embedding '${this.name}'`;
+    this.inputDim = positiveInteger(args.inputDim, `${what}: inputDim`);
+    this.outputDim = positiveInteger(args.outputDim, `${what}: outputDim`);
+    this.inputLength = args.inputLength ?? null;
+    const length = inputLengthOf(this.inputLength, what);
+    // As TF.js: inputLength alone gives the layer an input shape (but, unlike inputShape, no dtype in its config).
+    this._shapeFromInputLength = this.batchInputShape == null && length != null;
+    if (this._shapeFromInputLength) this.batchInputShape = [args.batchSize ?? null, length];
+    this.embeddingsInitializer = getInitializer(args.embeddingsInitializer ?? 'randomUniform', `${what}: embeddingsInitializer`);
+    this.embeddingsRegularizer = getRegularizer(args.embeddingsRegularizer, `${what}: embeddingsRegularizer`);
+    if (args.maskZero) fail(`${what}: maskZero must be false (dense-mtl has no masking; use an id of its own for padding) but got ${describe(args.maskZero)}`);
+    this.maskZero = args.maskZero ?? null;
+    if (args.activityRegularizer != null) fail(`${what}: activityRegularizer is not supported`);
+    if (args.embeddingsConstraint != null) fail(`${what}: embeddingsConstraint is not supported`);
+  }
+  /** `[batch, L]` ids → `[batch, L, outputDim]`. */
+  computeOutputShape(shapes) {
+    // TF.js's wording first; the core checks the same and says the output shape.
+    const shape = shapes[0];
+    const length = inputLengthOf(this.inputLength, `embedding '${this.name}'`);
+    if (shape.length !== 2) fail(`embedding '${this.name}': expected ids of shape [null, inputLength] but got ${JSON.stringify(shape)}`);
+    if (length != null && shape[1] !== length) fail(`embedding '${this.name}': "inputLength" is ${length}, but received input shape has shape ${JSON.stringify(shape)}`);
+    return super.computeOutputShape(shapes);
+  }
+  getConfig() {
+    return { inputDim: this.inputDim, outputDim: this.outputDim, embeddingsInitializer: this.embeddingsInitializer,
+      embeddingsRegularizer: this.embeddingsRegularizer, maskZero: this.maskZero, inputLength: this.inputLength, ...super.getConfig() };
+  }
+  toNative() {
+    return {
+      className: 'Embedding', name: this.name, inputDim: this.inputDim, outputDim: this.outputDim,
+      inputLength: inputLengthOf(this.inputLength, this.name), embeddingsInitializer: this.embeddingsInitializer.toNative(),
+      embeddingsRegularizer: this.embeddingsRegularizer && this.embeddingsRegularizer.toNative(), maskZero: Boolean(this.maskZero), trainable: this.trainable,
+    };
+  }
+}
+
+/**
+ * What batchNormalization and layerNormalization share: TF.js's defaults, checked when the layer
+ * is made (as Dense and Dropout check theirs; the core checks the same again for configs from
+ * elsewhere, and initializer parameters).
+ */
+class Normalization extends Layer {
+  constructor(args, className, what) {
+    super(args, className);
+    const label = `${what} '${this.name}'`;
+    // TF.js takes a number, and layerNormalization also a list (its saved configs hold [1]).
+    const axis = Array.isArray(args.axis) && args.axis.length === 1 ? args.axis[0] : (args.axis ?? -1);
+    if (axis !== -1 && axis !== 1) {
+      fail(`${label}: axis must be -1 (the feature axis; dense-mtl works on [batch, features] data) but got ${describe(args.axis)}`);
+    }
+    this.axis = axis;
+    this.epsilon = finiteNumber(args.epsilon ?? 1e-3, `${label}: epsilon`);
+    if (!(this.epsilon > 0)) fail(`${label}: epsilon must be a finite number > 0 but got ${describe(args.epsilon)}`);
+    for (const key of ['center', 'scale']) {
+      if (args[key] != null && typeof args[key] !== 'boolean') fail(`${label}: ${key} must be true or false but got ${describe(args[key])}`);
+      this[key] = args[key] ?? true;
+    }
+    this.betaInitializer = getInitializer(args.betaInitializer ?? 'zeros', `${label}: betaInitializer`);
+    this.gammaInitializer = getInitializer(args.gammaInitializer ?? 'ones', `${label}: gammaInitializer`);
+    this.betaRegularizer = getRegularizer(args.betaRegularizer, `${label}: betaRegularizer`);
+    this.gammaRegularizer = getRegularizer(args.gammaRegularizer, `${label}: gammaRegularizer`);
+    for (const key of ['betaConstraint', 'gammaConstraint']) {
+      if (args[key] != null) fail(`${label}: ${key} is not supported (dense-mtl has no weight constraints)`);
+    }
+  }
+  toNative() {
+    const reg = (r) => r && r.toNative();
+    return {
+      className: this.className, name: this.name, axis: this.axis, epsilon: this.epsilon, center: this.center, scale: this.scale,
+      betaInitializer: this.betaInitializer.toNative(), gammaInitializer: this.gammaInitializer.toNative(),
+      betaRegularizer: reg(this.betaRegularizer), gammaRegularizer: reg(this.gammaRegularizer), trainable: this.trainable,
+    };
+  }
+}
+
+class Flatten extends Layer {
+  constructor(args = {}) {
+    super(args, 'Flatten');
+    if (args.dataFormat != null && args.dataFormat !== 'channelsLast') fail(`flatten '${this.name}': dataFormat must be 'channelsLast' (dense-mtl's only layout) but got ${describe(args.dataFormat)}`);
+    this.dataFormat = args.dataFormat ?? null;
+  }
+  /** `[batch, a, b, ...]` → `[batch, a·b·...]`; TF.js requires rank 3 or more. */
+  computeOutputShape(shapes) {
+    // TF.js's wording; the core checks the same and says the output shape.
+    if (shapes[0].length < 3) fail(`Input 0 is incompatible with layer ${this.name}: expected min_ndim=3, found ndim=${shapes[0].length}.`);
+    return super.computeOutputShape(shapes);
+  }
+  getConfig() { return { ...(this.dataFormat ? { dataFormat: this.dataFormat } : {}), ...super.getConfig() }; }
+}
+
+/** tf.layers.batchNormalization: batch statistics in training, moving statistics otherwise. */
+class BatchNormalization extends Normalization {
+  constructor(args = {}) {
+    super(args, 'BatchNormalization', 'batchNormalization');
+    const label = `batchNormalization '${this.name}'`;
+    this.momentum = args.momentum ?? 0.99;
+    if (typeof this.momentum !== 'number' || !(this.momentum >= 0 && this.momentum <= 1)) {
+      fail(`${label}: momentum must be a number in [0, 1] but got ${describe(args.momentum)}`);
+    }
+    this.movingMeanInitializer = getInitializer(args.movingMeanInitializer ?? 'zeros', `${label}: movingMeanInitializer`);
+    this.movingVarianceInitializer = getInitializer(args.movingVarianceInitializer ?? 'ones', `${label}: movingVarianceInitializer`);
+  }
+  getConfig() {
+    return { axis: this.axis, momentum: this.momentum, epsilon: this.epsilon, center: this.center, scale: this.scale,
+      betaInitializer: this.betaInitializer, gammaInitializer: this.gammaInitializer, movingMeanInitializer: this.movingMeanInitializer,
+      movingVarianceInitializer: this.movingVarianceInitializer, betaRegularizer: this.betaRegularizer, gammaRegularizer: this.gammaRegularizer,
+      ...super.getConfig() };
+  }
+  toNative() {
+    return { ...super.toNative(), momentum: this.momentum, movingMeanInitializer: this.movingMeanInitializer.toNative(),
+      movingVarianceInitializer: this.movingVarianceInitializer.toNative() };
+  }
+}
+
+/** tf.layers.layerNormalization: each row normalized over its features. */
+class LayerNormalization extends Normalization {
+  constructor(args = {}) {
+    super(args, 'LayerNormalization', 'layerNormalization');
+  }
+  getConfig() {
+    return { axis: this.axis, epsilon: this.epsilon, center: this.center, scale: this.scale, betaInitializer: this.betaInitializer,
+      gammaInitializer: this.gammaInitializer, betaRegularizer: this.betaRegularizer, gammaRegularizer: this.gammaRegularizer, ...super.getConfig() };
+  }
+}
 
 /** tf.input({shape, name}) → a symbolic tensor fed by a new InputLayer. */
 function input(config = {}) {
@@ -213,6 +356,11 @@ const layers = {
   add: mergeFactory(Add),
   multiply: mergeFactory(Multiply),
   average: mergeFactory(Average),
+  embedding: (args) => new Embedding(args),
+  flatten: (args) => new Flatten(args),
+  batchNormalization: (args) => new BatchNormalization(args),
+  layerNormalization: (args) => new LayerNormalization(args),
 };
 
-module.exports = { Layer, InputLayer, Dense, Dropout, Activation, Concatenate, Add, Multiply, Average, SymbolicTensor, input, layers };
+module.exports = { Layer, InputLayer, Dense, Dropout, Activation, Concatenate, Add, Multiply, Average, SymbolicTensor, input, layers, BatchNormalization, LayerNormalization,
+  Embedding, Flatten };

@@ -101,8 +101,9 @@ class LayersModel {
         source.weightInfo().forEach((w, i) => { if (w.name.startsWith(`${layer.name}/`)) carried.set(w.name, values[i]); });
       }
     }
-    this._staleNative = null;
+    // Only once the new model is built: a layer the core refuses leaves the old weights to carry.
     const native = new NativeModel(spec);
+    this._staleNative = null;
     if (carried.size) {
       const info = native.weightInfo();
       const values = native.getWeights();

@@ -68,30 +68,31 @@ pub fn panic_for_tests() {
 }
 
 /// What the core makes of one layer (`spec`, the layer's wire config), after its own checks of
-/// the config (units, activation, rate, initializers, sizes) and, given `widths`, of its inputs
-/// (their count and widths): the output width and the number of weights. `built_width` is the
-/// width the weights are built for (the first input's, as in a model).
+/// the config (units, activation, rate, initializers, sizes) and, given `shapes` (each input's
+/// shape per row), of its inputs (their count and shapes): the output's shape per row and the
+/// number of weights. `built_width` is the last axis the weights are built for (the first
+/// input's, as in a model).
 #[napi(object)]
 pub struct LayerShape {
-    /// Null when no input widths were given.
-    pub output_width: Option<u32>,
+    /// The output's shape per row (`[units]`, `[L, outputDim]`); null when no input shapes were given.
+    pub output_shape: Option<Vec<u32>>,
     pub params: f64,
 }
 
 #[napi(catch_unwind)]
-pub fn layer_shape(spec: serde_json::Value, built_width: u32, widths: Option<Vec<u32>>) -> napi::Result<LayerShape> {
+pub fn layer_shape(spec: serde_json::Value, built_width: u32, shapes: Option<Vec<Vec<u32>>>) -> napi::Result<LayerShape> {
     let name = spec.get("name").and_then(|n| n.as_str()).unwrap_or("?").to_string();
     let config: LayerConfig = from_json(&format!("layer '{name}'"), spec)?;
     let layer = config.build(built_width as usize).js()?;
     let params = layer.params().iter().map(|p| p.values.len()).sum::<usize>() as f64;
-    let output_width = match widths {
-        Some(widths) => {
-            let widths: Vec<usize> = widths.into_iter().map(|w| w as usize).collect();
-            Some(layer.layer.output_width(&layer.name, &widths).js()? as u32)
+    let output_shape = match shapes {
+        Some(shapes) => {
+            let shapes: Vec<Vec<usize>> = shapes.into_iter().map(|s| s.into_iter().map(|d| d as usize).collect()).collect();
+            Some(layer.layer.output_shape(&layer.name, &shapes).js()?.into_iter().map(|d| d as u32).collect())
         }
         None => None,
     };
-    Ok(LayerShape { output_width, params })
+    Ok(LayerShape { output_shape, params })
 }
 
 /// Per output, the width of the targets the compiled loss takes (1 for class indices); the

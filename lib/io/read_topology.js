@@ -140,7 +140,38 @@ const LAYER_READERS = {
   Add: (c, what) => layerFactories.add(commonArgs(c, what)),
   Multiply: (c, what) => layerFactories.multiply(commonArgs(c, what)),
   Average: (c, what) => layerFactories.average(commonArgs(c, what)),
+  Embedding(c, what) {
+    if (c.embeddingsConstraint != null) fail(`${what}: embeddingsConstraint is not supported by dense-mtl`);
+    return layerFactories.embedding({
+      ...commonArgs(c, what), inputDim: c.inputDim, outputDim: c.outputDim, inputLength: c.inputLength ?? undefined, maskZero: c.maskZero ?? undefined,
+      embeddingsInitializer: readInitializer(c.embeddingsInitializer, `${what} embeddingsInitializer`),
+      embeddingsRegularizer: readRegularizer(c.embeddingsRegularizer, `${what} embeddingsRegularizer`),
+      activityRegularizer: c.activityRegularizer ?? undefined,
+    });
+  },
+  Flatten: (c, what) => layerFactories.flatten({ ...commonArgs(c, what), dataFormat: c.dataFormat ?? undefined }),
+  BatchNormalization(c, what) {
+    return layerFactories.batchNormalization({
+      ...normalizationArgs(c, what), momentum: c.momentum ?? undefined,
+      movingMeanInitializer: readInitializer(c.movingMeanInitializer, `${what} movingMeanInitializer`),
+      movingVarianceInitializer: readInitializer(c.movingVarianceInitializer, `${what} movingVarianceInitializer`),
+    });
+  },
+  LayerNormalization: (c, what) => layerFactories.layerNormalization(normalizationArgs(c, what)),
 };
+
+/** The options batchNormalization and layerNormalization share, from a config. */
+function normalizationArgs(c, what) {
+  return {
+    ...commonArgs(c, what), axis: c.axis ?? undefined, epsilon: c.epsilon ?? undefined, center: c.center ?? undefined, scale: c.scale ?? undefined,
+    betaInitializer: readInitializer(c.betaInitializer, `${what} betaInitializer`),
+    gammaInitializer: readInitializer(c.gammaInitializer, `${what} gammaInitializer`),
+    betaRegularizer: readRegularizer(c.betaRegularizer, `${what} betaRegularizer`),
+    gammaRegularizer: readRegularizer(c.gammaRegularizer, `${what} gammaRegularizer`),
+    betaConstraint: c.betaConstraint ?? undefined, gammaConstraint: c.gammaConstraint ?? undefined,
+  };
+}
+
 
 function unknownLayer(className, name, where) {
   return fail(`Unknown layer: ${className} (layer ${describe(name)} in ${where}). dense-mtl supports ${SUPPORTED.join(', ')}`);

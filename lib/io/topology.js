@@ -42,6 +42,34 @@ function layerConfig(layer) {
       return { axis: layer.axis ?? -1, ...baseConfig(layer) };
     case 'Add': case 'Multiply': case 'Average':
       return baseConfig(layer);
+    case 'Embedding': {
+      const base = baseConfig(layer);
+      if (layer._shapeFromInputLength) delete base.dtype;
+      return {
+        inputDim: layer.inputDim, outputDim: layer.outputDim, embeddingsInitializer: serializeInitializer(layer.embeddingsInitializer),
+        embeddingsRegularizer: serializeRegularizer(layer.embeddingsRegularizer), activityRegularizer: null, embeddingsConstraint: null,
+        maskZero: layer.maskZero ?? undefined, inputLength: layer.inputLength ?? undefined, ...base,
+      };
+    }
+    case 'Flatten':
+      return { ...(layer.dataFormat ? { dataFormat: layer.dataFormat } : {}), ...baseConfig(layer) };
+    case 'BatchNormalization':
+      return {
+        axis: layer.axis, momentum: layer.momentum, epsilon: layer.epsilon, center: layer.center, scale: layer.scale,
+        betaInitializer: serializeInitializer(layer.betaInitializer), gammaInitializer: serializeInitializer(layer.gammaInitializer),
+        movingMeanInitializer: serializeInitializer(layer.movingMeanInitializer),
+        movingVarianceInitializer: serializeInitializer(layer.movingVarianceInitializer),
+        betaRegularizer: serializeRegularizer(layer.betaRegularizer), gammaRegularizer: serializeRegularizer(layer.gammaRegularizer),
+        betaConstraint: null, gammaConstraint: null, ...baseConfig(layer),
+      };
+    case 'LayerNormalization':
+      // TF.js writes the axis as its built layer holds it: a list of non-negative axes.
+      return {
+        axis: [layer.axis < 0 ? layer.axis + 2 : layer.axis], epsilon: layer.epsilon, center: layer.center, scale: layer.scale,
+        betaInitializer: serializeInitializer(layer.betaInitializer), gammaInitializer: serializeInitializer(layer.gammaInitializer),
+        betaRegularizer: serializeRegularizer(layer.betaRegularizer), gammaRegularizer: serializeRegularizer(layer.gammaRegularizer),
+        ...baseConfig(layer),
+      };
     default:
       return fail(`model.save: cannot serialize layer '${layer.name}' of class ${layer.className}`);
   }

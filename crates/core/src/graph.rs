@@ -27,11 +27,15 @@ pub struct GraphConfig {
     pub outputs: Vec<usize>,
 }
 
-/// A node: a layer applied to earlier nodes, producing a `[rows, width]` tensor.
+/// A node: a layer applied to earlier nodes, producing a `[rows, ...shape]` tensor stored
+/// row-major as `rows × width` values.
 #[derive(Clone, Debug)]
 pub struct Node {
     pub layer: usize,
     pub inputs: Vec<usize>,
+    /// The shape of one row (`[width]` for a `[rows, width]` tensor, `[3, 4]` for `[rows, 3, 4]`).
+    pub shape: Vec<usize>,
+    /// Values per row: the product of `shape`.
     pub width: usize,
 }
 
@@ -65,13 +69,19 @@ impl Graph {
                     lc.name()
                 )));
             }
-            let widths: Vec<usize> = n.inputs.iter().map(|&i| nodes[i].width).collect();
+            let shapes: Vec<Vec<usize>> = n.inputs.iter().map(|&i| nodes[i].shape.clone()).collect();
             if layers[n.layer].is_none() {
-                layers[n.layer] = Some(lc.build(widths.first().copied().unwrap_or(0))?);
+                let features = shapes.first().and_then(|s| s.last()).copied().unwrap_or(0);
+                layers[n.layer] = Some(lc.build(features)?);
             }
             let layer = layers[n.layer].as_ref().expect("built above");
-            let width = layer.layer.output_width(&layer.name, &widths)?;
-            nodes.push(Node { layer: n.layer, inputs: n.inputs.clone(), width });
+            if layer.layer.id_count().is_some() && !n.inputs.iter().all(|i| config.inputs.contains(i)) {
+                return Err(Error::invalid(format!("model: layer '{}' reads integer ids, so it must take a model input (tf.input) directly", layer.name)));
+            }
+            let shape = layer.layer.output_shape(&layer.name, &shapes)?;
+            let width = shape.iter().try_fold(1usize, |w, &d| w.checked_mul(d));
+            let width = width.ok_or_else(|| Error::invalid(format!("model: the output of layer '{}' is too large", layer.name)))?;
+            nodes.push(Node { layer: n.layer, inputs: n.inputs.clone(), shape, width });
         }
         let layers = layers
             .into_iter()
@@ -88,6 +98,12 @@ impl Graph {
         }
         if config.outputs.iter().any(|&o| o >= nodes.len()) || config.outputs.is_empty() {
             return Err(Error::invalid("model: outputs must name at least one existing node"));
+        }
+        if let Some(node) = config.outputs.iter().map(|&o| &nodes[o]).find(|n| n.shape.len() != 1) {
+            let (name, shape) = (&layers[node.layer].name, crate::layers::batch_shape(&node.shape));
+            return Err(Error::invalid(format!(
+                "model: output '{name}' has shape {shape}, but model outputs (and their losses) are [batch, units] tensors in dense-mtl: add a flatten layer"
+            )));
         }
         let graph = Graph { name: config.name.clone(), layers, nodes, inputs: config.inputs.clone(), outputs: config.outputs.clone() };
         graph.check_outputs_reach_inputs()?;
@@ -115,6 +131,31 @@ impl Graph {
     /// Width of each model input.
     pub fn input_widths(&self) -> Vec<usize> {
         self.inputs.iter().map(|&i| self.nodes[i].width).collect()
+    }
+
+    /// Checks the values of model inputs that layers read as integer ids (embedding): each
+    /// must be in `0..count` after truncation toward zero, as TF.js's cast to int32 reads it.
+    pub fn check_ids(&self, xs: &[&[f32]], what: &str) -> Result<()> {
+        for node in &self.nodes {
+            let layer = &self.layers[node.layer];
+            let Some(count) = layer.layer.id_count() else { continue };
+            for &input in &node.inputs {
+                let Some(k) = self.inputs.iter().position(|&i| i == input) else { continue };
+                let Some(x) = xs.get(k) else { continue };
+                let width = self.nodes[input].width;
+                if let Some(i) = x.iter().position(|&v| !(0..count as i64).contains(&(v as i64))) {
+                    let input_name = &self.layers[self.nodes[input].layer].name;
+                    return Err(Error::invalid(format!(
+                        "{what}: layer '{}' reads input '{input_name}' as ids in [0, {count}) (its inputDim), but row {} column {} holds {}",
+                        layer.name,
+                        i / width,
+                        i % width,
+                        x[i]
+                    )));
+                }
+            }
+        }
+        Ok(())
     }
 
     /// Width of each model output.
@@ -187,7 +228,7 @@ impl Graph {
             }
             let mut out = std::mem::take(&mut ws.outs[id]);
             let inputs = Inputs { outs: &ws.outs, nodes: &self.nodes, ids: &node.inputs, rows };
-            let saved = &mut ws.saved[id][..rows * ws.saved_widths[id]];
+            let saved = &mut ws.saved[id][..ws.batch_saved[id] + rows * ws.saved_widths[id]];
             let pass = Forward { rows, training, inputs, out: &mut out[..rows * node.width], saved, rng: &mut ws.rng };
             self.layers[node.layer].layer.forward(pass);
             ws.outs[id] = out;
@@ -218,7 +259,7 @@ impl Graph {
                 rows,
                 grad: &mut grad[..rows * node.width],
                 out: &ws.outs[id][..rows * node.width],
-                saved: &ws.saved[id][..rows * ws.saved_widths[id]],
+                saved: &ws.saved[id][..ws.batch_saved[id] + rows * ws.saved_widths[id]],
                 inputs: Inputs { outs: &ws.outs, nodes: &self.nodes, ids: &node.inputs, rows },
                 param_grads,
                 sink: GradSink { grads: &mut ws.grads, written: &mut ws.grad_written, nodes: &self.nodes, ids: &node.inputs, rows },
@@ -226,6 +267,17 @@ impl Graph {
             };
             layer.layer.backward(pass);
             ws.grads[id] = grad;
+        }
+    }
+
+    /// After a training step: lets each node's layer update the state it keeps itself (moving
+    /// statistics) from what the step's forward pass saved, in node order (a layer applied
+    /// twice updates twice, as in TF.js).
+    pub fn update_state(&mut self, ws: &Workspace) {
+        for (id, node) in self.nodes.iter().enumerate() {
+            if ws.batch_saved[id] > 0 {
+                self.layers[node.layer].layer.update_state(&ws.saved[id][..ws.batch_saved[id]]);
+            }
         }
     }
 }
@@ -239,6 +291,9 @@ pub struct Workspace {
     /// Per node, what its layer keeps from forward to backward ([`Layer::saved_width`](crate::layers::Layer::saved_width) per row).
     pub saved: Vec<Vec<f32>>,
     pub saved_widths: Vec<usize>,
+    /// Per node, the values its layer keeps per batch, before its per-row values in `saved`
+    /// ([`Layer::batch_saved_len`](crate::layers::Layer::batch_saved_len)).
+    pub batch_saved: Vec<usize>,
     pub grads: Vec<Vec<f32>>,
     pub grad_written: Vec<bool>,
     /// One gradient buffer per weight, in layer order (kernel, bias).
@@ -258,14 +313,18 @@ impl Workspace {
     /// Saturating, so that an impossible size stays impossible.
     pub fn sizes(graph: &Graph, capacity: usize, training: bool) -> (usize, usize) {
         let mut per_row = 0usize;
+        let mut per_batch = 0usize;
         let mut widest = 0;
         for node in &graph.nodes {
-            let saved = graph.layers[node.layer].layer.saved_width(node.width, training);
+            let layer = &graph.layers[node.layer].layer;
+            let saved = layer.saved_width(node.width, training);
             let grads = if training { node.width } else { 0 };
             per_row = per_row.saturating_add(node.width).saturating_add(saved).saturating_add(grads);
+            per_batch = per_batch.saturating_add(layer.batch_saved_len(node.width, training));
             widest = widest.max(node.width);
         }
-        let activations = capacity.saturating_mul(per_row.saturating_add(widest));
+        let scratch = capacity.max(2).saturating_mul(widest);
+        let activations = capacity.saturating_mul(per_row).saturating_add(scratch).saturating_add(per_batch);
         let gradients = if training { graph.count_params() } else { 0 };
         (activations, gradients)
     }
@@ -277,7 +336,12 @@ impl Workspace {
         let sized = |w: usize| try_zeroed(capacity.saturating_mul(w), "activation buffers");
         let outs = graph.nodes.iter().map(|node| sized(node.width)).collect::<Result<_>>()?;
         let saved_widths: Vec<usize> = graph.nodes.iter().map(|node| graph.layers[node.layer].layer.saved_width(node.width, training)).collect();
-        let saved = saved_widths.iter().map(|&w| sized(w)).collect::<Result<_>>()?;
+        let batch_saved: Vec<usize> = graph.nodes.iter().map(|node| graph.layers[node.layer].layer.batch_saved_len(node.width, training)).collect();
+        let saved = saved_widths
+            .iter()
+            .zip(&batch_saved)
+            .map(|(&w, &b)| try_zeroed(capacity.saturating_mul(w).saturating_add(b), "activation buffers"))
+            .collect::<Result<_>>()?;
         let (grads, param_grads, param_index);
         if training {
             grads = graph.nodes.iter().map(|node| sized(node.width)).collect::<Result<_>>()?;
@@ -298,14 +362,16 @@ impl Workspace {
         }
         let widest = graph.nodes.iter().map(|n| n.width).max().unwrap_or(0);
         let mut scratch = Vec::new();
+        // At least two rows' worth: a layer may keep two values per feature (batch normalization).
         scratch
-            .try_reserve_exact(capacity.saturating_mul(widest))
+            .try_reserve_exact(capacity.max(2).saturating_mul(widest))
             .map_err(|_| Error::OutOfMemory("activation buffers: cannot allocate a scratch buffer".into()))?;
         Ok(Workspace {
             capacity,
             outs,
             saved,
             saved_widths,
+            batch_saved,
             grads,
             grad_written: vec![false; n],
             param_written: vec![false; param_grads.len()],

@@ -229,6 +229,7 @@ impl Model {
         for (k, (x, w)) in xs.iter().zip(&widths).enumerate() {
             check_block(x, *w, rows, &format!("{what}: x{}", index_label(k, xs.len())), false)?;
         }
+        self.graph.check_ids(xs, what)?;
         if let Some(ys) = ys {
             if ys.len() != self.heads.len() {
                 return Err(Error::invalid(format!("{what}: the model has {} output(s) but {} y array(s) were given", self.heads.len(), ys.len())));

@@ -214,6 +214,7 @@ impl Model {
             return Err(what);
         }
         let penalty = self.apply_regularizers_and_step(&mut buf.ws, uncertainty.then_some((&buf.log_variance_grad[..], &buf.labelled[..])));
+        self.graph.update_state(&buf.ws);
         let balancer = self.balancer.as_mut().expect("compiled");
         if gradnorm {
             balancer.gradnorm_update(&buf.head_losses, &buf.norms, &buf.labelled);

@@ -43,13 +43,19 @@ impl Layer for ActivationLayer {
         one_input(&format!("layer '{name}'"), inputs)
     }
 
+    /// Any rank: the function applies along the last axis (which matters for softmax).
+    fn output_shape(&self, name: &str, inputs: &[Vec<usize>]) -> Result<Vec<usize>> {
+        self.output_width(name, &inputs.iter().map(|s| s.iter().product()).collect::<Vec<_>>())?;
+        Ok(inputs[0].clone())
+    }
+
     fn forward(&self, pass: Forward<'_>) {
-        let width = pass.inputs.width(0);
+        let width = pass.inputs.last_dim(0);
         self.activation.forward(pass.inputs.get(0), pass.out, width);
     }
 
     fn backward(&self, mut pass: Backward<'_>) {
-        let width = pass.inputs.width(0);
+        let width = pass.inputs.last_dim(0);
         self.activation.backward(pass.inputs.get(0), pass.out, pass.grad, width);
         let g = &*pass.grad;
         pass.sink.send(0, |dst, accumulate| super::write_or_add(dst, g, accumulate));

@@ -1,5 +1,6 @@
 //! The fully connected layer: `out = activation(x · kernel + bias)`, kernel `[inputDim, units]`
-//! as TF.js stores it.
+//! as TF.js stores it. On a `[batch, L, inputDim]` input it applies to the last axis, as TF.js
+//! does: the row-major buffer is then a `(batch·L) × inputDim` matrix.
 
 use super::{one_input, yes, zeroed, Backward, Forward, Layer, NamedLayer, Param};
 use crate::activation::Activation;
@@ -95,6 +96,14 @@ impl Layer for Dense {
         Ok(self.units)
     }
 
+    /// The input's shape with its last axis replaced by `units`.
+    fn output_shape(&self, name: &str, inputs: &[Vec<usize>]) -> Result<Vec<usize>> {
+        let lasts: Vec<usize> = inputs.iter().map(|s| *s.last().expect("a shape has at least one axis")).collect();
+        let units = self.output_width(name, &lasts)?;
+        let leading = &inputs[0][..inputs[0].len() - 1];
+        Ok(leading.iter().copied().chain([units]).collect())
+    }
+
     fn params(&self) -> &[Param] {
         &self.params
     }
@@ -117,8 +126,9 @@ impl Layer for Dense {
     }
 
     fn forward(&self, pass: Forward<'_>) {
-        let (rows, out) = (pass.rows, pass.out);
-        // The product first, then the bias, in TF.js's order (the rounding then matches it).
+        let out = pass.out;
+        let rows = out.len() / self.units; // batch·L rows for a rank-3 input
+                                           // The product first, then the bias, in TF.js's order (the rounding then matches it).
         matmul_nn(pass.inputs.get(0), self.kernel(), out, rows, self.input_dim, self.units, false);
         if let Some(bias) = self.bias() {
             out.chunks_exact_mut(self.units).for_each(|row| row.iter_mut().zip(bias).for_each(|(o, b)| *o += b));
@@ -132,7 +142,8 @@ impl Layer for Dense {
     }
 
     fn backward(&self, pass: Backward<'_>) {
-        let Backward { rows, grad, out, saved, inputs, param_grads, mut sink, .. } = pass;
+        let Backward { grad, out, saved, inputs, param_grads, mut sink, .. } = pass;
+        let rows = grad.len() / self.units;
         self.activation.backward(saved, out, grad, self.units);
         let g = &*grad;
         if let Some(p) = param_grads {

@@ -62,6 +62,12 @@ impl Layer for Dropout {
         one_input(&format!("layer '{name}'"), inputs)
     }
 
+    /// Any rank: the mask covers every value of the row-major buffer, as TF.js's does.
+    fn output_shape(&self, name: &str, inputs: &[Vec<usize>]) -> Result<Vec<usize>> {
+        self.output_width(name, &inputs.iter().map(|s| s.iter().product()).collect::<Vec<_>>())?;
+        Ok(inputs[0].clone())
+    }
+
     /// The mask, in training.
     fn saved_width(&self, width: usize, training: bool) -> usize {
         if training {

@@ -1,6 +1,7 @@
-//! Merge layers: `concatenate`, `add`, `multiply`, `average` of two or more inputs.
+//! Merge layers: `concatenate`, `add`, `multiply`, `average` of two or more inputs. Inputs may
+//! have any rank; concatenate joins them along the last axis (TF.js's default `axis: -1`).
 
-use super::{write_or_add, Backward, Forward, Layer, NamedLayer};
+use super::{batch_shape, write_or_add, Backward, Forward, Layer, NamedLayer};
 use crate::error::{Error, Result};
 use serde::Deserialize;
 
@@ -55,13 +56,26 @@ impl Layer for Merge {
         Ok(inputs[0])
     }
 
+    /// Same shapes (concatenate: except on the last axis), as TF.js requires.
+    fn output_shape(&self, name: &str, inputs: &[Vec<usize>]) -> Result<Vec<usize>> {
+        let lasts: Vec<usize> = inputs.iter().map(|s| *s.last().expect("a shape has at least one axis")).collect();
+        let last = self.output_width(name, &lasts)?;
+        let leading = |s: &Vec<usize>| s[..s.len() - 1].to_vec();
+        if inputs.iter().any(|s| leading(s) != leading(&inputs[0])) {
+            let shapes: Vec<String> = inputs.iter().map(|s| batch_shape(s)).collect();
+            let rule = if self.op == MergeOp::Concatenate { "matching shapes except for the last (concatenation) axis" } else { "the same shape" };
+            return Err(Error::invalid(format!("merge layer '{name}' requires inputs with {rule} but got shapes {}", shapes.join(", "))));
+        }
+        Ok(leading(&inputs[0]).into_iter().chain([last]).collect())
+    }
+
     fn forward(&self, pass: Forward<'_>) {
         let (inputs, out) = (pass.inputs, pass.out);
         if self.op == MergeOp::Concatenate {
-            let width = out.len() / pass.rows.max(1);
+            let width: usize = (0..inputs.len()).map(|k| inputs.last_dim(k)).sum();
             let mut offset = 0;
             for k in 0..inputs.len() {
-                let w = inputs.width(k);
+                let w = inputs.last_dim(k);
                 for (orow, irow) in out.chunks_exact_mut(width).zip(inputs.get(k).chunks_exact(w)) {
                     orow[offset..offset + w].copy_from_slice(irow);
                 }
@@ -85,14 +99,14 @@ impl Layer for Merge {
     }
 
     fn backward(&self, pass: Backward<'_>) {
-        let Backward { rows, grad, inputs, mut sink, scratch, .. } = pass;
+        let Backward { grad, inputs, mut sink, scratch, .. } = pass;
         let g = &*grad;
-        let width = g.len() / rows.max(1);
+        let width: usize = (0..inputs.len()).map(|k| inputs.last_dim(k)).sum();
         let mut offset = 0;
         for k in 0..inputs.len() {
             match self.op {
                 MergeOp::Concatenate => {
-                    let in_width = inputs.width(k);
+                    let in_width = inputs.last_dim(k);
                     sink.send(k, |dst, accumulate| {
                         for (drow, grow) in dst.chunks_exact_mut(in_width).zip(g.chunks_exact(width)) {
                             write_or_add(drow, &grow[offset..offset + in_width], accumulate);

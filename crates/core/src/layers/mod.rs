@@ -9,15 +9,23 @@
 //! variant in [`LayerConfig`] and its arms in [`LayerConfig::name`] and [`LayerConfig::build`].
 
 pub mod activation;
+pub mod batch_norm;
 pub mod dense;
 pub mod dropout;
+pub mod embedding;
+pub mod flatten;
 pub mod input;
+pub mod layer_norm;
 pub mod merge;
 
 pub use activation::{ActivationConfig, ActivationLayer};
+pub use batch_norm::{BatchNorm, BatchNormConfig};
 pub use dense::{Dense, DenseConfig};
 pub use dropout::{Dropout, DropoutConfig};
+pub use embedding::{Embedding, EmbeddingConfig};
+pub use flatten::{Flatten, FlattenConfig};
 pub use input::{Input, InputConfig};
+pub use layer_norm::{LayerNorm, LayerNormConfig};
 pub use merge::{Merge, MergeConfig, MergeOp};
 
 use crate::error::{Error, Result};
@@ -39,6 +47,10 @@ pub enum LayerConfig {
     Add(MergeConfig),
     Multiply(MergeConfig),
     Average(MergeConfig),
+    Embedding(EmbeddingConfig),
+    Flatten(FlattenConfig),
+    BatchNormalization(BatchNormConfig),
+    LayerNormalization(LayerNormConfig),
 }
 
 impl LayerConfig {
@@ -50,11 +62,15 @@ impl LayerConfig {
             LayerConfig::Dropout(c) => &c.name,
             LayerConfig::Activation(c) => &c.name,
             LayerConfig::Concatenate(c) | LayerConfig::Add(c) | LayerConfig::Multiply(c) | LayerConfig::Average(c) => &c.name,
+            LayerConfig::Embedding(c) => &c.name,
+            LayerConfig::Flatten(c) => &c.name,
+            LayerConfig::BatchNormalization(c) => &c.name,
+            LayerConfig::LayerNormalization(c) => &c.name,
         }
     }
 
     /// Validates the config and builds the layer (initializing its weights); `input_width` is
-    /// the width of its first input.
+    /// the last axis of its first input (the features of a `[batch, features]` input).
     pub fn build(&self, input_width: usize) -> Result<NamedLayer> {
         match self {
             LayerConfig::InputLayer(c) => c.build(),
@@ -65,6 +81,10 @@ impl LayerConfig {
             LayerConfig::Add(c) => Ok(c.build(MergeOp::Add)),
             LayerConfig::Multiply(c) => Ok(c.build(MergeOp::Multiply)),
             LayerConfig::Average(c) => Ok(c.build(MergeOp::Average)),
+            LayerConfig::Embedding(c) => c.build(),
+            LayerConfig::Flatten(c) => Ok(c.build()),
+            LayerConfig::BatchNormalization(c) => c.build(input_width),
+            LayerConfig::LayerNormalization(c) => c.build(input_width),
         }
     }
 }
@@ -98,6 +118,26 @@ pub trait Layer: std::fmt::Debug + Send + Sync {
     /// The output width for these input widths, or an error naming the layer (`name`).
     fn output_width(&self, name: &str, inputs: &[usize]) -> Result<usize>;
 
+    /// The output's shape per row for these inputs' shapes per row (`[4]` for a `[batch, 4]`
+    /// tensor, `[3, 4]` for `[batch, 3, 4]`, stored row-major). By default a layer takes
+    /// `[batch, features]` inputs only and [`output_width`](Self::output_width) decides.
+    fn output_shape(&self, name: &str, inputs: &[Vec<usize>]) -> Result<Vec<usize>> {
+        for (k, shape) in inputs.iter().enumerate() {
+            if shape.len() != 1 {
+                let what = format!("layer '{name}' ({}) input {k}", self.class_name());
+                return Err(Error::shape(what, "shape [null,features] (rank 2)", batch_shape(shape)));
+            }
+        }
+        let widths: Vec<usize> = inputs.iter().map(|s| s[0]).collect();
+        Ok(vec![self.output_width(name, &widths)?])
+    }
+
+    /// For a layer that reads its input as integer ids (embedding), how many ids there are
+    /// (`0..count`); the model checks every id before it trains or predicts.
+    fn id_count(&self) -> Option<usize> {
+        None
+    }
+
     /// The layer's weights, in TF.js's order.
     fn params(&self) -> &[Param] {
         &[]
@@ -113,6 +153,18 @@ pub trait Layer: std::fmt::Debug + Send + Sync {
     fn saved_width(&self, _width: usize, _training: bool) -> usize {
         0
     }
+
+    /// Values per batch (not per row) the layer keeps from its forward pass, before its
+    /// per-row values in `saved`: statistics over the batch (batch normalization's mean and
+    /// variance) for its backward pass and for [`update_state`](Self::update_state).
+    fn batch_saved_len(&self, _width: usize, _training: bool) -> usize {
+        0
+    }
+
+    /// Updates what the layer learns outside gradients (batch normalization's moving mean and
+    /// variance) from what its training forward pass saved. The model calls it once per node
+    /// after each applied training step, before anything runs the node forward again.
+    fn update_state(&mut self, _saved: &[f32]) {}
 
     /// Multiply-adds per row of the layer's matrix product, if it has one.
     fn multiply_adds_per_row(&self) -> usize {
@@ -195,6 +247,11 @@ impl Inputs<'_> {
         self.nodes[self.ids[k]].width
     }
 
+    /// Last axis of input `k` (its width when it is `[batch, features]`).
+    pub fn last_dim(&self, k: usize) -> usize {
+        *self.nodes[self.ids[k]].shape.last().expect("a shape has at least one axis")
+    }
+
     /// Input `k`, `rows × width` values.
     pub fn get(&self, k: usize) -> &[f32] {
         &self.outs[self.ids[k]][..self.rows * self.width(k)]
@@ -208,7 +265,7 @@ pub struct Forward<'a> {
     pub inputs: Inputs<'a>,
     /// `rows × width` values to write.
     pub out: &'a mut [f32],
-    /// `rows × saved_width` values kept for the backward pass.
+    /// `batch_saved_len + rows × saved_width` values kept for the backward pass.
     pub saved: &'a mut [f32],
     /// Randomness for layers without a seed of their own.
     pub rng: &'a mut Rng,
@@ -255,7 +312,7 @@ pub struct Backward<'a> {
     /// None when the layer is frozen.
     pub param_grads: Option<ParamGrads<'a>>,
     pub sink: GradSink<'a>,
-    /// A buffer of up to `rows × widest node` values for intermediate results.
+    /// A buffer of up to `max(rows, 2) × widest node` values for intermediate results.
     pub scratch: &'a mut Vec<f32>,
 }
 
@@ -282,6 +339,12 @@ pub(crate) fn one_input(what: &str, inputs: &[usize]) -> Result<usize> {
         return Err(Error::invalid(format!("{what} takes one input but got {}", inputs.len())));
     }
     Ok(inputs[0])
+}
+
+/// A shape per row as TF.js prints the whole tensor's shape: `[null,3,4]`.
+pub(crate) fn batch_shape(shape: &[usize]) -> String {
+    let dims: Vec<String> = std::iter::once("null".to_string()).chain(shape.iter().map(usize::to_string)).collect();
+    format!("[{}]", dims.join(","))
 }
 
 fn yes() -> bool {
