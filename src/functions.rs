@@ -1,46 +1,24 @@
-//! Losses and metrics as plain functions on arrays (`tf.metrics.*`, `tf.losses.*`).
+//! Losses and metrics as plain functions on arrays (`tf.metrics.*`, `tf.losses.*`): names and
+//! typed arrays in, the core's values out.
 
 use crate::error::IntoJs;
 use dense_mtl_core::loss::Loss;
 use dense_mtl_core::metric::Metric;
-use dense_mtl_core::Error;
 use napi::bindgen_prelude::Float32Array;
 use napi_derive::napi;
-
-fn check_sizes(what: &str, y_true: &[f32], y_pred: &[f32], width: usize, true_width: usize) -> dense_mtl_core::Result<usize> {
-    if width == 0 || !y_pred.len().is_multiple_of(width) {
-        return Err(Error::invalid(format!("{what}: yPred has {} values, which is not a whole number of rows of {width}", y_pred.len())));
-    }
-    let rows = y_pred.len() / width;
-    if y_true.len() != rows * true_width {
-        return Err(Error::shape(format!("{what}: yTrue"), format!("{} values ({rows} rows of {true_width})", rows * true_width), y_true.len()));
-    }
-    Ok(rows)
-}
 
 /// Per-row values of the loss `name` (TF.js's layers losses, before the batch mean).
 #[napi(catch_unwind)]
 pub fn loss_per_sample(name: String, y_true: Float32Array, y_pred: Float32Array, width: u32) -> napi::Result<Float32Array> {
     let loss = Loss::parse(&name).js()?;
-    let width = width as usize;
-    let rows = check_sizes(&name, &y_true, &y_pred, width, loss.target_width(width)).js()?;
-    let mut out = vec![0.0; rows];
-    loss.compute(&y_true, &y_pred, width, &mut out, None);
-    Ok(Float32Array::new(out))
+    Ok(Float32Array::new(loss.per_sample(&name, &y_true, &y_pred, width as usize).js()?))
 }
 
 /// Per-row values of a per-sample metric, or a single batch value for precision/recall.
 #[napi(catch_unwind)]
 pub fn metric_values(name: String, y_true: Float32Array, y_pred: Float32Array, width: u32) -> napi::Result<Float32Array> {
     let metric = Metric::parse(&name).js()?;
-    let width = width as usize;
-    let tw = metric.target_width(width);
-    let rows = check_sizes(&name, &y_true, &y_pred, width, tw).js()?;
-    if !metric.is_per_sample() {
-        return Ok(Float32Array::new(vec![metric.batch_value(&y_true, &y_pred, width)]));
-    }
-    let out = (0..rows).map(|i| metric.row(&y_true[i * tw..(i + 1) * tw], &y_pred[i * width..(i + 1) * width])).collect::<Vec<_>>();
-    Ok(Float32Array::new(out))
+    Ok(Float32Array::new(metric.values(&name, &y_true, &y_pred, width as usize).js()?))
 }
 
 /// The TF.js identifier of a loss given by any accepted name (`'mse'` → `'meanSquaredError'`):

@@ -5,7 +5,7 @@ use crate::error::{Error, Result};
 use crate::graph::{Graph, Workspace};
 use crate::loss::Loss;
 use crate::memory::{f32_bytes, Needs};
-use crate::metric::Metric;
+use crate::metric::{Metric, MetricConfig};
 use crate::optimizer::{Clip, Optimizer, OptimizerConfig};
 pub use crate::step::StepBuffers;
 use serde::Deserialize;
@@ -14,15 +14,37 @@ use std::collections::HashMap;
 /// A named value array with its shape (an optimizer slot as TF.js saves it: `dense_Dense1/kernel/m`).
 pub type NamedValues = (String, Vec<usize>, Vec<f32>);
 
-/// One output's training configuration, as the JavaScript layer sends it.
+/// One output's training configuration: its loss, its metrics and its weight in the total loss.
 #[derive(Clone, Debug, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct HeadConfig {
-    pub loss: String,
+    /// The loss of this output.
+    pub loss: Loss,
+    /// Metrics logged for this output.
     #[serde(default)]
-    pub metrics: Vec<String>,
+    pub metrics: Vec<MetricConfig>,
+    /// The weight of this output's loss in the total (`lossWeights`; 1 by default).
     #[serde(default = "one")]
     pub loss_weight: f32,
+}
+
+impl HeadConfig {
+    /// A head with `loss`, no metrics and weight 1.
+    pub fn new(loss: Loss) -> Self {
+        HeadConfig { loss, metrics: Vec::new(), loss_weight: 1.0 }
+    }
+
+    /// Adds a metric.
+    pub fn metric(mut self, metric: impl Into<MetricConfig>) -> Self {
+        self.metrics.push(metric.into());
+        self
+    }
+
+    /// Sets the weight of this output's loss.
+    pub fn loss_weight(mut self, weight: f32) -> Self {
+        self.loss_weight = weight;
+        self
+    }
 }
 
 fn one() -> f32 {
@@ -111,12 +133,12 @@ impl Model {
         let widths = self.graph.output_widths();
         let mut heads = Vec::with_capacity(names.len());
         for ((hc, name), width) in config.heads.iter().zip(names).zip(widths) {
-            let loss = Loss::parse(&hc.loss)?;
+            let loss = hc.loss;
             loss.check_output(width, &name)?;
             if !hc.loss_weight.is_finite() || hc.loss_weight < 0.0 {
                 return Err(Error::invalid(format!("compile: lossWeights for output '{name}' must be a finite number >= 0 but got {}", hc.loss_weight)));
             }
-            let metrics = hc.metrics.iter().map(|m| Metric::resolve(m, loss, width)).collect::<Result<Vec<_>>>()?;
+            let metrics = hc.metrics.iter().map(|m| m.resolve(loss, width)).collect();
             heads.push(Head { name, loss, metrics, loss_weight: hc.loss_weight, width, target_width: loss.target_width(width) });
         }
         let method = config.task_weighting.clone().unwrap_or(TaskWeighting::Fixed {});

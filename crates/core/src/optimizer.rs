@@ -78,26 +78,6 @@ impl OptimizerConfig {
         OptimizerConfig { rule, learning_rate: LearningRate::Constant(learning_rate), clip: Clip::None }
     }
 
-    /// The optimizer a string names in `compile`, with TF.js's defaults for that string.
-    pub fn from_name(name: &str) -> Result<Self> {
-        let (rule, lr) = match name {
-            "sgd" | "SGD" => (Rule::Sgd {}, 0.01),
-            "adam" | "Adam" => (Rule::Adam { beta1: 0.9, beta2: 0.999, epsilon: None }, 0.001),
-            "adamax" | "Adamax" => (Rule::Adamax { beta1: 0.9, beta2: 0.999, epsilon: None, decay: 0.0 }, 0.002),
-            "rmsprop" | "RMSProp" => (Rule::RmsProp { decay: 0.9, momentum: 0.0, epsilon: None, centered: false }, 0.001),
-            "adagrad" | "Adagrad" => (Rule::Adagrad { initial_accumulator_value: 0.1 }, 0.01),
-            "adadelta" | "Adadelta" => (Rule::Adadelta { rho: 0.95, epsilon: None }, 1.0),
-            _ => {
-                return Err(Error::UnknownName {
-                    kind: "optimizer",
-                    name: name.to_string(),
-                    valid: vec!["sgd", "adam", "adamax", "rmsprop", "adagrad", "adadelta"],
-                })
-            }
-        };
-        Ok(OptimizerConfig::new(rule, lr))
-    }
-
     /// Rejects hyper-parameters no optimizer can use.
     pub fn validate(&self) -> Result<()> {
         self.learning_rate.validate()?;
