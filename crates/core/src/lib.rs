@@ -9,7 +9,9 @@
 #![allow(clippy::needless_range_loop, clippy::neg_cmp_op_on_partial_ord)]
 
 pub mod activation;
+pub mod arrays;
 pub mod balance;
+pub mod builder;
 pub mod csv;
 pub mod error;
 pub mod graph;
@@ -26,7 +28,9 @@ pub mod rng;
 pub mod step;
 pub mod train;
 
+pub use arrays::{History, Logs, Weight};
+pub use builder::{GraphBuilder, NodeId, Sequential};
 pub use error::{Error, Result};
 pub use graph::{Graph, GraphConfig};
-pub use model::{CompileConfig, Model};
+pub use model::{CompileConfig, HeadConfig, Model};
 pub use train::{Dataset, Evaluation, FitConfig, Means, RunLimits, Signals, Trainer};

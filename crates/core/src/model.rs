@@ -63,6 +63,13 @@ pub struct CompileConfig {
     pub gradient_surgery: Option<GradientSurgery>,
 }
 
+impl CompileConfig {
+    /// An optimizer and one head per model output, with fixed loss weights and no gradient surgery.
+    pub fn new(optimizer: OptimizerConfig, heads: Vec<HeadConfig>) -> Self {
+        CompileConfig { optimizer, heads, task_weighting: None, gradient_surgery: None }
+    }
+}
+
 /// A compiled output.
 #[derive(Clone, Debug)]
 pub struct Head {
@@ -344,6 +351,27 @@ impl Model {
         self.graph.layers.iter().flat_map(|l| l.params().iter().map(|p| p.values.len())).collect()
     }
 
+    /// Replaces every weight, in `model.weights` order ([`Graph::weight_order`]), from row-major
+    /// values; checks every count and size before changing any.
+    pub fn set_weight_values(&mut self, values: &[&[f32]]) -> Result<()> {
+        let order = self.graph.weight_order();
+        if values.len() != order.len() {
+            return Err(Error::invalid(format!("setWeights: the model has {} weight(s) but {} were given", order.len(), values.len())));
+        }
+        for (&(li, wi), v) in order.iter().zip(values) {
+            let layer = &self.graph.layers[li];
+            let param = &layer.params()[wi];
+            if param.values.len() != v.len() {
+                let expected = format!("shape {:?} ({} values)", param.shape, param.values.len());
+                return Err(Error::shape(format!("setWeights: weight {}/{}", layer.name, param.name), expected, format!("{} values", v.len())));
+            }
+        }
+        for (&(li, wi), v) in order.iter().zip(values) {
+            self.graph.layers[li].params_mut()[wi].values.copy_from_slice(v);
+        }
+        Ok(())
+    }
+
     /// The optimizer's state as TF.js saves it: its step count, then `(name, shape, values)` for
     /// each slot of each trainable weight (`dense_Dense1/kernel/m`, ...), slot by slot.
     pub fn optimizer_state(&self) -> Option<(u64, Vec<NamedValues>)> {
@@ -385,15 +413,21 @@ impl Model {
 
     /// Loss and metrics over `data` in batches: `[loss, per-output losses (several outputs only),
     /// metrics]`, each a batch-size-weighted mean. The loss excludes regularization, as in TF.js.
-    pub fn evaluate(&self, data: &Batchable, batch_size: usize) -> Result<Vec<f64>> {
+    ///
+    /// The slice entry point (no copies); [`evaluate`](Self::evaluate) takes arrays.
+    pub fn evaluate_rows(&self, data: &Batchable, batch_size: usize) -> Result<Vec<f64>> {
         self.require_compiled("training/testing")?;
+        if batch_size == 0 {
+            return Err(Error::invalid("evaluate: batchSize must be a positive integer but got 0"));
+        }
+        self.check_data(&data.xs, Some(&data.ys), data.rows, "evaluate")?;
         let batch_size = batch_size.min(data.rows).max(1);
         self.check_memory(batch_size, false)?;
         let mut buf = self.buffers(batch_size, false)?;
         crate::matmul::with_pool(|| self.evaluate_with(&mut buf, data, batch_size))
     }
 
-    /// [`evaluate`](Self::evaluate) with caller-owned buffers (used for validation every epoch).
+    /// [`evaluate_rows`](Self::evaluate_rows) with caller-owned buffers (used for validation every epoch).
     pub fn evaluate_with(&self, buf: &mut StepBuffers, data: &Batchable, batch_size: usize) -> Result<Vec<f64>> {
         let names = self.metrics_names().len();
         let mut sums = vec![0.0f64; names];
@@ -493,13 +527,14 @@ impl Model {
         }
     }
 
-    /// Predictions for every output, computed in batches of `batch_size` rows.
-    pub fn predict(&self, xs: &[&[f32]], rows: usize, batch_size: usize) -> Result<Vec<Vec<f32>>> {
+    /// Predictions for every output, row-major, computed in batches of `batch_size` rows: the
+    /// slice entry point (no copies); [`predict`](Self::predict) takes and returns arrays.
+    pub fn predict_rows(&self, xs: &[&[f32]], rows: usize, batch_size: usize) -> Result<Vec<Vec<f32>>> {
         let mut cache = None;
         self.predict_with(&mut cache, xs, rows, batch_size)
     }
 
-    /// [`predict`](Self::predict) reusing the workspace in `cache` (kept between calls by the
+    /// [`predict_rows`](Self::predict_rows) reusing the workspace in `cache` (kept between calls by the
     /// caller, so that a stream of one-row predictions allocates only their results).
     pub fn predict_with(&self, cache: &mut Option<Workspace>, xs: &[&[f32]], rows: usize, batch_size: usize) -> Result<Vec<Vec<f32>>> {
         self.check_data(xs, None, rows, "predict")?;

@@ -13,14 +13,33 @@ use std::time::Instant;
 /// `fit` options that the core needs (callbacks and printing stay in JavaScript).
 #[derive(Clone, Debug, Default)]
 pub struct FitConfig {
+    /// Rows per batch (the last batch of an epoch may have fewer).
     pub batch_size: usize,
+    /// The epoch to stop before (TF.js's `epochs`: with `initial_epoch`, the last epoch + 1).
     pub epochs: usize,
+    /// The epoch to start at (to resume a fit).
     pub initial_epoch: usize,
+    /// Whether rows are reshuffled before each epoch.
     pub shuffle: bool,
+    /// Seeds the shuffling, dropout and random task balancing, for a reproducible fit.
     pub seed: Option<u64>,
     /// Fraction of rows, taken from the end before shuffling, held out for validation.
     pub validation_split: f64,
+    /// Per output, an optional weight per class index.
     pub class_weights: ClassWeights,
+}
+
+impl FitConfig {
+    /// `epochs` epochs over shuffled batches of `batch_size` rows (TF.js's defaults otherwise).
+    pub fn new(epochs: usize, batch_size: usize) -> Self {
+        FitConfig { epochs, batch_size, shuffle: true, ..FitConfig::default() }
+    }
+
+    /// Sets the seed (see [`seed`](Self::seed)).
+    pub fn seed(mut self, seed: u64) -> Self {
+        self.seed = Some(seed);
+        self
+    }
 }
 
 /// Row-major values a fit reads: a vector, or memory shared with the caller (the binding
