@@ -35,6 +35,10 @@ impl History {
     }
 }
 
+/// Validation data for [`Model::fit_with_validation`]: one array per model input, then one per
+/// output.
+pub type ValidationArrays<'a, 'b> = (&'a [ArrayView2<'b, f32>], &'a [ArrayView2<'b, f32>]);
+
 /// A weight with its TF.js name (`dense_Dense1/kernel`) and its shape.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Weight {
@@ -109,7 +113,7 @@ impl Model {
         &mut self,
         xs: &[ArrayView2<f32>],
         ys: &[ArrayView2<f32>],
-        validation: Option<(&[ArrayView2<f32>], &[ArrayView2<f32>])>,
+        validation: Option<ValidationArrays>,
         config: &FitConfig,
     ) -> Result<History> {
         let rows = rows_of(ys, "fit: y", Some(rows_of(xs, "fit: x", None)?))?;

@@ -7,6 +7,7 @@
 // Numeric loops index several buffers in lock-step, and `!(x > 0.0)` is how a check refuses NaN
 // along with the values out of range: both on purpose.
 #![allow(clippy::needless_range_loop, clippy::neg_cmp_op_on_partial_ord)]
+#![warn(missing_docs)]
 
 pub mod activation;
 pub mod arrays;

@@ -55,10 +55,14 @@ fn one() -> f32 {
 #[derive(Clone, Debug, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct CompileConfig {
+    /// The optimizer and its learning rate.
     pub optimizer: OptimizerConfig,
+    /// One head per model output, in output order.
     pub heads: Vec<HeadConfig>,
+    /// How task weights adapt (fixed `lossWeights` when absent).
     #[serde(default)]
     pub task_weighting: Option<TaskWeighting>,
+    /// How the per-task gradients of shared weights are combined (summed when absent).
     #[serde(default)]
     pub gradient_surgery: Option<GradientSurgery>,
 }
@@ -73,19 +77,28 @@ impl CompileConfig {
 /// A compiled output.
 #[derive(Clone, Debug)]
 pub struct Head {
+    /// The output's name (its layer's).
     pub name: String,
+    /// Its loss.
     pub loss: Loss,
+    /// Its metrics with their log keys.
     pub metrics: Vec<(Metric, String)>,
+    /// Its weight in the total loss.
     pub loss_weight: f32,
+    /// Values per row of the output.
     pub width: usize,
+    /// Values per row of its target (1 for sparse categorical crossentropy).
     pub target_width: usize,
 }
 
 /// A model: its graph and, once compiled, its heads and optimizer.
 #[derive(Clone, Debug)]
 pub struct Model {
+    /// The layers and how they connect, with the weights.
     pub graph: Graph,
+    /// One per output once compiled.
     pub heads: Vec<Head>,
+    /// The optimizer and its state once compiled.
     pub optimizer: Option<Optimizer>,
     /// Task weights and their state (fixed weights unless compiled otherwise).
     pub balancer: Option<Balancer>,
@@ -95,6 +108,7 @@ pub struct Model {
 #[derive(Clone, Debug, serde::Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct TaskState {
+    /// The balancing method's state.
     #[serde(flatten)]
     pub balancer: Balancer,
     /// The optimizer's state for uncertainty weighting's log-variances.
@@ -104,10 +118,13 @@ pub struct TaskState {
 
 /// Inputs and targets for training or evaluation, row-major, one array per model input/output.
 pub struct Batchable<'a> {
+    /// One array per model input.
     pub xs: Vec<&'a [f32]>,
+    /// One array per model output (its targets).
     pub ys: Vec<&'a [f32]>,
     /// Per output, an optional weight per row.
     pub sample_weights: Vec<Option<&'a [f32]>>,
+    /// Rows in every array.
     pub rows: usize,
 }
 

@@ -48,10 +48,13 @@ pub type Values = Arc<dyn AsRef<[f32]> + Send + Sync>;
 
 /// Training data: rows `first..first + rows` of each array.
 pub struct Dataset {
+    /// One array per model input, row-major.
     pub xs: Vec<Values>,
+    /// One array per model output, row-major.
     pub ys: Vec<Values>,
     /// Per output, an optional weight per row (empty: none at all).
     pub sample_weights: Vec<Option<Values>>,
+    /// Rows in the dataset.
     pub rows: usize,
     first: usize,
     /// Rows in the underlying arrays (to tell each array's width).
@@ -186,6 +189,7 @@ pub struct Means {
 }
 
 impl Means {
+    /// Sums for `names` log values.
     pub fn new(names: usize) -> Self {
         Means { sums: vec![0.0; names], totals: vec![0.0; names] }
     }
@@ -225,6 +229,7 @@ pub struct Evaluation {
 }
 
 impl Evaluation {
+    /// An evaluation of `model` (which must be compiled) with nothing added yet.
     pub fn new(model: &Model) -> Result<Evaluation> {
         model.require_compiled("training/testing")?;
         let names = model.metrics_names().len();
