@@ -92,6 +92,34 @@ pub struct Head {
 }
 
 /// A model: its graph and, once compiled, its heads and optimizer.
+///
+/// Build one with [`Sequential`](crate::Sequential) or [`GraphBuilder`](crate::GraphBuilder),
+/// compile it, then train and use it with arrays ([`fit`](Self::fit),
+/// [`evaluate`](Self::evaluate), [`predict`](Self::predict)):
+///
+/// ```
+/// use dense_mtl_core::activation::Activation;
+/// use dense_mtl_core::loss::Loss;
+/// use dense_mtl_core::metric::MetricConfig;
+/// use dense_mtl_core::optimizer::{OptimizerConfig, Rule};
+/// use dense_mtl_core::{CompileConfig, FitConfig, HeadConfig, Sequential};
+/// use ndarray::array;
+///
+/// let mut model = Sequential::new().input(2).dense(8, Activation::Tanh).dense(1, Activation::Sigmoid).build()?;
+/// assert!(!model.is_compiled());
+/// let head = HeadConfig::new(Loss::BinaryCrossentropy).metric(MetricConfig::Accuracy);
+/// model.compile(&CompileConfig::new(OptimizerConfig::new(Rule::Sgd {}, 0.5), vec![head]))?;
+/// assert_eq!(model.metrics_names(), ["loss", "acc"]);
+///
+/// let x = array![[0.0f32, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]];
+/// let y = array![[0.0f32], [1.0], [1.0], [1.0]]; // OR
+/// let history = model.fit(&[x.view()], &[y.view()], &FitConfig::new(100, 4))?;
+/// let logs = model.evaluate(&[x.view()], &[y.view()], 32)?;
+/// assert!(logs["loss"] < history.get("loss").unwrap()[0]);
+/// let p = model.predict(&[x.view()], 32)?.remove(0);
+/// assert_eq!(p.dim(), (4, 1));
+/// # Ok::<(), dense_mtl_core::Error>(())
+/// ```
 #[derive(Clone, Debug)]
 pub struct Model {
     /// The layers and how they connect, with the weights.
