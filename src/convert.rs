@@ -1,13 +1,7 @@
-//! Conversions between JavaScript values and core types.
+//! Conversions between JavaScript typed arrays and the core's slices (no copies where the core
+//! only reads).
 
-use crate::error::bad_options;
 use napi::bindgen_prelude::Float32Array;
-use serde::de::DeserializeOwned;
-
-/// Reads an options object into a core config.
-pub fn from_json<T: DeserializeOwned>(call: &str, value: serde_json::Value) -> napi::Result<T> {
-    serde_json::from_value(value).map_err(|e| bad_options(call, e))
-}
 
 /// A JavaScript typed array kept alive for as long as a fit reads it (no copy).
 struct JsValues(Float32Array);

@@ -4,8 +4,8 @@
 //! it waits while JavaScript has not taken them). JavaScript polls without blocking
 //! (`header`, `takeChunk` return null while nothing has arrived) and awaits `wait()` for more.
 
-use crate::convert::from_json;
 use crate::error::{to_js, IntoJs};
+use crate::options::csv_config;
 use dense_mtl_core::csv::{Chunk, CsvConfig, CsvReader};
 use dense_mtl_core::Error;
 use napi::bindgen_prelude::{AsyncTask, Env, Float64Array, Task, Uint8Array};
@@ -115,7 +115,7 @@ impl NativeCsvReader {
     /// Starts reading a file on a thread of its own (nothing is read on the calling thread).
     #[napi(factory, catch_unwind)]
     pub fn open_file(path: String, config: serde_json::Value, chunk_rows: u32) -> napi::Result<Self> {
-        let config: CsvConfig = from_json("tf.data.csv", config)?;
+        let config = csv_config(config)?;
         let source = path.clone();
         Self::start(source, config, chunk_rows, move || {
             let file = File::open(&path).map_err(|e| {
@@ -129,7 +129,7 @@ impl NativeCsvReader {
     /// Parses text that JavaScript already has (an HTTP response); `source` names it in messages.
     #[napi(factory, catch_unwind)]
     pub fn from_text(text: String, source: String, config: serde_json::Value, chunk_rows: u32) -> napi::Result<Self> {
-        let config: CsvConfig = from_json("tf.data.csv", config)?;
+        let config = csv_config(config)?;
         Self::start(source, config, chunk_rows, move || Ok(Box::new(Cursor::new(text.into_bytes())) as Box<dyn Read + Send>))
     }
 

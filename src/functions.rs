@@ -1,9 +1,10 @@
-//! Losses and metrics as plain functions on arrays (`tf.metrics.*`, `tf.losses.*`).
+//! Losses and metrics as plain functions on arrays (`tf.metrics.*`, `tf.losses.*`): names and
+//! typed arrays in, the core's values out.
 
-use crate::convert::from_json;
 use crate::error::IntoJs;
-use crate::model::{lock, NativeModel};
-use dense_mtl_core::layers::LayerConfig;
+use crate::model::NativeModel;
+use crate::options::layer_config;
+use crate::shared::lock;
 use dense_mtl_core::loss::Loss;
 use dense_mtl_core::metric::Metric;
 use dense_mtl_core::tensor_loss::{self, ElementLoss, Reduction};
@@ -11,40 +12,18 @@ use dense_mtl_core::Error;
 use napi::bindgen_prelude::Float32Array;
 use napi_derive::napi;
 
-fn check_sizes(what: &str, y_true: &[f32], y_pred: &[f32], width: usize, true_width: usize) -> dense_mtl_core::Result<usize> {
-    if width == 0 || !y_pred.len().is_multiple_of(width) {
-        return Err(Error::invalid(format!("{what}: yPred has {} values, which is not a whole number of rows of {width}", y_pred.len())));
-    }
-    let rows = y_pred.len() / width;
-    if y_true.len() != rows * true_width {
-        return Err(Error::shape(format!("{what}: yTrue"), format!("{} values ({rows} rows of {true_width})", rows * true_width), y_true.len()));
-    }
-    Ok(rows)
-}
-
 /// Per-row values of the loss `name` (TF.js's layers losses, before the batch mean).
 #[napi(catch_unwind)]
 pub fn loss_per_sample(name: String, y_true: Float32Array, y_pred: Float32Array, width: u32) -> napi::Result<Float32Array> {
     let loss = Loss::parse(&name).js()?;
-    let width = width as usize;
-    let rows = check_sizes(&name, &y_true, &y_pred, width, loss.target_width(width)).js()?;
-    let mut out = vec![0.0; rows];
-    loss.compute(&y_true, &y_pred, width, &mut out, None);
-    Ok(Float32Array::new(out))
+    Ok(Float32Array::new(loss.per_sample(&name, &y_true, &y_pred, width as usize).js()?))
 }
 
 /// Per-row values of a per-sample metric, or a single batch value for precision/recall.
 #[napi(catch_unwind)]
 pub fn metric_values(name: String, y_true: Float32Array, y_pred: Float32Array, width: u32) -> napi::Result<Float32Array> {
     let metric = Metric::parse(&name).js()?;
-    let width = width as usize;
-    let tw = metric.target_width(width);
-    let rows = check_sizes(&name, &y_true, &y_pred, width, tw).js()?;
-    if !metric.is_per_sample() {
-        return Ok(Float32Array::new(vec![metric.batch_value(&y_true, &y_pred, width)]));
-    }
-    let out = (0..rows).map(|i| metric.row(&y_true[i * tw..(i + 1) * tw], &y_pred[i * width..(i + 1) * width])).collect::<Vec<_>>();
-    Ok(Float32Array::new(out))
+    Ok(Float32Array::new(metric.values(&name, &y_true, &y_pred, width as usize).js()?))
 }
 
 /// The TF.js names of the losses the core knows (without aliases), in TF.js's order.
@@ -81,8 +60,7 @@ pub struct LayerShape {
 
 #[napi(catch_unwind)]
 pub fn layer_shape(spec: serde_json::Value, built_width: u32, shapes: Option<Vec<Vec<u32>>>) -> napi::Result<LayerShape> {
-    let name = spec.get("name").and_then(|n| n.as_str()).unwrap_or("?").to_string();
-    let config: LayerConfig = from_json(&format!("layer '{name}'"), spec)?;
+    let config = layer_config(spec)?;
     let layer = config.build(built_width as usize).js()?;
     let params = layer.params().iter().map(|p| p.values.len()).sum::<usize>() as f64;
     let output_shape = match shapes {

@@ -1,27 +1,16 @@
 //! `NativeModel`: a model graph with its weights, compile state and optimizer.
 
-use crate::convert::{from_json, shared, slices, to_typed};
+use crate::convert::{shared, slices, to_typed};
 use crate::error::{to_js, IntoJs};
-use crate::trainer::{FitOptions, NativeEvaluation, NativeTrainer, TrainBatchTask};
+use crate::options;
+use crate::shared::{lock, Shared};
+use crate::trainer::{NativeEvaluation, NativeTrainer, TrainBatchTask};
 use dense_mtl_core::model::Batchable;
-use dense_mtl_core::{CompileConfig, Dataset, Error, Graph, GraphConfig, Model, Signals, Trainer};
+use dense_mtl_core::{Dataset, Error, Graph, Model, Trainer};
 use napi::bindgen_prelude::{AsyncTask, Env, Float32Array, Float32ArraySlice, Unknown};
 use napi_derive::napi;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard, TryLockError};
-
-/// Shared by a model and its running fit: the fit works on a worker thread while JavaScript
-/// keeps the handle.
-pub struct Shared {
-    pub model: Mutex<Model>,
-    pub training: AtomicBool,
-    /// The running fit's stop flag, and the count of calls waiting for the model.
-    pub signals: Arc<Signals>,
-    /// Buffers reused by `predict` from call to call.
-    pub predict_cache: Mutex<Option<dense_mtl_core::graph::Workspace>>,
-    /// Buffers reused by `trainBatch` from call to call.
-    pub batch_cache: Mutex<Option<dense_mtl_core::model::StepBuffers>>,
-}
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
 
 /// A weight's name and shape.
 #[napi(object)]
@@ -49,38 +38,19 @@ pub struct NativeModel {
     pub(crate) shared: Arc<Shared>,
 }
 
-/// The model, for a call from JavaScript. While a fit runs on a worker thread, the call says
-/// that it waits, and the fit hands the model over after its current batch.
-pub fn lock(shared: &Shared) -> MutexGuard<'_, Model> {
-    // A panic while the lock was held is already reported; the model data stays usable.
-    match shared.model.try_lock() {
-        Ok(guard) => return guard,
-        Err(TryLockError::Poisoned(p)) => return p.into_inner(),
-        Err(TryLockError::WouldBlock) => {}
-    }
-    shared.signals.readers.fetch_add(1, Ordering::SeqCst);
-    let guard = shared.model.lock().unwrap_or_else(|p| p.into_inner());
-    shared.signals.readers.fetch_sub(1, Ordering::SeqCst);
-    guard
-}
-
 #[napi]
 impl NativeModel {
     /// Builds the graph described by `spec` and initializes its weights.
     #[napi(constructor, catch_unwind)]
     pub fn new(spec: serde_json::Value) -> napi::Result<Self> {
-        let config: GraphConfig = from_json("model", spec)?;
-        let graph = Graph::build(&config).js()?;
-        let model = Mutex::new(Model::new(graph));
-        let shared =
-            Shared { model, training: AtomicBool::new(false), signals: Arc::default(), predict_cache: Mutex::new(None), batch_cache: Mutex::new(None) };
-        Ok(NativeModel { shared: Arc::new(shared) })
+        let graph = Graph::build(&options::model_spec(spec)?).js()?;
+        Ok(NativeModel { shared: Arc::new(Shared::new(Model::new(graph))) })
     }
 
     /// Sets losses, metrics, loss weights and the optimizer (a new optimizer state).
     #[napi(catch_unwind)]
     pub fn compile(&self, spec: serde_json::Value) -> napi::Result<()> {
-        let config: CompileConfig = from_json("compile", spec)?;
+        let config = options::compile_config(spec)?;
         let mut model = lock(&self.shared);
         // The core validates everything before changing the model (no copy of the weights here).
         model.compile(&config).js()?;
@@ -129,27 +99,7 @@ impl NativeModel {
     /// Replaces every weight; checks all counts and sizes before changing any.
     #[napi(catch_unwind)]
     pub fn set_weights(&self, weights: Vec<Float32Array>) -> napi::Result<()> {
-        let mut model = lock(&self.shared);
-        let order = model.graph.weight_order();
-        if weights.len() != order.len() {
-            return Err(to_js(Error::invalid(format!("setWeights: the model has {} weight(s) but {} were given", order.len(), weights.len()))));
-        }
-        for (&(li, wi), w) in order.iter().zip(&weights) {
-            let layer = &model.graph.layers[li];
-            let param = &layer.params()[wi];
-            let (suffix, values, shape) = (param.name, &param.values, &param.shape);
-            if values.len() != w.len() {
-                return Err(to_js(Error::shape(
-                    format!("setWeights: weight {}/{suffix}", layer.name),
-                    format!("shape {shape:?} ({} values)", values.len()),
-                    format!("{} values", w.len()),
-                )));
-            }
-        }
-        for (&(li, wi), w) in order.iter().zip(&weights) {
-            model.graph.layers[li].params_mut()[wi].values.copy_from_slice(w);
-        }
-        Ok(())
+        lock(&self.shared).set_weight_values(&slices(&weights)).js()
     }
 
     /// The optimizer state in TF.js's save order (`iter`, then every slot of every trainable
@@ -202,11 +152,7 @@ impl NativeModel {
     /// Restores a state from `taskState` (the model must be compiled with the same method).
     #[napi(catch_unwind)]
     pub fn set_task_state(&self, env: Env, state: Unknown) -> napi::Result<()> {
-        // Read from the JS object itself: a serde_json::Value cannot hold the Infinity that a
-        // file may give (1e999), which the core's check then names with its field. What serde
-        // calls a unit value is a JS null.
-        let bad = |e: napi::Error| napi::Error::new(napi::Status::InvalidArg, format!("taskState: {}", e.reason.replace("unit value", "null")));
-        let state: dense_mtl_core::model::TaskState = env.from_js_value(state).map_err(bad)?;
+        let state = options::task_state(&env, state)?;
         lock(&self.shared).set_task_state(state).js()
     }
 
@@ -235,15 +181,8 @@ impl NativeModel {
     #[napi(catch_unwind)]
     pub fn evaluate(&self, xs: Vec<Float32Array>, ys: Vec<Float32Array>, rows: u32, batch_size: u32) -> napi::Result<Vec<f64>> {
         let model = lock(&self.shared);
-        let (xs, ys) = (slices(&xs), slices(&ys));
-        if !model.is_compiled() {
-            return model.evaluate(&Batchable { xs, ys, sample_weights: Vec::new(), rows: 0 }, 1).js();
-        }
-        if batch_size == 0 {
-            return Err(to_js(Error::invalid("evaluate: batchSize must be a positive integer but got 0")));
-        }
-        model.check_data(&xs, Some(&ys), rows as usize, "evaluate").js()?;
-        model.evaluate(&Batchable { xs, ys, sample_weights: Vec::new(), rows: rows as usize }, batch_size as usize).js()
+        let data = Batchable { xs: slices(&xs), ys: slices(&ys), sample_weights: Vec::new(), rows: rows as usize };
+        model.evaluate_rows(&data, batch_size as usize).js()
     }
 
     /// One optimizer step on the whole batch, on a worker thread; resolves with the logs in
@@ -261,11 +200,9 @@ impl NativeModel {
     }
 
     fn batch_task(&self, xs: Vec<Float32Array>, ys: Vec<Float32Array>, rows: u32, options: serde_json::Value) -> napi::Result<TrainBatchTask> {
-        let options: FitOptions = from_json("trainOnBatch", options)?;
-        if self.shared.training.load(Ordering::SeqCst) {
-            return Err(napi::Error::new(napi::Status::InvalidArg, "Cannot start training because another fit() call is ongoing."));
-        }
-        Ok(TrainBatchTask { shared: self.shared.clone(), xs: shared(xs), ys: shared(ys), rows: rows as usize, options: options.into_core()? })
+        let class_weights = options::train_batch_class_weights(options)?;
+        self.shared.refuse_if_training()?;
+        Ok(TrainBatchTask { shared: self.shared.clone(), xs: shared(xs), ys: shared(ys), rows: rows as usize, class_weights })
     }
 
     /// Starts a fit: validates everything and copies the data once; nothing changes in the model
@@ -280,14 +217,12 @@ impl NativeModel {
         sample_weights: Option<Vec<Option<Float32Array>>>,
         options: serde_json::Value,
     ) -> napi::Result<NativeTrainer> {
-        let options: FitOptions = from_json("fit", options)?;
-        if self.shared.training.load(Ordering::SeqCst) {
-            return Err(napi::Error::new(napi::Status::InvalidArg, "Cannot start training because another fit() call is ongoing."));
-        }
+        let config = options::fit_config("fit", options)?;
+        self.shared.refuse_if_training()?;
         let weights = sample_weights.unwrap_or_default().iter().map(|w| w.as_ref().map(|w| w.to_vec())).collect();
         let train = Dataset::shared(shared(xs), shared(ys), rows as usize).with_sample_weights(weights);
         let validation = validation.map(|(vx, vy, vr)| Dataset::shared(shared(vx), shared(vy), vr as usize));
-        let trainer = Trainer::new(&lock(&self.shared), train, validation, options.into_core()?).js()?;
+        let trainer = Trainer::new(&lock(&self.shared), train, validation, config).js()?;
         self.begin_training(trainer)
     }
 
@@ -301,12 +236,10 @@ impl NativeModel {
         validates: bool,
         options: serde_json::Value,
     ) -> napi::Result<NativeTrainer> {
-        let options: FitOptions = from_json("fitDataset", options)?;
-        if self.shared.training.load(Ordering::SeqCst) {
-            return Err(napi::Error::new(napi::Status::InvalidArg, "Cannot start training because another fit() call is ongoing."));
-        }
+        let config = options::fit_config("fitDataset", options)?;
+        self.shared.refuse_if_training()?;
         let validation = validation.map(|(vx, vy, vr)| Dataset::shared(shared(vx), shared(vy), vr as usize));
-        let trainer = Trainer::for_batches(&lock(&self.shared), validation, validates, options.into_core()?).js()?;
+        let trainer = Trainer::for_batches(&lock(&self.shared), validation, validates, config).js()?;
         self.begin_training(trainer)
     }
 

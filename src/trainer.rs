@@ -2,67 +2,15 @@
 
 use crate::convert::shared;
 use crate::error::{catch_panic, IntoJs};
-use crate::model::{lock, Shared};
-use dense_mtl_core::{Dataset, Evaluation, FitConfig, RunLimits, Trainer};
+use crate::shared::{lock, Shared};
+use dense_mtl_core::model::{Batchable, ClassWeights};
+use dense_mtl_core::{Dataset, Evaluation, RunLimits, Trainer};
 use napi::bindgen_prelude::{AsyncTask, Env, Float32Array};
 use napi::Task;
 use napi_derive::napi;
-use serde::Deserialize;
-use std::collections::HashMap;
 use std::sync::atomic::Ordering;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
-
-/// `fit` options as the JavaScript layer sends them (TF.js defaults already applied there).
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct FitOptions {
-    #[serde(default)]
-    batch_size: usize,
-    #[serde(default)]
-    epochs: usize,
-    #[serde(default)]
-    initial_epoch: usize,
-    #[serde(default)]
-    shuffle: bool,
-    #[serde(default)]
-    seed: Option<u64>,
-    #[serde(default)]
-    validation_split: f64,
-    /// One entry per output: class index → weight.
-    #[serde(default)]
-    class_weights: Vec<Option<HashMap<String, f32>>>,
-}
-
-impl FitOptions {
-    pub fn into_core(self) -> napi::Result<FitConfig> {
-        let class_weights = self
-            .class_weights
-            .into_iter()
-            .map(|cw| {
-                cw.map(|m| {
-                    m.into_iter()
-                        .map(|(k, v)| {
-                            k.parse::<usize>().map(|k| (k, v)).map_err(|_| {
-                                napi::Error::new(napi::Status::InvalidArg, format!("fit: classWeight keys must be class indices (0, 1, ...) but got '{k}'"))
-                            })
-                        })
-                        .collect::<napi::Result<HashMap<_, _>>>()
-                })
-                .transpose()
-            })
-            .collect::<napi::Result<Vec<_>>>()?;
-        Ok(FitConfig {
-            batch_size: self.batch_size,
-            epochs: self.epochs,
-            initial_epoch: self.initial_epoch,
-            shuffle: self.shuffle,
-            seed: self.seed,
-            validation_split: self.validation_split,
-            class_weights,
-        })
-    }
-}
 
 /// Limits for one `run` call.
 #[napi(object)]
@@ -287,13 +235,13 @@ impl TrainBatchTask {
     pub fn run(&self) -> napi::Result<Vec<f64>> {
         let mut model = lock(&self.shared);
         let mut cache = self.shared.batch_cache.lock().unwrap_or_else(|p| p.into_inner());
-        let data = dense_mtl_core::model::Batchable {
+        let data = Batchable {
             xs: self.xs.iter().map(|x| (**x).as_ref()).collect(),
             ys: self.ys.iter().map(|y| (**y).as_ref()).collect(),
             sample_weights: Vec::new(),
             rows: self.rows,
         };
-        model.train_batch(&mut cache, &data, &self.options.class_weights).js()
+        model.train_batch(&mut cache, &data, &self.class_weights).js()
     }
 }
 
@@ -303,7 +251,7 @@ pub struct TrainBatchTask {
     pub xs: Vec<dense_mtl_core::train::Values>,
     pub ys: Vec<dense_mtl_core::train::Values>,
     pub rows: usize,
-    pub options: FitConfig,
+    pub class_weights: ClassWeights,
 }
 
 impl Task for TrainBatchTask {

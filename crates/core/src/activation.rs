@@ -6,21 +6,37 @@ use crate::error::{lookup, Result};
 /// An element-wise (or, for softmax, row-wise) activation.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Activation {
+    /// `x` if `x > 0`, else `e^x - 1`.
     Elu,
+    /// `clip(0.2x + 0.5, 0, 1)`.
     HardSigmoid,
+    /// The identity.
     Linear,
+    /// `max(x, 0)`.
     Relu,
+    /// `min(max(x, 0), 6)`.
     Relu6,
+    /// Scaled ELU with the constants of Klambauer et al.
     Selu,
+    /// `1 / (1 + e^-x)`.
     Sigmoid,
+    /// `e^x / Σ e^x` over each row.
     Softmax,
+    /// `log(1 + e^x)`.
     Softplus,
+    /// `x / (1 + |x|)`.
     Softsign,
+    /// `tanh(x)`.
     Tanh,
+    /// `x · sigmoid(x)`.
     Swish,
+    /// `x · tanh(softplus(x))`.
     Mish,
+    /// `0.5x(1 + erf(x / √2))`.
     Gelu,
+    /// GELU's tanh approximation (`gelu_new`).
     GeluNew,
+    /// `x - log Σ e^x` over each row.
     LogSoftmax,
 }
 

@@ -23,8 +23,11 @@ use std::io::Read;
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Dtype {
+    /// Numbers as float32.
     Float32,
+    /// Numbers floored to integers.
     Int32,
+    /// Cells turned into 0 or 1.
     Bool,
     /// Accepted as TF.js does: numeric cells still become numbers.
     String,
@@ -34,10 +37,15 @@ pub enum Dtype {
 #[derive(Clone, Debug, Default, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
 pub struct ColumnConfig {
+    /// The column's name.
     pub name: String,
+    /// How its cells are typed (numbers stay numbers when absent).
     pub dtype: Option<Dtype>,
+    /// Whether an empty cell is an error.
     pub required: bool,
+    /// Whether it goes to the labels (`ys`) instead of the features (`xs`).
     pub is_label: bool,
+    /// Whether an empty cell takes a default value.
     pub has_default: bool,
 }
 
@@ -45,11 +53,17 @@ pub struct ColumnConfig {
 #[derive(Clone, Debug, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
 pub struct CsvConfig {
+    /// Whether the first row holds the column names.
     pub has_header: bool,
+    /// Column names, when the file has no header or to replace it.
     pub column_names: Option<Vec<String>>,
+    /// Per-column settings (`columnConfigs`).
     pub column_configs: Vec<ColumnConfig>,
+    /// Whether only the configured columns appear in elements.
     pub configured_columns_only: bool,
+    /// The field delimiter (`,` when absent).
     pub delimiter: Option<String>,
+    /// Whether runs of whitespace separate fields.
     pub delim_whitespace: bool,
     /// The longest record (a line, or several when a quoted field holds line breaks) read, in
     /// bytes; a longer one is an error instead of memory growing without bound.
@@ -79,10 +93,15 @@ impl Default for CsvConfig {
 pub struct Column {
     /// Position of the field in a row.
     pub index: usize,
+    /// The column's name.
     pub name: String,
+    /// How its cells are typed.
     pub dtype: Option<Dtype>,
+    /// Whether an empty cell is an error.
     pub required: bool,
+    /// Whether it goes to the labels.
     pub is_label: bool,
+    /// Whether an empty cell takes a default value.
     pub has_default: bool,
 }
 
@@ -99,6 +118,7 @@ pub mod cell {
 /// Up to `max_rows` parsed rows, row-major over the selected columns.
 #[derive(Debug, Default, PartialEq)]
 pub struct Chunk {
+    /// Rows read (0 at the end of the data).
     pub rows: usize,
     /// One per cell; 0 unless the cell is a number.
     pub values: Vec<f64>,

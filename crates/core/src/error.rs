@@ -10,11 +10,34 @@ pub enum Error {
     /// A caller passed a value that is not allowed (`units must be a positive integer but got 0`).
     InvalidArgument(String),
     /// A name that is not one of a known set (activation, loss, optimizer, ...).
-    UnknownName { kind: &'static str, name: String, valid: Vec<&'static str> },
+    UnknownName {
+        /// What was named (`loss`, `activation`, ...).
+        kind: &'static str,
+        /// The name given.
+        name: String,
+        /// The names that are accepted.
+        valid: Vec<&'static str>,
+    },
     /// Two shapes that had to agree do not.
-    ShapeMismatch { what: String, expected: String, got: String },
+    ShapeMismatch {
+        /// The argument or value.
+        what: String,
+        /// The shape it must have.
+        expected: String,
+        /// The shape it has.
+        got: String,
+    },
     /// A NaN or an infinity where only finite numbers are accepted.
-    NonFinite { what: String, row: usize, column: usize, value: f32 },
+    NonFinite {
+        /// The argument.
+        what: String,
+        /// The row of the first such value.
+        row: usize,
+        /// Its column.
+        column: usize,
+        /// The value.
+        value: f32,
+    },
     /// The model must be compiled first.
     NotCompiled(String),
     /// Reading or writing a file or a stream failed.

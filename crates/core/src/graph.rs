@@ -12,7 +12,9 @@ use serde::Deserialize;
 /// One application of a layer to the outputs of earlier nodes.
 #[derive(Clone, Debug, Deserialize)]
 pub struct NodeConfig {
+    /// The index of the layer applied (in [`GraphConfig::layers`]).
     pub layer: usize,
+    /// The nodes it is applied to (earlier nodes only).
     #[serde(default)]
     pub inputs: Vec<usize>,
 }
@@ -20,10 +22,15 @@ pub struct NodeConfig {
 /// A whole model as the JavaScript layer describes it.
 #[derive(Clone, Debug, Deserialize)]
 pub struct GraphConfig {
+    /// The model's name.
     pub name: String,
+    /// Every layer, each applied by one or more nodes.
     pub layers: Vec<LayerConfig>,
+    /// The nodes in topological order.
     pub nodes: Vec<NodeConfig>,
+    /// The nodes that are model inputs.
     pub inputs: Vec<usize>,
+    /// The nodes that are model outputs.
     pub outputs: Vec<usize>,
 }
 
@@ -31,7 +38,9 @@ pub struct GraphConfig {
 /// row-major as `rows × width` values.
 #[derive(Clone, Debug)]
 pub struct Node {
+    /// The index of the layer applied.
     pub layer: usize,
+    /// The nodes it is applied to.
     pub inputs: Vec<usize>,
     /// The shape of one row (`[width]` for a `[rows, width]` tensor, `[3, 4]` for `[rows, 3, 4]`).
     pub shape: Vec<usize>,
@@ -42,10 +51,15 @@ pub struct Node {
 /// The model graph with its weights.
 #[derive(Clone, Debug)]
 pub struct Graph {
+    /// The model's name.
     pub name: String,
+    /// The layers with their weights.
     pub layers: Vec<NamedLayer>,
+    /// The nodes in topological order.
     pub nodes: Vec<Node>,
+    /// The nodes that are model inputs.
     pub inputs: Vec<usize>,
+    /// The nodes that are model outputs.
     pub outputs: Vec<usize>,
 }
 
@@ -286,23 +300,30 @@ impl Graph {
 /// (pre-activations, dropout masks), gradients and weight gradients. Allocated once and reused,
 /// so a training step allocates nothing.
 pub struct Workspace {
+    /// The most rows a batch may have.
     pub capacity: usize,
+    /// Per node, its output (`capacity × width`).
     pub outs: Vec<Vec<f32>>,
     /// Per node, what its layer keeps from forward to backward ([`Layer::saved_width`](crate::layers::Layer::saved_width) per row).
     pub saved: Vec<Vec<f32>>,
+    /// Per node, the values per row its layer saves.
     pub saved_widths: Vec<usize>,
     /// Per node, the values its layer keeps per batch, before its per-row values in `saved`
     /// ([`Layer::batch_saved_len`](crate::layers::Layer::batch_saved_len)).
     pub batch_saved: Vec<usize>,
+    /// Per node, the gradient of the loss with respect to its output.
     pub grads: Vec<Vec<f32>>,
+    /// Per node, whether its gradient was written in this backward pass.
     pub grad_written: Vec<bool>,
     /// One gradient buffer per weight, in layer order (kernel, bias).
     pub param_grads: Vec<Vec<f32>>,
+    /// Per weight, whether its gradient was written in this backward pass.
     pub param_written: Vec<bool>,
     /// Per parameter, whether this step updates it (kept here so that a step allocates nothing).
     pub param_learns: Vec<bool>,
     /// Index of each layer's first weight in `param_grads`.
     pub param_index: Vec<usize>,
+    /// A buffer layers use for intermediate results in their backward pass.
     pub scratch: Vec<f32>,
     /// Randomness for layers without a seed (dropout).
     pub rng: Rng,

@@ -8,8 +8,11 @@ use serde::Deserialize;
 #[derive(Clone, Copy, Debug, PartialEq, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub enum FanMode {
+    /// The number of inputs.
     FanIn,
+    /// The number of outputs.
     FanOut,
+    /// The mean of both.
     FanAvg,
 }
 
@@ -17,8 +20,11 @@ pub enum FanMode {
 #[derive(Clone, Copy, Debug, PartialEq, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub enum Distribution {
+    /// A normal distribution.
     Normal,
+    /// A uniform distribution.
     Uniform,
+    /// A normal distribution cut at two standard deviations.
     TruncatedNormal,
 }
 
@@ -26,13 +32,53 @@ pub enum Distribution {
 #[derive(Clone, Debug, PartialEq, Deserialize)]
 #[serde(tag = "className", content = "config")]
 pub enum Initializer {
+    /// All zeros.
     Zeros {},
+    /// All ones.
     Ones {},
-    Constant { value: f32 },
-    RandomUniform { minval: f32, maxval: f32, seed: Option<u64> },
-    RandomNormal { mean: f32, stddev: f32, seed: Option<u64> },
-    TruncatedNormal { mean: f32, stddev: f32, seed: Option<u64> },
-    VarianceScaling { scale: f32, mode: FanMode, distribution: Distribution, seed: Option<u64> },
+    /// One value everywhere.
+    Constant {
+        /// The value.
+        value: f32,
+    },
+    /// Uniform in `[minval, maxval)`.
+    RandomUniform {
+        /// The lower bound.
+        minval: f32,
+        /// The upper bound.
+        maxval: f32,
+        /// Seeds the draw (a clock seed when absent).
+        seed: Option<u64>,
+    },
+    /// Normal with `mean` and `stddev`.
+    RandomNormal {
+        /// The mean.
+        mean: f32,
+        /// The standard deviation.
+        stddev: f32,
+        /// Seeds the draw (a clock seed when absent).
+        seed: Option<u64>,
+    },
+    /// Normal with `mean` and `stddev`, redrawn beyond two standard deviations.
+    TruncatedNormal {
+        /// The mean.
+        mean: f32,
+        /// The standard deviation.
+        stddev: f32,
+        /// Seeds the draw (a clock seed when absent).
+        seed: Option<u64>,
+    },
+    /// Variance `scale / fan`, the family of Glorot, He and LeCun initializers.
+    VarianceScaling {
+        /// The variance's numerator.
+        scale: f32,
+        /// Which fan divides it.
+        mode: FanMode,
+        /// The distribution sampled.
+        distribution: Distribution,
+        /// Seeds the draw (a clock seed when absent).
+        seed: Option<u64>,
+    },
 }
 
 impl Initializer {

@@ -7,9 +7,12 @@
 // Numeric loops index several buffers in lock-step, and `!(x > 0.0)` is how a check refuses NaN
 // along with the values out of range: both on purpose.
 #![allow(clippy::needless_range_loop, clippy::neg_cmp_op_on_partial_ord)]
+#![warn(missing_docs)]
 
 pub mod activation;
+pub mod arrays;
 pub mod balance;
+pub mod builder;
 pub mod csv;
 pub mod error;
 pub mod graph;
@@ -27,7 +30,9 @@ pub mod step;
 pub mod tensor_loss;
 pub mod train;
 
+pub use arrays::{History, Logs, Weight};
+pub use builder::{GraphBuilder, NodeId, Sequential};
 pub use error::{Error, Result};
 pub use graph::{Graph, GraphConfig};
-pub use model::{CompileConfig, Model};
+pub use model::{CompileConfig, HeadConfig, Model};
 pub use train::{Dataset, Evaluation, FitConfig, Means, RunLimits, Signals, Trainer};

@@ -4,26 +4,42 @@
 //! gradient is zero.
 
 use crate::error::{lookup, Error, Result};
+use serde::{Deserialize, Deserializer};
 
 /// The fuzz factor of TF.js's float32 backends (`backend().epsilon()`).
 pub const EPSILON: f32 = 1e-7;
 
-/// A loss, identified as TF.js identifies it.
+/// A loss, identified as TF.js identifies it. On the wire it is its TF.js identifier
+/// (`'meanSquaredError'`), a Keras name (`'mean_squared_error'`) or a short alias (`'mse'`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Loss {
+    /// `mean((y - ŷ)²)`.
     MeanSquaredError,
+    /// `mean(|y - ŷ|)`.
     MeanAbsoluteError,
+    /// `100 · mean(|y - ŷ| / max(|y|, ε))`.
     MeanAbsolutePercentageError,
+    /// `mean((log(1 + y) - log(1 + ŷ))²)` (both clipped at ε).
     MeanSquaredLogarithmicError,
+    /// `mean(max(1 - y·ŷ, 0)²)` (labels are -1 or 1).
     SquaredHinge,
+    /// `mean(max(1 - y·ŷ, 0))` (labels are -1 or 1).
     Hinge,
+    /// `max(0, max_{wrong}(ŷ) - ŷ_{true} + 1)` over one-hot targets.
     CategoricalHinge,
+    /// `mean(log(cosh(ŷ - y)))`.
     Logcosh,
+    /// `-Σ y · log(ŷ)` over one-hot (or probability) targets.
     CategoricalCrossentropy,
+    /// Categorical crossentropy with the class index as the target (one column).
     SparseCategoricalCrossentropy,
+    /// `-mean(y·log(ŷ) + (1 - y)·log(1 - ŷ))`.
     BinaryCrossentropy,
+    /// `Σ y · log(y / ŷ)` (both clipped to [ε, 1]).
     KullbackLeiblerDivergence,
+    /// `mean(ŷ - y · log(ŷ + ε))`.
     Poisson,
+    /// `-Σ ŷ·y / (‖ŷ‖·‖y‖)` (minus the cosine similarity).
     CosineProximity,
 }
 
@@ -80,16 +96,6 @@ impl Loss {
     /// The TF.js identifier.
     pub fn name(self) -> &'static str {
         NAMES.iter().find(|(_, l)| *l == self).map(|(n, _)| *n).unwrap_or_default()
-    }
-
-    /// The Keras (snake_case) name, as saved in a training config.
-    pub fn keras_name(self) -> &'static str {
-        match self {
-            Logcosh => "logcosh",
-            Hinge => "hinge",
-            Poisson => "poisson",
-            other => NAMES[CANONICAL..].iter().find(|(n, l)| *l == other && n.contains('_')).map(|(n, _)| *n).unwrap_or(other.name()),
-        }
     }
 
     /// Width the target must have, given the prediction width (`None` for "the same").
@@ -168,6 +174,15 @@ impl Loss {
         }
     }
 
+    /// Per-row values of the loss over `rows × pred_width` predictions (`tf.losses.*` before
+    /// the batch mean); `name` names the loss in messages. The sizes are checked first.
+    pub fn per_sample(self, name: &str, y_true: &[f32], y_pred: &[f32], pred_width: usize) -> Result<Vec<f32>> {
+        let rows = check_pairs(name, y_true, y_pred, pred_width, self.target_width(pred_width))?;
+        let mut out = vec![0.0; rows];
+        self.compute(y_true, y_pred, pred_width, &mut out, None);
+        Ok(out)
+    }
+
     /// Per-sample losses for `rows` rows; with `grad`, d loss_i / d pred (unscaled) for every row.
     pub fn compute(self, y_true: &[f32], y_pred: &[f32], pred_width: usize, per_sample: &mut [f32], mut grad: Option<&mut [f32]>) {
         let t_width = self.target_width(pred_width);
@@ -184,6 +199,27 @@ fn abs_slope(x: f32) -> f32 {
         1.0
     } else {
         -1.0
+    }
+}
+
+/// Checks that `y_pred` is whole rows of `pred_width` and `y_true` as many rows of
+/// `true_width`; returns the row count. `what` names the function in messages.
+pub(crate) fn check_pairs(what: &str, y_true: &[f32], y_pred: &[f32], pred_width: usize, true_width: usize) -> Result<usize> {
+    if pred_width == 0 || !y_pred.len().is_multiple_of(pred_width) {
+        return Err(Error::invalid(format!("{what}: yPred has {} values, which is not a whole number of rows of {pred_width}", y_pred.len())));
+    }
+    let rows = y_pred.len() / pred_width;
+    if y_true.len() != rows * true_width {
+        return Err(Error::shape(format!("{what}: yTrue"), format!("{} values ({rows} rows of {true_width})", rows * true_width), y_true.len()));
+    }
+    Ok(rows)
+}
+
+/// Losses are read from any name [`Loss::parse`] accepts.
+impl<'de> Deserialize<'de> for Loss {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> std::result::Result<Self, D::Error> {
+        let name = String::deserialize(deserializer)?;
+        Loss::parse(&name).map_err(serde::de::Error::custom)
     }
 }
 

@@ -3,21 +3,44 @@
 
 use crate::error::{lookup, Result};
 use crate::loss::Loss;
+use serde::{Deserialize, Deserializer};
 
 /// A metric function.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Metric {
+    /// The fraction of values where `ŷ > 0.5` matches a 0/1 target.
     BinaryAccuracy,
+    /// 1 where the largest prediction is at the target's largest value (one-hot targets).
     CategoricalAccuracy,
+    /// 1 where the largest prediction is at the target class index.
     SparseCategoricalAccuracy,
     /// TF.js counts exact 1s in the prediction (it does not threshold), per batch.
     Precision,
+    /// Exact 1s among the positive targets, per batch (as [`Metric::Precision`]).
     Recall,
     /// A loss function used as a metric (mse, mae, crossentropies, ...).
     Loss(Loss),
 }
 
-/// How a metric string resolves; `Accuracy` and `Crossentropy` depend on the output.
+/// A metric as `compile` names it: `accuracy` and `crossentropy` become a concrete metric once
+/// the output's loss and width are known (as in TF.js's `compile`); the others are fixed. On the
+/// wire it is the name TF.js accepts (`'accuracy'`, `'mse'`, `'precision'`, ...).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum MetricConfig {
+    /// `'accuracy'` or `'acc'`: binary, sparse or categorical accuracy by the output (log key `acc`).
+    Accuracy,
+    /// `'crossentropy'` or `'ce'`: the crossentropy that fits the output (log key `ce`).
+    Crossentropy,
+    /// A metric that does not depend on the output, logged under `key` (the name it was given by).
+    Fixed {
+        /// What it computes.
+        metric: Metric,
+        /// Its log key.
+        key: String,
+    },
+}
+
+/// How a metric string resolves.
 #[derive(Clone, Copy)]
 enum Name {
     Fixed(Metric),
@@ -55,13 +78,21 @@ const NAMES: &[(&str, Name)] = &[
     ("sparse_categorical_accuracy", Name::Fixed(Metric::SparseCategoricalAccuracy)),
 ];
 
-impl Metric {
-    /// Resolves a metric string for an output with `width` units trained with `loss`, as TF.js's
-    /// `compile` does. Returns the metric and its log key (`acc`, `ce`, or the string itself).
-    pub fn resolve(name: &str, loss: Loss, width: usize) -> Result<(Metric, String)> {
+impl MetricConfig {
+    /// Parses a metric name as TF.js's `compile` accepts it.
+    pub fn parse(name: &str) -> Result<MetricConfig> {
         Ok(match lookup("metric", name, NAMES, CANONICAL)? {
-            Name::Fixed(m) => (m, name.to_string()),
-            Name::Accuracy => {
+            Name::Fixed(metric) => MetricConfig::Fixed { metric, key: name.to_string() },
+            Name::Accuracy => MetricConfig::Accuracy,
+            Name::Crossentropy => MetricConfig::Crossentropy,
+        })
+    }
+
+    /// The metric for an output with `width` units trained with `loss`, and its log key.
+    pub fn resolve(&self, loss: Loss, width: usize) -> (Metric, String) {
+        match self {
+            MetricConfig::Fixed { metric, key } => (*metric, key.clone()),
+            MetricConfig::Accuracy => {
                 let m = match target_kind(loss, width) {
                     TargetKind::Binary => Metric::BinaryAccuracy,
                     TargetKind::Sparse => Metric::SparseCategoricalAccuracy,
@@ -69,7 +100,7 @@ impl Metric {
                 };
                 (m, "acc".to_string())
             }
-            Name::Crossentropy => {
+            MetricConfig::Crossentropy => {
                 let l = match target_kind(loss, width) {
                     TargetKind::Binary => Loss::BinaryCrossentropy,
                     TargetKind::Sparse => Loss::SparseCategoricalCrossentropy,
@@ -77,12 +108,34 @@ impl Metric {
                 };
                 (Metric::Loss(l), "ce".to_string())
             }
-        })
+        }
     }
+}
 
-    /// Parses a metric string that does not depend on the output (for `tf.metrics.*`).
+/// A fixed metric, logged under its TF.js name (`precision`, `mse`, ...).
+impl From<Metric> for MetricConfig {
+    fn from(metric: Metric) -> Self {
+        let key = NAMES.iter().find(|(_, n)| matches!(n, Name::Fixed(m) if *m == metric)).map(|(k, _)| k.to_string());
+        let key = key.unwrap_or_else(|| match metric {
+            Metric::Loss(l) => l.name().to_string(),
+            other => format!("{other:?}"),
+        });
+        MetricConfig::Fixed { metric, key }
+    }
+}
+
+/// Metrics are read from the names [`MetricConfig::parse`] accepts.
+impl<'de> Deserialize<'de> for MetricConfig {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> std::result::Result<Self, D::Error> {
+        let name = String::deserialize(deserializer)?;
+        MetricConfig::parse(&name).map_err(serde::de::Error::custom)
+    }
+}
+
+impl Metric {
+    /// Parses a metric name that does not depend on the output (for `tf.metrics.*`).
     pub fn parse(name: &str) -> Result<Metric> {
-        Metric::resolve(name, Loss::MeanSquaredError, 2).map(|(m, _)| m)
+        Ok(MetricConfig::parse(name)?.resolve(Loss::MeanSquaredError, 2).0)
     }
 
     /// Width the target must have, given the prediction width.
@@ -111,6 +164,18 @@ impl Metric {
             Metric::Loss(l) => l.row(t, p, None),
             Metric::Precision | Metric::Recall => f32::NAN,
         }
+    }
+
+    /// The metric over `rows × pred_width` predictions (`tf.metrics.*`): one value per row for a
+    /// per-sample metric, else a single batch value; `name` names it in messages. The sizes
+    /// are checked first.
+    pub fn values(self, name: &str, y_true: &[f32], y_pred: &[f32], pred_width: usize) -> Result<Vec<f32>> {
+        let true_width = self.target_width(pred_width);
+        crate::loss::check_pairs(name, y_true, y_pred, pred_width, true_width)?;
+        if !self.is_per_sample() {
+            return Ok(vec![self.batch_value(y_true, y_pred, pred_width)]);
+        }
+        Ok(y_true.chunks_exact(true_width).zip(y_pred.chunks_exact(pred_width)).map(|(t, p)| self.row(t, p)).collect())
     }
 
     /// The metric over a batch of rows, optionally restricted to rows with a nonzero mask.

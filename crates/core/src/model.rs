@@ -5,7 +5,7 @@ use crate::error::{Error, Result};
 use crate::graph::{Graph, Workspace};
 use crate::loss::Loss;
 use crate::memory::{f32_bytes, Needs};
-use crate::metric::Metric;
+use crate::metric::{Metric, MetricConfig};
 use crate::optimizer::{Clip, Optimizer, OptimizerConfig};
 pub use crate::step::StepBuffers;
 use serde::Deserialize;
@@ -14,15 +14,37 @@ use std::collections::HashMap;
 /// A named value array with its shape (an optimizer slot as TF.js saves it: `dense_Dense1/kernel/m`).
 pub type NamedValues = (String, Vec<usize>, Vec<f32>);
 
-/// One output's training configuration, as the JavaScript layer sends it.
+/// One output's training configuration: its loss, its metrics and its weight in the total loss.
 #[derive(Clone, Debug, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct HeadConfig {
-    pub loss: String,
+    /// The loss of this output.
+    pub loss: Loss,
+    /// Metrics logged for this output.
     #[serde(default)]
-    pub metrics: Vec<String>,
+    pub metrics: Vec<MetricConfig>,
+    /// The weight of this output's loss in the total (`lossWeights`; 1 by default).
     #[serde(default = "one")]
     pub loss_weight: f32,
+}
+
+impl HeadConfig {
+    /// A head with `loss`, no metrics and weight 1.
+    pub fn new(loss: Loss) -> Self {
+        HeadConfig { loss, metrics: Vec::new(), loss_weight: 1.0 }
+    }
+
+    /// Adds a metric.
+    pub fn metric(mut self, metric: impl Into<MetricConfig>) -> Self {
+        self.metrics.push(metric.into());
+        self
+    }
+
+    /// Sets the weight of this output's loss.
+    pub fn loss_weight(mut self, weight: f32) -> Self {
+        self.loss_weight = weight;
+        self
+    }
 }
 
 fn one() -> f32 {
@@ -33,30 +55,78 @@ fn one() -> f32 {
 #[derive(Clone, Debug, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct CompileConfig {
+    /// The optimizer and its learning rate.
     pub optimizer: OptimizerConfig,
+    /// One head per model output, in output order.
     pub heads: Vec<HeadConfig>,
+    /// How task weights adapt (fixed `lossWeights` when absent).
     #[serde(default)]
     pub task_weighting: Option<TaskWeighting>,
+    /// How the per-task gradients of shared weights are combined (summed when absent).
     #[serde(default)]
     pub gradient_surgery: Option<GradientSurgery>,
+}
+
+impl CompileConfig {
+    /// An optimizer and one head per model output, with fixed loss weights and no gradient surgery.
+    pub fn new(optimizer: OptimizerConfig, heads: Vec<HeadConfig>) -> Self {
+        CompileConfig { optimizer, heads, task_weighting: None, gradient_surgery: None }
+    }
 }
 
 /// A compiled output.
 #[derive(Clone, Debug)]
 pub struct Head {
+    /// The output's name (its layer's).
     pub name: String,
+    /// Its loss.
     pub loss: Loss,
+    /// Its metrics with their log keys.
     pub metrics: Vec<(Metric, String)>,
+    /// Its weight in the total loss.
     pub loss_weight: f32,
+    /// Values per row of the output.
     pub width: usize,
+    /// Values per row of its target (1 for sparse categorical crossentropy).
     pub target_width: usize,
 }
 
 /// A model: its graph and, once compiled, its heads and optimizer.
+///
+/// Build one with [`Sequential`](crate::Sequential) or [`GraphBuilder`](crate::GraphBuilder),
+/// compile it, then train and use it with arrays ([`fit`](Self::fit),
+/// [`evaluate`](Self::evaluate), [`predict`](Self::predict)):
+///
+/// ```
+/// use dense_mtl_core::activation::Activation;
+/// use dense_mtl_core::loss::Loss;
+/// use dense_mtl_core::metric::MetricConfig;
+/// use dense_mtl_core::optimizer::{OptimizerConfig, Rule};
+/// use dense_mtl_core::{CompileConfig, FitConfig, HeadConfig, Sequential};
+/// use ndarray::array;
+///
+/// let mut model = Sequential::new().input(2).dense(8, Activation::Tanh).dense(1, Activation::Sigmoid).build()?;
+/// assert!(!model.is_compiled());
+/// let head = HeadConfig::new(Loss::BinaryCrossentropy).metric(MetricConfig::Accuracy);
+/// model.compile(&CompileConfig::new(OptimizerConfig::new(Rule::Sgd {}, 0.5), vec![head]))?;
+/// assert_eq!(model.metrics_names(), ["loss", "acc"]);
+///
+/// let x = array![[0.0f32, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]];
+/// let y = array![[0.0f32], [1.0], [1.0], [1.0]]; // OR
+/// let history = model.fit(&[x.view()], &[y.view()], &FitConfig::new(100, 4))?;
+/// let logs = model.evaluate(&[x.view()], &[y.view()], 32)?;
+/// assert!(logs["loss"] < history.get("loss").unwrap()[0]);
+/// let p = model.predict(&[x.view()], 32)?.remove(0);
+/// assert_eq!(p.dim(), (4, 1));
+/// # Ok::<(), dense_mtl_core::Error>(())
+/// ```
 #[derive(Clone, Debug)]
 pub struct Model {
+    /// The layers and how they connect, with the weights.
     pub graph: Graph,
+    /// One per output once compiled.
     pub heads: Vec<Head>,
+    /// The optimizer and its state once compiled.
     pub optimizer: Option<Optimizer>,
     /// Task weights and their state (fixed weights unless compiled otherwise).
     pub balancer: Option<Balancer>,
@@ -66,6 +136,7 @@ pub struct Model {
 #[derive(Clone, Debug, serde::Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct TaskState {
+    /// The balancing method's state.
     #[serde(flatten)]
     pub balancer: Balancer,
     /// The optimizer's state for uncertainty weighting's log-variances.
@@ -75,10 +146,13 @@ pub struct TaskState {
 
 /// Inputs and targets for training or evaluation, row-major, one array per model input/output.
 pub struct Batchable<'a> {
+    /// One array per model input.
     pub xs: Vec<&'a [f32]>,
+    /// One array per model output (its targets).
     pub ys: Vec<&'a [f32]>,
     /// Per output, an optional weight per row.
     pub sample_weights: Vec<Option<&'a [f32]>>,
+    /// Rows in every array.
     pub rows: usize,
 }
 
@@ -111,12 +185,12 @@ impl Model {
         let widths = self.graph.output_widths();
         let mut heads = Vec::with_capacity(names.len());
         for ((hc, name), width) in config.heads.iter().zip(names).zip(widths) {
-            let loss = Loss::parse(&hc.loss)?;
+            let loss = hc.loss;
             loss.check_output(width, &name)?;
             if !hc.loss_weight.is_finite() || hc.loss_weight < 0.0 {
                 return Err(Error::invalid(format!("compile: lossWeights for output '{name}' must be a finite number >= 0 but got {}", hc.loss_weight)));
             }
-            let metrics = hc.metrics.iter().map(|m| Metric::resolve(m, loss, width)).collect::<Result<Vec<_>>>()?;
+            let metrics = hc.metrics.iter().map(|m| m.resolve(loss, width)).collect();
             heads.push(Head { name, loss, metrics, loss_weight: hc.loss_weight, width, target_width: loss.target_width(width) });
         }
         let method = config.task_weighting.clone().unwrap_or(TaskWeighting::Fixed {});
@@ -324,6 +398,27 @@ impl Model {
         self.graph.layers.iter().flat_map(|l| l.params().iter().map(|p| p.values.len())).collect()
     }
 
+    /// Replaces every weight, in `model.weights` order ([`Graph::weight_order`]), from row-major
+    /// values; checks every count and size before changing any.
+    pub fn set_weight_values(&mut self, values: &[&[f32]]) -> Result<()> {
+        let order = self.graph.weight_order();
+        if values.len() != order.len() {
+            return Err(Error::invalid(format!("setWeights: the model has {} weight(s) but {} were given", order.len(), values.len())));
+        }
+        for (&(li, wi), v) in order.iter().zip(values) {
+            let layer = &self.graph.layers[li];
+            let param = &layer.params()[wi];
+            if param.values.len() != v.len() {
+                let expected = format!("shape {:?} ({} values)", param.shape, param.values.len());
+                return Err(Error::shape(format!("setWeights: weight {}/{}", layer.name, param.name), expected, format!("{} values", v.len())));
+            }
+        }
+        for (&(li, wi), v) in order.iter().zip(values) {
+            self.graph.layers[li].params_mut()[wi].values.copy_from_slice(v);
+        }
+        Ok(())
+    }
+
     /// The optimizer's state as TF.js saves it: its step count, then `(name, shape, values)` for
     /// each slot of each trainable weight (`dense_Dense1/kernel/m`, ...), slot by slot.
     pub fn optimizer_state(&self) -> Option<(u64, Vec<NamedValues>)> {
@@ -365,15 +460,21 @@ impl Model {
 
     /// Loss and metrics over `data` in batches: `[loss, per-output losses (several outputs only),
     /// metrics]`, each a batch-size-weighted mean. The loss excludes regularization, as in TF.js.
-    pub fn evaluate(&self, data: &Batchable, batch_size: usize) -> Result<Vec<f64>> {
+    ///
+    /// The slice entry point (no copies); [`evaluate`](Self::evaluate) takes arrays.
+    pub fn evaluate_rows(&self, data: &Batchable, batch_size: usize) -> Result<Vec<f64>> {
         self.require_compiled("training/testing")?;
+        if batch_size == 0 {
+            return Err(Error::invalid("evaluate: batchSize must be a positive integer but got 0"));
+        }
+        self.check_data(&data.xs, Some(&data.ys), data.rows, "evaluate")?;
         let batch_size = batch_size.min(data.rows).max(1);
         self.check_memory(batch_size, false)?;
         let mut buf = self.buffers(batch_size, false)?;
         crate::matmul::with_pool(|| self.evaluate_with(&mut buf, data, batch_size))
     }
 
-    /// [`evaluate`](Self::evaluate) with caller-owned buffers (used for validation every epoch).
+    /// [`evaluate_rows`](Self::evaluate_rows) with caller-owned buffers (used for validation every epoch).
     pub fn evaluate_with(&self, buf: &mut StepBuffers, data: &Batchable, batch_size: usize) -> Result<Vec<f64>> {
         let names = self.metrics_names().len();
         let mut sums = vec![0.0f64; names];
@@ -473,13 +574,14 @@ impl Model {
         }
     }
 
-    /// Predictions for every output, computed in batches of `batch_size` rows.
-    pub fn predict(&self, xs: &[&[f32]], rows: usize, batch_size: usize) -> Result<Vec<Vec<f32>>> {
+    /// Predictions for every output, row-major, computed in batches of `batch_size` rows: the
+    /// slice entry point (no copies); [`predict`](Self::predict) takes and returns arrays.
+    pub fn predict_rows(&self, xs: &[&[f32]], rows: usize, batch_size: usize) -> Result<Vec<Vec<f32>>> {
         let mut cache = None;
         self.predict_with(&mut cache, xs, rows, batch_size)
     }
 
-    /// [`predict`](Self::predict) reusing the workspace in `cache` (kept between calls by the
+    /// [`predict_rows`](Self::predict_rows) reusing the workspace in `cache` (kept between calls by the
     /// caller, so that a stream of one-row predictions allocates only their results).
     pub fn predict_with(&self, cache: &mut Option<Workspace>, xs: &[&[f32]], rows: usize, batch_size: usize) -> Result<Vec<Vec<f32>>> {
         self.check_data(xs, None, rows, "predict")?;

@@ -19,8 +19,11 @@ pub use schedule::{LearningRate, Schedule};
 #[derive(Clone, Debug, PartialEq, Deserialize)]
 #[serde(try_from = "WireOptimizer")]
 pub struct OptimizerConfig {
+    /// The update rule and its hyper-parameters.
     pub rule: Rule,
+    /// A constant or a schedule.
     pub learning_rate: LearningRate,
+    /// Gradient clipping.
     pub clip: Clip,
 }
 
@@ -28,23 +31,77 @@ pub struct OptimizerConfig {
 #[derive(Clone, Debug, PartialEq, Deserialize)]
 #[serde(tag = "className", content = "config")]
 pub enum Rule {
+    /// Plain gradient descent.
     #[serde(rename = "SGD")]
     Sgd {},
+    /// Gradient descent with momentum.
     #[serde(rename = "Momentum", rename_all = "camelCase")]
-    Momentum { momentum: f32, use_nesterov: bool },
+    Momentum {
+        /// The momentum.
+        momentum: f32,
+        /// Whether the step uses Nesterov momentum.
+        use_nesterov: bool,
+    },
+    /// Adam.
     #[serde(rename = "Adam", rename_all = "camelCase")]
-    Adam { beta1: f32, beta2: f32, epsilon: Option<f32> },
+    Adam {
+        /// The decay of the first moments.
+        beta1: f32,
+        /// The decay of the second moments.
+        beta2: f32,
+        /// Added to denominators (the backend's 1e-7 when absent).
+        epsilon: Option<f32>,
+    },
     /// Keras 3's AdamW: Keras's Adam step after a decoupled decay `w -= lr * weightDecay * w`.
     #[serde(rename = "AdamW", rename_all = "camelCase")]
-    AdamW { beta1: f32, beta2: f32, epsilon: Option<f32>, weight_decay: f32 },
+    AdamW {
+        /// The decay of the first moments.
+        beta1: f32,
+        /// The decay of the second moments.
+        beta2: f32,
+        /// Added to denominators (the backend's 1e-7 when absent).
+        epsilon: Option<f32>,
+        /// The decoupled weight decay.
+        weight_decay: f32,
+    },
+    /// Adam with the infinity norm.
     #[serde(rename = "Adamax", rename_all = "camelCase")]
-    Adamax { beta1: f32, beta2: f32, epsilon: Option<f32>, decay: f32 },
+    Adamax {
+        /// The decay of the first moments.
+        beta1: f32,
+        /// The decay of the second moments.
+        beta2: f32,
+        /// Added to denominators (the backend's 1e-7 when absent).
+        epsilon: Option<f32>,
+        /// The learning-rate decay per step.
+        decay: f32,
+    },
+    /// RMSProp.
     #[serde(rename = "RMSProp", rename_all = "camelCase")]
-    RmsProp { decay: f32, momentum: f32, epsilon: Option<f32>, centered: bool },
+    RmsProp {
+        /// The decay of the mean square.
+        decay: f32,
+        /// The momentum.
+        momentum: f32,
+        /// Added to denominators (the backend's 1e-7 when absent).
+        epsilon: Option<f32>,
+        /// Whether the mean gradient is subtracted (centered RMSProp).
+        centered: bool,
+    },
+    /// Adagrad.
     #[serde(rename = "Adagrad", rename_all = "camelCase")]
-    Adagrad { initial_accumulator_value: f32 },
+    Adagrad {
+        /// The accumulators' starting value.
+        initial_accumulator_value: f32,
+    },
+    /// Adadelta.
     #[serde(rename = "Adadelta", rename_all = "camelCase")]
-    Adadelta { rho: f32, epsilon: Option<f32> },
+    Adadelta {
+        /// The decay of the accumulators.
+        rho: f32,
+        /// Added to denominators (the backend's 1e-7 when absent).
+        epsilon: Option<f32>,
+    },
 }
 
 #[derive(Deserialize)]
@@ -78,26 +135,6 @@ impl OptimizerConfig {
         OptimizerConfig { rule, learning_rate: LearningRate::Constant(learning_rate), clip: Clip::None }
     }
 
-    /// The optimizer a string names in `compile`, with TF.js's defaults for that string.
-    pub fn from_name(name: &str) -> Result<Self> {
-        let (rule, lr) = match name {
-            "sgd" | "SGD" => (Rule::Sgd {}, 0.01),
-            "adam" | "Adam" => (Rule::Adam { beta1: 0.9, beta2: 0.999, epsilon: None }, 0.001),
-            "adamax" | "Adamax" => (Rule::Adamax { beta1: 0.9, beta2: 0.999, epsilon: None, decay: 0.0 }, 0.002),
-            "rmsprop" | "RMSProp" => (Rule::RmsProp { decay: 0.9, momentum: 0.0, epsilon: None, centered: false }, 0.001),
-            "adagrad" | "Adagrad" => (Rule::Adagrad { initial_accumulator_value: 0.1 }, 0.01),
-            "adadelta" | "Adadelta" => (Rule::Adadelta { rho: 0.95, epsilon: None }, 1.0),
-            _ => {
-                return Err(Error::UnknownName {
-                    kind: "optimizer",
-                    name: name.to_string(),
-                    valid: vec!["sgd", "adam", "adamax", "rmsprop", "adagrad", "adadelta"],
-                })
-            }
-        };
-        Ok(OptimizerConfig::new(rule, lr))
-    }
-
     /// Rejects hyper-parameters no optimizer can use.
     pub fn validate(&self) -> Result<()> {
         self.learning_rate.validate()?;
@@ -119,6 +156,7 @@ impl OptimizerConfig {
 /// An optimizer with its per-parameter state.
 #[derive(Clone, Debug)]
 pub struct Optimizer {
+    /// The optimizer's settings.
     pub config: OptimizerConfig,
     /// Steps taken so far (TF.js's `iterations`).
     pub iterations: u64,

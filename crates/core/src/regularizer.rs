@@ -5,8 +5,10 @@ use serde::Deserialize;
 /// `l1 * sum|w| + l2 * sum w²`, added to the training loss (not to evaluation losses, as in TF.js).
 #[derive(Clone, Copy, Debug, PartialEq, Deserialize)]
 pub struct Regularizer {
+    /// The L1 factor.
     #[serde(default)]
     pub l1: f32,
+    /// The L2 factor.
     #[serde(default)]
     pub l2: f32,
 }

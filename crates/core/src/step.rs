@@ -11,6 +11,7 @@ use std::collections::HashMap;
 
 /// Buffers a training or evaluation loop reuses for every batch (nothing is allocated per step).
 pub struct StepBuffers {
+    /// The graph's buffers.
     pub ws: Workspace,
     targets: Vec<Vec<f32>>,
     row_weights: Vec<Vec<f32>>,

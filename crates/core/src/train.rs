@@ -13,14 +13,33 @@ use std::time::Instant;
 /// `fit` options that the core needs (callbacks and printing stay in JavaScript).
 #[derive(Clone, Debug, Default)]
 pub struct FitConfig {
+    /// Rows per batch (the last batch of an epoch may have fewer).
     pub batch_size: usize,
+    /// The epoch to stop before (TF.js's `epochs`: with `initial_epoch`, the last epoch + 1).
     pub epochs: usize,
+    /// The epoch to start at (to resume a fit).
     pub initial_epoch: usize,
+    /// Whether rows are reshuffled before each epoch.
     pub shuffle: bool,
+    /// Seeds the shuffling, dropout and random task balancing, for a reproducible fit.
     pub seed: Option<u64>,
     /// Fraction of rows, taken from the end before shuffling, held out for validation.
     pub validation_split: f64,
+    /// Per output, an optional weight per class index.
     pub class_weights: ClassWeights,
+}
+
+impl FitConfig {
+    /// `epochs` epochs over shuffled batches of `batch_size` rows (TF.js's defaults otherwise).
+    pub fn new(epochs: usize, batch_size: usize) -> Self {
+        FitConfig { epochs, batch_size, shuffle: true, ..FitConfig::default() }
+    }
+
+    /// Sets the seed (see [`seed`](Self::seed)).
+    pub fn seed(mut self, seed: u64) -> Self {
+        self.seed = Some(seed);
+        self
+    }
 }
 
 /// Row-major values a fit reads: a vector, or memory shared with the caller (the binding
@@ -29,10 +48,13 @@ pub type Values = Arc<dyn AsRef<[f32]> + Send + Sync>;
 
 /// Training data: rows `first..first + rows` of each array.
 pub struct Dataset {
+    /// One array per model input, row-major.
     pub xs: Vec<Values>,
+    /// One array per model output, row-major.
     pub ys: Vec<Values>,
     /// Per output, an optional weight per row (empty: none at all).
     pub sample_weights: Vec<Option<Values>>,
+    /// Rows in the dataset.
     pub rows: usize,
     first: usize,
     /// Rows in the underlying arrays (to tell each array's width).
@@ -57,26 +79,41 @@ impl Dataset {
         self
     }
 
-    fn rows_of<'a>(&self, values: &'a Values) -> &'a [f32] {
-        let all = (**values).as_ref();
-        let width = all.len().checked_div(self.total).unwrap_or(0);
-        all.get(self.first * width..(self.first + self.rows) * width).unwrap_or(all)
+    /// Rows `first..first + rows` of the dataset as a new one sharing the same arrays; an
+    /// error when the range goes past the last row.
+    pub fn range(&self, first: usize, rows: usize) -> Result<Dataset> {
+        if first.checked_add(rows).is_none_or(|end| end > self.rows) {
+            return Err(Error::invalid(format!("dataset: rows {first}..{} are out of range for {} rows", first.saturating_add(rows), self.rows)));
+        }
+        let (xs, ys, sample_weights) = (self.xs.clone(), self.ys.clone(), self.sample_weights.clone());
+        Ok(Dataset { xs, ys, sample_weights, rows, first: self.first + first, total: self.total })
     }
 
-    fn view(&self) -> Batchable<'_> {
-        Batchable {
-            xs: self.xs.iter().map(|x| self.rows_of(x)).collect(),
-            ys: self.ys.iter().map(|y| self.rows_of(y)).collect(),
-            sample_weights: self.sample_weights.iter().map(|w| w.as_ref().map(|w| self.rows_of(w))).collect(),
+    /// The dataset's rows of one array; an error (never the whole array) when they are not in it.
+    fn rows_of<'a>(&self, values: &'a Values) -> Result<&'a [f32]> {
+        let all = (**values).as_ref();
+        let width = all.len().checked_div(self.total).unwrap_or(0);
+        let (start, end) = (self.first * width, (self.first + self.rows) * width);
+        all.get(start..end).ok_or_else(|| {
+            Error::invalid(format!("dataset: rows {}..{} are out of range for an array of {} values", self.first, self.first + self.rows, all.len()))
+        })
+    }
+
+    /// The dataset's rows of every array, as slices.
+    pub fn view(&self) -> Result<Batchable<'_>> {
+        Ok(Batchable {
+            xs: self.xs.iter().map(|x| self.rows_of(x)).collect::<Result<_>>()?,
+            ys: self.ys.iter().map(|y| self.rows_of(y)).collect::<Result<_>>()?,
+            sample_weights: self.sample_weights.iter().map(|w| w.as_ref().map(|w| self.rows_of(w)).transpose()).collect::<Result<_>>()?,
             rows: self.rows,
-        }
+        })
     }
 
     /// Splits the last `n` rows off into a new dataset (sharing the same arrays).
-    fn split_off_tail(&mut self, n: usize) -> Dataset {
-        let keep = self.rows - n;
-        self.rows = keep;
-        Dataset { xs: self.xs.clone(), ys: self.ys.clone(), sample_weights: self.sample_weights.clone(), rows: n, first: self.first + keep, total: self.total }
+    fn split_off_tail(&mut self, n: usize) -> Result<Dataset> {
+        let tail = self.range(self.rows - n, n)?;
+        self.rows -= n;
+        Ok(tail)
     }
 }
 
@@ -152,6 +189,7 @@ pub struct Means {
 }
 
 impl Means {
+    /// Sums for `names` log values.
     pub fn new(names: usize) -> Self {
         Means { sums: vec![0.0; names], totals: vec![0.0; names] }
     }
@@ -191,6 +229,7 @@ pub struct Evaluation {
 }
 
 impl Evaluation {
+    /// An evaluation of `model` (which must be compiled) with nothing added yet.
     pub fn new(model: &Model) -> Result<Evaluation> {
         model.require_compiled("training/testing")?;
         let names = model.metrics_names().len();
@@ -204,7 +243,7 @@ impl Evaluation {
         let largest = sizes.iter().copied().max().unwrap_or(0);
         ensure_buffers(model, &mut self.buffers, largest, false)?;
         let buf = self.buffers.as_mut().expect("just made");
-        let view = data.view();
+        let view = data.view()?;
         let mut start = 0;
         for &rows in sizes {
             model.eval_batch(buf, &view, start, rows, &mut self.logs, &mut self.counts);
@@ -272,7 +311,7 @@ impl Trainer {
                         if split_at == 0 { "training" } else { "validation" }
                     )));
                 }
-                Some(train.split_off_tail(train.rows - split_at))
+                Some(train.split_off_tail(train.rows - split_at)?)
             }
             None => None,
         };
@@ -502,7 +541,9 @@ impl Trainer {
                 &chunk.data
             }
         };
-        model.train_step(buffers, &data.view(), &self.indices, &self.config.class_weights, &mut self.batch_logs, &mut self.batch_counts)
+        // The data's rows were checked when it came (`new`, `push`).
+        let view = data.view().expect("checked when handed over");
+        model.train_step(buffers, &view, &self.indices, &self.config.class_weights, &mut self.batch_logs, &mut self.batch_counts)
     }
 
     fn divergence(&self, model: &Model, what: String) -> Error {
@@ -546,7 +587,7 @@ impl Trainer {
         if let Some(v) = &self.validation {
             let rows = self.config.batch_size.min(v.rows).max(1);
             ensure_buffers(model, &mut self.validation_buffers, rows, false)?;
-            validation = Some(model.evaluate_with(self.validation_buffers.as_mut().expect("just made"), &v.view(), rows)?);
+            validation = Some(model.evaluate_with(self.validation_buffers.as_mut().expect("just made"), &v.view()?, rows)?);
         } else if self.validated_by_caller {
             let names = model.metrics_names().len();
             validation = Some(validated.map_or_else(|| vec![f64::NAN; names], |m| m.values()));
@@ -604,7 +645,7 @@ fn check_sizes(data: &Dataset, sizes: &[usize], what: &str) -> Result<()> {
 
 /// A task with no label at all cannot be trained (and would make its balancing undefined).
 fn check_labels(model: &Model, d: &Dataset) -> Result<()> {
-    let view = d.view();
+    let view = d.view()?;
     for (y, head) in view.ys.iter().zip(&model.heads) {
         let labelled = y.chunks_exact(head.target_width).any(|t| !t.iter().any(|v| v.is_nan()));
         if !labelled && d.rows > 0 {
@@ -631,6 +672,6 @@ fn check(model: &Model, d: &Dataset, what: &str) -> Result<()> {
             return Err(Error::invalid(format!("{what}: an array of {len} values is not a whole number of rows ({} rows)", d.total)));
         }
     }
-    let view = d.view();
+    let view = d.view()?;
     model.check_data(&view.xs, Some(&view.ys), d.rows, what)
 }

@@ -95,13 +95,13 @@ fn epoch_values_and_evaluations_are_means_over_labelled_rows() {
     evaluation.add(&model, &all, &[4, 4], "evaluateDataset").unwrap();
     let values = evaluation.means().values();
     // b's loss over its 4 labelled rows, computed from predictions.
-    let pred = model.predict(&[&d.x], 8, 8).unwrap();
+    let pred = model.predict_rows(&[&d.x], 8, 8).unwrap();
     let mse_b = (0..4).map(|r| ((pred[1][r] - b[r]) as f64).powi(2)).sum::<f64>() / 4.0;
     assert_close1(values[2], mse_b, 1e-6, 1e-5, "b_loss over labelled rows");
     assert!(values.iter().all(|v| v.is_finite()), "{values:?}");
     assert_close(
         &values,
-        &model.evaluate(&dense_mtl_core::model::Batchable { xs: vec![&d.x], ys: vec![&d.a, &b], sample_weights: vec![], rows: 8 }, 4).unwrap(),
+        &model.evaluate_rows(&dense_mtl_core::model::Batchable { xs: vec![&d.x], ys: vec![&d.a, &b], sample_weights: vec![], rows: 8 }, 4).unwrap(),
         1e-9,
         1e-6,
         "evaluate",

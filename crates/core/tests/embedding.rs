@@ -63,7 +63,7 @@ fn data() -> (Vec<f32>, Vec<f32>) {
 
 fn loss(model: &Model, num: &[f32], y: &[f32]) -> f64 {
     let data = Batchable { sample_weights: Vec::new(), xs: vec![&IDS, num], ys: vec![y], rows: ROWS };
-    model.evaluate(&data, ROWS).expect("evaluate")[0]
+    model.evaluate_rows(&data, ROWS).expect("evaluate")[0]
 }
 
 fn all_weights(model: &Model) -> Vec<Vec<f32>> {
@@ -151,13 +151,13 @@ fn out_of_range_and_negative_ids_are_rejected_before_anything_changes() {
         let expected = format!("trainOnBatch: layer 'emb' reads input 'ids' as ids in [0, 5) (its inputDim), but row 2 column 1 holds {shown}");
         assert_eq!(err, expected);
         assert_eq!(all_weights(&model), before, "weights changed by a rejected batch");
-        let err = model.predict(&[&ids, &num], ROWS, 2).unwrap_err().to_string();
+        let err = model.predict_rows(&[&ids, &num], ROWS, 2).unwrap_err().to_string();
         assert!(err.starts_with("predict: layer 'emb' reads input 'ids'"), "{err}");
     }
     // -0.9 truncates to 0 as TF.js's cast to int32 does: accepted.
     let mut ids = IDS;
     ids[0] = -0.9;
-    model.predict(&[&ids, &num], ROWS, 2).expect("-0.9 reads as id 0");
+    model.predict_rows(&[&ids, &num], ROWS, 2).expect("-0.9 reads as id 0");
 }
 
 fn build_err(graph_json: Value) -> String {

@@ -211,7 +211,7 @@ fn compile_json(heads: &[(&str, f32)]) -> Value {
 /// Batch-mean loss as training sees it (Σ_h w_h · mean_i loss_h,i), without regularization.
 fn total_loss(model: &Model, xs: &[&[f32]], ys: &[&[f32]], rows: usize) -> f64 {
     let data = Batchable { sample_weights: Vec::new(), xs: xs.to_vec(), ys: ys.to_vec(), rows };
-    model.evaluate(&data, rows).expect("evaluate")[0]
+    model.evaluate_rows(&data, rows).expect("evaluate")[0]
 }
 
 /// Every weight's gradient of [`total_loss`], computed the way `Model::train_step` does it:
@@ -359,7 +359,7 @@ fn dense_stack_with_every_loss() {
         if matches!(loss, Loss::MeanAbsoluteError | Loss::MeanAbsolutePercentageError) {
             // |t - p| has a kink at p = t: put every target at least 0.3 away from its prediction
             // (and, for the percentage error, away from t = 0).
-            let pred = model.predict(&[&x], rows, rows).unwrap().remove(0);
+            let pred = model.predict_rows(&[&x], rows, rows).unwrap().remove(0);
             for (t, p) in y.iter_mut().zip(&pred) {
                 let offset = rng.uniform(0.3, 1.0) * if rng.next_u64().is_multiple_of(2) { 1.0 } else { -1.0 };
                 *t = p + offset;
@@ -416,7 +416,7 @@ fn two_heads_with_shared_trunk_concatenate_and_add() {
     let mut model = compiled_model(two_head_graph(), compile_json(&[("categoricalCrossentropy", w1), ("meanSquaredError", w2)]));
 
     // The objective really is w1·loss1 + w2·loss2.
-    let logs = model.evaluate(&Batchable { sample_weights: Vec::new(), xs: vec![&x], ys: vec![&y1, &y2], rows }, rows).unwrap();
+    let logs = model.evaluate_rows(&Batchable { sample_weights: Vec::new(), xs: vec![&x], ys: vec![&y1, &y2], rows }, rows).unwrap();
     assert_close1(logs[0], w1 as f64 * logs[1] + w2 as f64 * logs[2], 1e-6, 1e-6, "total loss = w1·loss1 + w2·loss2");
     assert!(logs[1] > 0.0 && logs[2] > 0.0, "both head losses positive: {logs:?}");
 

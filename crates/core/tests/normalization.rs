@@ -281,13 +281,13 @@ fn predict_uses_the_moving_statistics() {
     set_weight(&mut model, "bn", 2, &[1.0, -1.0, 0.0]);
     set_weight(&mut model, "bn", 3, &[4.0, 0.25, 9.0]);
     let (x, _) = data(3, 3, 3, 14);
-    let pred = model.predict(&[&x], 3, 2).unwrap().remove(0);
+    let pred = model.predict_rows(&[&x], 3, 2).unwrap().remove(0);
     let (gamma, beta, mean, var) = ([2.0, 0.5, -1.0], [0.1, 0.2, 0.3], [1.0, -1.0, 0.0], [4.0, 0.25, 9.0]);
     let expected: Vec<f64> = (0..9).map(|i| (x[i] as f64 - mean[i % 3]) / (var[i % 3] + 0.01f64).sqrt() * gamma[i % 3] + beta[i % 3]).collect();
     assert_close(&pred, &expected, 1e-6, 1e-5, "inference output");
     let data = Batchable { sample_weights: Vec::new(), xs: vec![&x], ys: vec![&x], rows: 3 };
     let mse: f64 = expected.iter().zip(&x).map(|(p, &t)| (p - t as f64).powi(2)).sum::<f64>() / 9.0;
-    assert_close1(model.evaluate(&data, 3).unwrap()[0], mse, 1e-6, 1e-5, "evaluate uses the moving statistics too");
+    assert_close1(model.evaluate_rows(&data, 3).unwrap()[0], mse, 1e-6, 1e-5, "evaluate uses the moving statistics too");
 }
 
 #[test]
@@ -296,7 +296,7 @@ fn layer_norm_forward_matches_a_hand_computation() {
         "gammaInitializer": {"className": "Constant", "config": {"value": 1.5}}, "betaInitializer": {"className": "Constant", "config": {"value": -0.25}}});
     let model = compiled_model(chain(4, vec![layer]), sgd(0.1));
     let (x, _) = data(3, 4, 1, 15);
-    let pred = model.predict(&[&x], 3, 3).unwrap().remove(0);
+    let pred = model.predict_rows(&[&x], 3, 3).unwrap().remove(0);
     let mut expected = Vec::new();
     for row in x.chunks(4) {
         let mean = row.iter().map(|&v| v as f64).sum::<f64>() / 4.0;

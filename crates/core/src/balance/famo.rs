@@ -12,9 +12,13 @@ use serde::{Deserialize, Serialize};
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct State {
+    /// The logits ξ, one per task.
     pub logits: Vec<f32>,
+    /// Adam's first moments of ξ.
     pub first_moments: Vec<f32>,
+    /// Adam's second moments of ξ.
     pub second_moments: Vec<f32>,
+    /// Adam steps taken.
     pub steps: u32,
 }
 
@@ -23,6 +27,7 @@ const BETA1: f64 = 0.9;
 const BETA2: f64 = 0.999;
 
 impl State {
+    /// The state for `n` tasks: equal logits, no steps yet.
     pub fn new(n: usize) -> Self {
         State { logits: vec![0.0; n], first_moments: vec![0.0; n], second_moments: vec![0.0; n], steps: 0 }
     }

@@ -18,10 +18,12 @@ pub fn gram(grads: &[&[f32]]) -> Matrix {
     g
 }
 
+/// `m · v`.
 pub fn mat_vec(m: &Matrix, v: &[f64]) -> Vec<f64> {
     m.iter().map(|row| row.iter().zip(v).map(|(a, b)| a * b).sum()).collect()
 }
 
+/// `a · b`.
 pub fn dot(a: &[f64], b: &[f64]) -> f64 {
     a.iter().zip(b).map(|(x, y)| x * y).sum()
 }

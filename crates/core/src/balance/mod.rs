@@ -30,21 +30,26 @@ pub enum TaskWeighting {
     Fixed {},
     /// Learned homoscedastic uncertainty: term `c·e^{-s}·L + s/2` per task, `s` clamped.
     Uncertainty {
+        /// The lower clamp of each `s` (default -10).
         #[serde(default = "default_min_log_var")]
         min_log_variance: f32,
+        /// The upper clamp of each `s` (default 10).
         #[serde(default = "default_max_log_var")]
         max_log_variance: f32,
     },
     /// Weights from the ratio of the last two epochs' losses, softmax with a temperature.
     Dwa {
+        /// The softmax temperature (default 2).
         #[serde(default = "default_temperature")]
         temperature: f32,
     },
     /// Weights trained so that every task's gradient norm on the last shared layer moves at
     /// a rate set by its relative training speed.
     Gradnorm {
+        /// The restoring force α (default 1.5).
         #[serde(default = "default_alpha")]
         alpha: f32,
+        /// The learning rate of the weights (default 0.025).
         #[serde(default = "default_gradnorm_lr")]
         learning_rate: f32,
     },
@@ -52,8 +57,10 @@ pub enum TaskWeighting {
     Rlw {},
     /// FAMO: weights `softmax(ξ)_i / (c·L_i)`, ξ learned from each step's log-loss decrease.
     Famo {
+        /// The learning rate of ξ (default 0.025).
         #[serde(default = "default_famo_lr")]
         learning_rate: f32,
+        /// The weight decay γ of ξ (default 0.001).
         #[serde(default = "default_famo_gamma")]
         gamma: f32,
     },
@@ -85,16 +92,22 @@ fn default_gradnorm_lr() -> f32 {
 /// Gradient surgery: how the per-task gradients of the shared weights are combined.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize)]
 pub enum GradientSurgery {
+    /// PCGrad (Yu et al. 2020): each gradient loses its projection on the others it conflicts with (`'pcgrad'`).
     #[serde(rename = "pcgrad")]
     Pcgrad,
+    /// CAGrad (Liu et al. 2021): the average gradient moved towards the worst task (`'cagrad'`).
     #[serde(rename = "cagrad")]
     Cagrad,
+    /// Nash-MTL (Navon et al. 2022): the Nash bargaining solution (`'nash-mtl'`).
     #[serde(rename = "nash-mtl")]
     NashMtl,
+    /// Aligned-MTL (Senushkin et al. 2023): gradients aligned by their principal components (`'aligned-mtl'`).
     #[serde(rename = "aligned-mtl")]
     AlignedMtl,
+    /// IMTL-G (Liu et al. 2021): a combination with equal projections on every task gradient (`'imtl-g'`).
     #[serde(rename = "imtl-g")]
     ImtlG,
+    /// MGDA-UB (Sener & Koltun 2018): the min-norm combination, on the shared representation (`'mgda-ub'`).
     #[serde(rename = "mgda-ub")]
     MgdaUb,
 }
@@ -151,7 +164,9 @@ impl TaskWeighting {
 #[derive(Clone, Debug, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Balancer {
+    /// How task weights are chosen.
     pub method: TaskWeighting,
+    /// How per-task gradients are combined, if at all.
     pub surgery: Option<GradientSurgery>,
     /// The compiled `lossWeights`.
     pub base: Vec<f32>,

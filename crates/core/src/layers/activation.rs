@@ -9,7 +9,9 @@ use serde::{Deserialize, Deserializer};
 /// `tf.layers.activation({activation})`.
 #[derive(Clone, Debug, Deserialize)]
 pub struct ActivationConfig {
+    /// The layer's name.
     pub name: String,
+    /// The function applied.
     pub activation: Activation,
 }
 
@@ -31,6 +33,7 @@ impl<'de> Deserialize<'de> for Activation {
 /// Applies an activation function to its input.
 #[derive(Clone, Debug)]
 pub struct ActivationLayer {
+    /// The function applied.
     pub activation: Activation,
 }
 

@@ -14,10 +14,14 @@ use serde::Deserialize;
 #[derive(Clone, Debug, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct DenseConfig {
+    /// The layer's name.
     pub name: String,
+    /// Output values per row.
     pub units: usize,
+    /// Applied to `x · kernel + bias` (linear by default).
     #[serde(default = "linear")]
     pub activation: Activation,
+    /// Whether the layer has a bias (true by default).
     #[serde(default = "yes")]
     pub use_bias: bool,
     /// glorotNormal when absent.
@@ -26,10 +30,13 @@ pub struct DenseConfig {
     /// zeros when absent.
     #[serde(default)]
     pub bias_initializer: Option<Initializer>,
+    /// A penalty on the kernel, added to the training loss.
     #[serde(default)]
     pub kernel_regularizer: Option<Regularizer>,
+    /// A penalty on the bias, added to the training loss.
     #[serde(default)]
     pub bias_regularizer: Option<Regularizer>,
+    /// Whether training updates the weights (true by default).
     #[serde(default = "yes")]
     pub trainable: bool,
 }
@@ -65,8 +72,11 @@ impl DenseConfig {
 /// A built dense layer; `params` is `[kernel]` or `[kernel, bias]`.
 #[derive(Clone, Debug)]
 pub struct Dense {
+    /// Output values per row.
     pub units: usize,
+    /// Input values per row.
     pub input_dim: usize,
+    /// The activation function.
     pub activation: Activation,
     params: Vec<Param>,
 }

@@ -14,8 +14,11 @@ use serde::Deserialize;
 /// `tf.layers.dropout({rate, seed})`.
 #[derive(Clone, Debug, Deserialize)]
 pub struct DropoutConfig {
+    /// The layer's name.
     pub name: String,
+    /// The fraction of inputs set to 0 while training, in `[0, 1)`.
     pub rate: f64,
+    /// Seeds the masks (the workspace's random stream when absent).
     #[serde(default)]
     pub seed: Option<u64>,
 }
@@ -35,9 +38,11 @@ impl DropoutConfig {
 /// A built dropout layer.
 #[derive(Clone, Debug)]
 pub struct Dropout {
+    /// The fraction of inputs dropped.
     pub rate: f64,
     /// `1 - rate` in float32, as TF.js's scalar.
     keep: f32,
+    /// Seeds the masks.
     pub seed: Option<u64>,
 }
 

@@ -7,7 +7,9 @@ use serde::Deserialize;
 /// `tf.input({shape: [width]})`.
 #[derive(Clone, Debug, Deserialize)]
 pub struct InputConfig {
+    /// The input's name.
     pub name: String,
+    /// Values per row.
     pub width: usize,
 }
 
@@ -25,6 +27,7 @@ impl InputConfig {
 /// A model input of `width` columns.
 #[derive(Clone, Debug)]
 pub struct Input {
+    /// Values per row.
     pub width: usize,
 }
 

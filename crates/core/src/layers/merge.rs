@@ -8,6 +8,7 @@ use serde::Deserialize;
 /// `tf.layers.concatenate()`, `add()`, `multiply()`, `average()`: only a name.
 #[derive(Clone, Debug, Deserialize)]
 pub struct MergeConfig {
+    /// The layer's name.
     pub name: String,
 }
 
@@ -21,15 +22,20 @@ impl MergeConfig {
 /// How several inputs are merged into one.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum MergeOp {
+    /// The inputs side by side.
     Concatenate,
+    /// The element-wise sum.
     Add,
+    /// The element-wise product.
     Multiply,
+    /// The element-wise mean.
     Average,
 }
 
 /// A built merge layer.
 #[derive(Clone, Debug)]
 pub struct Merge {
+    /// How the inputs are merged.
     pub op: MergeOp,
 }
 

@@ -39,13 +39,21 @@ use serde::Deserialize;
 #[derive(Clone, Debug, Deserialize)]
 #[serde(tag = "className")]
 pub enum LayerConfig {
+    /// `tf.input` / `inputShape`.
     InputLayer(InputConfig),
+    /// `tf.layers.dense`.
     Dense(DenseConfig),
+    /// `tf.layers.dropout`.
     Dropout(DropoutConfig),
+    /// `tf.layers.activation`.
     Activation(ActivationConfig),
+    /// `tf.layers.concatenate`.
     Concatenate(MergeConfig),
+    /// `tf.layers.add`.
     Add(MergeConfig),
+    /// `tf.layers.multiply`.
     Multiply(MergeConfig),
+    /// `tf.layers.average`.
     Average(MergeConfig),
     Embedding(EmbeddingConfig),
     Flatten(FlattenConfig),
@@ -94,9 +102,11 @@ impl LayerConfig {
 pub struct Param {
     /// The weight's name within its layer (`kernel`, `bias`).
     pub name: &'static str,
+    /// The weight's shape (`[inputs, units]` for a dense kernel).
     pub shape: Vec<usize>,
     /// Row-major values.
     pub values: Vec<f32>,
+    /// A penalty on the weight, added to the training loss.
     pub regularizer: Option<Regularizer>,
     /// Whether the optimizer updates it when its layer is trainable (false for statistics a
     /// layer updates itself, such as batch normalization's moving mean).
@@ -191,8 +201,11 @@ impl Clone for Box<dyn Layer> {
 /// A layer in a model: its name, whether it trains, and what it computes.
 #[derive(Clone, Debug)]
 pub struct NamedLayer {
+    /// The layer's name (unique in its model).
     pub name: String,
+    /// Whether training updates its weights.
     pub trainable: bool,
+    /// What it computes.
     pub layer: Box<dyn Layer>,
 }
 
@@ -260,8 +273,11 @@ impl Inputs<'_> {
 
 /// One forward call.
 pub struct Forward<'a> {
+    /// Rows in the batch.
     pub rows: usize,
+    /// Whether the model trains (dropout drops only then).
     pub training: bool,
+    /// The outputs of the nodes the layer is applied to.
     pub inputs: Inputs<'a>,
     /// `rows × width` values to write.
     pub out: &'a mut [f32],
@@ -273,6 +289,7 @@ pub struct Forward<'a> {
 
 /// Gradient buffers of a trainable layer's weights, in [`Layer::params`] order.
 pub struct ParamGrads<'a> {
+    /// One buffer per weight.
     pub grads: &'a mut [Vec<f32>],
     /// Whether each buffer already holds a gradient of this backward pass (then add to it).
     pub written: &'a mut [bool],
@@ -303,14 +320,19 @@ impl GradSink<'_> {
 
 /// One backward call.
 pub struct Backward<'a> {
+    /// Rows in the batch.
     pub rows: usize,
     /// d loss / d output, `rows × width`; the layer may overwrite it.
     pub grad: &'a mut [f32],
+    /// The layer's output in the forward pass.
     pub out: &'a [f32],
+    /// What the layer saved in the forward pass.
     pub saved: &'a [f32],
+    /// The outputs of the nodes the layer is applied to.
     pub inputs: Inputs<'a>,
     /// None when the layer is frozen.
     pub param_grads: Option<ParamGrads<'a>>,
+    /// Where the gradients of its inputs go.
     pub sink: GradSink<'a>,
     /// A buffer of up to `max(rows, 2) × widest node` values for intermediate results.
     pub scratch: &'a mut Vec<f32>,

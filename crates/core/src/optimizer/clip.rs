@@ -7,6 +7,7 @@ use serde_json::{Map, Value};
 /// At most one of Keras's three clipping options.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum Clip {
+    /// No clipping.
     None,
     /// `clipnorm`: each gradient scaled to an L2 norm of at most c.
     Norm(f32),

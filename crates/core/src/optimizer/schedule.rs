@@ -9,7 +9,9 @@ use serde::Deserialize;
 #[derive(Clone, Debug, PartialEq, Deserialize)]
 #[serde(untagged)]
 pub enum LearningRate {
+    /// The same rate at every step.
     Constant(f32),
+    /// A rate that depends on the step.
     Schedule(Schedule),
 }
 
@@ -21,9 +23,13 @@ pub enum Schedule {
     /// `staircase`).
     #[serde(rename = "ExponentialDecay", rename_all = "camelCase")]
     ExponentialDecay {
+        /// The rate at step 0.
         initial_learning_rate: f32,
+        /// Steps per decay by `decay_rate`.
         decay_steps: f32,
+        /// The factor per `decay_steps` steps.
         decay_rate: f32,
+        /// Whether the exponent is floored.
         #[serde(default)]
         staircase: bool,
     },
@@ -32,18 +38,28 @@ pub enum Schedule {
     /// to `alpha` times that rate over `decaySteps`.
     #[serde(rename = "CosineDecay", rename_all = "camelCase")]
     CosineDecay {
+        /// The rate at step 0 (the start of the warmup, if any).
         initial_learning_rate: f32,
+        /// Steps of the decay.
         decay_steps: f32,
+        /// The final rate, as a fraction of the decayed-from rate.
         #[serde(default)]
         alpha: f32,
+        /// The rate reached at the end of the warmup.
         #[serde(default)]
         warmup_target: Option<f32>,
+        /// Steps of the warmup.
         #[serde(default)]
         warmup_steps: f32,
     },
     /// `values[i]` while `boundaries[i-1] < step <= boundaries[i]`.
     #[serde(rename = "PiecewiseConstantDecay", rename_all = "camelCase")]
-    PiecewiseConstantDecay { boundaries: Vec<f64>, values: Vec<f32> },
+    PiecewiseConstantDecay {
+        /// The steps where the rate changes, increasing.
+        boundaries: Vec<f64>,
+        /// The rates, one more than the boundaries.
+        values: Vec<f32>,
+    },
 }
 
 impl LearningRate {
@@ -55,6 +71,7 @@ impl LearningRate {
         }
     }
 
+    /// Rejects a rate that is not finite, or a schedule that cannot give one.
     pub fn validate(&self) -> Result<()> {
         match self {
             LearningRate::Constant(lr) if !lr.is_finite() => Err(Error::invalid(format!("optimizer: learningRate must be a finite number but got {lr}"))),

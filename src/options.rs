@@ -1,0 +1,114 @@
+//! The wire format: the camelCase JSON options that `lib/` sends, read into core configs in this
+//! one module. Nested configs with TF.js names (layers, losses, metrics, optimizers, balancing
+//! methods, CSV column configs) are read by the core's own serde impls; what exists only on the
+//! wire (fit options, `classWeight` keys as strings) is converted here with `TryFrom`.
+
+use crate::error::bad_options;
+use dense_mtl_core::csv::CsvConfig;
+use dense_mtl_core::layers::LayerConfig;
+use dense_mtl_core::model::{ClassWeights, TaskState};
+use dense_mtl_core::{CompileConfig, Error, FitConfig, GraphConfig};
+use napi::bindgen_prelude::{Env, Unknown};
+use serde::de::DeserializeOwned;
+use serde::Deserialize;
+use std::collections::HashMap;
+
+/// Reads an options object of `call` into `T`; a mismatch is an `InvalidArg` naming the call.
+fn from_json<T: DeserializeOwned>(call: &str, value: serde_json::Value) -> napi::Result<T> {
+    serde_json::from_value(value).map_err(|e| bad_options(call, e))
+}
+
+/// The model spec of `new NativeModel(spec)`: layers and how their nodes connect.
+pub fn model_spec(spec: serde_json::Value) -> napi::Result<GraphConfig> {
+    from_json("model", spec)
+}
+
+/// One layer's wire config (`layerShape`), named in errors by the layer's name.
+pub fn layer_config(spec: serde_json::Value) -> napi::Result<LayerConfig> {
+    let name = spec.get("name").and_then(|n| n.as_str()).unwrap_or("?").to_string();
+    from_json(&format!("layer '{name}'"), spec)
+}
+
+/// `compile`'s options: optimizer, one head per output, multi-task balancing.
+pub fn compile_config(spec: serde_json::Value) -> napi::Result<CompileConfig> {
+    from_json("compile", spec)
+}
+
+/// `tf.data.csv`'s config (the column defaults themselves stay in JavaScript).
+pub fn csv_config(config: serde_json::Value) -> napi::Result<CsvConfig> {
+    from_json("tf.data.csv", config)
+}
+
+/// A saved multi-task state, read from the JS object itself: a `serde_json::Value` cannot hold
+/// the Infinity that a file may give (1e999), which the core's check then names with its field.
+pub fn task_state(env: &Env, state: Unknown) -> napi::Result<TaskState> {
+    // What serde calls a unit value is a JS null.
+    let bad = |e: napi::Error| napi::Error::new(napi::Status::InvalidArg, format!("taskState: {}", e.reason.replace("unit value", "null")));
+    env.from_js_value(state).map_err(bad)
+}
+
+/// `fit` / `fitDataset` options as `lib/` sends them (TF.js defaults already applied there).
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct FitOptions {
+    #[serde(default)]
+    batch_size: usize,
+    #[serde(default)]
+    epochs: usize,
+    #[serde(default)]
+    initial_epoch: usize,
+    #[serde(default)]
+    shuffle: bool,
+    #[serde(default)]
+    seed: Option<u64>,
+    #[serde(default)]
+    validation_split: f64,
+    /// One entry per output: class index (a JS object key, so a string) → weight.
+    #[serde(default)]
+    class_weights: WireClassWeights,
+}
+
+/// `trainOnBatch` options: only the class weights.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct TrainBatchOptions {
+    #[serde(default)]
+    class_weights: WireClassWeights,
+}
+
+/// Class weights per output as JavaScript objects give them: keys are strings.
+type WireClassWeights = Vec<Option<HashMap<String, f32>>>;
+
+/// The options of `fit` (`call` = `"fit"`) or `fitDataset` (`"fitDataset"`).
+pub fn fit_config(call: &str, options: serde_json::Value) -> napi::Result<FitConfig> {
+    let options: FitOptions = from_json(call, options)?;
+    FitConfig::try_from(options).map_err(crate::error::to_js)
+}
+
+/// The class weights of `trainOnBatch`'s options.
+pub fn train_batch_class_weights(options: serde_json::Value) -> napi::Result<ClassWeights> {
+    let options: TrainBatchOptions = from_json("trainOnBatch", options)?;
+    class_weights(options.class_weights).map_err(crate::error::to_js)
+}
+
+impl TryFrom<FitOptions> for FitConfig {
+    type Error = Error;
+
+    fn try_from(o: FitOptions) -> Result<Self, Error> {
+        Ok(FitConfig {
+            batch_size: o.batch_size,
+            epochs: o.epochs,
+            initial_epoch: o.initial_epoch,
+            shuffle: o.shuffle,
+            seed: o.seed,
+            validation_split: o.validation_split,
+            class_weights: class_weights(o.class_weights)?,
+        })
+    }
+}
+
+/// String keys → class indices; a key that is not an index is an error naming it.
+fn class_weights(wire: WireClassWeights) -> Result<ClassWeights, Error> {
+    let index = |k: String| k.parse::<usize>().map_err(|_| Error::invalid(format!("fit: classWeight keys must be class indices (0, 1, ...) but got '{k}'")));
+    wire.into_iter().map(|cw| cw.map(|m| m.into_iter().map(|(k, v)| Ok((index(k)?, v))).collect::<Result<HashMap<_, _>, Error>>()).transpose()).collect()
+}
