@@ -288,6 +288,24 @@ describe('bad arguments', () => {
     ln.config.axis = [0];
     await expect(tf.loadLayersModel(tf.io.fromMemory(saved))).rejects.toThrow('axis must be -1');
   });
+
+  test('Keras config forms: axis lists, Keras 3 keys; options that compute something else are refused', async () => {
+    const saved = await artifactsOfPlain(buildNet(tfjs, { compile: false }));
+    const bn = saved.modelTopology.config.layers.find(l => l.class_name === 'BatchNormalization');
+    const ln = saved.modelTopology.config.layers.find(l => l.class_name === 'LayerNormalization');
+    // What Keras 3 writes: an int or a list for the axis, `synchronized`, `rms_scaling`, dtype policies.
+    Object.assign(bn.config, { axis: [-1], synchronized: false, dtype: { module: 'keras', class_name: 'DTypePolicy', config: { name: 'float32' } } });
+    Object.assign(ln.config, { axis: -1, rms_scaling: false });
+    const loaded = await tf.loadLayersModel(tf.io.fromMemory(saved));
+    expect(loaded.getLayer('bn').axis).toBe(-1);
+    expect(loaded.weights.map(w => w.name)).toEqual(['d1/kernel', 'd1/bias', 'bn/gamma', 'bn/beta', 'd2/kernel', 'd2/bias', 'ln/gamma', 'ln/beta',
+      'out/kernel', 'out/bias', 'bn/moving_mean', 'bn/moving_variance']);
+    ln.config.rms_scaling = true;
+    await expect(tf.loadLayersModel(tf.io.fromMemory(saved))).rejects.toThrow("layer 'ln' (LayerNormalization): rms_scaling true is not supported");
+    ln.config.rms_scaling = false;
+    bn.config.renorm = true;
+    await expect(tf.loadLayersModel(tf.io.fromMemory(saved))).rejects.toThrow("layer 'bn' (BatchNormalization): renorm true is not supported");
+  });
 });
 
 async function artifactsOfPlain(model) {
