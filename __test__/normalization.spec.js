@@ -3,6 +3,8 @@
 // weights (TF.js's shapes, set in both), then inference, training steps (batch statistics and
 // moving-statistics updates), multi-epoch fits, trainOnBatch, fitDataset and model files both
 // ways. Values agree within 1e-4 (relative, or absolute below 1).
+const fs = require('fs');
+const path = require('path');
 const tf = require('..');
 const { loadTfjs, seededValues, maxRelativeError } = require('./helpers/tfjs');
 
@@ -244,6 +246,31 @@ describe('model files', () => {
     const loaded = await tf.loadLayersModel(tf.io.fromMemory(await artifactsOf(theirs, tfjs)));
     expectSamePredictions(loaded, theirs);
     expect(maxRelativeError(weightByName(loaded, 'bn/moving_variance'), values(theirs.getLayer('bn').getWeights()[3]))).toBe(0);
+  });
+});
+
+// Made by scripts/make-normalization-fixtures.py with Keras 3 and tensorflowjs_converter 4.22.
+describe('Keras 3 files, and ours read by the Keras converter', () => {
+  const DIR = path.join(__dirname, 'fixtures', 'keras', 'normalization');
+  const record = (name) => JSON.parse(fs.readFileSync(path.join(DIR, name), 'utf8'));
+  const predict = (model, rec) => values(model.predict(tf.tensor2d(rec.x)));
+
+  test.each([['the .keras file itself', 'keras3.keras'], ['.h5 through the converter', 'keras3-from-h5/model.json']])(
+    'a trained Keras 3 model (%s) predicts as Keras does, with its moving statistics', async (_, file) => {
+      const rec = record('keras3.json');
+      const model = await tf.loadLayersModel(`file://${path.join(DIR, file)}`);
+      expect(model.layers.map(l => l.className)).toEqual(['Dense', 'BatchNormalization', 'Dense', 'LayerNormalization', 'Dense']);
+      expect(maxRelativeError(predict(model, rec), rec.predictions.flat())).toBeLessThanOrEqual(1e-5);
+    });
+
+  test('a model we saved, converted to .h5 and loaded by Keras 3, predicts as we do', async () => {
+    const rec = record('ours-in-keras.json');
+    const model = await tf.loadLayersModel(`file://${path.join(DIR, 'ours', 'model.json')}`);
+    expect(maxRelativeError(predict(model, rec), rec.predictions.flat())).toBeLessThanOrEqual(1e-5);
+    // Keras read the moving statistics we trained (not its initial zeros and ones).
+    const keras = Object.entries(rec.weights).find(([name]) => name.endsWith('moving_variance'))[1];
+    expect(maxRelativeError(weightByName(model, 'batch_normalization/moving_variance'), keras)).toBeLessThanOrEqual(1e-7);
+    expect(keras.some(v => Math.abs(v - 1) > 1e-3)).toBe(true);
   });
 });
 
