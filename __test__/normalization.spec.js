@@ -3,6 +3,8 @@
 // weights (TF.js's shapes, set in both), then inference, training steps (batch statistics and
 // moving-statistics updates), multi-epoch fits, trainOnBatch, fitDataset and model files both
 // ways. Values agree within 1e-4 (relative, or absolute below 1).
+const fs = require('fs');
+const path = require('path');
 const tf = require('..');
 const { loadTfjs, seededValues, maxRelativeError } = require('./helpers/tfjs');
 
@@ -247,6 +249,31 @@ describe('model files', () => {
   });
 });
 
+// Made by scripts/make-normalization-fixtures.py with Keras 3 and tensorflowjs_converter 4.22.
+describe('Keras 3 files, and ours read by the Keras converter', () => {
+  const DIR = path.join(__dirname, 'fixtures', 'keras', 'normalization');
+  const record = (name) => JSON.parse(fs.readFileSync(path.join(DIR, name), 'utf8'));
+  const predict = (model, rec) => values(model.predict(tf.tensor2d(rec.x)));
+
+  test.each([['the .keras file itself', 'keras3.keras'], ['.h5 through the converter', 'keras3-from-h5/model.json']])(
+    'a trained Keras 3 model (%s) predicts as Keras does, with its moving statistics', async (_, file) => {
+      const rec = record('keras3.json');
+      const model = await tf.loadLayersModel(`file://${path.join(DIR, file)}`);
+      expect(model.layers.map(l => l.className)).toEqual(['Dense', 'BatchNormalization', 'Dense', 'LayerNormalization', 'Dense']);
+      expect(maxRelativeError(predict(model, rec), rec.predictions.flat())).toBeLessThanOrEqual(1e-5);
+    });
+
+  test('a model we saved, converted to .h5 and loaded by Keras 3, predicts as we do', async () => {
+    const rec = record('ours-in-keras.json');
+    const model = await tf.loadLayersModel(`file://${path.join(DIR, 'ours', 'model.json')}`);
+    expect(maxRelativeError(predict(model, rec), rec.predictions.flat())).toBeLessThanOrEqual(1e-5);
+    // Keras read the moving statistics we trained (not its initial zeros and ones).
+    const keras = Object.entries(rec.weights).find(([name]) => name.endsWith('moving_variance'))[1];
+    expect(maxRelativeError(weightByName(model, 'batch_normalization/moving_variance'), keras)).toBeLessThanOrEqual(1e-7);
+    expect(keras.some(v => Math.abs(v - 1) > 1e-3)).toBe(true);
+  });
+});
+
 describe('bad arguments', () => {
   test.each([
     ['batchNormalization', { axis: 0 }, "axis must be -1 (the feature axis; dense-mtl works on [batch, features] data) but got 0"],
@@ -287,6 +314,24 @@ describe('bad arguments', () => {
     const ln = saved.modelTopology.config.layers.find(l => l.class_name === 'LayerNormalization');
     ln.config.axis = [0];
     await expect(tf.loadLayersModel(tf.io.fromMemory(saved))).rejects.toThrow('axis must be -1');
+  });
+
+  test('Keras config forms: axis lists, Keras 3 keys; options that compute something else are refused', async () => {
+    const saved = await artifactsOfPlain(buildNet(tfjs, { compile: false }));
+    const bn = saved.modelTopology.config.layers.find(l => l.class_name === 'BatchNormalization');
+    const ln = saved.modelTopology.config.layers.find(l => l.class_name === 'LayerNormalization');
+    // What Keras 3 writes: an int or a list for the axis, `synchronized`, `rms_scaling`, dtype policies.
+    Object.assign(bn.config, { axis: [-1], synchronized: false, dtype: { module: 'keras', class_name: 'DTypePolicy', config: { name: 'float32' } } });
+    Object.assign(ln.config, { axis: -1, rms_scaling: false });
+    const loaded = await tf.loadLayersModel(tf.io.fromMemory(saved));
+    expect(loaded.getLayer('bn').axis).toBe(-1);
+    expect(loaded.weights.map(w => w.name)).toEqual(['d1/kernel', 'd1/bias', 'bn/gamma', 'bn/beta', 'd2/kernel', 'd2/bias', 'ln/gamma', 'ln/beta',
+      'out/kernel', 'out/bias', 'bn/moving_mean', 'bn/moving_variance']);
+    ln.config.rms_scaling = true;
+    await expect(tf.loadLayersModel(tf.io.fromMemory(saved))).rejects.toThrow("layer 'ln' (LayerNormalization): rms_scaling true is not supported");
+    ln.config.rms_scaling = false;
+    bn.config.renorm = true;
+    await expect(tf.loadLayersModel(tf.io.fromMemory(saved))).rejects.toThrow("layer 'bn' (BatchNormalization): renorm true is not supported");
   });
 });
 

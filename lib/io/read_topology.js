@@ -160,8 +160,14 @@ const LAYER_READERS = {
   LayerNormalization: (c, what) => layerFactories.layerNormalization(normalizationArgs(c, what)),
 };
 
+// Keras options that would compute something else (TF.js ignores them; dense-mtl refuses them).
+const KERAS_NORMALIZATION_OPTIONS = ['renorm', 'virtualBatchSize', 'rmsScaling'];
+
 /** The options batchNormalization and layerNormalization share, from a config. */
 function normalizationArgs(c, what) {
+  for (const key of KERAS_NORMALIZATION_OPTIONS) {
+    if (c[key] != null && c[key] !== false) fail(`${what}: ${toSnakeCase(key)} ${describe(c[key])} is not supported (dense-mtl computes TF.js's normalization)`);
+  }
   return {
     ...commonArgs(c, what), axis: c.axis ?? undefined, epsilon: c.epsilon ?? undefined, center: c.center ?? undefined, scale: c.scale ?? undefined,
     betaInitializer: readInitializer(c.betaInitializer, `${what} betaInitializer`),

@@ -354,3 +354,21 @@ fn a_one_row_training_batch_is_finite() {
     assert_eq!(weight(&model, "d", 0), kernel, "no gradient reaches the layer before BN");
     assert!(weight(&model, "bn", 3).iter().all(|v| v.is_finite()));
 }
+
+#[test]
+fn a_refused_step_leaves_the_moving_statistics_alone() {
+    // A step whose loss is not finite is not applied: the moving statistics stay too.
+    let layers = vec![
+        norm("BatchNormalization", "bn", json!({})),
+        json!({"className": "Dense", "name": "out", "units": 3,
+        "kernelInitializer": {"className": "Constant", "config": {"value": 1e30}}}),
+    ];
+    let mut model = compiled_model(chain(3, layers), sgd(0.1));
+    let (x, y) = data(4, 3, 3, 17);
+    let before = (weight(&model, "bn", 2), weight(&model, "bn", 3));
+    let mut buf = model.buffers(4, true).unwrap();
+    let batch = Batchable { sample_weights: Vec::new(), xs: vec![&x], ys: vec![&y], rows: 4 };
+    let refused = model.train_step(&mut buf, &batch, &[0, 1, 2, 3], &Vec::new(), &mut [0.0], &mut [0.0]);
+    assert!(refused.is_err(), "the loss overflows: {refused:?}");
+    assert_eq!((weight(&model, "bn", 2), weight(&model, "bn", 3)), before);
+}

@@ -96,8 +96,8 @@ impl LayerNorm {
     /// A row's mean and `1 / sqrt(variance + epsilon)` (TF.js's moments: biased variance).
     fn moments(&self, row: &[f32]) -> (f32, f32) {
         let n = row.len() as f32;
-        let mean = row.iter().sum::<f32>() / n;
-        let variance = row.iter().map(|&v| (v - mean) * (v - mean)).sum::<f32>() / n;
+        let mean = lane_sum(row, |v| v) / n;
+        let variance = lane_sum(row, |v| (v - mean) * (v - mean)) / n;
         (mean, 1.0 / (variance + self.epsilon).sqrt())
     }
 }
@@ -141,9 +141,12 @@ impl Layer for LayerNorm {
                 pass.saved[2 * r] = mean;
                 pass.saved[2 * r + 1] = inv_std;
             }
-            for j in 0..w {
-                let scaled = (x_row[j] - mean) * gamma.map_or(1.0, |g| g[j]) * inv_std;
-                o_row[j] = beta.map_or(0.0, |b| b[j]) + scaled;
+            o_row.iter_mut().zip(x_row).for_each(|(o, &v)| *o = (v - mean) * inv_std);
+            if let Some(g) = gamma {
+                o_row.iter_mut().zip(g).for_each(|(o, &g)| *o *= g);
+            }
+            if let Some(b) = beta {
+                o_row.iter_mut().zip(b).for_each(|(o, &b)| *o += b);
             }
         }
     }
@@ -198,4 +201,15 @@ impl Layer for LayerNorm {
     fn clone_box(&self) -> Box<dyn Layer> {
         Box::new(self.clone())
     }
+}
+
+/// `Σ f(v)` over `values` in eight lanes (a sequential float sum cannot be vectorized).
+fn lane_sum(values: &[f32], f: impl Fn(f32) -> f32) -> f32 {
+    let mut lanes = [0.0f32; 8];
+    let mut chunks = values.chunks_exact(8);
+    for chunk in &mut chunks {
+        lanes.iter_mut().zip(chunk).for_each(|(l, &v)| *l += f(v));
+    }
+    chunks.remainder().iter().for_each(|&v| lanes[0] += f(v));
+    lanes.iter().sum()
 }
