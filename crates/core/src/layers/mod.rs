@@ -9,16 +9,32 @@
 //! variant in [`LayerConfig`] and its arms in [`LayerConfig::name`] and [`LayerConfig::build`].
 
 pub mod activation;
+pub mod alpha_dropout;
 pub mod dense;
 pub mod dropout;
+pub mod elu;
+pub mod gaussian_dropout;
+pub mod gaussian_noise;
 pub mod input;
+pub mod leaky_relu;
 pub mod merge;
+pub mod prelu;
+pub mod softmax;
+pub mod thresholded_relu;
 
 pub use activation::{ActivationConfig, ActivationLayer};
+pub use alpha_dropout::{AlphaDropout, AlphaDropoutConfig};
 pub use dense::{Dense, DenseConfig};
 pub use dropout::{Dropout, DropoutConfig};
+pub use elu::{Elu, EluConfig};
+pub use gaussian_dropout::{GaussianDropout, GaussianDropoutConfig};
+pub use gaussian_noise::{GaussianNoise, GaussianNoiseConfig};
 pub use input::{Input, InputConfig};
+pub use leaky_relu::{LeakyRelu, LeakyReluConfig};
 pub use merge::{Merge, MergeConfig, MergeOp};
+pub use prelu::{PRelu, PReluConfig};
+pub use softmax::{Softmax, SoftmaxConfig};
+pub use thresholded_relu::{ThresholdedRelu, ThresholdedReluConfig};
 
 use crate::error::{Error, Result};
 use crate::graph::Node;
@@ -39,6 +55,18 @@ pub enum LayerConfig {
     Add(MergeConfig),
     Multiply(MergeConfig),
     Average(MergeConfig),
+    #[serde(rename = "LeakyReLU")]
+    LeakyRelu(LeakyReluConfig),
+    #[serde(rename = "PReLU")]
+    PRelu(PReluConfig),
+    #[serde(rename = "ELU")]
+    Elu(EluConfig),
+    #[serde(rename = "ThresholdedReLU")]
+    ThresholdedRelu(ThresholdedReluConfig),
+    Softmax(SoftmaxConfig),
+    GaussianNoise(GaussianNoiseConfig),
+    GaussianDropout(GaussianDropoutConfig),
+    AlphaDropout(AlphaDropoutConfig),
 }
 
 impl LayerConfig {
@@ -50,6 +78,14 @@ impl LayerConfig {
             LayerConfig::Dropout(c) => &c.name,
             LayerConfig::Activation(c) => &c.name,
             LayerConfig::Concatenate(c) | LayerConfig::Add(c) | LayerConfig::Multiply(c) | LayerConfig::Average(c) => &c.name,
+            LayerConfig::LeakyRelu(c) => &c.name,
+            LayerConfig::PRelu(c) => &c.name,
+            LayerConfig::Elu(c) => &c.name,
+            LayerConfig::ThresholdedRelu(c) => &c.name,
+            LayerConfig::Softmax(c) => &c.name,
+            LayerConfig::GaussianNoise(c) => &c.name,
+            LayerConfig::GaussianDropout(c) => &c.name,
+            LayerConfig::AlphaDropout(c) => &c.name,
         }
     }
 
@@ -65,6 +101,14 @@ impl LayerConfig {
             LayerConfig::Add(c) => Ok(c.build(MergeOp::Add)),
             LayerConfig::Multiply(c) => Ok(c.build(MergeOp::Multiply)),
             LayerConfig::Average(c) => Ok(c.build(MergeOp::Average)),
+            LayerConfig::LeakyRelu(c) => c.build(),
+            LayerConfig::PRelu(c) => c.build(input_width),
+            LayerConfig::Elu(c) => c.build(),
+            LayerConfig::ThresholdedRelu(c) => c.build(),
+            LayerConfig::Softmax(c) => c.build(),
+            LayerConfig::GaussianNoise(c) => c.build(),
+            LayerConfig::GaussianDropout(c) => c.build(),
+            LayerConfig::AlphaDropout(c) => c.build(input_width),
         }
     }
 }
