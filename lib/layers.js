@@ -219,3 +219,5 @@ const layers = {
 };
 
 module.exports = { Layer, InputLayer, Dense, Dropout, Activation, Concatenate, Add, Multiply, Average, SymbolicTensor, input, layers, ACTIVATIONS };
+// The activation and noise layers extend Layer, so they are added once this module is exported.
+Object.assign(layers, require('./activation_layers').factories);

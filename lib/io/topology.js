@@ -11,7 +11,8 @@ const { convertTsToPythonic, convertPythonicToTs, toSnakeCase } = require('./pyt
 const TFJS_VERSION = '4.22.0';
 const KERAS_VERSION = `tfjs-layers ${TFJS_VERSION}`;
 const MERGE_CLASSES = ['Concatenate', 'Add', 'Multiply', 'Average'];
-const SUPPORTED = ['Dense', 'Dropout', 'Activation', ...MERGE_CLASSES, 'InputLayer'];
+const ACTIVATION_CLASSES = ['LeakyReLU', 'PReLU', 'ELU', 'ThresholdedReLU', 'Softmax', 'GaussianNoise', 'GaussianDropout', 'AlphaDropout'];
+const SUPPORTED = ['Dense', 'Dropout', 'Activation', ...MERGE_CLASSES, 'InputLayer', ...ACTIVATION_CLASSES];
 
 // --- writing -------------------------------------------------------------------------------
 
@@ -48,6 +49,13 @@ function layerConfig(layer) {
       return { axis: layer.axis ?? -1, ...baseConfig(layer) };
     case 'Add': case 'Multiply': case 'Average':
       return baseConfig(layer);
+    case 'PReLU':
+      return {
+        alphaInitializer: serializeInitializer(layer.alphaInitializer), alphaRegularizer: serializeRegularizer(layer.alphaRegularizer),
+        alphaConstraint: null, sharedAxes: layer.sharedAxes, ...baseConfig(layer),
+      };
+    case 'LeakyReLU': case 'ELU': case 'ThresholdedReLU': case 'Softmax': case 'GaussianNoise': case 'GaussianDropout': case 'AlphaDropout':
+      return { ...layer._options(), ...baseConfig(layer) };
     default:
       return fail(`model.save: cannot serialize layer '${layer.name}' of class ${layer.className}`);
   }
@@ -220,6 +228,21 @@ const LAYER_READERS = {
   Add: (c, what) => layerFactories.add(commonArgs(c, what)),
   Multiply: (c, what) => layerFactories.multiply(commonArgs(c, what)),
   Average: (c, what) => layerFactories.average(commonArgs(c, what)),
+  // Keras 3 names LeakyReLU's slope negative_slope.
+  LeakyReLU: (c, what) => layerFactories.leakyReLU({ ...commonArgs(c, what), alpha: c.alpha ?? c.negativeSlope ?? undefined }),
+  PReLU(c, what) {
+    if (c.alphaConstraint != null) fail(`${what}: alphaConstraint is not supported by dense-mtl`);
+    return layerFactories.prelu({
+      ...commonArgs(c, what), alphaInitializer: readInitializer(c.alphaInitializer, `${what} alphaInitializer`),
+      alphaRegularizer: readRegularizer(c.alphaRegularizer, `${what} alphaRegularizer`), sharedAxes: c.sharedAxes ?? undefined,
+    });
+  },
+  ELU: (c, what) => layerFactories.elu({ ...commonArgs(c, what), alpha: c.alpha ?? undefined }),
+  ThresholdedReLU: (c, what) => layerFactories.thresholdedReLU({ ...commonArgs(c, what), theta: c.theta ?? undefined }),
+  Softmax: (c, what) => layerFactories.softmax({ ...commonArgs(c, what), axis: c.axis ?? undefined }),
+  GaussianNoise: (c, what) => layerFactories.gaussianNoise({ ...commonArgs(c, what), stddev: c.stddev }),
+  GaussianDropout: (c, what) => layerFactories.gaussianDropout({ ...commonArgs(c, what), rate: c.rate }),
+  AlphaDropout: (c, what) => layerFactories.alphaDropout({ ...commonArgs(c, what), rate: c.rate, noiseShape: c.noiseShape ?? undefined }),
 };
 
 function unknownLayer(className, name, where) {
