@@ -16,7 +16,10 @@ function rateArg(rate, what) {
   return rate;
 }
 
-/** Element-wise layers: the output has the input's shape. */
+/**
+ * Element-wise layers: the output has the input's shape. `_options()` gives the layer's own config
+ * keys in TF.js's order (lib/io/topology.js writes them to files as they are).
+ */
 class ElementwiseLayer extends Layer {
   toNative() { return { className: this.className, name: this.name, ...this._options() }; }
   getConfig() { return { ...this._options(), ...super.getConfig() }; }
@@ -141,15 +144,16 @@ class PReLU extends Layer {
   }
 }
 
+// TF.js accepts a missing or null argument object for every one of them.
 const factories = {
-  leakyReLU: (args) => new LeakyReLU(args),
-  prelu: (args) => new PReLU(args),
-  elu: (args) => new ELU(args),
-  thresholdedReLU: (args) => new ThresholdedReLU(args),
-  softmax: (args) => new Softmax(args),
-  gaussianNoise: (args) => new GaussianNoise(args),
-  gaussianDropout: (args) => new GaussianDropout(args),
-  alphaDropout: (args) => new AlphaDropout(args),
+  leakyReLU: (args) => new LeakyReLU(args ?? {}),
+  prelu: (args) => new PReLU(args ?? {}),
+  elu: (args) => new ELU(args ?? {}),
+  thresholdedReLU: (args) => new ThresholdedReLU(args ?? {}),
+  softmax: (args) => new Softmax(args ?? {}),
+  gaussianNoise: (args) => new GaussianNoise(args ?? {}),
+  gaussianDropout: (args) => new GaussianDropout(args ?? {}),
+  alphaDropout: (args) => new AlphaDropout(args ?? {}),
 };
 
 module.exports = { LeakyReLU, PReLU, ELU, ThresholdedReLU, Softmax, GaussianNoise, GaussianDropout, AlphaDropout, factories };

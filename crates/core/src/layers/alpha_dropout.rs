@@ -107,9 +107,9 @@ impl Layer for AlphaDropout {
         one_input(&format!("layer '{name}'"), inputs)
     }
 
-    /// The keep flags, in training.
+    /// The keep flags, in training at a rate above 0.
     fn saved_width(&self, width: usize, training: bool) -> usize {
-        if training {
+        if training && self.active() {
             width
         } else {
             0

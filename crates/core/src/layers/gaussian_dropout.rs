@@ -53,9 +53,9 @@ impl Layer for GaussianDropout {
         one_input(&format!("layer '{name}'"), inputs)
     }
 
-    /// The noise, in training.
+    /// The noise, in training at a rate above 0.
     fn saved_width(&self, width: usize, training: bool) -> usize {
-        if training {
+        if training && self.active() {
             width
         } else {
             0
