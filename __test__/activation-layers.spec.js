@@ -188,6 +188,28 @@ describe('noise layers are active in fit: the training loss has its expected val
   });
 });
 
+describe('fit({seed}) repeats the noise layers\' draws', () => {
+  async function fitOnce(seed) {
+    const m = tf.sequential();
+    m.add(tf.layers.dense({ units: 6, inputShape: [4], kernelInitializer: tf.initializers.glorotUniform({ seed: 1 }) }));
+    m.add(tf.layers.gaussianNoise({ stddev: 0.5 }));
+    m.add(tf.layers.gaussianDropout({ rate: 0.3 }));
+    m.add(tf.layers.alphaDropout({ rate: 0.2 }));
+    m.add(tf.layers.dropout({ rate: 0.2 }));
+    m.add(tf.layers.dense({ units: 2, kernelInitializer: tf.initializers.glorotUniform({ seed: 2 }) }));
+    m.compile({ loss: 'meanSquaredError', optimizer: tf.train.sgd(0.1) });
+    const { x, y } = data(tf, 24);
+    const history = await m.fit(x, y, { epochs: 3, batchSize: 5, seed, verbose: 0 });
+    return { loss: history.history.loss, weights: m.getWeights().map(w => Array.from(w.dataSync())) };
+  }
+
+  test('the same seed gives the same history and weights, another seed others', async () => {
+    const first = await fitOnce(42);
+    expect(await fitOnce(42)).toEqual(first);
+    expect((await fitOnce(43)).loss).not.toEqual(first.loss);
+  });
+});
+
 describe('saved files', () => {
   /** Every new layer in one model, named, so both libraries write the same file. */
   function everyLayer(lib) {
