@@ -1141,7 +1141,7 @@ export interface ModelFitArgs {
    */
   sampleWeight?: Tensor | number[] | Array<Tensor | number[] | null> | { [outputName: string]: Tensor | number[] };
   initialEpoch?: number;
-  /** dense-mtl only: seeds shuffling and dropout so that a fit can be repeated exactly. */
+  /** dense-mtl only: seeds shuffling, dropout and the noise layers so that a fit can be repeated exactly. */
   seed?: number;
   /** Accepted and ignored: dense-mtl yields about every 125 ms when a callback or the progress bar needs it. */
   yieldEvery?: YieldEveryOptions;
