@@ -861,6 +861,111 @@ export declare namespace layers {
   function layerNormalization(args?: NormalizationLayerArgs): LayerNormalization;
 }
 
+// The activation and noise layers (TF.js's advanced_activations and noise layers).
+
+/** Arguments of `tf.layers.leakyReLU`. */
+export interface LeakyReLULayerArgs extends LayerArgs {
+  /** The slope below zero; default 0.3. */
+  alpha?: number;
+}
+/** Arguments of `tf.layers.prelu`. */
+export interface PReLULayerArgs extends LayerArgs {
+  /** Default 'zeros'. */
+  alphaInitializer?: InitializerIdentifier | Initializer;
+  alphaRegularizer?: RegularizerIdentifier | Regularizer;
+  /** Not supported (an error when given). */
+  alphaConstraint?: null;
+  /** Axes along which one alpha is shared; only 1 (one alpha for all features) on [batch, features] data. */
+  sharedAxes?: number | number[];
+}
+/** Arguments of `tf.layers.elu`. */
+export interface ELULayerArgs extends LayerArgs {
+  /** Default 1. TF.js throws for any other value; dense-mtl computes Keras's `alpha · (eˣ − 1)`. */
+  alpha?: number;
+}
+/** Arguments of `tf.layers.thresholdedReLU`. */
+export interface ThresholdedReLULayerArgs extends LayerArgs {
+  /** Default 1. */
+  theta?: number;
+}
+/** Arguments of `tf.layers.softmax`. */
+export interface SoftmaxLayerArgs extends LayerArgs {
+  /** The features axis: 1 (TF.js's default) or -1. */
+  axis?: number | number[];
+}
+/** Arguments of `tf.layers.gaussianNoise`. */
+export interface GaussianNoiseArgs extends LayerArgs {
+  /** Standard deviation of the noise, >= 0. */
+  stddev: number;
+}
+/** Arguments of `tf.layers.gaussianDropout`. */
+export interface GaussianDropoutArgs extends LayerArgs {
+  /** In [0, 1): the noise has standard deviation √(rate / (1 − rate)). */
+  rate: number;
+}
+/** Arguments of `tf.layers.alphaDropout`. */
+export interface AlphaDropoutArgs extends LayerArgs {
+  /** In [0, 1). */
+  rate: number;
+  /** `[batch, features]`, each null (a flag per position), 1 (one flag broadcast along the axis) or the axis's size. */
+  noiseShape?: Shape;
+}
+
+/** `tf.layers.leakyReLU`'s layer. */
+export interface LeakyReLU extends Layer {
+  readonly alpha: number;
+}
+/** `tf.layers.prelu`'s layer: its weight `alpha` has one value per feature, or one with `sharedAxes: [1]`. */
+export interface PReLU extends Layer {
+  readonly alphaInitializer: Initializer;
+  readonly alphaRegularizer: Regularizer | null;
+  readonly sharedAxes: number[] | null;
+}
+/** `tf.layers.elu`'s layer. */
+export interface ELU extends Layer {
+  readonly alpha: number;
+}
+/** `tf.layers.thresholdedReLU`'s layer. */
+export interface ThresholdedReLU extends Layer {
+  readonly theta: number;
+}
+/** `tf.layers.softmax`'s layer. */
+export interface Softmax extends Layer {
+  readonly axis: number | number[];
+}
+/** `tf.layers.gaussianNoise`'s layer. */
+export interface GaussianNoise extends Layer {
+  readonly stddev: number;
+}
+/** `tf.layers.gaussianDropout`'s layer. */
+export interface GaussianDropout extends Layer {
+  readonly rate: number;
+}
+/** `tf.layers.alphaDropout`'s layer. */
+export interface AlphaDropout extends Layer {
+  readonly rate: number;
+  readonly noiseShape: Shape | null;
+}
+
+export declare namespace layers {
+  /** `alpha · x` below zero, `x` elsewhere. */
+  function leakyReLU(args?: LeakyReLULayerArgs): LeakyReLU;
+  /** A leaky ReLU whose slope is learned (the weight `alpha`). */
+  function prelu(args?: PReLULayerArgs): PReLU;
+  /** `x` for x >= 0, `alpha · (eˣ − 1)` below. */
+  function elu(args?: ELULayerArgs): ELU;
+  /** `x` where x > theta, 0 elsewhere. TF.js cannot train through it; dense-mtl can (gradient 1 where x > theta). */
+  function thresholdedReLU(args?: ThresholdedReLULayerArgs): ThresholdedReLU;
+  /** Softmax over the features of each row. */
+  function softmax(args?: SoftmaxLayerArgs): Softmax;
+  /** Adds normal noise of standard deviation `stddev` while training; the identity otherwise. */
+  function gaussianNoise(args: GaussianNoiseArgs): GaussianNoise;
+  /** Multiplies by normal noise of mean 1 while training; the identity otherwise. */
+  function gaussianDropout(args: GaussianDropoutArgs): GaussianDropout;
+  /** Dropout for SELU networks, with TF.js's affine correction, while training; the identity otherwise. */
+  function alphaDropout(args: AlphaDropoutArgs): AlphaDropout;
+}
+
 /** A symbolic input of a functional model (`tf.model`). */
 export declare function input(config: InputConfig): SymbolicTensor;
 
@@ -1131,7 +1236,7 @@ export interface ModelFitArgs {
    */
   sampleWeight?: Tensor | number[] | Array<Tensor | number[] | null> | { [outputName: string]: Tensor | number[] };
   initialEpoch?: number;
-  /** dense-mtl only: seeds shuffling and dropout so that a fit can be repeated exactly. */
+  /** dense-mtl only: seeds shuffling, dropout and the noise layers so that a fit can be repeated exactly. */
   seed?: number;
   /** Accepted and ignored: dense-mtl yields about every 125 ms when a callback or the progress bar needs it. */
   yieldEvery?: YieldEveryOptions;

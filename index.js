@@ -2,7 +2,8 @@
 // dense-mtl: the TensorFlow.js Layers API (dense subset) on a native Rust core.
 // This file assembles the `tf` namespace; each part lives in lib/.
 const tensors = require('./lib/tensor');
-const { layers, input, Layer, SymbolicTensor } = require('./lib/layers');
+const { input, Layer, SymbolicTensor } = require('./lib/layers');
+const layers = require('./lib/layer_factories');
 const { LayersModel, Sequential } = require('./lib/model');
 const { initializers, Initializer } = require('./lib/initializers');
 const { regularizers, Regularizer } = require('./lib/regularizers');

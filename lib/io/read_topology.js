@@ -2,14 +2,13 @@
 // Models rebuilt from topologies written by TF.js, by the Keras converter or by us, through the
 // public API (layer factories, tf.model, tf.sequential).
 const { fail, describe } = require('../errors');
-const { layers: layerFactories, input } = require('../layers');
+const { input } = require('../layers');
+const layerFactories = require('../layer_factories');
 const { LayersModel, Sequential } = require('../model');
 const { initializers, getInitializer } = require('../initializers');
 const { regularizers } = require('../regularizers');
 const { convertPythonicToTs, toSnakeCase } = require('./pythonic');
-const { MERGE_CLASSES } = require('./topology');
 
-const SUPPORTED = ['Dense', 'Dropout', 'Activation', ...MERGE_CLASSES, 'InputLayer'];
 
 const isObject = (v) => v != null && typeof v === 'object' && !Array.isArray(v);
 
@@ -158,6 +157,21 @@ const LAYER_READERS = {
     });
   },
   LayerNormalization: (c, what) => layerFactories.layerNormalization(normalizationArgs(c, what)),
+  // Keras 3 names LeakyReLU's slope negative_slope.
+  LeakyReLU: (c, what) => layerFactories.leakyReLU({ ...commonArgs(c, what), alpha: c.alpha ?? c.negativeSlope ?? undefined }),
+  PReLU(c, what) {
+    if (c.alphaConstraint != null) fail(`${what}: alphaConstraint is not supported by dense-mtl`);
+    return layerFactories.prelu({
+      ...commonArgs(c, what), alphaInitializer: readInitializer(c.alphaInitializer, `${what} alphaInitializer`),
+      alphaRegularizer: readRegularizer(c.alphaRegularizer, `${what} alphaRegularizer`), sharedAxes: c.sharedAxes ?? undefined,
+    });
+  },
+  ELU: (c, what) => layerFactories.elu({ ...commonArgs(c, what), alpha: c.alpha ?? undefined }),
+  ThresholdedReLU: (c, what) => layerFactories.thresholdedReLU({ ...commonArgs(c, what), theta: c.theta ?? undefined }),
+  Softmax: (c, what) => layerFactories.softmax({ ...commonArgs(c, what), axis: c.axis ?? undefined }),
+  GaussianNoise: (c, what) => layerFactories.gaussianNoise({ ...commonArgs(c, what), stddev: c.stddev }),
+  GaussianDropout: (c, what) => layerFactories.gaussianDropout({ ...commonArgs(c, what), rate: c.rate }),
+  AlphaDropout: (c, what) => layerFactories.alphaDropout({ ...commonArgs(c, what), rate: c.rate, noiseShape: c.noiseShape ?? undefined }),
 };
 
 // Keras options that would compute something else (TF.js ignores them; dense-mtl refuses them).
@@ -180,7 +194,7 @@ function normalizationArgs(c, what) {
 
 
 function unknownLayer(className, name, where) {
-  return fail(`Unknown layer: ${className} (layer ${describe(name)} in ${where}). dense-mtl supports ${SUPPORTED.join(', ')}`);
+  return fail(`Unknown layer: ${className} (layer ${describe(name)} in ${where}). dense-mtl supports InputLayer, ${Object.keys(LAYER_READERS).join(', ')}`);
 }
 
 /** Makes one layer from a `{className, config}` entry; errors name the layer and the source. */

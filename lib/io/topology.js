@@ -70,6 +70,13 @@ function layerConfig(layer) {
         betaRegularizer: serializeRegularizer(layer.betaRegularizer), gammaRegularizer: serializeRegularizer(layer.gammaRegularizer),
         ...baseConfig(layer),
       };
+    case 'PReLU':
+      return {
+        alphaInitializer: serializeInitializer(layer.alphaInitializer), alphaRegularizer: serializeRegularizer(layer.alphaRegularizer),
+        alphaConstraint: null, sharedAxes: layer.sharedAxes, ...baseConfig(layer),
+      };
+    case 'LeakyReLU': case 'ELU': case 'ThresholdedReLU': case 'Softmax': case 'GaussianNoise': case 'GaussianDropout': case 'AlphaDropout':
+      return { ...layer._options(), ...baseConfig(layer) };
     default:
       return fail(`model.save: cannot serialize layer '${layer.name}' of class ${layer.className}`);
   }

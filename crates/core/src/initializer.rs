@@ -103,6 +103,16 @@ impl Initializer {
 
     /// Fills `out`, the values of a weight whose fans are `fan_in` and `fan_out`.
     pub fn fill(&self, out: &mut [f32], fan_in: usize, fan_out: usize) {
+        self.fill_with_fans(out, fan_in as f32, fan_out as f32);
+    }
+
+    /// Fills a 1-D weight: TF.js's `computeFans` takes both fans of a vector as √length.
+    pub fn fill_vector(&self, out: &mut [f32]) {
+        let fan = (out.len() as f32).sqrt();
+        self.fill_with_fans(out, fan, fan);
+    }
+
+    fn fill_with_fans(&self, out: &mut [f32], fan_in: f32, fan_out: f32) {
         match *self {
             Initializer::Zeros {} => out.fill(0.0),
             Initializer::Ones {} => out.fill(1.0),
@@ -121,9 +131,9 @@ impl Initializer {
             }
             Initializer::VarianceScaling { scale, mode, distribution, seed } => {
                 let fan = match mode {
-                    FanMode::FanIn => fan_in as f32,
-                    FanMode::FanOut => fan_out as f32,
-                    FanMode::FanAvg => (fan_in + fan_out) as f32 / 2.0,
+                    FanMode::FanIn => fan_in,
+                    FanMode::FanOut => fan_out,
+                    FanMode::FanAvg => (fan_in + fan_out) / 2.0,
                 };
                 let variance = scale / fan.max(1.0);
                 let mut rng = Rng::new(seed);

@@ -280,7 +280,7 @@ pub struct Trainer {
     signals: Option<Arc<Signals>>,
     /// Validation values come from the caller (a validation dataset).
     validated_by_caller: bool,
-    /// Whether the balancer's random stream was seeded from `config.seed` (on the first run).
+    /// Whether the balancer's and the layers' random streams were seeded from `config.seed` (on the first run).
     balancer_seeded: bool,
 }
 
@@ -432,6 +432,10 @@ impl Trainer {
         if let (false, Some(seed), Some(balancer)) = (self.balancer_seeded, self.config.seed, model.balancer.as_mut()) {
             // PCGrad's order and RLW's weights follow fit({seed}) too.
             balancer.seed(seed);
+        }
+        if let (false, Some(seed), Some(buffers)) = (self.balancer_seeded, self.config.seed, self.buffers.as_mut()) {
+            // So do unseeded dropout masks and the noise layers' draws.
+            buffers.ws.rng = Rng::new(Some(seed ^ 0x6e6f_6973_655f_7773));
         }
         self.balancer_seeded = true;
         // Small models never split work across threads: skip the hand-off to the pool.

@@ -9,24 +9,40 @@
 //! variant in [`LayerConfig`] and its arms in [`LayerConfig::name`] and [`LayerConfig::build`].
 
 pub mod activation;
+pub mod alpha_dropout;
 pub mod batch_norm;
 pub mod dense;
 pub mod dropout;
+pub mod elu;
 pub mod embedding;
 pub mod flatten;
+pub mod gaussian_dropout;
+pub mod gaussian_noise;
 pub mod input;
 pub mod layer_norm;
+pub mod leaky_relu;
 pub mod merge;
+pub mod prelu;
+pub mod softmax;
+pub mod thresholded_relu;
 
 pub use activation::{ActivationConfig, ActivationLayer};
+pub use alpha_dropout::{AlphaDropout, AlphaDropoutConfig};
 pub use batch_norm::{BatchNorm, BatchNormConfig};
 pub use dense::{Dense, DenseConfig};
 pub use dropout::{Dropout, DropoutConfig};
+pub use elu::{Elu, EluConfig};
 pub use embedding::{Embedding, EmbeddingConfig};
 pub use flatten::{Flatten, FlattenConfig};
+pub use gaussian_dropout::{GaussianDropout, GaussianDropoutConfig};
+pub use gaussian_noise::{GaussianNoise, GaussianNoiseConfig};
 pub use input::{Input, InputConfig};
 pub use layer_norm::{LayerNorm, LayerNormConfig};
+pub use leaky_relu::{LeakyRelu, LeakyReluConfig};
 pub use merge::{Merge, MergeConfig, MergeOp};
+pub use prelu::{PRelu, PReluConfig};
+pub use softmax::{Softmax, SoftmaxConfig};
+pub use thresholded_relu::{ThresholdedRelu, ThresholdedReluConfig};
 
 use crate::error::{Error, Result};
 use crate::graph::Node;
@@ -59,6 +75,18 @@ pub enum LayerConfig {
     Flatten(FlattenConfig),
     BatchNormalization(BatchNormConfig),
     LayerNormalization(LayerNormConfig),
+    #[serde(rename = "LeakyReLU")]
+    LeakyRelu(LeakyReluConfig),
+    #[serde(rename = "PReLU")]
+    PRelu(PReluConfig),
+    #[serde(rename = "ELU")]
+    Elu(EluConfig),
+    #[serde(rename = "ThresholdedReLU")]
+    ThresholdedRelu(ThresholdedReluConfig),
+    Softmax(SoftmaxConfig),
+    GaussianNoise(GaussianNoiseConfig),
+    GaussianDropout(GaussianDropoutConfig),
+    AlphaDropout(AlphaDropoutConfig),
 }
 
 impl LayerConfig {
@@ -74,6 +102,14 @@ impl LayerConfig {
             LayerConfig::Flatten(c) => &c.name,
             LayerConfig::BatchNormalization(c) => &c.name,
             LayerConfig::LayerNormalization(c) => &c.name,
+            LayerConfig::LeakyRelu(c) => &c.name,
+            LayerConfig::PRelu(c) => &c.name,
+            LayerConfig::Elu(c) => &c.name,
+            LayerConfig::ThresholdedRelu(c) => &c.name,
+            LayerConfig::Softmax(c) => &c.name,
+            LayerConfig::GaussianNoise(c) => &c.name,
+            LayerConfig::GaussianDropout(c) => &c.name,
+            LayerConfig::AlphaDropout(c) => &c.name,
         }
     }
 
@@ -93,6 +129,14 @@ impl LayerConfig {
             LayerConfig::Flatten(c) => Ok(c.build()),
             LayerConfig::BatchNormalization(c) => c.build(input_width),
             LayerConfig::LayerNormalization(c) => c.build(input_width),
+            LayerConfig::LeakyRelu(c) => c.build(),
+            LayerConfig::PRelu(c) => c.build(input_width),
+            LayerConfig::Elu(c) => c.build(),
+            LayerConfig::ThresholdedRelu(c) => c.build(),
+            LayerConfig::Softmax(c) => c.build(),
+            LayerConfig::GaussianNoise(c) => c.build(),
+            LayerConfig::GaussianDropout(c) => c.build(),
+            LayerConfig::AlphaDropout(c) => c.build(input_width),
         }
     }
 }
