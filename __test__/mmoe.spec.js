@@ -187,6 +187,27 @@ describe('layout, summary and shapes', () => {
     expect(lines).toContain(`Total params: ${Object.values(weightsByName(model)).reduce((s, w) => s + w.values.length, 0)}`);
   });
 
+  test('kernelRegularizer penalizes every kernel (experts and gates), biasRegularizer every bias', async () => {
+    const model = mmoeModel({ kernelRegularizer: tf.regularizers.l2({ l2: 0.01 }), biasRegularizer: tf.regularizers.l1({ l1: 0.02 }) });
+    const W = seed(model, 17);
+    model.compile({ optimizer: tf.train.sgd(0), loss: ['meanSquaredError', 'meanSquaredError'] });
+    const [loss] = await model.trainOnBatch(xTensor(), yTensors());
+    const plain = referenceLoss(referenceNets.mmoe, tfjs.tensor2d(X, [ROWS, IN]), tfjsWeights(W)).dataSync()[0];
+    const sum = (names, f) => names.reduce((s, n) => s + W[n].values.reduce((a, v) => a + f(v), 0), 0);
+    const penalty = 0.01 * sum(['mmoe/experts/kernel', 'mmoe/gates/kernel'], v => v * v) + 0.02 * sum(['mmoe/experts/bias', 'mmoe/gates/bias'], Math.abs);
+    expect(loss).toBeCloseTo(plain + penalty, 4);
+  });
+
+  test('layer.getWeights and layer.setWeights use the documented order', () => {
+    const model = mmoeModel();
+    const W = seed(model, 19);
+    const layer = model.getLayer('mmoe');
+    const order = ['mmoe/experts/kernel', 'mmoe/experts/bias', 'mmoe/gates/kernel', 'mmoe/gates/bias'];
+    layer.getWeights().forEach((w, i) => expect(Array.from(w.dataSync())).toEqual(W[order[i]].values.map(Math.fround)));
+    layer.setWeights(order.map(n => tf.zeros(W[n].shape)));
+    expect(Array.from(model.predict(xTensor())[0].dataSync())).toEqual(Array(ROWS).fill(W['tower0/bias'].values[0]).map(Math.fround));
+  });
+
   test('apply returns one [batch, expertUnits] tensor per output, a list even for one task', () => {
     const x = tf.input({ shape: [IN] });
     const moe = tf.layers.mixtureOfExperts({ numExperts: 2, numTasks: 1, expertUnits: 4 }).apply(x);
@@ -223,6 +244,23 @@ describe('save and load', () => {
     const [lossA] = await model.trainOnBatch(xTensor(), yTensors());
     const [lossB] = await loaded.trainOnBatch(xTensor(), yTensors());
     expect(lossB).toBe(lossA);
+    const [a, b] = [weightsByName(model), weightsByName(loaded)];
+    for (const name of Object.keys(a)) expect(b[name].values).toEqual(a[name].values);
+  });
+
+  test('with includeOptimizer, a loaded PLE model continues Adam exactly where the saved one stopped', async () => {
+    const model = pleModel();
+    seed(model, 13);
+    model.compile({ optimizer: tf.train.adam(0.01), loss: ['meanSquaredError', 'meanSquaredError'] });
+    for (let i = 0; i < 2; i++) await model.trainOnBatch(xTensor(), yTensors());
+    const where = path.join(dir, 'adam');
+    await model.save(`file://${where}`, { includeOptimizer: true });
+    const loaded = await tf.loadLayersModel(`file://${where}/model.json`);
+    for (let i = 0; i < 2; i++) {
+      const [lossA] = await model.trainOnBatch(xTensor(), yTensors());
+      const [lossB] = await loaded.trainOnBatch(xTensor(), yTensors());
+      expect(lossB).toBe(lossA);
+    }
     const [a, b] = [weightsByName(model), weightsByName(loaded)];
     for (const name of Object.keys(a)) expect(b[name].values).toEqual(a[name].values);
   });
