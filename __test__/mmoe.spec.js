@@ -208,6 +208,18 @@ describe('layout, summary and shapes', () => {
     expect(Array.from(model.predict(xTensor())[0].dataSync())).toEqual(Array(ROWS).fill(W['tower0/bias'].values[0]).map(Math.fround));
   });
 
+  test('outputs of one layer used as model outputs get Keras\'s unique names (mmoe, mmoe_1) in compile and logs', async () => {
+    const x = tf.input({ shape: [IN] });
+    const outs = tf.layers.mixtureOfExperts({ name: 'mmoe', numExperts: 2, numTasks: 2, expertUnits: 1 }).apply(x);
+    const model = tf.model({ inputs: x, outputs: outs });
+    expect(model.outputNames).toEqual(['mmoe', 'mmoe_1']);
+    model.compile({ optimizer: tf.train.sgd(0), loss: { mmoe: 'meanSquaredError', mmoe_1: 'meanAbsoluteError' } });
+    const h = await model.fit(xTensor(), yTensors(), { epochs: 1, batchSize: ROWS, verbose: 0 });
+    const [p0, p1] = model.predict(xTensor()).map(t => Array.from(t.dataSync()));
+    expect(h.history.mmoe_loss[0]).toBeCloseTo(p0.reduce((s, p, i) => s + (p - Y[0][i]) ** 2, 0) / ROWS, 5);
+    expect(h.history.mmoe_1_loss[0]).toBeCloseTo(p1.reduce((s, p, i) => s + Math.abs(p - Y[1][i]), 0) / ROWS, 5);
+  });
+
   test('apply returns one [batch, expertUnits] tensor per output, a list even for one task', () => {
     const x = tf.input({ shape: [IN] });
     const moe = tf.layers.mixtureOfExperts({ numExperts: 2, numTasks: 1, expertUnits: 4 }).apply(x);

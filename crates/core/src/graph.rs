@@ -165,9 +165,21 @@ impl Graph {
         self.outputs.iter().map(|&o| self.nodes[o].width).collect()
     }
 
-    /// Name of each output layer.
+    /// Name of each output: its layer's, made unique as Keras does when a layer gives several
+    /// outputs (`mmoe`, `mmoe_1`, ...).
     pub fn output_names(&self) -> Vec<String> {
-        self.outputs.iter().map(|&o| self.layers[self.nodes[o].layer].name.clone()).collect()
+        let mut names: Vec<String> = Vec::with_capacity(self.outputs.len());
+        for &o in &self.outputs {
+            let layer = &self.layers[self.nodes[o].layer].name;
+            let mut name = layer.clone();
+            let mut count = 1;
+            while names.contains(&name) {
+                name = format!("{layer}_{count}");
+                count += 1;
+            }
+            names.push(name);
+        }
+        names
     }
 
     /// Every weight as `(layer index, index within the layer)`, in TF.js's `model.weights` order:
