@@ -38,6 +38,7 @@ function sharedBottomModel() {
 async function epochTimes(model) {
   model.compile({ optimizer: tf.train.adam(0.001), loss: Array(TASKS).fill('meanSquaredError') });
   const { x, ys } = data(tf);
+  await model.fit(x, ys, { epochs: 1, batchSize: BATCH, verbose: 0 }); // warm-up: builds the native model and its buffers
   const times = [];
   for (let e = 0; e < EPOCHS; e++) {
     const start = nowMs();
