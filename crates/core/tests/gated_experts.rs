@@ -315,3 +315,12 @@ fn mgda_ub_representation_is_the_layer_node_not_one_tasks_pick() {
     let model = compiled_model(towers(mmoe("mmoe", 2, 2, "tanh", 1), 2, 2), compile_json(&[("meanSquaredError", 1.0), ("meanSquaredError", 1.0)]));
     assert_eq!(model.shared_representation(), Some(2));
 }
+
+#[test]
+fn a_frozen_layer_gets_no_weight_gradient_but_passes_its_input_gradient_down() {
+    let mut layer = cgc("cgc", 2, 1, 2, true, 12);
+    layer["trainable"] = json!(false);
+    // The bottom Dense below the frozen layer must still get correct gradients.
+    let n = check(towers(layer, 3, 3), 3, "frozen cgc");
+    assert_eq!(n, 24 + 3 * 8);
+}
