@@ -63,6 +63,9 @@ class Layer {
 
   getClassName() { return this.className; }
 
+  /** Whether `apply` returns a list of tensors (the multi-task layers, one output per task). */
+  get returnsList() { return false; }
+
   /** Connects the layer to symbolic inputs and returns its symbolic output. */
   apply(inputs) {
     const list = Array.isArray(inputs) ? inputs : [inputs];
@@ -362,5 +365,5 @@ const layers = {
   layerNormalization: (args) => new LayerNormalization(args),
 };
 
-module.exports = { Layer, InputLayer, Dense, Dropout, Activation, Concatenate, Add, Multiply, Average, SymbolicTensor, input, layers, BatchNormalization, LayerNormalization,
+module.exports = { coreShape, Layer, InputLayer, Dense, Dropout, Activation, Concatenate, Add, Multiply, Average, SymbolicTensor, input, layers, BatchNormalization, LayerNormalization,
   Embedding, Flatten };

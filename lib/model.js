@@ -69,7 +69,16 @@ class LayersModel {
   get inputs() { return this._inputs.slice(); }
   get outputs() { return this._outputs.slice(); }
   get inputNames() { return this._inputs.map(t => t.sourceLayer.name); }
-  get outputNames() { return this._outputs.map(t => t.sourceLayer.name); }
+  /** Output layers' names, made unique as Keras does when a layer gives several outputs (`mmoe`, `mmoe_1`). */
+  get outputNames() {
+    const names = [];
+    for (const t of this._outputs) {
+      let name = t.sourceLayer.name;
+      for (let count = 1; names.includes(name); count++) name = `${t.sourceLayer.name}_${count}`;
+      names.push(name);
+    }
+    return names;
+  }
   get inputLayers() { return this._inputs.map(t => t.sourceLayer); }
   get outputLayers() { return this._outputs.map(t => t.sourceLayer); }
   get layers() { return this._structure().layers; }
@@ -86,7 +95,7 @@ class LayersModel {
     const spec = {
       name: this.name,
       layers: g.layers.map(l => l.toNative()),
-      nodes: g.nodes.map(({ layer, inputs }) => ({ layer, inputs })),
+      nodes: g.nodes.map(({ layer, inputs, output }) => ({ layer, inputs, output })),
       inputs: g.inputs,
       outputs: g.outputs,
     };
@@ -468,10 +477,12 @@ class LayersModel {
     const layers = (sequential ? g.layers.filter(l => !(l instanceof InputLayer)) : g.layers).map((layer) => {
       const nodes = layer.inboundNodes.filter(n => g.nodes.some(gn => gn.entry.node === n));
       const inputShapes = (n) => (n.inputs.length ? n.inputs.map(t => t.shape) : [layer.batchInputShape]);
+      // A layer with several outputs shows the list of their shapes, as TF.js does.
+      const outputShapes = (output) => (Array.isArray(output) ? output.map(t => t.shape) : output.shape);
       const entry = {
-        name: layer.name, className: layer.className, inputShapes: inputShapes(nodes[0]), outputShape: nodes[0].output.shape,
+        name: layer.name, className: layer.className, inputShapes: inputShapes(nodes[0]), outputShape: outputShapes(nodes[0].output),
         params: layer.countParams(),
-        inbound: nodes.flatMap(n => n.inputs.map(t => [t.sourceLayer.name, t.nodeIndex, 0])),
+        inbound: nodes.flatMap(n => n.inputs.map(t => [t.sourceLayer.name, t.nodeIndex, t.tensorIndex])),
       };
       if (nodes.length > 1) entry.nodeInputShapes = nodes.map(inputShapes);
       return entry;
@@ -532,6 +543,8 @@ class Sequential extends LayersModel {
     } else {
       input = this._outputs[0];
     }
+    // A layer with one output per task cannot be a Sequential model's one output (nothing changed yet).
+    if (layer.returnsList) fail(`Sequential.add: layer '${layer.name}' (${layer.className}) returns one tensor per task; use the functional API (tf.model) for it`);
     const output = layer.apply(input); // the core checks the layer here; nothing has changed yet
     this._layers.push(layer);
     if (this._layers.length === 1) this._claim(input.sourceLayer);

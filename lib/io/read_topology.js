@@ -157,6 +157,10 @@ const LAYER_READERS = {
     });
   },
   LayerNormalization: (c, what) => layerFactories.layerNormalization(normalizationArgs(c, what)),
+  MixtureOfExperts: (c, what) => layerFactories.mixtureOfExperts({ ...expertArgs(c, what), numExperts: c.numExperts }),
+  CustomizedGateControl: (c, what) => layerFactories.customizedGateControl({
+    ...expertArgs(c, what), sharedExperts: c.sharedExperts, taskExperts: c.taskExperts, outputShared: c.outputShared ?? undefined,
+  }),
   // Keras 3 names LeakyReLU's slope negative_slope.
   LeakyReLU: (c, what) => layerFactories.leakyReLU({ ...commonArgs(c, what), alpha: c.alpha ?? c.negativeSlope ?? undefined }),
   PReLU(c, what) {
@@ -173,6 +177,18 @@ const LAYER_READERS = {
   GaussianDropout: (c, what) => layerFactories.gaussianDropout({ ...commonArgs(c, what), rate: c.rate }),
   AlphaDropout: (c, what) => layerFactories.alphaDropout({ ...commonArgs(c, what), rate: c.rate, noiseShape: c.noiseShape ?? undefined }),
 };
+
+/** The options MMoE and CGC share (dense-mtl's own layers: only our files have them). */
+function expertArgs(c, what) {
+  return {
+    ...commonArgs(c, what), numTasks: c.numTasks, expertUnits: c.expertUnits, expertActivation: readActivation(c.expertActivation),
+    useBias: c.useBias ?? undefined,
+    kernelInitializer: readInitializer(c.kernelInitializer, `${what} kernelInitializer`),
+    biasInitializer: readInitializer(c.biasInitializer, `${what} biasInitializer`),
+    kernelRegularizer: readRegularizer(c.kernelRegularizer, `${what} kernelRegularizer`),
+    biasRegularizer: readRegularizer(c.biasRegularizer, `${what} biasRegularizer`),
+  };
+}
 
 // Keras options that would compute something else (TF.js ignores them; dense-mtl refuses them).
 const KERAS_NORMALIZATION_OPTIONS = ['renorm', 'virtualBatchSize', 'rmsScaling'];
@@ -275,9 +291,14 @@ function readFunctional(config, where) {
     const [layerName, nodeIndex, tensorIndex] = ref;
     const layer = created.get(layerName);
     if (!layer) fail(`${where}: layer '${owner}' takes input from '${layerName}', which is not in the model`);
-    if (tensorIndex !== 0 && tensorIndex != null) fail(`${where}: layer '${owner}' takes output ${tensorIndex} of '${layerName}', which has one output`);
     const node = layer.inboundNodes[nodeIndex];
-    return node ? node.output : null;
+    if (!node) return null;
+    const outputs = Array.isArray(node.output) ? node.output : [node.output];
+    const k = tensorIndex ?? 0;
+    if (!Number.isSafeInteger(k) || k < 0 || k >= outputs.length) {
+      fail(`${where}: layer '${owner}' takes output ${JSON.stringify(tensorIndex)} of '${layerName}', which has ${outputs.length === 1 ? 'one output' : `${outputs.length} outputs`}`);
+    }
+    return outputs[k];
   };
   // Repeat over the layers until every node is made (shared layers may wait for later ones).
   let progress = true;

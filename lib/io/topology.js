@@ -77,6 +77,13 @@ function layerConfig(layer) {
       };
     case 'LeakyReLU': case 'ELU': case 'ThresholdedReLU': case 'Softmax': case 'GaussianNoise': case 'GaussianDropout': case 'AlphaDropout':
       return { ...layer._options(), ...baseConfig(layer) };
+    case 'MixtureOfExperts': case 'CustomizedGateControl': {
+      const { kernelInitializer, biasInitializer, kernelRegularizer, biasRegularizer, name, trainable, ...options } = layer.getConfig();
+      return {
+        ...options, kernelInitializer: serializeInitializer(kernelInitializer), biasInitializer: serializeInitializer(biasInitializer),
+        kernelRegularizer: serializeRegularizer(kernelRegularizer), biasRegularizer: serializeRegularizer(biasRegularizer), ...baseConfig(layer),
+      };
+    }
     default:
       return fail(`model.save: cannot serialize layer '${layer.name}' of class ${layer.className}`);
   }
@@ -90,7 +97,7 @@ function functionalConfig(model) {
   g.nodes.forEach(({ entry }) => inModel.get(entry.layer).add(entry.nodeIndex));
   // Node indices are renumbered over the nodes kept, as TF.js's node conversion map does.
   const newIndex = (layer, nodeIndex) => [...(inModel.get(layer) || [])].sort((a, b) => a - b).indexOf(nodeIndex);
-  const ref = (t) => [t.sourceLayer.name, Math.max(0, newIndex(t.sourceLayer, t.nodeIndex)), 0];
+  const ref = (t) => [t.sourceLayer.name, Math.max(0, newIndex(t.sourceLayer, t.nodeIndex)), t.tensorIndex];
   const layers = g.layers.map(layer => ({
     name: layer.name,
     className: layer.className,

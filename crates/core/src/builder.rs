@@ -186,7 +186,7 @@ impl GraphBuilder {
     /// Any layer, configured in full, applied to `inputs` (several for a merge layer).
     pub fn apply(&mut self, layer: LayerConfig, inputs: &[NodeId]) -> NodeId {
         self.layers.push(layer);
-        self.nodes.push(NodeConfig { layer: self.layers.len() - 1, inputs: inputs.iter().map(|n| n.0).collect() });
+        self.nodes.push(NodeConfig { layer: self.layers.len() - 1, inputs: inputs.iter().map(|n| n.0).collect(), output: None });
         NodeId(self.nodes.len() - 1)
     }
 

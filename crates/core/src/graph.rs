@@ -17,6 +17,10 @@ pub struct NodeConfig {
     /// The nodes it is applied to (earlier nodes only).
     #[serde(default)]
     pub inputs: Vec<usize>,
+    /// For output `k` of a layer with several outputs: `k`, with `inputs` the one node that
+    /// applies that layer (`layer` is that layer too).
+    #[serde(default)]
+    pub output: Option<usize>,
 }
 
 /// A whole model as the JavaScript layer describes it.
@@ -46,6 +50,9 @@ pub struct Node {
     pub shape: Vec<usize>,
     /// Values per row: the product of `shape`.
     pub width: usize,
+    /// `Some(k)` for output `k` of a layer with several outputs: the node copies that block of
+    /// columns of its input (the node applying the layer, which holds every output side by side).
+    pub pick: Option<usize>,
 }
 
 /// The model graph with its weights.
@@ -84,19 +91,28 @@ impl Graph {
                 )));
             }
             let shapes: Vec<Vec<usize>> = n.inputs.iter().map(|&i| nodes[i].shape.clone()).collect();
+            if let Some(k) = n.output {
+                nodes.push(Self::pick_node(&nodes, &layers, n, k, lc.name())?);
+                continue;
+            }
             if layers[n.layer].is_none() {
                 let features = shapes.first().and_then(|s| s.last()).copied().unwrap_or(0);
                 layers[n.layer] = Some(lc.build(features)?);
             }
             let layer = layers[n.layer].as_ref().expect("built above");
+            Self::check_single_outputs(&nodes, &layers, &n.inputs, &format!("layer '{}' is applied to", layer.name))?;
             if layer.layer.id_count().is_some() && !n.inputs.iter().all(|i| config.inputs.contains(i)) {
                 return Err(Error::invalid(format!("model: layer '{}' reads integer ids, so it must take a model input (tf.input) directly", layer.name)));
             }
             let shape = layer.layer.output_shape(&layer.name, &shapes)?;
             let width = shape.iter().try_fold(1usize, |w, &d| w.checked_mul(d));
             let width = width.ok_or_else(|| Error::invalid(format!("model: the output of layer '{}' is too large", layer.name)))?;
-            nodes.push(Node { layer: n.layer, inputs: n.inputs.clone(), shape, width });
+            nodes.push(Node { layer: n.layer, inputs: n.inputs.clone(), shape, width, pick: None });
         }
+        if config.outputs.iter().any(|&o| o >= nodes.len()) || config.outputs.is_empty() {
+            return Err(Error::invalid("model: outputs must name at least one existing node"));
+        }
+        Self::check_single_outputs(&nodes, &layers, &config.outputs, "the model's outputs include")?;
         let layers = layers
             .into_iter()
             .zip(&config.layers)
@@ -110,9 +126,6 @@ impl Graph {
                 return Err(Error::invalid(format!("model: inputs must be input layers, but node {i} is not")));
             }
         }
-        if config.outputs.iter().any(|&o| o >= nodes.len()) || config.outputs.is_empty() {
-            return Err(Error::invalid("model: outputs must name at least one existing node"));
-        }
         if let Some(node) = config.outputs.iter().map(|&o| &nodes[o]).find(|n| n.shape.len() != 1) {
             let (name, shape) = (&layers[node.layer].name, crate::layers::batch_shape(&node.shape));
             return Err(Error::invalid(format!(
@@ -122,6 +135,36 @@ impl Graph {
         let graph = Graph { name: config.name.clone(), layers, nodes, inputs: config.inputs.clone(), outputs: config.outputs.clone() };
         graph.check_outputs_reach_inputs()?;
         Ok(graph)
+    }
+
+    /// The node for output `k` of the node `n.inputs[0]`, which must apply the same layer.
+    fn pick_node(nodes: &[Node], layers: &[Option<NamedLayer>], n: &NodeConfig, k: usize, name: &str) -> Result<Node> {
+        let source = match n.inputs[..] {
+            [i] if nodes[i].layer == n.layer && nodes[i].pick.is_none() => &nodes[i],
+            _ => return Err(Error::invalid(format!("model: output {k} of layer '{name}' must take the one node that applies '{name}' as input"))),
+        };
+        let outputs = layers[n.layer].as_ref().map_or(1, |l| l.layer.outputs());
+        if k >= outputs {
+            return Err(Error::invalid(format!("model: layer '{name}' has {outputs} output(s) but output {k} was asked for")));
+        }
+        let width = source.width / outputs;
+        Ok(Node { layer: n.layer, inputs: n.inputs.clone(), shape: vec![width], width, pick: Some(k) })
+    }
+
+    /// Rejects taking a layer with several outputs as a whole (one of its outputs must be picked).
+    fn check_single_outputs(nodes: &[Node], layers: &[Option<NamedLayer>], ids: &[usize], what: &str) -> Result<()> {
+        for &i in ids {
+            let node = &nodes[i];
+            let layer = layers[node.layer].as_ref().expect("built before its nodes");
+            if node.pick.is_none() && layer.layer.outputs() > 1 {
+                return Err(Error::invalid(format!(
+                    "model: {what} layer '{}' as a whole, but that layer has {} outputs: use one of them",
+                    layer.name,
+                    layer.layer.outputs()
+                )));
+            }
+        }
+        Ok(())
     }
 
     fn check_outputs_reach_inputs(&self) -> Result<()> {
@@ -177,9 +220,21 @@ impl Graph {
         self.outputs.iter().map(|&o| self.nodes[o].width).collect()
     }
 
-    /// Name of each output layer.
+    /// Name of each output: its layer's, made unique as Keras does when a layer gives several
+    /// outputs (`mmoe`, `mmoe_1`, ...).
     pub fn output_names(&self) -> Vec<String> {
-        self.outputs.iter().map(|&o| self.layers[self.nodes[o].layer].name.clone()).collect()
+        let mut names: Vec<String> = Vec::with_capacity(self.outputs.len());
+        for &o in &self.outputs {
+            let layer = &self.layers[self.nodes[o].layer].name;
+            let mut name = layer.clone();
+            let mut count = 1;
+            while names.contains(&name) {
+                name = format!("{layer}_{count}");
+                count += 1;
+            }
+            names.push(name);
+        }
+        names
     }
 
     /// Every weight as `(layer index, index within the layer)`, in TF.js's `model.weights` order:
@@ -240,6 +295,14 @@ impl Graph {
             if node.inputs.is_empty() {
                 continue; // an input: the workspace loaded it
             }
+            if let Some(k) = node.pick {
+                let (before, after) = ws.outs.split_at_mut(id);
+                let (from, width) = (node.inputs[0], self.nodes[node.inputs[0]].width);
+                let src = before[from][..rows * width].chunks_exact(width);
+                let dst = after[0][..rows * node.width].chunks_exact_mut(node.width);
+                dst.zip(src).for_each(|(d, s)| d.copy_from_slice(&s[k * node.width..(k + 1) * node.width]));
+                continue;
+            }
             let mut out = std::mem::take(&mut ws.outs[id]);
             let inputs = Inputs { outs: &ws.outs, nodes: &self.nodes, ids: &node.inputs, rows };
             let saved = &mut ws.saved[id][..ws.batch_saved[id] + rows * ws.saved_widths[id]];
@@ -262,6 +325,10 @@ impl Graph {
         for id in (stop..self.nodes.len()).rev() {
             let node = &self.nodes[id];
             if !ws.grad_written[id] || node.inputs.is_empty() {
+                continue;
+            }
+            if let Some(k) = node.pick {
+                self.scatter_pick(ws, rows, id, k);
                 continue;
             }
             let layer = &self.layers[node.layer];
@@ -293,6 +360,21 @@ impl Graph {
                 self.layers[node.layer].layer.update_state(&ws.saved[id][..ws.batch_saved[id]]);
             }
         }
+    }
+
+    /// Adds a pick node's gradient to its block of columns of the source node's gradient (the
+    /// other blocks stay zero until their own picks add theirs).
+    fn scatter_pick(&self, ws: &mut Workspace, rows: usize, id: usize, k: usize) {
+        let (from, width) = (self.nodes[id].inputs[0], self.nodes[id].width);
+        let total = self.nodes[from].width;
+        let (before, after) = ws.grads.split_at_mut(id);
+        let dst = &mut before[from][..rows * total];
+        if !ws.grad_written[from] {
+            dst.fill(0.0);
+            ws.grad_written[from] = true;
+        }
+        let src = after[0][..rows * width].chunks_exact(width);
+        dst.chunks_exact_mut(total).zip(src).for_each(|(d, s)| d[k * width..(k + 1) * width].iter_mut().zip(s).for_each(|(d, &s)| *d += s));
     }
 }
 
@@ -335,16 +417,13 @@ impl Workspace {
     pub fn sizes(graph: &Graph, capacity: usize, training: bool) -> (usize, usize) {
         let mut per_row = 0usize;
         let mut per_batch = 0usize;
-        let mut widest = 0;
         for node in &graph.nodes {
-            let layer = &graph.layers[node.layer].layer;
-            let saved = layer.saved_width(node.width, training);
+            let saved = Self::saved_width(graph, node, training);
             let grads = if training { node.width } else { 0 };
             per_row = per_row.saturating_add(node.width).saturating_add(saved).saturating_add(grads);
-            per_batch = per_batch.saturating_add(layer.batch_saved_len(node.width, training));
-            widest = widest.max(node.width);
+            per_batch = per_batch.saturating_add(Self::batch_saved_len(graph, node, training));
         }
-        let scratch = capacity.max(2).saturating_mul(widest);
+        let scratch = capacity.max(2).saturating_mul(Self::scratch_width(graph));
         let activations = capacity.saturating_mul(per_row).saturating_add(scratch).saturating_add(per_batch);
         let gradients = if training { graph.count_params() } else { 0 };
         (activations, gradients)
@@ -356,8 +435,8 @@ impl Workspace {
         let n = graph.nodes.len();
         let sized = |w: usize| try_zeroed(capacity.saturating_mul(w), "activation buffers");
         let outs = graph.nodes.iter().map(|node| sized(node.width)).collect::<Result<_>>()?;
-        let saved_widths: Vec<usize> = graph.nodes.iter().map(|node| graph.layers[node.layer].layer.saved_width(node.width, training)).collect();
-        let batch_saved: Vec<usize> = graph.nodes.iter().map(|node| graph.layers[node.layer].layer.batch_saved_len(node.width, training)).collect();
+        let saved_widths: Vec<usize> = graph.nodes.iter().map(|node| Self::saved_width(graph, node, training)).collect();
+        let batch_saved: Vec<usize> = graph.nodes.iter().map(|node| Self::batch_saved_len(graph, node, training)).collect();
         let saved = saved_widths
             .iter()
             .zip(&batch_saved)
@@ -381,7 +460,7 @@ impl Workspace {
             param_grads = Vec::new();
             param_index = Vec::new();
         }
-        let widest = graph.nodes.iter().map(|n| n.width).max().unwrap_or(0);
+        let widest = Self::scratch_width(graph);
         let mut scratch = Vec::new();
         // At least two rows' worth: a layer may keep two values per feature (batch normalization).
         scratch
@@ -402,6 +481,28 @@ impl Workspace {
             scratch,
             rng: Rng::new(None),
         })
+    }
+
+    /// Values per row a node keeps for its backward pass (none for a pick node).
+    fn saved_width(graph: &Graph, node: &Node, training: bool) -> usize {
+        if node.pick.is_some() {
+            return 0;
+        }
+        graph.layers[node.layer].layer.saved_width(node.width, training)
+    }
+
+    /// Values per batch a node's layer keeps (none for a pick node, which only copies).
+    fn batch_saved_len(graph: &Graph, node: &Node, training: bool) -> usize {
+        if node.pick.is_some() {
+            return 0;
+        }
+        graph.layers[node.layer].layer.batch_saved_len(node.width, training)
+    }
+
+    /// Scratch values per row: the widest node, or more if a layer's backward pass needs more.
+    fn scratch_width(graph: &Graph) -> usize {
+        let need = |n: &Node| n.width.max(graph.layers[n.layer].layer.scratch_width(n.width));
+        graph.nodes.iter().map(need).max().unwrap_or(0)
     }
 
     /// Copies rows `indices` of each input array (row-major, `widths[k]` columns) into the

@@ -11,17 +11,20 @@
 pub mod activation;
 pub mod alpha_dropout;
 pub mod batch_norm;
+pub mod cgc;
 pub mod dense;
 pub mod dropout;
 pub mod elu;
 pub mod embedding;
 pub mod flatten;
+mod gated_experts;
 pub mod gaussian_dropout;
 pub mod gaussian_noise;
 pub mod input;
 pub mod layer_norm;
 pub mod leaky_relu;
 pub mod merge;
+pub mod mmoe;
 pub mod prelu;
 pub mod softmax;
 pub mod thresholded_relu;
@@ -29,6 +32,7 @@ pub mod thresholded_relu;
 pub use activation::{ActivationConfig, ActivationLayer};
 pub use alpha_dropout::{AlphaDropout, AlphaDropoutConfig};
 pub use batch_norm::{BatchNorm, BatchNormConfig};
+pub use cgc::CgcConfig;
 pub use dense::{Dense, DenseConfig};
 pub use dropout::{Dropout, DropoutConfig};
 pub use elu::{Elu, EluConfig};
@@ -40,6 +44,7 @@ pub use input::{Input, InputConfig};
 pub use layer_norm::{LayerNorm, LayerNormConfig};
 pub use leaky_relu::{LeakyRelu, LeakyReluConfig};
 pub use merge::{Merge, MergeConfig, MergeOp};
+pub use mmoe::MmoeConfig;
 pub use prelu::{PRelu, PReluConfig};
 pub use softmax::{Softmax, SoftmaxConfig};
 pub use thresholded_relu::{ThresholdedRelu, ThresholdedReluConfig};
@@ -87,6 +92,8 @@ pub enum LayerConfig {
     GaussianNoise(GaussianNoiseConfig),
     GaussianDropout(GaussianDropoutConfig),
     AlphaDropout(AlphaDropoutConfig),
+    MixtureOfExperts(MmoeConfig),
+    CustomizedGateControl(CgcConfig),
 }
 
 impl LayerConfig {
@@ -110,6 +117,8 @@ impl LayerConfig {
             LayerConfig::GaussianNoise(c) => &c.name,
             LayerConfig::GaussianDropout(c) => &c.name,
             LayerConfig::AlphaDropout(c) => &c.name,
+            LayerConfig::MixtureOfExperts(c) => &c.name,
+            LayerConfig::CustomizedGateControl(c) => &c.name,
         }
     }
 
@@ -137,6 +146,8 @@ impl LayerConfig {
             LayerConfig::GaussianNoise(c) => c.build(),
             LayerConfig::GaussianDropout(c) => c.build(),
             LayerConfig::AlphaDropout(c) => c.build(input_width),
+            LayerConfig::MixtureOfExperts(c) => c.build(input_width),
+            LayerConfig::CustomizedGateControl(c) => c.build(input_width),
         }
     }
 }
@@ -219,6 +230,19 @@ pub trait Layer: std::fmt::Debug + Send + Sync {
     /// variance) from what its training forward pass saved. The model calls it once per node
     /// after each applied training step, before anything runs the node forward again.
     fn update_state(&mut self, _saved: &[f32]) {}
+
+    /// How many tensors the layer outputs. A layer with several outputs writes them side by side
+    /// (equal widths, output `k` in the `k`-th block of columns); the graph gives each one to its
+    /// consumers through a node that picks its columns ([`crate::graph::Node::pick`]).
+    fn outputs(&self) -> usize {
+        1
+    }
+
+    /// Values per row the backward pass needs in [`Backward::scratch`] (the workspace gives
+    /// every layer at least its widest node's width).
+    fn scratch_width(&self, _width: usize) -> usize {
+        0
+    }
 
     /// Multiply-adds per row of the layer's matrix product, if it has one.
     fn multiply_adds_per_row(&self) -> usize {
