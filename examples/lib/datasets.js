@@ -61,4 +61,4 @@ function linnerudTasks() {
   };
 }
 
-module.exports = { irisTasks, penguinsTasks, linnerudTasks, IRIS_SPECIES };
+module.exports = { irisTasks, penguinsTasks, linnerudTasks, regression, IRIS_SPECIES };
