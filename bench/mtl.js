@@ -23,11 +23,11 @@ const PLANS = {
   },
   default: {
     balancing: { folds: 5, repeats: 3, syntheticRows: 1000 },
-    mmoe: { correlations: [1, 0.9, 0.5], seeds: 3, trainRows: 4000, testRows: 1000, epochs: 40, batchSize: 32, learningRate: 0.001 },
+    mmoe: { correlations: [1, 0.9, 0.5], seeds: 3, trainRows: 20000, testRows: 2000, epochs: 20, batchSize: 64, learningRate: 0.001 },
   },
   full: {
     balancing: { folds: 5, repeats: 10, syntheticRows: 2000 },
-    mmoe: { correlations: [1, 0.9, 0.5], seeds: 10, trainRows: 8000, testRows: 2000, epochs: 100, batchSize: 32, learningRate: 0.001 },
+    mmoe: { correlations: [1, 0.9, 0.5], seeds: 10, trainRows: 20000, testRows: 2000, epochs: 50, batchSize: 64, learningRate: 0.001 },
   },
 };
 
