@@ -2,7 +2,8 @@
 // dense-mtl: the TensorFlow.js Layers API (dense subset) on a native Rust core.
 // This file assembles the `tf` namespace; each part lives in lib/.
 const tensors = require('./lib/tensor');
-const { layers, input, Layer, SymbolicTensor } = require('./lib/layers');
+const { layers: coreLayers, input, Layer, SymbolicTensor } = require('./lib/layers');
+const { expertLayers } = require('./lib/experts');
 const { LayersModel, Sequential } = require('./lib/model');
 const { initializers, Initializer } = require('./lib/initializers');
 const { regularizers, Regularizer } = require('./lib/regularizers');
@@ -25,6 +26,9 @@ const { version: packageVersion } = require('./package.json');
 
 const { Tensor, tensor, tensor1d, tensor2d, tensor3d, tensor4d, scalar, zeros, ones, oneHot, argMax, reshape, cast, clone,
   squeeze, expandDims, tidy, keep, dispose, memory, isTensor } = tensors;
+
+// tf.layers: TF.js's layers, then dense-mtl's own (MMoE and CGC, which TF.js cannot load).
+const layers = { ...coreLayers, ...expertLayers };
 
 const sequential = (config) => new Sequential(config);
 const model = (config) => new LayersModel(config);

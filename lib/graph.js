@@ -12,10 +12,17 @@ function nodeKey(layer, nodeIndex) {
   return `${layerIds.get(layer)}#${nodeIndex}`;
 }
 
+// A layer with several outputs (its node's `output` is a list) is one core node computing them
+// all, plus one node per output tensor that picks it (`output: k`). `whole` stands for the former.
+const picks = (t) => !t.whole && Array.isArray(t.sourceLayer.inboundNodes[t.nodeIndex].output);
+const tensorKey = (t) => (picks(t) ? `${nodeKey(t.sourceLayer, t.nodeIndex)}:${t.tensorIndex}` : nodeKey(t.sourceLayer, t.nodeIndex));
+const dependencies = (t, node) => (picks(t) ? [{ sourceLayer: t.sourceLayer, nodeIndex: t.nodeIndex, whole: true }] : node.inputs);
+
 /**
  * @param inputs SymbolicTensor[] (model inputs)
  * @param outputs SymbolicTensor[] (model outputs)
- * @returns {layers, nodes: [{layer, inputs}], inputs: number[], outputs: number[]} indices into layers/nodes
+ * @returns {layers, nodes: [{layer, inputs, output}], inputs: number[], outputs: number[]} indices into layers/nodes
+ *   (`output: k` for the node picking output k of a layer with several outputs)
  */
 function buildGraph(inputs, outputs) {
   const layerIndex = new Map(); // layer -> discovery order
@@ -26,15 +33,17 @@ function buildGraph(inputs, outputs) {
   const visit = (tensor) => {
     const layer = tensor.sourceLayer;
     const node = layer.inboundNodes[tensor.nodeIndex];
-    const key = nodeKey(layer, tensor.nodeIndex);
+    const key = tensorKey(tensor);
     if (inProgress.has(key)) fail(`model: the graph has a cycle at layer '${layer.name}'`);
     if (finished.has(key)) return;
     if (!layerIndex.has(layer)) layerIndex.set(layer, layerIndex.size);
     inProgress.add(key);
-    node.inputs.forEach(visit);
+    const inputs = dependencies(tensor, node);
+    inputs.forEach(visit);
     finished.add(key);
     inProgress.delete(key);
-    nodesInDecreasingDepth.push({ layer, nodeIndex: tensor.nodeIndex, node, key });
+    const pick = picks(tensor) ? tensor.tensorIndex : undefined;
+    nodesInDecreasingDepth.push({ layer, nodeIndex: tensor.nodeIndex, node, key, inputs, pick });
   };
   outputs.forEach(visit);
 
@@ -45,8 +54,8 @@ function buildGraph(inputs, outputs) {
     let depth = Math.max(nodeDepth.get(entry.key) ?? 0, layerDepth.get(entry.layer) ?? 0);
     layerDepth.set(entry.layer, depth);
     nodeDepth.set(entry.key, depth);
-    for (const input of entry.node.inputs) {
-      const k = nodeKey(input.sourceLayer, input.nodeIndex);
+    for (const input of entry.inputs) {
+      const k = tensorKey(input);
       nodeDepth.set(k, Math.max(depth + 1, nodeDepth.get(k) ?? 0));
     }
   }
@@ -57,13 +66,13 @@ function buildGraph(inputs, outputs) {
 
   const nodeId = new Map(orderedNodes.map((n, i) => [n.key, i]));
   const layerId = new Map(layers.map((l, i) => [l, i]));
-  const idOf = (t) => nodeId.get(nodeKey(t.sourceLayer, t.nodeIndex));
+  const idOf = (t) => nodeId.get(tensorKey(t));
 
   for (const t of inputs) {
     if (t.sourceLayer.className !== 'InputLayer') fail(`model: inputs must come from tf.input() but '${t.sourceLayer.name}' is a ${t.sourceLayer.className}`);
   }
   for (const n of orderedNodes) {
-    if (n.node.inputs.length === 0 && !inputs.some(t => t.sourceLayer === n.layer)) {
+    if (n.inputs.length === 0 && !inputs.some(t => t.sourceLayer === n.layer)) {
       fail(`model: an output depends on input '${n.layer.name}', which is not among the model's inputs`);
     }
   }
@@ -74,7 +83,7 @@ function buildGraph(inputs, outputs) {
   });
   return {
     layers,
-    nodes: orderedNodes.map(n => ({ layer: layerId.get(n.layer), inputs: n.node.inputs.map(idOf), entry: n })),
+    nodes: orderedNodes.map(n => ({ layer: layerId.get(n.layer), inputs: n.inputs.map(idOf), output: n.pick, entry: n })),
     inputs: inputIds,
     outputs: outputs.map(idOf),
   };

@@ -71,7 +71,7 @@ class LayersModel {
     const spec = {
       name: this.name,
       layers: g.layers.map(l => l.toNative()),
-      nodes: g.nodes.map(({ layer, inputs }) => ({ layer, inputs })),
+      nodes: g.nodes.map(({ layer, inputs, output }) => ({ layer, inputs, output })),
       inputs: g.inputs,
       outputs: g.outputs,
     };
@@ -460,10 +460,12 @@ class LayersModel {
     const layers = (sequential ? g.layers.filter(l => !(l instanceof InputLayer)) : g.layers).map((layer) => {
       const nodes = layer.inboundNodes.filter(n => g.nodes.some(gn => gn.entry.node === n));
       const inputShapes = (n) => (n.inputs.length ? n.inputs.map(t => t.shape) : [layer.batchInputShape]);
+      // A layer with several outputs shows the list of their shapes, as TF.js does.
+      const outputShapes = (output) => (Array.isArray(output) ? output.map(t => t.shape) : output.shape);
       const entry = {
-        name: layer.name, className: layer.className, inputShapes: inputShapes(nodes[0]), outputShape: nodes[0].output.shape,
+        name: layer.name, className: layer.className, inputShapes: inputShapes(nodes[0]), outputShape: outputShapes(nodes[0].output),
         params: layer.countParams(),
-        inbound: nodes.flatMap(n => n.inputs.map(t => [t.sourceLayer.name, t.nodeIndex, 0])),
+        inbound: nodes.flatMap(n => n.inputs.map(t => [t.sourceLayer.name, t.nodeIndex, t.tensorIndex])),
       };
       if (nodes.length > 1) entry.nodeInputShapes = nodes.map(inputShapes);
       return entry;
@@ -527,6 +529,12 @@ class Sequential extends LayersModel {
       input = this._outputs[0];
     }
     const output = layer.apply(input);
+    if (Array.isArray(output)) {
+      layer.inboundNodes.pop();
+      Object.assign(layer, layerBefore);
+      Object.assign(this, before);
+      fail(`Sequential.add: layer '${layer.name}' (${layer.className}) returns one tensor per task; use the functional API (tf.model) for it`);
+    }
     this._layers.push(layer);
     if (this._layers.length === 1) this._claim(input.sourceLayer);
     this._claim(layer);

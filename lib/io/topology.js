@@ -3,6 +3,7 @@
 // from topologies written by TF.js, by the Keras converter or by us, through the public API.
 const { fail, describe } = require('../errors');
 const { layers: layerFactories, input, ACTIVATIONS } = require('../layers');
+const { expertLayers } = require('../experts');
 const { LayersModel, Sequential } = require('../model');
 const { initializers, getInitializer } = require('../initializers');
 const { regularizers } = require('../regularizers');
@@ -11,7 +12,8 @@ const { convertTsToPythonic, convertPythonicToTs, toSnakeCase } = require('./pyt
 const TFJS_VERSION = '4.22.0';
 const KERAS_VERSION = `tfjs-layers ${TFJS_VERSION}`;
 const MERGE_CLASSES = ['Concatenate', 'Add', 'Multiply', 'Average'];
-const SUPPORTED = ['Dense', 'Dropout', 'Activation', ...MERGE_CLASSES, 'InputLayer'];
+const EXPERT_CLASSES = ['MixtureOfExperts', 'CustomizedGateControl'];
+const SUPPORTED = ['Dense', 'Dropout', 'Activation', ...MERGE_CLASSES, 'InputLayer', ...EXPERT_CLASSES];
 
 // --- writing -------------------------------------------------------------------------------
 
@@ -48,6 +50,13 @@ function layerConfig(layer) {
       return { axis: layer.axis ?? -1, ...baseConfig(layer) };
     case 'Add': case 'Multiply': case 'Average':
       return baseConfig(layer);
+    case 'MixtureOfExperts': case 'CustomizedGateControl': {
+      const { kernelInitializer, biasInitializer, kernelRegularizer, biasRegularizer, name, trainable, ...options } = layer.getConfig();
+      return {
+        ...options, kernelInitializer: serializeInitializer(kernelInitializer), biasInitializer: serializeInitializer(biasInitializer),
+        kernelRegularizer: serializeRegularizer(kernelRegularizer), biasRegularizer: serializeRegularizer(biasRegularizer), ...baseConfig(layer),
+      };
+    }
     default:
       return fail(`model.save: cannot serialize layer '${layer.name}' of class ${layer.className}`);
   }
@@ -61,7 +70,7 @@ function functionalConfig(model) {
   g.nodes.forEach(({ entry }) => inModel.get(entry.layer).add(entry.nodeIndex));
   // Node indices are renumbered over the nodes kept, as TF.js's node conversion map does.
   const newIndex = (layer, nodeIndex) => [...(inModel.get(layer) || [])].sort((a, b) => a - b).indexOf(nodeIndex);
-  const ref = (t) => [t.sourceLayer.name, Math.max(0, newIndex(t.sourceLayer, t.nodeIndex)), 0];
+  const ref = (t) => [t.sourceLayer.name, Math.max(0, newIndex(t.sourceLayer, t.nodeIndex)), t.tensorIndex];
   const layers = g.layers.map(layer => ({
     name: layer.name,
     className: layer.className,
@@ -220,7 +229,23 @@ const LAYER_READERS = {
   Add: (c, what) => layerFactories.add(commonArgs(c, what)),
   Multiply: (c, what) => layerFactories.multiply(commonArgs(c, what)),
   Average: (c, what) => layerFactories.average(commonArgs(c, what)),
+  MixtureOfExperts: (c, what) => expertLayers.mixtureOfExperts({ ...expertArgs(c, what), numExperts: c.numExperts }),
+  CustomizedGateControl: (c, what) => expertLayers.customizedGateControl({
+    ...expertArgs(c, what), sharedExperts: c.sharedExperts, taskExperts: c.taskExperts, outputShared: c.outputShared ?? undefined,
+  }),
 };
+
+/** The options MMoE and CGC share (dense-mtl's own layers: only our files have them). */
+function expertArgs(c, what) {
+  return {
+    ...commonArgs(c, what), numTasks: c.numTasks, expertUnits: c.expertUnits, expertActivation: readActivation(c.expertActivation, what),
+    useBias: c.useBias ?? undefined,
+    kernelInitializer: readInitializer(c.kernelInitializer, `${what} kernelInitializer`),
+    biasInitializer: readInitializer(c.biasInitializer, `${what} biasInitializer`),
+    kernelRegularizer: readRegularizer(c.kernelRegularizer, `${what} kernelRegularizer`),
+    biasRegularizer: readRegularizer(c.biasRegularizer, `${what} biasRegularizer`),
+  };
+}
 
 function unknownLayer(className, name, where) {
   return fail(`Unknown layer: ${className} (layer ${describe(name)} in ${where}). dense-mtl supports ${SUPPORTED.join(', ')}`);
@@ -304,9 +329,14 @@ function readFunctional(config, where) {
     const [layerName, nodeIndex, tensorIndex] = ref;
     const layer = created.get(layerName);
     if (!layer) fail(`${where}: layer '${owner}' takes input from '${layerName}', which is not in the model`);
-    if (tensorIndex !== 0 && tensorIndex != null) fail(`${where}: layer '${owner}' takes output ${tensorIndex} of '${layerName}', which has one output`);
     const node = layer.inboundNodes[nodeIndex];
-    return node ? node.output : null;
+    if (!node) return null;
+    const outputs = Array.isArray(node.output) ? node.output : [node.output];
+    const k = tensorIndex ?? 0;
+    if (!Number.isSafeInteger(k) || k < 0 || k >= outputs.length) {
+      fail(`${where}: layer '${owner}' takes output ${JSON.stringify(tensorIndex)} of '${layerName}', which has ${outputs.length === 1 ? 'one output' : `${outputs.length} outputs`}`);
+    }
+    return outputs[k];
   };
   // Repeat over the layers until every node is made (shared layers may wait for later ones).
   let progress = true;

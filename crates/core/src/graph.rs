@@ -15,6 +15,10 @@ pub struct NodeConfig {
     pub layer: usize,
     #[serde(default)]
     pub inputs: Vec<usize>,
+    /// For output `k` of a layer with several outputs: `k`, with `inputs` the one node that
+    /// applies that layer (`layer` is that layer too).
+    #[serde(default)]
+    pub output: Option<usize>,
 }
 
 /// A whole model as the JavaScript layer describes it.
@@ -33,6 +37,9 @@ pub struct Node {
     pub layer: usize,
     pub inputs: Vec<usize>,
     pub width: usize,
+    /// `Some(k)` for output `k` of a layer with several outputs: the node copies that block of
+    /// columns of its input (the node applying the layer, which holds every output side by side).
+    pub pick: Option<usize>,
 }
 
 /// The model graph with its weights.
@@ -66,12 +73,17 @@ impl Graph {
                 )));
             }
             let widths: Vec<usize> = n.inputs.iter().map(|&i| nodes[i].width).collect();
+            if let Some(k) = n.output {
+                nodes.push(Self::pick_node(&nodes, &layers, n, k, lc.name())?);
+                continue;
+            }
             if layers[n.layer].is_none() {
                 layers[n.layer] = Some(lc.build(widths.first().copied().unwrap_or(0))?);
             }
             let layer = layers[n.layer].as_ref().expect("built above");
+            Self::check_single_outputs(&nodes, &layers, &n.inputs, &format!("layer '{}' is applied to", layer.name))?;
             let width = layer.layer.output_width(&layer.name, &widths)?;
-            nodes.push(Node { layer: n.layer, inputs: n.inputs.clone(), width });
+            nodes.push(Node { layer: n.layer, inputs: n.inputs.clone(), width, pick: None });
         }
         let layers = layers
             .into_iter()
@@ -89,9 +101,40 @@ impl Graph {
         if config.outputs.iter().any(|&o| o >= nodes.len()) || config.outputs.is_empty() {
             return Err(Error::invalid("model: outputs must name at least one existing node"));
         }
+        let built: Vec<Option<NamedLayer>> = layers.iter().cloned().map(Some).collect();
+        Self::check_single_outputs(&nodes, &built, &config.outputs, "the model's outputs include")?;
         let graph = Graph { name: config.name.clone(), layers, nodes, inputs: config.inputs.clone(), outputs: config.outputs.clone() };
         graph.check_outputs_reach_inputs()?;
         Ok(graph)
+    }
+
+    /// The node for output `k` of the node `n.inputs[0]`, which must apply the same layer.
+    fn pick_node(nodes: &[Node], layers: &[Option<NamedLayer>], n: &NodeConfig, k: usize, name: &str) -> Result<Node> {
+        let source = match n.inputs[..] {
+            [i] if nodes[i].layer == n.layer && nodes[i].pick.is_none() => &nodes[i],
+            _ => return Err(Error::invalid(format!("model: output {k} of layer '{name}' must take the one node that applies '{name}' as input"))),
+        };
+        let outputs = layers[n.layer].as_ref().map_or(1, |l| l.layer.outputs());
+        if k >= outputs {
+            return Err(Error::invalid(format!("model: layer '{name}' has {outputs} output(s) but output {k} was asked for")));
+        }
+        Ok(Node { layer: n.layer, inputs: n.inputs.clone(), width: source.width / outputs, pick: Some(k) })
+    }
+
+    /// Rejects taking a layer with several outputs as a whole (one of its outputs must be picked).
+    fn check_single_outputs(nodes: &[Node], layers: &[Option<NamedLayer>], ids: &[usize], what: &str) -> Result<()> {
+        for &i in ids {
+            let node = &nodes[i];
+            let layer = layers[node.layer].as_ref().expect("built before its nodes");
+            if node.pick.is_none() && layer.layer.outputs() > 1 {
+                return Err(Error::invalid(format!(
+                    "model: {what} layer '{}' as a whole, but that layer has {} outputs: use one of them",
+                    layer.name,
+                    layer.layer.outputs()
+                )));
+            }
+        }
+        Ok(())
     }
 
     fn check_outputs_reach_inputs(&self) -> Result<()> {
@@ -185,6 +228,14 @@ impl Graph {
             if node.inputs.is_empty() {
                 continue; // an input: the workspace loaded it
             }
+            if let Some(k) = node.pick {
+                let (before, after) = ws.outs.split_at_mut(id);
+                let (from, width) = (node.inputs[0], self.nodes[node.inputs[0]].width);
+                let src = before[from][..rows * width].chunks_exact(width);
+                let dst = after[0][..rows * node.width].chunks_exact_mut(node.width);
+                dst.zip(src).for_each(|(d, s)| d.copy_from_slice(&s[k * node.width..(k + 1) * node.width]));
+                continue;
+            }
             let mut out = std::mem::take(&mut ws.outs[id]);
             let inputs = Inputs { outs: &ws.outs, nodes: &self.nodes, ids: &node.inputs, rows };
             let saved = &mut ws.saved[id][..rows * ws.saved_widths[id]];
@@ -209,6 +260,10 @@ impl Graph {
             if !ws.grad_written[id] || node.inputs.is_empty() {
                 continue;
             }
+            if let Some(k) = node.pick {
+                self.scatter_pick(ws, rows, id, k);
+                continue;
+            }
             let layer = &self.layers[node.layer];
             let mut grad = std::mem::take(&mut ws.grads[id]);
             let (first, count) = (ws.param_index[node.layer], layer.params().len());
@@ -227,6 +282,23 @@ impl Graph {
             layer.layer.backward(pass);
             ws.grads[id] = grad;
         }
+    }
+}
+
+impl Graph {
+    /// Adds a pick node's gradient to its block of columns of the source node's gradient (the
+    /// other blocks stay zero until their own picks add theirs).
+    fn scatter_pick(&self, ws: &mut Workspace, rows: usize, id: usize, k: usize) {
+        let (from, width) = (self.nodes[id].inputs[0], self.nodes[id].width);
+        let total = self.nodes[from].width;
+        let (before, after) = ws.grads.split_at_mut(id);
+        let dst = &mut before[from][..rows * total];
+        if !ws.grad_written[from] {
+            dst.fill(0.0);
+            ws.grad_written[from] = true;
+        }
+        let src = after[0][..rows * width].chunks_exact(width);
+        dst.chunks_exact_mut(total).zip(src).for_each(|(d, s)| d[k * width..(k + 1) * width].iter_mut().zip(s).for_each(|(d, &s)| *d += s));
     }
 }
 
@@ -258,13 +330,12 @@ impl Workspace {
     /// Saturating, so that an impossible size stays impossible.
     pub fn sizes(graph: &Graph, capacity: usize, training: bool) -> (usize, usize) {
         let mut per_row = 0usize;
-        let mut widest = 0;
         for node in &graph.nodes {
-            let saved = graph.layers[node.layer].layer.saved_width(node.width, training);
+            let saved = Self::saved_width(graph, node, training);
             let grads = if training { node.width } else { 0 };
             per_row = per_row.saturating_add(node.width).saturating_add(saved).saturating_add(grads);
-            widest = widest.max(node.width);
         }
+        let widest = Self::scratch_width(graph);
         let activations = capacity.saturating_mul(per_row.saturating_add(widest));
         let gradients = if training { graph.count_params() } else { 0 };
         (activations, gradients)
@@ -276,7 +347,7 @@ impl Workspace {
         let n = graph.nodes.len();
         let sized = |w: usize| try_zeroed(capacity.saturating_mul(w), "activation buffers");
         let outs = graph.nodes.iter().map(|node| sized(node.width)).collect::<Result<_>>()?;
-        let saved_widths: Vec<usize> = graph.nodes.iter().map(|node| graph.layers[node.layer].layer.saved_width(node.width, training)).collect();
+        let saved_widths: Vec<usize> = graph.nodes.iter().map(|node| Self::saved_width(graph, node, training)).collect();
         let saved = saved_widths.iter().map(|&w| sized(w)).collect::<Result<_>>()?;
         let (grads, param_grads, param_index);
         if training {
@@ -296,7 +367,7 @@ impl Workspace {
             param_grads = Vec::new();
             param_index = Vec::new();
         }
-        let widest = graph.nodes.iter().map(|n| n.width).max().unwrap_or(0);
+        let widest = Self::scratch_width(graph);
         let mut scratch = Vec::new();
         scratch
             .try_reserve_exact(capacity.saturating_mul(widest))
@@ -315,6 +386,20 @@ impl Workspace {
             scratch,
             rng: Rng::new(None),
         })
+    }
+
+    /// Values per row a node keeps for its backward pass (none for a pick node).
+    fn saved_width(graph: &Graph, node: &Node, training: bool) -> usize {
+        if node.pick.is_some() {
+            return 0;
+        }
+        graph.layers[node.layer].layer.saved_width(node.width, training)
+    }
+
+    /// Scratch values per row: the widest node, or more if a layer's backward pass needs more.
+    fn scratch_width(graph: &Graph) -> usize {
+        let need = |n: &Node| n.width.max(graph.layers[n.layer].layer.scratch_width(n.width));
+        graph.nodes.iter().map(need).max().unwrap_or(0)
     }
 
     /// Copies rows `indices` of each input array (row-major, `widths[k]` columns) into the

@@ -9,16 +9,21 @@
 //! variant in [`LayerConfig`] and its arms in [`LayerConfig::name`] and [`LayerConfig::build`].
 
 pub mod activation;
+pub mod cgc;
 pub mod dense;
 pub mod dropout;
+mod gated_experts;
 pub mod input;
 pub mod merge;
+pub mod mmoe;
 
 pub use activation::{ActivationConfig, ActivationLayer};
+pub use cgc::CgcConfig;
 pub use dense::{Dense, DenseConfig};
 pub use dropout::{Dropout, DropoutConfig};
 pub use input::{Input, InputConfig};
 pub use merge::{Merge, MergeConfig, MergeOp};
+pub use mmoe::MmoeConfig;
 
 use crate::error::{Error, Result};
 use crate::graph::Node;
@@ -39,6 +44,8 @@ pub enum LayerConfig {
     Add(MergeConfig),
     Multiply(MergeConfig),
     Average(MergeConfig),
+    MixtureOfExperts(MmoeConfig),
+    CustomizedGateControl(CgcConfig),
 }
 
 impl LayerConfig {
@@ -50,6 +57,8 @@ impl LayerConfig {
             LayerConfig::Dropout(c) => &c.name,
             LayerConfig::Activation(c) => &c.name,
             LayerConfig::Concatenate(c) | LayerConfig::Add(c) | LayerConfig::Multiply(c) | LayerConfig::Average(c) => &c.name,
+            LayerConfig::MixtureOfExperts(c) => &c.name,
+            LayerConfig::CustomizedGateControl(c) => &c.name,
         }
     }
 
@@ -65,6 +74,8 @@ impl LayerConfig {
             LayerConfig::Add(c) => Ok(c.build(MergeOp::Add)),
             LayerConfig::Multiply(c) => Ok(c.build(MergeOp::Multiply)),
             LayerConfig::Average(c) => Ok(c.build(MergeOp::Average)),
+            LayerConfig::MixtureOfExperts(c) => c.build(input_width),
+            LayerConfig::CustomizedGateControl(c) => c.build(input_width),
         }
     }
 }
@@ -111,6 +122,19 @@ pub trait Layer: std::fmt::Debug + Send + Sync {
     /// Values per row the layer keeps from its forward pass for its backward pass (for an output
     /// of `width` values per row; `training` says whether the workspace trains).
     fn saved_width(&self, _width: usize, _training: bool) -> usize {
+        0
+    }
+
+    /// How many tensors the layer outputs. A layer with several outputs writes them side by side
+    /// (equal widths, output `k` in the `k`-th block of columns); the graph gives each one to its
+    /// consumers through a node that picks its columns ([`crate::graph::Node::pick`]).
+    fn outputs(&self) -> usize {
+        1
+    }
+
+    /// Values per row the backward pass needs in [`Backward::scratch`] (the workspace gives
+    /// every layer at least its widest node's width).
+    fn scratch_width(&self, _width: usize) -> usize {
         0
     }
 

@@ -2,7 +2,9 @@
 //! builders for graphs and models described in the JSON the JavaScript layer sends.
 #![allow(dead_code)]
 
+use dense_mtl_core::model::Batchable;
 use dense_mtl_core::{CompileConfig, Graph, GraphConfig, Model};
+use serde_json::{json, Value};
 
 /// Whether `actual` is within `atol + rtol * |expected|` of `expected` (NaN never is).
 pub fn is_close(actual: f64, expected: f64, atol: f64, rtol: f64) -> bool {
@@ -125,4 +127,107 @@ pub fn set_weight(model: &mut Model, layer: &str, wi: usize, values: &[f32]) {
 pub fn weight(model: &Model, layer: &str, wi: usize) -> Vec<f32> {
     let l = model.graph.layers.iter().find(|l| l.name == layer).unwrap_or_else(|| panic!("no layer '{layer}'"));
     l.params()[wi].values.clone()
+}
+
+// ---------------------------------------------------------------------------------------------
+// Graph gradients against central differences (gradcheck.rs, gated_experts.rs)
+// ---------------------------------------------------------------------------------------------
+
+/// Tolerances of [`check_graph_gradients`].
+pub const GRADIENT_ATOL: f64 = 1e-3;
+pub const GRADIENT_RTOL: f64 = 1e-2;
+
+/// A Dense layer with seeded initializers (non-zero bias so that bias gradients matter).
+pub fn dense(name: &str, units: usize, activation: &str, seed: u64) -> Value {
+    json!({
+        "className": "Dense", "name": name, "units": units, "activation": activation,
+        "kernelInitializer": {"className": "RandomNormal", "config": {"mean": 0.0, "stddev": 0.7, "seed": seed}},
+        "biasInitializer": {"className": "RandomUniform", "config": {"minval": -0.3, "maxval": 0.3, "seed": seed + 1000}},
+    })
+}
+
+pub fn input(name: &str, width: usize) -> Value {
+    json!({"className": "InputLayer", "name": name, "width": width})
+}
+
+/// A chain `in(width) -> layers...` with one node per layer.
+pub fn chain(width: usize, layers: Vec<Value>) -> Value {
+    let mut all = vec![input("in", width)];
+    all.extend(layers);
+    let nodes: Vec<Value> = (0..all.len()).map(|i| if i == 0 { json!({"layer": 0, "inputs": []}) } else { json!({"layer": i, "inputs": [i - 1]}) }).collect();
+    let last = all.len() - 1;
+    json!({"name": "m", "layers": all, "nodes": nodes, "inputs": [0], "outputs": [last]})
+}
+
+pub fn compile_json(heads: &[(&str, f32)]) -> Value {
+    let heads: Vec<Value> = heads.iter().map(|(loss, w)| json!({"loss": loss, "metrics": [], "lossWeight": w})).collect();
+    json!({"optimizer": {"className": "SGD", "config": {"learningRate": 0.0}}, "heads": heads})
+}
+
+/// Batch-mean loss as training sees it (Σ_h w_h · mean_i loss_h,i), without regularization.
+pub fn total_loss(model: &Model, xs: &[&[f32]], ys: &[&[f32]], rows: usize) -> f64 {
+    let data = Batchable { sample_weights: Vec::new(), xs: xs.to_vec(), ys: ys.to_vec(), rows };
+    model.evaluate(&data, rows).expect("evaluate")[0]
+}
+
+/// Every weight's gradient of [`total_loss`], computed the way `Model::train_step` does it:
+/// forward, d loss / d output scaled by `loss_weight / rows` into the output nodes' grads,
+/// backward. `None` for weights that received no gradient (frozen layers).
+/// Per weight (layer, weight index), its analytic gradient, or None when it gets none.
+pub type WeightGradients = Vec<((usize, usize), Option<Vec<f32>>)>;
+
+pub fn analytic_gradients(model: &Model, xs: &[&[f32]], ys: &[&[f32]], rows: usize) -> WeightGradients {
+    let mut buf = model.buffers(rows, true).unwrap();
+    let ws = &mut buf.ws;
+    let indices: Vec<usize> = (0..rows).collect();
+    ws.load_rows(&model.graph, xs, &indices);
+    model.graph.forward(ws, rows, true);
+    ws.grad_written.iter_mut().for_each(|w| *w = false);
+    for (h, head) in model.heads.iter().enumerate() {
+        let node = model.graph.outputs[h];
+        let pred = ws.outs[node][..rows * head.width].to_vec();
+        let grad = &mut ws.grads[node][..rows * head.width];
+        let mut per_sample = vec![0.0; rows];
+        head.loss.compute(&ys[h][..rows * head.target_width], &pred, head.width, &mut per_sample, Some(grad));
+        let scale = head.loss_weight / rows as f32;
+        grad.iter_mut().for_each(|g| *g *= scale);
+        ws.grad_written[node] = true;
+    }
+    model.graph.backward(ws, rows);
+    let mut out = Vec::new();
+    for (li, layer) in model.graph.layers.iter().enumerate() {
+        for wi in 0..layer.params().len() {
+            let pi = ws.param_index[li] + wi;
+            out.push(((li, wi), ws.param_written[pi].then(|| ws.param_grads[pi].clone())));
+        }
+    }
+    out
+}
+
+/// Compares every trainable weight's analytic gradient with central differences of the total
+/// loss; checks that frozen layers get none. Returns the number of scalars checked.
+pub fn check_graph_gradients(model: &mut Model, xs: &[&[f32]], ys: &[&[f32]], rows: usize, what: &str) -> usize {
+    let analytic = analytic_gradients(model, xs, ys, rows);
+    assert!(!analytic.is_empty(), "{what}: the model has no weights");
+    let mut checked = 0;
+    for ((li, wi), grad) in analytic {
+        let layer = &model.graph.layers[li];
+        let label = format!("{what}: d loss / d {}/{}", layer.name, layer.params()[wi].name);
+        let trainable = layer.trainable;
+        let Some(grad) = grad else {
+            assert!(!trainable, "{label}: trainable weight got no gradient");
+            continue;
+        };
+        assert!(trainable, "{label}: frozen weight got a gradient");
+        let n = grad.len();
+        let mut numeric = Vec::with_capacity(n);
+        for j in 0..n {
+            let orig = model.graph.layers[li].params()[wi].values[j];
+            numeric.push(central_difference_in(model, orig, 1e-3, |m, v| m.graph.layers[li].params_mut()[wi].values[j] = v, |m| total_loss(m, xs, ys, rows)));
+        }
+        assert_close(&grad, &numeric, GRADIENT_ATOL, GRADIENT_RTOL, &label);
+        assert!(grad.iter().any(|&g| g.abs() > 1e-4), "{label}: gradient is all (near) zero {grad:?}; the check would be vacuous");
+        checked += n;
+    }
+    checked
 }
