@@ -103,7 +103,9 @@ test('a smoke run (2 folds × 1 repeat, 1 epoch) writes scores for every method,
   }
   // Every method but the baseline against each of the two baselines, for all 10 tasks.
   expect(results.comparisons).toHaveLength(2 * 11 * 10);
-  expect(results.mmoe.length).toBeGreaterThan(0);
+  // The smoke plan: correlations 1 and 0.5, one seed, each of the three models.
+  expect(results.mmoe.map(r => `${r.correlation} ${r.architecture}`)).toEqual(
+    [1, 0.5].flatMap(p => ['shared-bottom', 'one-gate MoE', 'MMoE'].map(a => `${p} ${a}`)));
   results.mmoe.forEach(r => expect(r.testMse.every(Number.isFinite)).toBe(true));
   const markdown = fs.readFileSync(path.join(out, 'MTL-RESULTS.md'), 'utf8');
   METHODS.forEach(m => expect(markdown).toContain(`| ${m.name} |`));

@@ -28,6 +28,22 @@ function sharedBottom(inputDim, tasks, seed) {
   return tf.model({ inputs: input, outputs: towers(Array(tasks).fill(bottom), init) });
 }
 
-const ARCHITECTURES = { 'shared-bottom': sharedBottom };
+/**
+ * Experts mixed by softmax gates (tf.layers.mixtureOfExperts): `gates` = 1 is the one-gate MoE,
+ * whose single mixture feeds every tower; `gates` = tasks is MMoE, one gate per task.
+ */
+function mixtureOfExperts(gates) {
+  return (inputDim, tasks, seed) => {
+    const init = initializers(seed);
+    const input = tf.input({ shape: [inputDim] });
+    const mixtures = tf.layers.mixtureOfExperts({
+      numExperts: SIZES.experts, expertUnits: SIZES.expertUnits, numTasks: gates, expertActivation: 'relu', kernelInitializer: init(),
+    }).apply(input);
+    const representations = gates === 1 ? Array(tasks).fill(mixtures[0]) : mixtures;
+    return tf.model({ inputs: input, outputs: towers(representations, init) });
+  };
+}
+
+const ARCHITECTURES = { 'shared-bottom': sharedBottom, 'one-gate MoE': mixtureOfExperts(1), MMoE: mixtureOfExperts(2) };
 
 module.exports = { ARCHITECTURES, SIZES };

@@ -41,7 +41,7 @@ async function runBalancing({ folds, repeats, syntheticRows, epochs, log = () =>
       log(`  ${set.name}: ${method.name} (${median(methods[method.name].msPerEpoch).toFixed(2)} ms/epoch)`);
     }
     results.push({
-      name: set.name, rows: set.data.x.length, settings, methods,
+      name: set.name, rows: set.data.x.length, features: set.data.x[0].length, settings, methods,
       tasks: set.data.tasks.map(t => ({ name: t.name, kind: t.kind, unit: t.unit, missing: t.y.filter(y => y.some(Number.isNaN)).length })),
     });
   }

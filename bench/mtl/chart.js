@@ -31,13 +31,13 @@ function lossCurves(runs) {
   const color = { field: 'architecture', type: 'nominal', title: 'model', sort: architectures, scale: { domain: architectures, range: PALETTE.slice(0, architectures.length) } };
   const x = { field: 'epoch', type: 'quantitative', title: 'epoch' };
   return {
-    title: 'MMoE synthetic data: loss (sum of the two tasks\' MSE) per epoch: mean over seeds, band from the lowest to the highest seed',
+    title: 'MMoE synthetic data: loss (sum of the two tasks\' MSE) per epoch: mean over seeds; band: lowest to highest seed (held-out)',
     data: { values: curvePoints(runs) },
     facet: { column: { field: 'correlation', type: 'nominal', title: 'task correlation (cosine of w1, w2)', sort: 'descending' } },
     spec: {
       width: 230, height: 200,
       layer: [
-        { mark: { type: 'area', opacity: 0.15 }, encoding: { x, y: { field: 'lo', type: 'quantitative', scale: { type: 'log' } }, y2: { field: 'hi' }, color, detail: { field: 'curve' } } },
+        { transform: [{ filter: "datum.curve === 'held-out'" }], mark: { type: 'area', opacity: 0.15 }, encoding: { x, y: { field: 'lo', type: 'quantitative', scale: { type: 'log' } }, y2: { field: 'hi' }, color } },
         { mark: { type: 'line', strokeWidth: 2 }, encoding: { x, y: { field: 'loss', type: 'quantitative', title: 'loss (log scale)', scale: { type: 'log' } }, color,
           strokeDash: { field: 'curve', type: 'nominal', title: 'curve', sort: ['held-out', 'training'], scale: { domain: ['held-out', 'training'], range: [[1, 0], [4, 3]] } } } },
       ],

@@ -1,7 +1,7 @@
 'use strict';
 // The multi-task benchmark's results as Markdown: scores per data set and method, the paired
 // comparisons with the baselines, and the MMoE synthetic experiment.
-const { mean, sd } = require('./stats');
+const { mean, sd, pairedComparison } = require('./stats');
 const { median } = require('../common');
 const { BASELINES } = require('./methods');
 
@@ -70,14 +70,17 @@ function tally(comparisons, baseline) {
 /** The summary table (also pasted into the README): wins/losses vs each baseline and cost. */
 function summaryTable(results, comparisons) {
   const [vsFixed, vsRlw] = BASELINES.map(b => tally(comparisons, b));
-  const fixedMs = results.map(s => median(s.methods.fixed.msPerEpoch));
+  // Cost on the largest data set (rows × features): on the small ones an epoch takes a fraction
+  // of a millisecond, and per-call overhead and the machine's noise dominate.
+  const timed = results.reduce((a, b) => (b.rows * b.features > a.rows * a.features ? b : a));
+  const fixedMs = median(timed.methods.fixed.msPerEpoch);
   const methods = Object.keys(results[0].methods);
   const rows = methods.map((m) => {
-    const slowdown = mean(results.map((s, i) => median(s.methods[m].msPerEpoch) / fixedMs[i]));
+    const ms = median(timed.methods[m].msPerEpoch);
     const cell = (t) => (t ? `${t.better} / ${t.worse} / ${t.none}` : '—');
-    return [m, cell(vsFixed[m]), cell(vsRlw[m]), `${slowdown.toFixed(1)}×`];
+    return [m, cell(vsFixed[m]), cell(vsRlw[m]), `${ms.toFixed(2)} ms (${(ms / fixedMs).toFixed(1)}×)`];
   });
-  return table(['method', 'vs fixed: better / worse / no difference', 'vs RLW: better / worse / no difference', 'time per epoch vs fixed'], rows);
+  return table(['method', 'vs fixed: better / worse / no difference', 'vs RLW: better / worse / no difference', `time per epoch, ${timed.name} (vs fixed)`], rows);
 }
 
 function mmoeSection(runs, settings) {
@@ -90,7 +93,34 @@ function mmoeSection(runs, settings) {
     return `${mean(v).toFixed(3)} ± ${sd(v).toFixed(3)}`;
   }), median(runs.filter(r => r.architecture === a).map(r => r.msPerEpoch)).toFixed(1)]);
   lines.push(table(['model', ...correlations.map(p => `p = ${p}`), 'median ms / epoch (incl. validation)'], rows), '');
+  lines.push(...mmoeOrdering(runs, architectures, correlations));
   return lines.join('\n');
+}
+
+/** Held-out MSE (both tasks) of one architecture at one correlation, in seed order. */
+const finalLosses = (runs, architecture, correlation) => runs
+  .filter(r => r.architecture === architecture && r.correlation === correlation)
+  .sort((a, b) => a.seed - b.seed)
+  .map(r => r.testMse[0] + r.testMse[1]);
+
+/**
+ * The ordering by mean held-out MSE per correlation, and MMoE paired with each other model over
+ * seeds (each seed's data is shared by the three models; seeds are independent, so a plain
+ * paired t test).
+ */
+function mmoeOrdering(runs, architectures, correlations) {
+  const others = architectures.filter(a => a !== 'MMoE');
+  if (others.length === architectures.length) return [];
+  const rows = correlations.map((p) => {
+    const byMean = [...architectures].sort((a, b) => mean(finalLosses(runs, a, p)) - mean(finalLosses(runs, b, p)));
+    const cells = others.map((other) => {
+      const c = pairedComparison(finalLosses(runs, 'MMoE', p), finalLosses(runs, other, p), { testFraction: 0, higherIsBetter: false });
+      return `${c.improvement > 0 ? '+' : ''}${c.improvement.toFixed(3)} (p ${formatP(c.p)}, ${c.wins}–${c.losses})`;
+    });
+    return [`p = ${p}`, byMean.join(' < '), ...cells];
+  });
+  return ['Ordering by mean held-out MSE (best first), and MMoE\'s improvement over each other model paired by seed (positive = MMoE lower; paired t p; seeds won–lost):', '',
+    table(['correlation', 'ordering', ...others.map(o => `MMoE vs ${o}`)], rows), ''];
 }
 
 /** The whole results file. */
