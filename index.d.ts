@@ -742,6 +742,70 @@ export interface Merge extends Layer {
   axis?: number;
 }
 
+/** Options `tf.layers.mixtureOfExperts` and `tf.layers.customizedGateControl` share. */
+export interface GatedExpertsLayerArgs extends LayerArgs {
+  /** Number of tasks: one output (and one gate) per task. */
+  numTasks: number;
+  /** Units of every expert, and so of every output. */
+  expertUnits: number;
+  /** Each expert's activation; default 'relu'. The gates are softmaxes. */
+  expertActivation?: ActivationIdentifier;
+  /** Biases for the experts and the gates; default true. */
+  useBias?: boolean;
+  /** Every kernel (experts' and gates'); default 'glorotNormal'. */
+  kernelInitializer?: InitializerIdentifier | Initializer;
+  /** Default 'zeros'. */
+  biasInitializer?: InitializerIdentifier | Initializer;
+  kernelRegularizer?: RegularizerIdentifier | Regularizer;
+  biasRegularizer?: RegularizerIdentifier | Regularizer;
+}
+
+/** Arguments of `tf.layers.mixtureOfExperts`. */
+export interface MixtureOfExpertsLayerArgs extends GatedExpertsLayerArgs {
+  /** Experts shared by every task. */
+  numExperts: number;
+}
+
+/** Arguments of `tf.layers.customizedGateControl`. */
+export interface CustomizedGateControlLayerArgs extends GatedExpertsLayerArgs {
+  /** Experts shared by every task. */
+  sharedExperts: number;
+  /** Experts of each task (only its gate mixes them). */
+  taskExperts: number;
+  /**
+   * Adds a last output mixing every expert through a shared gate, the input of the next CGC
+   * layer's shared experts when layers are stacked (PLE). Default false.
+   */
+  outputShared?: boolean;
+}
+
+/**
+ * A layer with one output per task (dense-mtl's own; TF.js cannot load it): `apply` returns a
+ * list of symbolic tensors, one per output, and the layer cannot be added to a Sequential model.
+ */
+export interface GatedExperts extends Omit<Layer, 'apply' | 'computeOutputShape'> {
+  readonly numTasks: number;
+  readonly expertUnits: number;
+  readonly expertActivation: ActivationIdentifier;
+  readonly useBias: boolean;
+  /** Number of tensors `apply` returns. */
+  readonly outputCount: number;
+  /** One symbolic tensor per output, `[batch, expertUnits]` each (a list even for one output). */
+  apply(inputs: SymbolicTensor | SymbolicTensor[]): SymbolicTensor[];
+  /** One shape per output. */
+  computeOutputShape(inputShapes: Shape[]): Shape[];
+}
+/** Multi-gate Mixture-of-Experts (Ma et al., KDD 2018). */
+export interface MixtureOfExperts extends GatedExperts {
+  readonly numExperts: number;
+}
+/** Customized Gate Control, the layer of Progressive Layered Extraction (Tang et al., RecSys 2020). */
+export interface CustomizedGateControl extends GatedExperts {
+  readonly sharedExperts: number;
+  readonly taskExperts: number;
+  readonly outputShared: boolean;
+}
+
 /** tf.layers.*: the layers dense-mtl implements. */
 export declare namespace layers {
   /** A densely connected layer: activation(input · kernel + bias). */
@@ -764,6 +828,20 @@ export declare namespace layers {
   /** Element-wise mean of several inputs of the same shape (applied directly, or a layer to apply). */
   function average(inputs: SymbolicTensor[]): SymbolicTensor;
   function average(args?: LayerArgs): Merge;
+  /**
+   * Multi-gate Mixture-of-Experts (MMoE; dense-mtl's own, TF.js cannot load it): `numExperts`
+   * dense experts shared by all tasks and one softmax gate per task; output k is
+   * Σ_e gate_k,e(x) · expert_e(x). Applied to one tensor, returns one tensor per task.
+   * `numTasks: 1` is the one-gate mixture of experts.
+   */
+  function mixtureOfExperts(args: MixtureOfExpertsLayerArgs): MixtureOfExperts;
+  /**
+   * Customized Gate Control (CGC; dense-mtl's own, TF.js cannot load it): shared experts plus
+   * `taskExperts` experts per task; task k's gate mixes its own experts and the shared ones.
+   * Applied to one tensor, or to `[task 0, ..., task n-1, shared]` (the outputs of a CGC layer
+   * with `outputShared`), which stacks CGC layers into PLE.
+   */
+  function customizedGateControl(args: CustomizedGateControlLayerArgs): CustomizedGateControl;
 }
 
 /** A symbolic input of a functional model (`tf.model`). */

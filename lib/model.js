@@ -46,7 +46,16 @@ class LayersModel {
   get inputs() { return this._inputs.slice(); }
   get outputs() { return this._outputs.slice(); }
   get inputNames() { return this._inputs.map(t => t.sourceLayer.name); }
-  get outputNames() { return this._outputs.map(t => t.sourceLayer.name); }
+  /** Output layers' names, made unique as Keras does when a layer gives several outputs (`mmoe`, `mmoe_1`). */
+  get outputNames() {
+    const names = [];
+    for (const t of this._outputs) {
+      let name = t.sourceLayer.name;
+      for (let count = 1; names.includes(name); count++) name = `${t.sourceLayer.name}_${count}`;
+      names.push(name);
+    }
+    return names;
+  }
   get inputLayers() { return this._inputs.map(t => t.sourceLayer); }
   get outputLayers() { return this._outputs.map(t => t.sourceLayer); }
   get layers() { return this._structure().layers; }

@@ -85,6 +85,10 @@ impl Graph {
             let width = layer.layer.output_width(&layer.name, &widths)?;
             nodes.push(Node { layer: n.layer, inputs: n.inputs.clone(), width, pick: None });
         }
+        if config.outputs.iter().any(|&o| o >= nodes.len()) || config.outputs.is_empty() {
+            return Err(Error::invalid("model: outputs must name at least one existing node"));
+        }
+        Self::check_single_outputs(&nodes, &layers, &config.outputs, "the model's outputs include")?;
         let layers = layers
             .into_iter()
             .zip(&config.layers)
@@ -98,11 +102,6 @@ impl Graph {
                 return Err(Error::invalid(format!("model: inputs must be input layers, but node {i} is not")));
             }
         }
-        if config.outputs.iter().any(|&o| o >= nodes.len()) || config.outputs.is_empty() {
-            return Err(Error::invalid("model: outputs must name at least one existing node"));
-        }
-        let built: Vec<Option<NamedLayer>> = layers.iter().cloned().map(Some).collect();
-        Self::check_single_outputs(&nodes, &built, &config.outputs, "the model's outputs include")?;
         let graph = Graph { name: config.name.clone(), layers, nodes, inputs: config.inputs.clone(), outputs: config.outputs.clone() };
         graph.check_outputs_reach_inputs()?;
         Ok(graph)
@@ -165,9 +164,21 @@ impl Graph {
         self.outputs.iter().map(|&o| self.nodes[o].width).collect()
     }
 
-    /// Name of each output layer.
+    /// Name of each output: its layer's, made unique as Keras does when a layer gives several
+    /// outputs (`mmoe`, `mmoe_1`, ...).
     pub fn output_names(&self) -> Vec<String> {
-        self.outputs.iter().map(|&o| self.layers[self.nodes[o].layer].name.clone()).collect()
+        let mut names: Vec<String> = Vec::with_capacity(self.outputs.len());
+        for &o in &self.outputs {
+            let layer = &self.layers[self.nodes[o].layer].name;
+            let mut name = layer.clone();
+            let mut count = 1;
+            while names.contains(&name) {
+                name = format!("{layer}_{count}");
+                count += 1;
+            }
+            names.push(name);
+        }
+        names
     }
 
     /// Every weight as `(layer index, index within the layer)`, in TF.js's `model.weights` order:
@@ -283,9 +294,7 @@ impl Graph {
             ws.grads[id] = grad;
         }
     }
-}
 
-impl Graph {
     /// Adds a pick node's gradient to its block of columns of the source node's gradient (the
     /// other blocks stay zero until their own picks add theirs).
     fn scatter_pick(&self, ws: &mut Workspace, rows: usize, id: usize, k: usize) {

@@ -148,12 +148,13 @@ impl Model {
         })
     }
 
-    /// MGDA-UB's Z: the last node (not an input) whose layer every output depends on.
+    /// MGDA-UB's Z: the last node (not an input) whose layer every output depends on. Not the
+    /// pick of one output of an MMoE/CGC layer (only its task reaches it) but the layer's node.
     pub fn shared_representation(&self) -> Option<usize> {
         let heads_of_layer = self.graph.heads_depending_on_layers();
         (0..self.graph.nodes.len()).rev().find(|&id| {
             let li = self.graph.nodes[id].layer;
-            !self.graph.layers[li].is("InputLayer") && heads_of_layer[li].len() == self.heads.len()
+            !self.graph.layers[li].is("InputLayer") && heads_of_layer[li].len() == self.heads.len() && self.graph.nodes[id].pick.is_none()
         })
     }
 

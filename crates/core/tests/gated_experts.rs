@@ -308,3 +308,19 @@ fn bad_configs_and_graphs_are_refused_with_messages_naming_them() {
     wrong["nodes"][6]["inputs"] = json!([3, 4]);
     assert!(build_error(wrong).contains("customizedGateControl 'cgc2' takes 1 or 3 (one per task, then the shared one) input(s) but got 2"));
 }
+
+#[test]
+fn mgda_ub_representation_is_the_layer_node_not_one_tasks_pick() {
+    // Nodes: in, bottom, mmoe, pick 0, pick 1, towers. Only the mmoe node reaches both tasks.
+    let model = compiled_model(towers(mmoe("mmoe", 2, 2, "tanh", 1), 2, 2), compile_json(&[("meanSquaredError", 1.0), ("meanSquaredError", 1.0)]));
+    assert_eq!(model.shared_representation(), Some(2));
+}
+
+#[test]
+fn a_frozen_layer_gets_no_weight_gradient_but_passes_its_input_gradient_down() {
+    let mut layer = cgc("cgc", 2, 1, 2, true, 12);
+    layer["trainable"] = json!(false);
+    // The bottom Dense below the frozen layer must still get correct gradients.
+    let n = check(towers(layer, 3, 3), 3, "frozen cgc");
+    assert_eq!(n, 24 + 3 * 8);
+}
