@@ -84,15 +84,6 @@ async function artifactsOf(model, lib, config) {
   return saved;
 }
 
-/** Same structure, numbers equal within 1e-6 (Adam's restored beta powers differ in the last bits). */
-function expectSameNumbers(actual, expected) {
-  const numbers = [];
-  const shape = JSON.stringify(expected, (k, v) => (typeof v === 'number' ? (numbers.push(v), 0) : v));
-  const got = [];
-  expect(JSON.stringify(actual, (k, v) => (typeof v === 'number' ? (got.push(v), 0) : v))).toBe(shape);
-  expect(maxRelativeError(got, numbers)).toBeLessThanOrEqual(1e-6);
-}
-
 const weightsOf = (model) => model.getWeights().map(w => Array.from(w.dataSync()));
 const copyDir = (from, to) => fs.cpSync(from, to, { recursive: true });
 const writeJSON = (file, value) => fs.writeFileSync(file, JSON.stringify(value));
@@ -447,7 +438,7 @@ describe('a save that fails half way (an exception) leaves the previous model lo
 // --- resume training -----------------------------------------------------------------------
 
 describe('training resumes after save and load', () => {
-  test('includeOptimizer: training continues exactly as if uninterrupted (loss weights kept)', async () => {
+  test('includeOptimizer: training continues bit for bit as if uninterrupted (loss weights kept)', async () => {
     const data = () => [tf.tensor2d(X), [tf.tensor2d(Y_SPAM), tf.tensor2d(Y_TOPIC)]];
     const fit = { batchSize: 4, shuffle: false, verbose: 0 };
     const lossWeights = { is_spam: 0.3, topic: 2 };
@@ -466,8 +457,8 @@ describe('training resumes after save and load', () => {
     const after = await resumed.fit(...data(), { ...fit, epochs: 3 });
 
     const whole = await uninterrupted.fit(...data(), { ...fit, epochs: 6 });
-    expectClose(weightsOf(resumed), weightsOf(uninterrupted), 1e-6);
-    expect(maxRelativeError(after.history.loss, whole.history.loss.slice(3))).toBeLessThan(1e-6);
+    expect(weightsOf(resumed)).toEqual(weightsOf(uninterrupted));
+    expect(after.history.loss).toEqual(whole.history.loss.slice(3));
   });
 
   test.each([
@@ -476,10 +467,11 @@ describe('training resumes after save and load', () => {
     ['uncertainty weighting with PCGrad', { taskWeighting: 'uncertainty', gradientSurgery: 'pcgrad', optimizer: tf.train.sgd(0.05) }],
     ['Dynamic Weight Average', { taskWeighting: { method: 'dwa', temperature: 1.5 } }],
     ['GradNorm', { taskWeighting: { method: 'gradnorm', alpha: 1 }, lossWeights: [2, 1] }],
-    // FAMO: here the resumed weights differ by up to 4.5e-6 (relative), not yet traced; with a
-    // plain dense two-head model, save, load and resume give bit-identical weights. 1e-5.
-    ['FAMO (logits and their Adam moments)', { taskWeighting: 'famo' }, 1e-5],
-  ])('%s: the learned task weights are saved and training resumes exactly', async (_, options, tolerance = 1e-6) => {
+    // FAMO: its logits follow the log-loss decrease of each step, so any drift of the model's
+    // steps after a resume shows there (it did while Adam's bias-correction powers were
+    // recomputed with powi on load instead of multiplied out as training does).
+    ['FAMO (logits and their Adam moments)', { taskWeighting: 'famo' }],
+  ])('%s: the learned task weights are saved and training resumes exactly', async (_, options) => {
     const data = () => [tf.tensor2d(X), [tf.tensor2d(Y_SPAM), tf.tensor2d(Y_TOPIC)]];
     const fit = { batchSize: 4, shuffle: false, verbose: 0 };
     const interrupted = buildTwoHead(tf);
@@ -496,8 +488,8 @@ describe('training resumes after save and load', () => {
     expect(resumed._model().taskState()).toEqual(interrupted._model().taskState());
     await resumed.fit(...data(), { ...fit, epochs: 3 });
     await uninterrupted.fit(...data(), { ...fit, epochs: 6 });
-    expectClose(weightsOf(resumed), weightsOf(uninterrupted), tolerance);
-    if (tolerance === 1e-6) expectSameNumbers(resumed._model().taskState(), uninterrupted._model().taskState());
+    expect(weightsOf(resumed)).toEqual(weightsOf(uninterrupted));
+    expect(resumed._model().taskState()).toEqual(uninterrupted._model().taskState());
   });
 
   test('TF.js loads a file with our extension field (it ignores it)', async () => {

@@ -126,4 +126,4 @@ function printComparison(title, data, results, options) {
   console.log('\nDifferences smaller than the spread are noise, not a win.');
 }
 
-module.exports = { readCsv, fitScaler, kFold, take, buildModel, compareMultiTask, printComparison, avg, sd };
+module.exports = { readCsv, fitScaler, kFold, take, buildModel, score, compareMultiTask, printComparison, avg, sd };
