@@ -9,7 +9,7 @@ const { fail, describe } = require('./errors');
 const { History, standardizeCallbacks, callAll, usesHook, divergenceHandled } = require('./callbacks');
 const { ProgressLogger } = require('./progbar');
 const { classWeightsPerOutput } = require('./data');
-const { RawBatch } = require('./dataset/iterators');
+const { RawBatch, LazyIterator } = require('./dataset/iterators');
 const { runInSlices, trackTraining, untrackTraining, epochLogsOf, divergence } = require('./native_run');
 
 const DEFAULT_VALIDATION_BATCH_SIZE = 32;
@@ -45,6 +45,7 @@ async function fitDataset(model, dataset, args) {
   model._fittingDataset = true;
   const native = model._model();
   trackTraining(native);
+  let iterator = null;
   try {
     const metrics = model.metricsNames;
     const verbose = args.verbose ?? 1;
@@ -71,10 +72,13 @@ async function fitDataset(model, dataset, args) {
     await callAll(all, 'onTrainBegin', {});
     model.stopTraining = false;
     // As in TF.js, an iterator is made before the first epoch (a shuffle draws its seed then).
-    let iterator = await dataset.iterator();
+    iterator = await dataset.iterator();
     for (let epoch = initialEpoch; epoch < epochs; epoch++) {
       await callAll(all, 'onEpochBegin', epoch, {});
-      if (!hasBatchesPerEpoch) iterator = await dataset.iterator();
+      if (!hasBatchesPerEpoch) {
+        closeIterator(iterator);
+        iterator = await dataset.iterator();
+      }
       let batch = 0;
       let complete = false; // every batch of the epoch ran (then it validates)
       let diverged = null;
@@ -134,6 +138,7 @@ async function fitDataset(model, dataset, args) {
     await callAll(all, 'onTrainEnd', {});
     return history;
   } finally {
+    closeIterator(iterator);
     trainer.finish();
     untrackTraining(native);
     model._fittingDataset = false;
@@ -263,8 +268,17 @@ async function validateWith(trainer, reader, validation) {
 
 /** Reads up to `batches` batches (all without) in chunks, handing each to `add`. */
 async function readBatches(source, reader, { batches }, what, add) {
+  const own = typeof source.next !== 'function';
+  const iterator = own ? await source.iterator() : source;
+  try {
+    await readInto(iterator, reader, batches, what, add);
+  } finally {
+    if (own) closeIterator(iterator);
+  }
+}
+
+async function readInto(iterator, reader, batches, what, add) {
   const hasBatches = batches != null;
-  const iterator = typeof source.next === 'function' ? source : await source.iterator();
   let read = 0;
   for (;;) {
     const left = hasBatches ? batches - read : Infinity;
@@ -282,6 +296,11 @@ async function readBatches(source, reader, { batches }, what, add) {
     add(reader.pack(elements, what));
     read += elements.length;
   }
+}
+
+/** Lets an iterator's sources go (a CSV reader's thread) once nothing more is read from it. */
+function closeIterator(iterator) {
+  if (iterator instanceof LazyIterator) iterator.close();
 }
 
 /** Up to `max` elements (batches not yet stacked where the stages allow), through next() for an iterator without nextChunk. */

@@ -9,6 +9,7 @@
 //! inside quotes is one quote, blank lines are skipped instead of failing, and with
 //! `delimWhitespace` trailing spaces are ignored instead of adding an empty field.
 
+pub mod cache;
 mod lines;
 mod number;
 
@@ -174,19 +175,27 @@ impl CsvReader {
 
     /// Reads up to `max_rows` rows; an empty chunk means the end of the data.
     pub fn next_chunk(&mut self, max_rows: usize) -> Result<Chunk> {
-        let cells = max_rows.min(1 << 16) * self.columns.len();
-        let mut chunk = Chunk { values: vec![0.0; cells], kinds: vec![0; cells], ..Chunk::default() };
-        chunk.rows = self.next_chunk_into(max_rows.min(1 << 16), &mut chunk.values, &mut chunk.kinds, &mut chunk.strings)?;
-        let used = chunk.rows * self.columns.len();
-        chunk.values.truncate(used);
-        chunk.kinds.truncate(used);
+        let mut chunk = Chunk::default();
+        self.read_chunk(max_rows, &mut chunk)?;
         Ok(chunk)
     }
 
-    /// Like [`CsvReader::next_chunk`], into buffers the caller reuses (so that streaming a file
-    /// allocates nothing per chunk): `values` and `kinds` need `max_rows` × columns cells.
-    /// Returns the number of rows read.
-    pub fn next_chunk_into(&mut self, max_rows: usize, values: &mut [f64], kinds: &mut [u8], strings: &mut Vec<String>) -> Result<usize> {
+    /// Like [`CsvReader::next_chunk`], into a chunk whose buffers are reused (streaming a file
+    /// allocates nothing per chunk for numbers once they have grown).
+    pub fn read_chunk(&mut self, max_rows: usize, chunk: &mut Chunk) -> Result<()> {
+        let max_rows = max_rows.min(1 << 16);
+        let width = self.columns.len();
+        chunk.values.resize(max_rows * width, 0.0);
+        chunk.kinds.resize(max_rows * width, 0);
+        chunk.rows = self.next_chunk_into(max_rows, &mut chunk.values, &mut chunk.kinds, &mut chunk.strings)?;
+        chunk.values.truncate(chunk.rows * width);
+        chunk.kinds.truncate(chunk.rows * width);
+        Ok(())
+    }
+
+    /// Like [`CsvReader::read_chunk`], into slices of `max_rows` × columns cells; returns the
+    /// number of rows read.
+    fn next_chunk_into(&mut self, max_rows: usize, values: &mut [f64], kinds: &mut [u8], strings: &mut Vec<String>) -> Result<usize> {
         let width = self.columns.len();
         if values.len() < max_rows * width || kinds.len() < max_rows * width {
             return Err(Error::invalid(format!("tf.data.csv: chunk buffers hold fewer than {max_rows} rows of {width} columns")));
