@@ -38,7 +38,7 @@ pub struct CsvHeader {
     pub chunk_rows: u32,
 }
 
-/// What `takeChunk` read: the row count (0 at the end) and the string cells in order.
+/// What `takeChunk` read: the row count (0 at the end) and the distinct texts of string cells.
 #[napi(object)]
 pub struct CsvChunk {
     pub rows: u32,
@@ -294,9 +294,10 @@ impl NativeCsvReader {
 
     /// Copies the next chunk of rows into the caller's buffers, which it reuses from chunk to
     /// chunk (new buffers per chunk would be external memory that V8's GC does not see):
-    /// `values[i]` is cell i's number when `kinds[i]` is 0; kind 1 is the next of `strings`,
-    /// kind 2 an empty cell. `rows` is 0 at the end of the data; null when no chunk has arrived
-    /// yet (await `wait()`). The buffers hold the header's `chunkRows` × columns cells.
+    /// `values[i]` is cell i's number when `kinds[i]` is 0; kind 1 is the text
+    /// `strings[values[i]]` (each text once a chunk), kind 2 an empty cell. `rows` is 0 at the
+    /// end of the data; null when no chunk has arrived yet (await `wait()`). The buffers hold
+    /// the header's `chunkRows` × columns cells.
     #[napi(catch_unwind)]
     pub fn take_chunk(&mut self, mut values: Float64Array, mut kinds: Uint8Array) -> napi::Result<Option<CsvChunk>> {
         const END: CsvChunk = CsvChunk { rows: 0, strings: Vec::new() };

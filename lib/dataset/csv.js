@@ -106,7 +106,6 @@ class CsvRowIterator extends LazyIterator {
     this.rows = 0; // rows in the buffers
     this.row = 0; // next row to turn into an element
     this.cell = 0;
-    this.string = 0;
     this.strings = [];
   }
 
@@ -168,7 +167,6 @@ class CsvRowIterator extends LazyIterator {
       this.strings = chunk.strings;
       this.row = 0;
       this.cell = 0;
-      this.string = 0;
     }
     const n = Math.min(Math.max(1, Math.floor(max) || 1), this.rows - this.row);
     const out = new Array(n);
@@ -183,7 +181,7 @@ class CsvRowIterator extends LazyIterator {
     for (const col of this.columns) {
       const i = this.cell++;
       const kind = kinds[i];
-      const value = kind === NUMBER ? values[i] : kind === STRING ? strings[this.string++] : col.default;
+      const value = kind === NUMBER ? values[i] : kind === STRING ? strings[values[i]] : col.default;
       const target = col.isLabel ? labels : features;
       if (col.define) Object.defineProperty(target, col.name, { value, enumerable: true, writable: true, configurable: true });
       else target[col.name] = value;
