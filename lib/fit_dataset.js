@@ -10,6 +10,7 @@ const { History, standardizeCallbacks, callAll, usesHook, divergenceHandled } = 
 const { ProgressLogger } = require('./progbar');
 const { classWeightsPerOutput } = require('./data');
 const { RawBatch, LazyIterator } = require('./dataset/iterators');
+const { writeNumberArray } = require('./dataset/batch');
 const { runInSlices, trackTraining, untrackTraining, epochLogsOf, divergence } = require('./native_run');
 
 const DEFAULT_VALIDATION_BATCH_SIZE = 32;
@@ -195,7 +196,7 @@ class BatchReader {
       for (let i = 0; i < batch.length; i++, r++) {
         const row = batch[i];
         if (row == null || typeof row !== 'object') return null;
-        if (single && writeArray(row.xs, wx, xs[0], r) && writeArray(row.ys, wy, ys[0], r)) continue;
+        if (single && writeNumberArray(row.xs, wx, xs[0], r) && writeNumberArray(row.ys, wy, ys[0], r)) continue;
         if (!writeRow(row.xs, this.inputNames, this.inputWidths, xs, r) || !writeRow(row.ys, this.outputNames, this.targetWidths, ys, r)) return null;
       }
     }
@@ -230,25 +231,13 @@ function writeRow(value, names, widths, outs, r) {
   return true;
 }
 
-/** Writes an array of `width` numbers as row `r`; false for anything else. */
-function writeArray(v, width, out, r) {
-  if (!Array.isArray(v) || v.length !== width) return false;
-  const at = r * width;
-  for (let j = 0; j < width; j++) {
-    const x = v[j];
-    if (typeof x !== 'number') return false;
-    out[at + j] = x;
-  }
-  return true;
-}
-
 function writeValue(v, width, out, r) {
   if (typeof v === 'number') {
     if (width !== 1) return false;
     out[r] = v;
     return true;
   }
-  return writeArray(v, width, out, r);
+  return writeNumberArray(v, width, out, r);
 }
 
 /** A batch tensor's values as float32, rows × width. */
