@@ -130,6 +130,63 @@ describe('streaming', () => {
   });
 });
 
+describe('files read again', () => {
+  test('a file is parsed again once its size or time changed, and kept while neither did', async () => {
+    const file = writeFile('changing.csv', 'a,b\n1,2\n');
+    const [t1, t2] = [new Date(2020, 0, 1), new Date(2021, 0, 1)];
+    fs.utimesSync(file, t1, t1);
+    const ds = tf.data.csv(file);
+    expect(await ds.toArray()).toStrictEqual([{ a: 1, b: 2 }]);
+    // New content of the same size with the old time: the rows read before (what is kept is
+    // keyed on size and time; a real edit changes the time).
+    fs.writeFileSync(file, 'a,b\n3,4\n');
+    fs.utimesSync(file, t1, t1);
+    expect(await ds.toArray()).toStrictEqual([{ a: 1, b: 2 }]);
+    fs.utimesSync(file, t2, t2);
+    expect(await ds.toArray()).toStrictEqual([{ a: 3, b: 4 }]);
+    fs.appendFileSync(file, '5,6\n');
+    fs.utimesSync(file, t2, t2);
+    expect(await ds.toArray()).toStrictEqual([{ a: 3, b: 4 }, { a: 5, b: 6 }]);
+    // Another config parses the file on its own.
+    expect(await tf.data.csv(file, { columnConfigs: { a: { isLabel: true } } }).toArray()).toStrictEqual([{ xs: { b: 4 }, ys: { a: 3 } }, { xs: { b: 6 }, ys: { a: 5 } }]);
+  });
+
+  // Linux names threads in /proc; each reader that has not finished has one named dense-mtl-csv.
+  const readingThreads = () => fs.readdirSync('/proc/self/task').filter((tid) => {
+    try {
+      return fs.readFileSync(`/proc/self/task/${tid}/comm`, 'utf8').trim() === 'dense-mtl-csv';
+    } catch {
+      return false; // the thread ended meanwhile
+    }
+  }).length;
+  const threadsAfter = async (before) => {
+    for (let i = 0; i < 100 && readingThreads() > before; i++) await new Promise(resolve => setTimeout(resolve, 20));
+    return readingThreads();
+  };
+
+  (process.platform === 'linux' ? test : test.skip)('a reader left early (take, columnNames, batchesPerEpoch) stops its thread at once, not at garbage collection', async () => {
+    const lines = ['x,y'];
+    for (let i = 0; i < 200000; i++) lines.push(`${i % 10},${i % 2}`); // 200 chunks: the thread is still reading
+    const file = writeFile('left_early.csv', `${lines.join('\n')}\n`);
+    const before = readingThreads();
+    const ds = tf.data.csv(file, { columnConfigs: { y: { isLabel: true } } });
+    const iterator = await ds.iterator();
+    await iterator.next();
+    expect(readingThreads()).toBe(before + 1);
+    iterator.close();
+    expect(await threadsAfter(before)).toBe(before);
+    expect(await ds.take(3).toArray()).toHaveLength(3);
+    expect(await threadsAfter(before)).toBe(before);
+    expect(await ds.columnNames()).toEqual(['x', 'y']);
+    expect(await threadsAfter(before)).toBe(before);
+    const model = tf.sequential({ layers: [tf.layers.dense({ units: 1, inputShape: [1] })] });
+    model.compile({ optimizer: 'sgd', loss: 'meanSquaredError' });
+    const batches = ds.map(({ xs, ys }) => ({ xs: [xs.x], ys: [ys.y] })).batch(8);
+    await model.fitDataset(batches, { epochs: 2, batchesPerEpoch: 3, verbose: 0 });
+    expect(await threadsAfter(before)).toBe(before);
+  });
+});
+
 describe('http(s) sources', () => {
   let server;
   let base;

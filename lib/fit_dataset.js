@@ -9,7 +9,8 @@ const { fail, describe } = require('./errors');
 const { History, standardizeCallbacks, callAll, usesHook, divergenceHandled } = require('./callbacks');
 const { ProgressLogger } = require('./progbar');
 const { classWeightsPerOutput } = require('./data');
-const { RawBatch } = require('./dataset/iterators');
+const { RawBatch, LazyIterator } = require('./dataset/iterators');
+const { writeNumberArray } = require('./dataset/batch');
 const { runInSlices, trackTraining, untrackTraining, epochLogsOf, divergence } = require('./native_run');
 const { internals } = require('./model_internals');
 
@@ -45,6 +46,7 @@ async function fitDataset(model, dataset, args) {
   });
   const native = internals(model).native();
   trackTraining(native);
+  let iterator = null;
   try {
     const metrics = model.metricsNames;
     const verbose = args.verbose ?? 1;
@@ -71,10 +73,13 @@ async function fitDataset(model, dataset, args) {
     await callAll(all, 'onTrainBegin', {});
     model.stopTraining = false;
     // As in TF.js, an iterator is made before the first epoch (a shuffle draws its seed then).
-    let iterator = await dataset.iterator();
+    iterator = await dataset.iterator();
     for (let epoch = initialEpoch; epoch < epochs; epoch++) {
       await callAll(all, 'onEpochBegin', epoch, {});
-      if (!hasBatchesPerEpoch) iterator = await dataset.iterator();
+      if (!hasBatchesPerEpoch) {
+        closeIterator(iterator);
+        iterator = await dataset.iterator();
+      }
       let batch = 0;
       let complete = false; // every batch of the epoch ran (then it validates)
       let diverged = null;
@@ -134,6 +139,7 @@ async function fitDataset(model, dataset, args) {
     await callAll(all, 'onTrainEnd', {});
     return history;
   } finally {
+    closeIterator(iterator);
     trainer.finish();
     untrackTraining(native);
   }
@@ -189,7 +195,7 @@ class BatchReader {
       for (let i = 0; i < batch.length; i++, r++) {
         const row = batch[i];
         if (row == null || typeof row !== 'object') return null;
-        if (single && writeArray(row.xs, wx, xs[0], r) && writeArray(row.ys, wy, ys[0], r)) continue;
+        if (single && writeNumberArray(row.xs, wx, xs[0], r) && writeNumberArray(row.ys, wy, ys[0], r)) continue;
         if (!writeRow(row.xs, this.inputNames, this.inputWidths, xs, r) || !writeRow(row.ys, this.outputNames, this.targetWidths, ys, r)) return null;
       }
     }
@@ -224,25 +230,13 @@ function writeRow(value, names, widths, outs, r) {
   return true;
 }
 
-/** Writes an array of `width` numbers as row `r`; false for anything else. */
-function writeArray(v, width, out, r) {
-  if (!Array.isArray(v) || v.length !== width) return false;
-  const at = r * width;
-  for (let j = 0; j < width; j++) {
-    const x = v[j];
-    if (typeof x !== 'number') return false;
-    out[at + j] = x;
-  }
-  return true;
-}
-
 function writeValue(v, width, out, r) {
   if (typeof v === 'number') {
     if (width !== 1) return false;
     out[r] = v;
     return true;
   }
-  return writeArray(v, width, out, r);
+  return writeNumberArray(v, width, out, r);
 }
 
 /** A batch tensor's values as float32, rows × width. */
@@ -262,8 +256,17 @@ async function validateWith(trainer, reader, validation) {
 
 /** Reads up to `batches` batches (all without) in chunks, handing each to `add`. */
 async function readBatches(source, reader, { batches }, what, add) {
+  const own = typeof source.next !== 'function';
+  const iterator = own ? await source.iterator() : source;
+  try {
+    await readInto(iterator, reader, batches, what, add);
+  } finally {
+    if (own) closeIterator(iterator);
+  }
+}
+
+async function readInto(iterator, reader, batches, what, add) {
   const hasBatches = batches != null;
-  const iterator = typeof source.next === 'function' ? source : await source.iterator();
   let read = 0;
   for (;;) {
     const left = hasBatches ? batches - read : Infinity;
@@ -281,6 +284,11 @@ async function readBatches(source, reader, { batches }, what, add) {
     add(reader.pack(elements, what));
     read += elements.length;
   }
+}
+
+/** Lets an iterator's sources go (a CSV reader's thread) once nothing more is read from it. */
+function closeIterator(iterator) {
+  if (iterator instanceof LazyIterator) iterator.close();
 }
 
 /** Up to `max` elements (batches not yet stacked where the stages allow), through next() for an iterator without nextChunk. */

@@ -34,9 +34,10 @@ pub fn compile_config(spec: serde_json::Value) -> napi::Result<CompileConfig> {
     from_json("compile", spec)
 }
 
-/// `tf.data.csv`'s config (the column defaults themselves stay in JavaScript).
-pub fn csv_config(config: serde_json::Value) -> napi::Result<CsvConfig> {
-    from_json("tf.data.csv", config)
+/// `tf.data.csv`'s config, sent as JSON text: the reader parses it only when a file's rows are
+/// not kept already (the text is also part of the key of kept rows).
+pub fn csv_config(config: &str) -> napi::Result<CsvConfig> {
+    serde_json::from_str(config).map_err(|e| bad_options("tf.data.csv", e))
 }
 
 /// A saved multi-task state, read from the JS object itself: a `serde_json::Value` cannot hold

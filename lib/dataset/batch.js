@@ -71,17 +71,23 @@ function numberRows(list) {
   if (!Array.isArray(first) || typeof first[0] !== 'number') return null;
   const width = first.length;
   const out = new Float32Array(list.length * width);
-  let k = 0;
-  for (let i = 0; i < list.length; i++) {
-    const row = list[i];
-    if (!Array.isArray(row) || row.length !== width) return null;
-    for (let j = 0; j < width; j++) {
-      const v = row[j];
-      if (typeof v !== 'number') return null;
-      out[k++] = v;
-    }
-  }
+  for (let i = 0; i < list.length; i++) if (!writeNumberArray(list[i], width, out, i)) return null;
   return new Tensor(out, [list.length, width], 'float32');
 }
 
-module.exports = { batchElements };
+/**
+ * Writes an array of `width` numbers as row `r` of `out`; false for anything else. Shared with
+ * fitDataset, which writes batch rows straight into its arrays.
+ */
+function writeNumberArray(v, width, out, r) {
+  if (!Array.isArray(v) || v.length !== width) return false;
+  const at = r * width;
+  for (let j = 0; j < width; j++) {
+    const x = v[j];
+    if (typeof x !== 'number') return false;
+    out[at + j] = x;
+  }
+  return true;
+}
+
+module.exports = { batchElements, writeNumberArray };

@@ -21,18 +21,42 @@ class CSVDataset extends Dataset {
     if (typeof config !== 'object') fail(`tf.data.csv: config must be an object but got ${describe(config)}`);
     this._columnConfigs = config.columnConfigs ?? null;
     this._configuredColumnsOnly = Boolean(config.configuredColumnsOnly);
-    this._nativeConfig = nativeConfig(config);
+    this._nativeConfig = JSON.stringify(nativeConfig(config));
+    this._columnNames = null;
+    this._spareBuffers = null; // chunk buffers of a finished iterator, for the next one
   }
 
-  /** The column names: configured ones with configuredColumnsOnly, else all (read from the header). */
+  /**
+   * The column names: configured ones with configuredColumnsOnly, else all (read from the
+   * header once, as TF.js reads them once).
+   */
   async columnNames() {
-    const { header } = await this._open();
-    return this._configuredColumnsOnly ? Object.keys(this._columnConfigs ?? {}) : header.names;
+    if (this._columnNames === null) {
+      const { reader, header } = await this._open();
+      reader.close();
+      this._columnNames = header.names;
+    }
+    return this._configuredColumnsOnly ? Object.keys(this._columnConfigs ?? {}) : this._columnNames.slice();
   }
 
   async iterator() {
     const { reader, header } = await this._open();
-    return new CsvRowIterator(reader, header, this._columnConfigs ?? {});
+    return new CsvRowIterator(reader, header, this._columnConfigs ?? {}, this);
+  }
+
+  /**
+   * Buffers for `cells` cells: a finished iterator's when they are large enough (an epoch's
+   * iterator takes over the last one's, instead of new external memory each epoch).
+   */
+  _takeBuffers(cells) {
+    const spare = this._spareBuffers;
+    this._spareBuffers = null;
+    if (spare !== null && spare.values.length >= cells) return spare;
+    return { values: new Float64Array(cells), kinds: new Uint8Array(cells) };
+  }
+
+  _releaseBuffers(buffers) {
+    this._spareBuffers = buffers;
   }
 
   /**
@@ -65,9 +89,10 @@ class CSVDataset extends Dataset {
  * - a read or parse error is thrown (synchronous case) or rejects the Promise.
  */
 class CsvRowIterator extends LazyIterator {
-  constructor(reader, header, columnConfigs) {
+  constructor(reader, header, columnConfigs, dataset) {
     super();
     this.reader = reader;
+    this.dataset = dataset;
     this.columns = header.columns.map(c => ({
       ...c,
       default: configOf(columnConfigs, c.name)?.default,
@@ -75,14 +100,16 @@ class CsvRowIterator extends LazyIterator {
       define: c.name === '__proto__',
     }));
     this.hasLabels = this.columns.some(c => c.isLabel);
-    this.values = new Float64Array(header.chunkRows * this.columns.length); // reused by every chunk
-    this.kinds = new Uint8Array(header.chunkRows * this.columns.length);
+    this.buffers = dataset._takeBuffers(header.chunkRows * this.columns.length); // reused by every chunk
+    this.values = this.buffers.values;
+    this.kinds = this.buffers.kinds;
     this.rows = 0; // rows in the buffers
     this.row = 0; // next row to turn into an element
     this.cell = 0;
-    this.string = 0;
     this.strings = [];
   }
+
+  get mayHoldTensors() { return false; }
 
   async serialNext() {
     let elements = this._bufferedChunk(1);
@@ -91,6 +118,18 @@ class CsvRowIterator extends LazyIterator {
       elements = this._bufferedChunk(1);
     }
     return elements.length ? { value: elements[0], done: false } : DONE;
+  }
+
+  /** Stops the reading thread (when the rows are not all read) and hands the buffers back. */
+  close() {
+    if (this.reader === null) return;
+    this.reader.close();
+    this.reader = null;
+    this.rows = 0;
+    this.row = 0;
+    this.strings = [];
+    this.dataset._releaseBuffers(this.buffers);
+    this.buffers = this.values = this.kinds = null;
   }
 
   /** Up to `max` elements: an Array when they are at hand, else a Promise (see the class comment). */
@@ -121,14 +160,13 @@ class CsvRowIterator extends LazyIterator {
       const chunk = this.reader.takeChunk(this.values, this.kinds);
       if (chunk === null) return null;
       if (chunk.rows === 0) {
-        this.reader = null; // the reading thread has finished; lets the reader be collected
+        this.close();
         return [];
       }
       this.rows = chunk.rows;
       this.strings = chunk.strings;
       this.row = 0;
       this.cell = 0;
-      this.string = 0;
     }
     const n = Math.min(Math.max(1, Math.floor(max) || 1), this.rows - this.row);
     const out = new Array(n);
@@ -143,7 +181,7 @@ class CsvRowIterator extends LazyIterator {
     for (const col of this.columns) {
       const i = this.cell++;
       const kind = kinds[i];
-      const value = kind === NUMBER ? values[i] : kind === STRING ? strings[this.string++] : col.default;
+      const value = kind === NUMBER ? values[i] : kind === STRING ? strings[values[i]] : col.default;
       const target = col.isLabel ? labels : features;
       if (col.define) Object.defineProperty(target, col.name, { value, enumerable: true, writable: true, configurable: true });
       else target[col.name] = value;

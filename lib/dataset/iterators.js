@@ -101,6 +101,19 @@ class LazyIterator {
     return out;
   }
 
+  /**
+   * The caller reads no more: sources let go of what they hold (a CSV reader stops its thread).
+   * Stages pass it upstream.
+   */
+  close() {
+    if (this.upstream != null) this.upstream.close();
+  }
+
+  /** False when no element can hold a tensor (rows of a CSV file): no need to look for them. */
+  get mayHoldTensors() {
+    return this.upstream != null ? this.upstream.mayHoldTensors : true;
+  }
+
   [Symbol.asyncIterator]() {
     return { next: () => this.next() };
   }
@@ -175,6 +188,12 @@ class ArrayIterator extends LazyIterator {
     this.pos = end;
     return out;
   }
+  /** Iterators not yet read (a concatenation's) are closed too. */
+  close() {
+    if (this.clone) return;
+    for (let i = this.pos; i < this.items.length; i++) if (this.items[i] instanceof LazyIterator) this.items[i].close();
+    this.pos = this.items.length;
+  }
 }
 
 /** Elements from a function returning {value, done} (or a promise of it): generators. */
@@ -213,9 +232,16 @@ class TakeIterator extends LazyIterator {
   }
   get forwardsRawBatches() { return true; }
   pullChunk(max, raw) {
-    if (this.left <= 0) return [];
+    if (this.left <= 0) {
+      this.upstream.close();
+      return [];
+    }
     const chunk = this.upstream.nextChunk(Math.min(max, this.left), raw);
-    const count = (c) => { this.left -= c.length; return c; };
+    const count = (c) => {
+      this.left -= c.length;
+      if (this.left <= 0) this.upstream.close(); // nothing more is read from it
+      return c;
+    };
     return isPromise(chunk) ? chunk.then(count) : count(chunk);
   }
 }
@@ -287,8 +313,9 @@ class MapIterator extends LazyIterator {
     for (let i = 0; i < chunk.length; i++) chunk[i] = this.mapOne(chunk[i], await this.transform(chunk[i]));
     return chunk;
   }
+  get mayHoldTensors() { return true; }
   mapOne(input, mapped) {
-    if (hasTensor(input)) {
+    if (this.upstream.mayHoldTensors && hasTensor(input)) {
       const inputs = tensorsIn(input);
       const kept = new Set(tensorsIn(mapped));
       for (const t of inputs) if (!kept.has(t)) t.dispose();
@@ -307,6 +334,7 @@ class BatchIterator extends LazyIterator {
     this.pending = []; // elements read and not yet batched
     this.upstreamDone = false;
   }
+  get mayHoldTensors() { return true; }
   pullChunk(max, raw) {
     return drive(this.pull(max, raw));
   }
@@ -361,6 +389,12 @@ class ChainedIterator extends LazyIterator {
       this.current = null;
     }
   }
+  close() {
+    if (this.current != null) this.current.close();
+    this.current = null;
+    this.more.close();
+  }
+  get mayHoldTensors() { return true; }
 }
 
 /** Zips a nested structure of iterators; ends with the shortest. */
@@ -386,7 +420,7 @@ class ZipIterator extends LazyIterator {
     const reads = this.leaves.map((it, i) => (this.held[i].length ? this.held[i] : it.nextChunk(max)));
     const chunks = reads.some(isPromise) ? yield Promise.all(reads) : reads;
     if (chunks.some(c => c.length === 0)) {
-      this.exhausted = true;
+      this.close(); // the longer datasets are read no further
       return [];
     }
     const n = Math.min(max, ...chunks.map(c => c.length));
@@ -403,7 +437,11 @@ class ZipIterator extends LazyIterator {
       out[k] = build(this.iterators);
     }
     return out;
+  }  close() {
+    this.exhausted = true;
+    for (const it of this.leaves) it.close();
   }
+  get mayHoldTensors() { return this.leaves.some(it => it.mayHoldTensors); }
 }
 
 /** Reads `bufferSize` elements ahead (the promises, as TF.js does, when read with next()). */

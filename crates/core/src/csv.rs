@@ -9,6 +9,7 @@
 //! inside quotes is one quote, blank lines are skipped instead of failing, and with
 //! `delimWhitespace` trailing spaces are ignored instead of adding an empty field.
 
+pub mod cache;
 mod lines;
 mod number;
 
@@ -17,6 +18,7 @@ pub use number::{is_js_whitespace, js_number};
 use crate::error::{Error, Result};
 use lines::{LineCounter, Tap};
 use serde::Deserialize;
+use std::collections::HashMap;
 use std::io::Read;
 
 /// The `dtype` of a column config.
@@ -109,7 +111,7 @@ pub struct Column {
 pub mod cell {
     /// `values[i]` is the cell's number.
     pub const NUMBER: u8 = 0;
-    /// The cell is the next entry of `strings`.
+    /// The cell is text: `strings[values[i]]`.
     pub const STRING: u8 = 1;
     /// The cell is empty: the column's default, or `undefined`.
     pub const EMPTY: u8 = 2;
@@ -120,11 +122,12 @@ pub mod cell {
 pub struct Chunk {
     /// Rows read (0 at the end of the data).
     pub rows: usize,
-    /// One per cell; 0 unless the cell is a number.
+    /// One per cell: a number cell's number, a string cell's index in `strings`, else 0.
     pub values: Vec<f64>,
     /// One [`cell`] kind per cell.
     pub kinds: Vec<u8>,
-    /// The string cells, in order.
+    /// The distinct texts of the string cells, in order of first appearance (a column of
+    /// categories holds each category once a chunk, however many rows have it).
     pub strings: Vec<String>,
 }
 
@@ -140,6 +143,8 @@ pub struct CsvReader {
     whitespace: bool,
     record: ::csv::ByteRecord,
     fields: Vec<usize>,
+    /// Index in the chunk's `strings` of each text seen in the chunk being read.
+    string_index: HashMap<String, usize>,
     rows_read: u64,
     has_header: bool,
     max_line_length: usize,
@@ -165,6 +170,7 @@ impl CsvReader {
             whitespace: config.delim_whitespace,
             record: ::csv::ByteRecord::new(),
             fields: Vec::new(),
+            string_index: HashMap::new(),
             rows_read: 0,
             has_header: config.has_header,
             max_line_length: config.max_line_length,
@@ -194,36 +200,37 @@ impl CsvReader {
 
     /// Reads up to `max_rows` rows; an empty chunk means the end of the data.
     pub fn next_chunk(&mut self, max_rows: usize) -> Result<Chunk> {
-        let cells = max_rows.min(1 << 16) * self.columns.len();
-        let mut chunk = Chunk { values: vec![0.0; cells], kinds: vec![0; cells], ..Chunk::default() };
-        chunk.rows = self.next_chunk_into(max_rows.min(1 << 16), &mut chunk.values, &mut chunk.kinds, &mut chunk.strings)?;
-        let used = chunk.rows * self.columns.len();
-        chunk.values.truncate(used);
-        chunk.kinds.truncate(used);
+        let mut chunk = Chunk::default();
+        self.read_chunk(max_rows, &mut chunk)?;
         Ok(chunk)
     }
 
-    /// Like [`CsvReader::next_chunk`], into buffers the caller reuses (so that streaming a file
-    /// allocates nothing per chunk): `values` and `kinds` need `max_rows` × columns cells.
-    /// Returns the number of rows read.
-    pub fn next_chunk_into(&mut self, max_rows: usize, values: &mut [f64], kinds: &mut [u8], strings: &mut Vec<String>) -> Result<usize> {
+    /// Like [`CsvReader::next_chunk`], into a chunk whose buffers are reused (streaming a file
+    /// allocates nothing per chunk for numbers once they have grown).
+    pub fn read_chunk(&mut self, max_rows: usize, chunk: &mut Chunk) -> Result<()> {
+        let max_rows = max_rows.min(1 << 16);
         let width = self.columns.len();
-        if values.len() < max_rows * width || kinds.len() < max_rows * width {
-            return Err(Error::invalid(format!("tf.data.csv: chunk buffers hold fewer than {max_rows} rows of {width} columns")));
-        }
-        strings.clear();
+        chunk.values.resize(max_rows * width, 0.0);
+        chunk.kinds.resize(max_rows * width, 0);
+        chunk.strings.clear();
+        let mut index = std::mem::take(&mut self.string_index);
+        index.clear();
         let mut rows = 0;
         while rows < max_rows && self.read_record()? {
             let at = rows * width;
-            self.push_row(&mut values[at..at + width], &mut kinds[at..at + width], strings)?;
+            self.push_row(&mut chunk.values[at..at + width], &mut chunk.kinds[at..at + width], &mut chunk.strings, &mut index)?;
             rows += 1;
             self.rows_read += 1;
         }
+        self.string_index = index;
         if rows == 0 && self.rows_read == 0 {
             let what = if self.has_header { "has a header line but no data rows" } else { "is empty" };
             return Err(Error::Format(format!("tf.data.csv: {} {what}", self.source)));
         }
-        Ok(rows)
+        chunk.rows = rows;
+        chunk.values.truncate(rows * width);
+        chunk.kinds.truncate(rows * width);
+        Ok(())
     }
 
     /// Reads the next non-blank record into `self.record`; false at the end of the input.
@@ -257,8 +264,9 @@ impl CsvReader {
         self.fields.iter().map(|&i| &self.record[i])
     }
 
-    /// Types the current record's cells into `values`/`kinds` (one per column) and `strings`.
-    fn push_row(&self, values: &mut [f64], kinds: &mut [u8], strings: &mut Vec<String>) -> Result<()> {
+    /// Types the current record's cells into `values`/`kinds` (one per column), adding texts not
+    /// seen yet in the chunk to `strings` (and `index`).
+    fn push_row(&self, values: &mut [f64], kinds: &mut [u8], strings: &mut Vec<String>, index: &mut HashMap<String, usize>) -> Result<()> {
         if self.fields.len() != self.names.len() {
             return Err(Error::Format(format!(
                 "tf.data.csv: invalid row on line {} of {}: expected {} fields (one per column) but found {}",
@@ -286,7 +294,15 @@ impl CsvReader {
                 }
                 None => {
                     kinds[j] = cell::STRING;
-                    strings.push(text.into_owned());
+                    let at = match index.get(text.as_ref()) {
+                        Some(&at) => at,
+                        None => {
+                            strings.push(text.to_string());
+                            index.insert(text.into_owned(), strings.len() - 1);
+                            strings.len() - 1
+                        }
+                    };
+                    values[j] = at as f64;
                 }
             }
         }
@@ -419,6 +435,14 @@ mod tests {
         assert_eq!(c.kinds, vec![0, 0, 1, 1, 2, 1]);
         assert_eq!(c.values[..2], [1.0, 2.0]);
         assert_eq!(c.strings, vec!["x", "3,5", "multi\nline"]);
+        assert_eq!((c.values[2], c.values[3], c.values[5]), (0.0, 1.0, 2.0));
+        // Each text once a chunk; cells index it.
+        let c = all("s,n\nb,1\na,2\nb,3\nb,x\n", CsvConfig::default()).unwrap();
+        assert_eq!(c.strings, vec!["b", "a", "x"]);
+        assert_eq!(c.kinds, vec![1, 0, 1, 0, 1, 0, 1, 1]);
+        assert_eq!(c.values, vec![0.0, 1.0, 1.0, 2.0, 0.0, 3.0, 0.0, 2.0]);
+        let mut r = reader("s\nb\na\nb\n", CsvConfig::default()).unwrap();
+        assert_eq!((r.next_chunk(2).unwrap().strings, r.next_chunk(2).unwrap().strings), (vec!["b".to_string(), "a".to_string()], vec!["b".to_string()]));
         let r = reader("\u{FEFF}a,b\n1,2\n", CsvConfig::default()).unwrap();
         assert_eq!(r.column_names(), ["a", "b"]);
     }

@@ -477,21 +477,23 @@ impl Model {
     /// [`evaluate_rows`](Self::evaluate_rows) with caller-owned buffers (used for validation every epoch).
     pub fn evaluate_with(&self, buf: &mut StepBuffers, data: &Batchable, batch_size: usize) -> Result<Vec<f64>> {
         let names = self.metrics_names().len();
-        let mut sums = vec![0.0f64; names];
-        let mut totals = vec![0.0f64; names];
-        let mut batch = vec![0.0f64; names];
-        let mut counts = vec![0.0f64; names];
+        // The buffers' own sums and batch values: nothing is allocated but the result.
+        let mut means = std::mem::take(&mut buf.eval_means);
+        let mut logs = std::mem::take(&mut buf.eval_logs);
+        let mut counts = std::mem::take(&mut buf.eval_counts);
+        means.reset(names);
+        logs.resize(names, 0.0);
+        counts.resize(names, 0.0);
         let mut start = 0;
         while start < data.rows {
             let rows = batch_size.min(data.rows - start);
-            self.eval_batch(buf, data, start, rows, &mut batch, &mut counts);
-            for k in 0..names {
-                sums[k] += batch[k] * counts[k];
-                totals[k] += counts[k];
-            }
+            self.eval_batch(buf, data, start, rows, &mut logs, &mut counts);
+            means.add(&logs, &counts);
             start += rows;
         }
-        Ok(weighted_means(&sums, &totals))
+        let values = means.values();
+        (buf.eval_means, buf.eval_logs, buf.eval_counts) = (means, logs, counts);
+        Ok(values)
     }
 
     /// The multi-task balancing state, with the optimizer's state for uncertainty weighting's
@@ -635,11 +637,6 @@ impl Model {
             start += n;
         }
     }
-}
-
-/// Each `sum / count`; a value over no (labelled) rows is undefined, NaN, not 0.
-pub(crate) fn weighted_means(sums: &[f64], counts: &[f64]) -> Vec<f64> {
-    sums.iter().zip(counts).map(|(s, n)| if *n > 0.0 { s / n } else { f64::NAN }).collect()
 }
 
 fn index_label(k: usize, n: usize) -> String {

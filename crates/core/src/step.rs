@@ -7,6 +7,7 @@ use crate::balance::{linalg, pcgrad, GradientSurgery, TaskWeighting};
 use crate::graph::Workspace;
 use crate::metric::argmax;
 use crate::model::{Batchable, ClassWeights, Head, Model};
+use crate::train::Means;
 use std::collections::HashMap;
 
 /// Buffers a training or evaluation loop reuses for every batch (nothing is allocated per step).
@@ -24,6 +25,10 @@ pub struct StepBuffers {
     labelled: Vec<usize>,
     log_variance_grad: Vec<f32>,
     norms: Vec<f32>,
+    /// An evaluation's sums, and one batch's values and labelled-row counts.
+    pub(crate) eval_means: Means,
+    pub(crate) eval_logs: Vec<f64>,
+    pub(crate) eval_counts: Vec<f64>,
     per_task: Option<PerTask>,
     /// 0..capacity, the row order of a batch trained as given.
     in_order: Vec<usize>,
@@ -40,6 +45,12 @@ struct PerTask {
     scratch: Vec<f32>,
     accumulated: Vec<Vec<f32>>,
     active: Vec<bool>,
+    /// The outputs with labels in the batch (their indices): capacity for every output.
+    active_heads: Vec<usize>,
+    /// Per output: its weight α from the surgery (0 without labels).
+    alpha: Vec<f32>,
+    /// Per flat parameter: whether some output's backward pass wrote its gradient.
+    touched: Vec<bool>,
     /// GradNorm's layer W: (node id, flat index of its kernel).
     gradnorm_layer: Option<(usize, usize)>,
     /// For each flat parameter used by one output only: that output.
@@ -68,6 +79,9 @@ impl Model {
             labelled: vec![0; n],
             log_variance_grad: vec![0.0; n],
             norms: vec![0.0; n],
+            eval_means: Means::default(),
+            eval_logs: Vec::new(),
+            eval_counts: Vec::new(),
             per_task,
             in_order: (0..capacity).collect(),
             ws,
@@ -145,6 +159,9 @@ impl Model {
             scratch: zeroed(size)?,
             accumulated: ws.param_grads.iter().map(|g| zeroed(g.len())).collect::<crate::Result<_>>()?,
             active: vec![false; all],
+            active_heads: Vec::with_capacity(all),
+            alpha: vec![0.0; all],
+            touched: vec![false; ws.param_grads.len()],
             gradnorm_layer,
         })
     }
@@ -331,7 +348,7 @@ impl Model {
     fn per_task_backward(&mut self, buf: &mut StepBuffers, rows: usize, effective: &[f32], surgery: GradientSurgery) {
         let mut pt = buf.per_task.take().expect("per-task buffers");
         pt.accumulated.iter_mut().for_each(|a| a.fill(0.0));
-        let mut touched = vec![false; pt.accumulated.len()];
+        pt.touched.fill(false);
         for h in 0..self.heads.len() {
             pt.active[h] = buf.labelled[h] > 0;
             pt.task_grads[h].fill(0.0);
@@ -345,7 +362,7 @@ impl Model {
                 if !buf.ws.param_written[p] {
                     continue;
                 }
-                touched[p] = true;
+                pt.touched[p] = true;
                 let g = &buf.ws.param_grads[p];
                 if pt.shared[p] {
                     pt.task_grads[h][pt.offsets[p]..pt.offsets[p] + g.len()].copy_from_slice(g);
@@ -358,14 +375,16 @@ impl Model {
         if surgery == GradientSurgery::Pcgrad {
             pcgrad(&pt.task_grads, &pt.active, balancer.rng(), &mut pt.scratch, &mut pt.merged);
         } else {
-            let active: Vec<usize> = (0..self.heads.len()).filter(|&h| pt.active[h]).collect();
-            let grads: Vec<&[f32]> = active.iter().map(|&h| &pt.task_grads[h][..]).collect();
+            pt.active_heads.clear();
+            pt.active_heads.extend((0..self.heads.len()).filter(|&h| pt.active[h]));
+            // The Gram matrix and the weights are #outputs² numbers (the balance methods' own).
+            let grads: Vec<&[f32]> = pt.active_heads.iter().map(|&h| &pt.task_grads[h][..]).collect();
             let alpha_active = surgery.weights(&linalg::gram(&grads));
-            let mut alpha = vec![0.0f32; self.heads.len()];
-            active.iter().zip(&alpha_active).for_each(|(&h, &a)| alpha[h] = a as f32);
+            pt.alpha.fill(0.0);
+            pt.active_heads.iter().zip(&alpha_active).for_each(|(&h, &a)| pt.alpha[h] = a as f32);
             pt.merged.fill(0.0);
-            for &h in &active {
-                pt.merged.iter_mut().zip(&pt.task_grads[h]).for_each(|(m, &g)| *m += alpha[h] * g);
+            for &h in &pt.active_heads {
+                pt.merged.iter_mut().zip(&pt.task_grads[h]).for_each(|(m, &g)| *m += pt.alpha[h] * g);
             }
             if let Some(max) = surgery.max_norm() {
                 let norm = pt.merged.iter().map(|&v| v as f64 * v as f64).sum::<f64>().sqrt();
@@ -377,7 +396,8 @@ impl Model {
             if surgery.weights_heads() {
                 for p in 0..pt.accumulated.len() {
                     if let (false, Some(h)) = (pt.shared[p], pt.owner[p]) {
-                        pt.accumulated[p].iter_mut().for_each(|v| *v *= alpha[h]);
+                        let a = pt.alpha[h];
+                        pt.accumulated[p].iter_mut().for_each(|v| *v *= a);
                     }
                 }
             }
@@ -390,7 +410,7 @@ impl Model {
             } else {
                 dst.copy_from_slice(&pt.accumulated[p]);
             }
-            buf.ws.param_written[p] = touched[p];
+            buf.ws.param_written[p] = pt.touched[p];
         }
         buf.per_task = Some(pt);
     }
@@ -402,8 +422,9 @@ impl Model {
         let mut pt = buf.per_task.take().expect("per-task buffers");
         let z = pt.representation.expect("checked at compile");
         let n = rows * self.graph.nodes[z].width;
-        let active: Vec<usize> = (0..self.heads.len()).filter(|&h| buf.labelled[h] > 0).collect();
-        for &h in &active {
+        pt.active_heads.clear();
+        pt.active_heads.extend((0..self.heads.len()).filter(|&h| buf.labelled[h] > 0));
+        for &h in &pt.active_heads {
             buf.ws.grad_written.iter_mut().for_each(|w| *w = false);
             self.seed_output_grad(buf, h, rows, effective[h]);
             // Stops above Z: Z's gradient is written by the layers that read it, and kept.
@@ -415,11 +436,12 @@ impl Model {
                 dst.fill(0.0);
             }
         }
-        let grads: Vec<&[f32]> = active.iter().map(|&h| &pt.representation_grads[h][..n]).collect();
+        let grads: Vec<&[f32]> = pt.active_heads.iter().map(|&h| &pt.representation_grads[h][..n]).collect();
         let alpha = GradientSurgery::MgdaUb.weights(&linalg::gram(&grads));
-        let mut scaled = vec![0.0; effective.len()];
-        active.iter().zip(&alpha).for_each(|(&h, &a)| scaled[h] = effective[h] * a as f32);
-        effective.copy_from_slice(&scaled);
+        // `effective` becomes α_i w_i (0 for an output without labels).
+        pt.alpha.fill(0.0);
+        pt.active_heads.iter().zip(&alpha).for_each(|(&h, &a)| pt.alpha[h] = effective[h] * a as f32);
+        effective.copy_from_slice(&pt.alpha);
         buf.per_task = Some(pt);
         self.combined_backward(buf, rows, effective);
     }

@@ -109,6 +109,11 @@ impl Dataset {
         })
     }
 
+    /// No rows (what a source holds while its rows are lent out).
+    fn empty() -> Dataset {
+        Dataset { xs: Vec::new(), ys: Vec::new(), sample_weights: Vec::new(), rows: 0, first: 0, total: 0 }
+    }
+
     /// Splits the last `n` rows off into a new dataset (sharing the same arrays).
     fn split_off_tail(&mut self, n: usize) -> Result<Dataset> {
         let tail = self.range(self.rows - n, n)?;
@@ -182,7 +187,7 @@ struct Chunk {
 
 /// Loss and metric sums over batches, each value weighted by the rows it stands for (the
 /// labelled rows of its output): the epoch means of a fit and the results of an evaluation.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Default)]
 pub struct Means {
     sums: Vec<f64>,
     totals: Vec<f64>,
@@ -199,7 +204,15 @@ impl Means {
         self.totals.iter_mut().for_each(|s| *s = 0.0);
     }
 
-    fn add(&mut self, values: &[f64], counts: &[f64]) {
+    /// Empty sums for `names` values (no allocation once they have been that long).
+    pub(crate) fn reset(&mut self, names: usize) {
+        for v in [&mut self.sums, &mut self.totals] {
+            v.clear();
+            v.resize(names, 0.0);
+        }
+    }
+
+    pub(crate) fn add(&mut self, values: &[f64], counts: &[f64]) {
         for k in 0..self.sums.len() {
             if counts[k] > 0.0 {
                 self.sums[k] += values[k] * counts[k];
@@ -215,7 +228,7 @@ impl Means {
 
     /// The means (NaN for a value over no rows).
     pub fn values(&self) -> Vec<f64> {
-        crate::model::weighted_means(&self.sums, &self.totals)
+        self.sums.iter().zip(&self.totals).map(|(s, n)| if *n > 0.0 { s / n } else { f64::NAN }).collect()
     }
 }
 
@@ -450,7 +463,27 @@ impl Trainer {
         }
     }
 
+    /// Runs with the rows' view made once per call, not once per batch: the data is taken out
+    /// of the source meanwhile (the loop moves only the source's cursor).
     fn run_in_pool(&mut self, model: &mut Model, limits: RunLimits) -> Result<RunReport> {
+        let data = self.data_mut().map_or_else(Dataset::empty, |d| std::mem::replace(d, Dataset::empty()));
+        // The data's rows were checked when it came (`new`, `push`).
+        let report = data.view().and_then(|view| self.run_batches(model, limits, &view));
+        if let Some(d) = self.data_mut() {
+            *d = data;
+        }
+        report
+    }
+
+    /// The rows the source trains on (none before a fit on batches receives any).
+    fn data_mut(&mut self) -> Option<&mut Dataset> {
+        match &mut self.source {
+            Source::Rows { data, .. } => Some(data),
+            Source::Batches(chunk) => chunk.as_mut().map(|c| &mut c.data),
+        }
+    }
+
+    fn run_batches(&mut self, model: &mut Model, limits: RunLimits, data: &Batchable) -> Result<RunReport> {
         let mut report = RunReport::default();
         let mut batches_run = 0;
         loop {
@@ -465,7 +498,7 @@ impl Trainer {
             let Some(size) = self.prepare_batch() else {
                 break;
             };
-            if let Err(what) = self.train_batch(model, size) {
+            if let Err(what) = self.train_batch(model, size, data) {
                 report.diverged = Some(self.divergence(model, what));
                 break;
             }
@@ -533,21 +566,16 @@ impl Trainer {
         }
     }
 
-    /// One optimizer step on the prepared rows; Err (nothing applied) when it would diverge.
-    fn train_batch(&mut self, model: &mut Model, size: usize) -> std::result::Result<(), String> {
+    /// One optimizer step on the prepared rows of `data`; Err (nothing applied) when it would
+    /// diverge.
+    fn train_batch(&mut self, model: &mut Model, size: usize, data: &Batchable) -> std::result::Result<(), String> {
         let buffers = self.buffers.as_mut().expect("buffers are made with the data");
-        let data = match &mut self.source {
-            Source::Rows { data, .. } => data,
-            Source::Batches(chunk) => {
-                let chunk = chunk.as_mut().expect("prepared");
-                chunk.next += 1;
-                chunk.row += size;
-                &chunk.data
-            }
-        };
-        // The data's rows were checked when it came (`new`, `push`).
-        let view = data.view().expect("checked when handed over");
-        model.train_step(buffers, &view, &self.indices, &self.config.class_weights, &mut self.batch_logs, &mut self.batch_counts)
+        if let Source::Batches(chunk) = &mut self.source {
+            let chunk = chunk.as_mut().expect("prepared");
+            chunk.next += 1;
+            chunk.row += size;
+        }
+        model.train_step(buffers, data, &self.indices, &self.config.class_weights, &mut self.batch_logs, &mut self.batch_counts)
     }
 
     fn divergence(&self, model: &Model, what: String) -> Error {

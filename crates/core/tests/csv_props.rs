@@ -22,7 +22,17 @@ fn drain(bytes: Vec<u8>, config: &CsvConfig, chunk: usize) -> Result<(), TestCas
                 prop_assert!(c.rows <= chunk);
                 prop_assert_eq!(c.kinds.len(), c.rows * width);
                 prop_assert_eq!(c.values.len(), c.kinds.len());
-                prop_assert_eq!(c.strings.len(), c.kinds.iter().filter(|&&k| k == cell::STRING).count());
+                // Every string cell indexes `strings`, and every entry is some cell's, once.
+                let mut used = vec![false; c.strings.len()];
+                for (k, v) in c.kinds.iter().zip(&c.values) {
+                    if *k == cell::STRING {
+                        prop_assert!((*v as usize) < c.strings.len());
+                        used[*v as usize] = true;
+                    }
+                }
+                prop_assert!(used.iter().all(|&u| u));
+                let distinct: std::collections::HashSet<&String> = c.strings.iter().collect();
+                prop_assert_eq!(distinct.len(), c.strings.len());
             }
             Err(_) => return Ok(()),
         }
@@ -108,7 +118,6 @@ proptest! {
         prop_assert_eq!(reader.column_names(), &names[..]);
         let chunk = reader.next_chunk(usize::MAX).unwrap();
         prop_assert_eq!(chunk.rows, table.len());
-        let mut strings = chunk.strings.iter();
         for (i, field) in table.iter().flatten().enumerate() {
             let n = js_number(field);
             match chunk.kinds[i] {
@@ -116,7 +125,7 @@ proptest! {
                 cell::NUMBER => prop_assert!(!field.is_empty() && (chunk.values[i] == n || (n.is_nan() && chunk.values[i].is_nan()))),
                 _ => {
                     prop_assert!(n.is_nan());
-                    prop_assert_eq!(strings.next().unwrap(), field);
+                    prop_assert_eq!(&chunk.strings[chunk.values[i] as usize], field);
                 }
             }
         }
