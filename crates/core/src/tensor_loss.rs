@@ -15,11 +15,20 @@ pub enum ElementLoss {
     /// `max(0, 1 - (2t - 1)·p)`: labels in {0, 1}.
     Hinge,
     /// `-t·ln(p + ε) - (1 - t)·ln(1 - p + ε)`.
-    Log { epsilon: f64 },
+    Log {
+        /// Added inside the logarithms (TF.js's default 1e-7, [`LOG_LOSS_EPSILON`]).
+        epsilon: f64,
+    },
     /// Quadratic within `delta` of the label, linear beyond.
-    Huber { delta: f64 },
+    Huber {
+        /// Where the loss turns from quadratic to linear (1 by default).
+        delta: f64,
+    },
     /// Cross-entropy of `sigmoid(x)` for logits `x`, labels smoothed towards 1/2.
-    SigmoidCrossEntropy { label_smoothing: f64 },
+    SigmoidCrossEntropy {
+        /// `labelSmoothing`: labels become `t·(1 − s) + s/2` (0 by default).
+        label_smoothing: f64,
+    },
 }
 
 /// TF.js's default `epsilon` of `logLoss`.
@@ -81,6 +90,7 @@ pub enum Reduction {
     None = 0,
     /// The weighted mean: the sum over the sum of the weights.
     Mean = 1,
+    /// The sum of the weighted losses.
     Sum = 2,
     /// The sum over the number of non-zero weights (TF.js's default).
     SumByNonzeroWeights = 3,

@@ -30,7 +30,9 @@ const SELU_SCALE: f64 = 1.0507009873554804934193349852946;
 #[derive(Clone, Debug, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct AlphaDropoutConfig {
+    /// The layer's name.
     pub name: String,
+    /// The probability of dropping each value while training, in `[0, 1)`.
     pub rate: f64,
     /// `[batch, features]` with each entry 1 (one flag broadcast along the axis), the axis's
     /// size, or null (the axis's size).
@@ -69,6 +71,7 @@ impl AlphaDropoutConfig {
 /// A built alpha dropout layer; the constants in float32, as TF.js's scalars.
 #[derive(Clone, Debug)]
 pub struct AlphaDropout {
+    /// The probability of dropping each value while training.
     pub rate: f64,
     /// Whether each row draws its own flags (else one set for the batch).
     per_row: bool,

@@ -21,16 +21,21 @@ use serde::Deserialize;
 #[derive(Clone, Debug, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct BatchNormConfig {
+    /// The layer's name.
     pub name: String,
     /// Only the feature axis (-1, or 1 for `[batch, features]` data).
     #[serde(default = "last_axis")]
     pub axis: i64,
+    /// How much of the moving statistics each training step keeps, in `[0, 1]` (0.99 by default).
     #[serde(default = "default_momentum")]
     pub momentum: f64,
+    /// Added to the variance before its square root, finite and > 0 (0.001 by default).
     #[serde(default = "default_epsilon")]
     pub epsilon: f64,
+    /// Whether the layer adds a learned offset `beta` (true by default).
     #[serde(default = "yes")]
     pub center: bool,
+    /// Whether the layer multiplies by a learned scale `gamma` (true by default).
     #[serde(default = "yes")]
     pub scale: bool,
     /// zeros when absent.
@@ -45,10 +50,14 @@ pub struct BatchNormConfig {
     /// ones when absent.
     #[serde(default)]
     pub moving_variance_initializer: Option<Initializer>,
+    /// A penalty on beta, added to the training loss.
     #[serde(default)]
     pub beta_regularizer: Option<Regularizer>,
+    /// A penalty on gamma, added to the training loss.
     #[serde(default)]
     pub gamma_regularizer: Option<Regularizer>,
+    /// Whether training updates gamma and beta (true by default); as in TF.js 4.22, the moving
+    /// statistics are updated in training either way.
     #[serde(default = "yes")]
     pub trainable: bool,
 }

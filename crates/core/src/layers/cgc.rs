@@ -23,14 +23,23 @@ use serde::Deserialize;
 #[derive(Clone, Debug, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct CgcConfig {
+    /// The layer's name.
     pub name: String,
+    /// `numTasks`: the number of tasks, one output each (a positive integer).
     pub num_tasks: usize,
+    /// `sharedExperts`: experts shared by all tasks (a positive integer).
     pub shared_experts: usize,
+    /// `taskExperts`: experts owned by each task (a positive integer).
     pub task_experts: usize,
+    /// `outputShared`: whether a last output mixes every expert through a shared gate, for the
+    /// next CGC layer of a PLE stack (false by default).
     #[serde(default)]
     pub output_shared: bool,
+    /// The experts' and gates' options (`expertUnits`, `expertActivation`, `useBias`, initializers
+    /// and regularizers), as the wire sends them.
     #[serde(flatten)]
     pub options: ExpertOptions,
+    /// Whether training updates the weights (true by default).
     #[serde(default = "super::yes")]
     pub trainable: bool,
 }

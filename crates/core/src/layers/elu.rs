@@ -12,7 +12,10 @@ use serde::Deserialize;
 /// `tf.layers.elu({alpha})`, alpha 1 by default.
 #[derive(Clone, Debug, Deserialize)]
 pub struct EluConfig {
+    /// The layer's name.
     pub name: String,
+    /// The scale of the negative part, `alpha · (eˣ − 1)`: any finite number, 1 by default (TF.js
+    /// itself accepts only 1).
     #[serde(default = "one")]
     pub alpha: f64,
 }
@@ -35,6 +38,7 @@ impl EluConfig {
 /// A built ELU layer.
 #[derive(Clone, Debug)]
 pub struct Elu {
+    /// The scale of the negative part.
     pub alpha: f64,
 }
 

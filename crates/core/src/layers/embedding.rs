@@ -15,8 +15,11 @@ use serde::Deserialize;
 #[derive(Clone, Debug, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct EmbeddingConfig {
+    /// The layer's name.
     pub name: String,
+    /// `inputDim`: the number of ids (the vocabulary size); ids run from 0 to `inputDim - 1`.
     pub input_dim: usize,
+    /// `outputDim`: values per embedding vector.
     pub output_dim: usize,
     /// Ids per row, when given (checked against the input's shape).
     #[serde(default)]
@@ -24,10 +27,13 @@ pub struct EmbeddingConfig {
     /// randomUniform(-0.05, 0.05) when absent.
     #[serde(default)]
     pub embeddings_initializer: Option<Initializer>,
+    /// A penalty on the embeddings, added to the training loss.
     #[serde(default)]
     pub embeddings_regularizer: Option<Regularizer>,
+    /// `maskZero`: must be false (the default); dense-mtl has no masking.
     #[serde(default)]
     pub mask_zero: bool,
+    /// Whether training updates the embeddings (true by default).
     #[serde(default = "yes")]
     pub trainable: bool,
 }
@@ -63,8 +69,11 @@ impl EmbeddingConfig {
 /// A built embedding layer; `params` is `[embeddings]`.
 #[derive(Clone, Debug)]
 pub struct Embedding {
+    /// The number of ids (rows of the embeddings).
     pub input_dim: usize,
+    /// Values per embedding vector.
     pub output_dim: usize,
+    /// Ids per row, when given (checked against the input's shape).
     pub input_length: Option<usize>,
     params: Vec<Param>,
 }

@@ -9,6 +9,7 @@ use serde::Deserialize;
 /// the only layout dense-mtl has).
 #[derive(Clone, Debug, Deserialize)]
 pub struct FlattenConfig {
+    /// The layer's name.
     pub name: String,
 }
 

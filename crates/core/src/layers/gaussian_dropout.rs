@@ -13,7 +13,9 @@ use serde::Deserialize;
 /// `tf.layers.gaussianDropout({rate})`.
 #[derive(Clone, Debug, Deserialize)]
 pub struct GaussianDropoutConfig {
+    /// The layer's name.
     pub name: String,
+    /// Sets the noise's standard deviation to `√(rate / (1 − rate))`; in `[0, 1)`.
     pub rate: f64,
 }
 
@@ -32,6 +34,7 @@ impl GaussianDropoutConfig {
 /// A built Gaussian dropout layer.
 #[derive(Clone, Debug)]
 pub struct GaussianDropout {
+    /// The rate the noise's standard deviation comes from.
     pub rate: f64,
     /// `√(rate / (1 − rate))` in float32.
     stddev: f32,

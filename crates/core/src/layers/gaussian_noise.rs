@@ -12,7 +12,9 @@ use serde::Deserialize;
 /// `tf.layers.gaussianNoise({stddev})`.
 #[derive(Clone, Debug, Deserialize)]
 pub struct GaussianNoiseConfig {
+    /// The layer's name.
     pub name: String,
+    /// The standard deviation of the noise added while training, finite and >= 0.
     pub stddev: f64,
 }
 
@@ -30,6 +32,7 @@ impl GaussianNoiseConfig {
 /// A built Gaussian noise layer.
 #[derive(Clone, Debug)]
 pub struct GaussianNoise {
+    /// The standard deviation of the noise, in float32.
     pub stddev: f32,
 }
 

@@ -8,7 +8,9 @@ use serde::Deserialize;
 /// `tf.layers.leakyReLU({alpha})`; TF.js's default alpha is 0.3.
 #[derive(Clone, Debug, Deserialize)]
 pub struct LeakyReluConfig {
+    /// The layer's name.
     pub name: String,
+    /// The slope below zero: any finite number, 0.3 by default.
     #[serde(default = "default_alpha")]
     pub alpha: f64,
 }
@@ -31,6 +33,7 @@ impl LeakyReluConfig {
 /// A built leaky ReLU layer.
 #[derive(Clone, Debug)]
 pub struct LeakyRelu {
+    /// The slope below zero.
     pub alpha: f64,
 }
 

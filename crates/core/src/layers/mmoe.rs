@@ -17,11 +17,17 @@ use serde::Deserialize;
 #[derive(Clone, Debug, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct MmoeConfig {
+    /// The layer's name.
     pub name: String,
+    /// `numExperts`: the experts all tasks share (a positive integer).
     pub num_experts: usize,
+    /// `numTasks`: the number of tasks, one gate and one output each (a positive integer).
     pub num_tasks: usize,
+    /// The experts' and gates' options (`expertUnits`, `expertActivation`, `useBias`, initializers
+    /// and regularizers), as the wire sends them.
     #[serde(flatten)]
     pub options: ExpertOptions,
+    /// Whether training updates the weights (true by default).
     #[serde(default = "super::yes")]
     pub trainable: bool,
 }

@@ -76,23 +76,37 @@ pub enum LayerConfig {
     Multiply(MergeConfig),
     /// `tf.layers.average`.
     Average(MergeConfig),
+    /// `tf.layers.embedding`.
     Embedding(EmbeddingConfig),
+    /// `tf.layers.flatten`.
     Flatten(FlattenConfig),
+    /// `tf.layers.batchNormalization`.
     BatchNormalization(BatchNormConfig),
+    /// `tf.layers.layerNormalization`.
     LayerNormalization(LayerNormConfig),
+    /// `tf.layers.leakyReLU`.
     #[serde(rename = "LeakyReLU")]
     LeakyRelu(LeakyReluConfig),
+    /// `tf.layers.prelu`.
     #[serde(rename = "PReLU")]
     PRelu(PReluConfig),
+    /// `tf.layers.elu`.
     #[serde(rename = "ELU")]
     Elu(EluConfig),
+    /// `tf.layers.thresholdedReLU`.
     #[serde(rename = "ThresholdedReLU")]
     ThresholdedRelu(ThresholdedReluConfig),
+    /// `tf.layers.softmax`.
     Softmax(SoftmaxConfig),
+    /// `tf.layers.gaussianNoise`.
     GaussianNoise(GaussianNoiseConfig),
+    /// `tf.layers.gaussianDropout`.
     GaussianDropout(GaussianDropoutConfig),
+    /// `tf.layers.alphaDropout`.
     AlphaDropout(AlphaDropoutConfig),
+    /// `tf.layers.mixtureOfExperts` (MMoE; dense-mtl's own layer).
     MixtureOfExperts(MmoeConfig),
+    /// `tf.layers.customizedGateControl` (CGC/PLE; dense-mtl's own layer).
     CustomizedGateControl(CgcConfig),
 }
 

@@ -13,15 +13,18 @@ use serde::Deserialize;
 #[derive(Clone, Debug, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct PReluConfig {
+    /// The layer's name.
     pub name: String,
     /// zeros when absent, as in TF.js.
     #[serde(default)]
     pub alpha_initializer: Option<Initializer>,
+    /// A penalty on alpha, added to the training loss.
     #[serde(default)]
     pub alpha_regularizer: Option<Regularizer>,
     /// Axes (1-based, the batch axis being 0) along which one alpha is shared.
     #[serde(default)]
     pub shared_axes: Option<Vec<i64>>,
+    /// Whether training updates alpha (true by default).
     #[serde(default = "yes")]
     pub trainable: bool,
 }
@@ -51,6 +54,7 @@ impl PReluConfig {
 /// A built PReLU layer; `params` is `[alpha]`, of `width` values or of one shared value.
 #[derive(Clone, Debug)]
 pub struct PRelu {
+    /// Input (and output) values per row.
     pub width: usize,
     params: Vec<Param>,
 }

@@ -12,7 +12,9 @@ use serde::Deserialize;
 /// `tf.layers.softmax({axis})`: an axis or a list of one axis, 1 by default as in TF.js.
 #[derive(Clone, Debug, Deserialize)]
 pub struct SoftmaxConfig {
+    /// The layer's name.
     pub name: String,
+    /// The axis to normalize over: only the features axis, 1 or -1 (1 when absent).
     #[serde(default)]
     pub axis: Option<SoftmaxAxis>,
 }
@@ -21,7 +23,9 @@ pub struct SoftmaxConfig {
 #[derive(Clone, Debug, Deserialize)]
 #[serde(untagged)]
 pub enum SoftmaxAxis {
+    /// One axis, `axis: 1`.
     One(f64),
+    /// A list of axes, `axis: [1]` (only a list of one axis is accepted).
     List(Vec<f64>),
 }
 

@@ -11,7 +11,9 @@ use serde::Deserialize;
 /// `tf.layers.thresholdedReLU({theta})`, theta 1 by default.
 #[derive(Clone, Debug, Deserialize)]
 pub struct ThresholdedReluConfig {
+    /// The layer's name.
     pub name: String,
+    /// The threshold: values at or below it become 0. Any finite number, 1 by default.
     #[serde(default = "one")]
     pub theta: f64,
 }
@@ -34,6 +36,7 @@ impl ThresholdedReluConfig {
 /// A built thresholded ReLU; theta in float32, as TF.js compares against a float32 scalar.
 #[derive(Clone, Debug)]
 pub struct ThresholdedRelu {
+    /// The threshold, in float32.
     pub theta: f32,
 }
 
