@@ -8,7 +8,6 @@ use crate::shared::lock;
 use dense_mtl_core::loss::Loss;
 use dense_mtl_core::metric::Metric;
 use dense_mtl_core::tensor_loss::{self, ElementLoss, Reduction};
-use dense_mtl_core::Error;
 use napi::bindgen_prelude::Float32Array;
 use napi_derive::napi;
 
