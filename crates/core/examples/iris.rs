@@ -1,5 +1,5 @@
 //! The seed network in pure Rust: the bundled Iris CSV read with the core's CSV reader,
-//! 4 → dense 10 sigmoid → dense 10 sigmoid → dense 3 softmax, categorical crossentropy, SGD
+//! 4 → dense 10 relu → dense 10 relu → dense 3 softmax, categorical crossentropy, SGD
 //! (TF.js's `'sgd'`: learning rate 0.01), 200 epochs of shuffled batches of 16 rows, as
 //! `examples/iris.js` trains it in JavaScript. Prints the loss and accuracy as it goes, then the
 //! accuracy on the 150 rows.
@@ -35,12 +35,12 @@ pub fn load(path: &str) -> Result<(Array2<f32>, Array2<f32>)> {
         if chunk.rows == 0 {
             break;
         }
-        let mut strings = chunk.strings.iter();
         for (row, kinds) in chunk.values.chunks_exact(width).zip(chunk.kinds.chunks_exact(width)) {
             if kinds[..4].iter().any(|&k| k != cell::NUMBER) || kinds[4] != cell::STRING {
                 return Err(Error::Format(format!("{path}: row {rows} is not four numbers and a species")));
             }
-            let species = strings.next().expect("one string cell per row");
+            // A string cell's value is its text's index among the chunk's distinct texts.
+            let species = &chunk.strings[row[4] as usize];
             let class = SPECIES.iter().position(|s| s == species).ok_or_else(|| Error::Format(format!("{path}: unknown species '{species}'")))?;
             xs.extend(row[..4].iter().map(|&v| v as f32));
             ys.extend((0..3).map(|c| if c == class { 1.0 } else { 0.0 }));
@@ -54,7 +54,7 @@ pub fn load(path: &str) -> Result<(Array2<f32>, Array2<f32>)> {
 /// The seed network, compiled.
 pub fn seed_network() -> Result<Model> {
     let mut model =
-        Sequential::new().name("iris").input(4).dense(10, Activation::Sigmoid).dense(10, Activation::Sigmoid).dense(3, Activation::Softmax).build()?;
+        Sequential::new().name("iris").input(4).dense(10, Activation::Relu).dense(10, Activation::Relu).dense(3, Activation::Softmax).build()?;
     let sgd = OptimizerConfig::new(Rule::Sgd {}, 0.01);
     model.compile(&CompileConfig::new(sgd, vec![HeadConfig::new(Loss::CategoricalCrossentropy).metric(MetricConfig::Accuracy)]))?;
     Ok(model)
