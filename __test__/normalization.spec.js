@@ -294,12 +294,12 @@ describe('bad arguments', () => {
     expect(() => tf.layers[factory]({ name: 'n', ...args })).toThrow(`${factory} 'n': ${message}`);
   });
 
-  test('an invalid initializer parameter is refused when the layer is added (the core builds it), and the model is unchanged', () => {
+  test('an invalid initializer parameter is refused when the layer is made (the core builds it), and the model is unchanged', () => {
     const model = tf.sequential();
     model.add(tf.layers.dense({ units: 3, inputShape: [2], name: 'd' }));
     const before = model.getWeights().map(values);
-    const bad = tf.layers.batchNormalization({ name: 'bad', gammaInitializer: tf.initializers.randomUniform({ minval: 1, maxval: 0 }) });
-    expect(() => model.add(bad)).toThrow("batchNormalization 'bad': gammaInitializer: expected minval <= maxval");
+    const bad = () => tf.layers.batchNormalization({ name: 'bad', gammaInitializer: tf.initializers.randomUniform({ minval: 1, maxval: 0 }) });
+    expect(bad).toThrow("batchNormalization 'bad': gammaInitializer: expected minval <= maxval");
     expect(model.layers.map(l => l.name)).toEqual(['d']);
     expect(model.getWeights().map(values)).toEqual(before);
   });

@@ -3,7 +3,7 @@
 // the noise layers gaussianNoise, gaussianDropout, alphaDropout. The formulas live in the core
 // (crates/core/src/layers/); here are TF.js's arguments, defaults and config. Values are checked
 // when the layer is made, as TF.js users expect, so that a bad layer never reaches a model.
-const { Layer } = require('./layers');
+const { coreShape, Layer } = require('./layers');
 const { fail, describe, finiteNumber } = require('./errors');
 const { getInitializer } = require('./initializers');
 const { getRegularizer } = require('./regularizers');
@@ -11,8 +11,9 @@ const { getRegularizer } = require('./regularizers');
 /** A finite number, or `fallback` when absent (TF.js's `args.x == null ? default : args.x`). */
 const numberOr = (value, fallback, what) => (value == null ? fallback : finiteNumber(value, what));
 
+/** A rate as a number (its range is the core's check: NaN and non-numbers cannot reach it). */
 function rateArg(rate, what) {
-  if (typeof rate !== 'number' || !(rate >= 0 && rate < 1)) fail(`${what}: rate must be a number in [0, 1) but got ${describe(rate)}`);
+  if (typeof rate !== 'number' || Number.isNaN(rate)) fail(`${what}: rate must be a number in [0, 1) but got ${describe(rate)}`);
   return rate;
 }
 
@@ -66,7 +67,7 @@ class Softmax extends ElementwiseLayer {
 class GaussianNoise extends ElementwiseLayer {
   constructor(args = {}) {
     super(args, 'GaussianNoise');
-    if (typeof args.stddev !== 'number' || !(args.stddev >= 0) || !Number.isFinite(args.stddev)) {
+    if (typeof args.stddev !== 'number' || !Number.isFinite(args.stddev)) {
       fail(`gaussianNoise '${this.name}': stddev must be a finite number >= 0 but got ${describe(args.stddev)}`);
     }
     this.stddev = args.stddev;
@@ -137,15 +138,27 @@ class PReLU extends Layer {
 }
 
 // TF.js accepts a missing or null argument object for every one of them.
+/** Makes a layer and has the core check its values (ranges, initializers) before anyone uses it. */
+const checked = (Cls) => (args) => {
+  const layer = new Cls(args ?? {});
+  coreShape(layer);
+  return layer;
+};
+
 const factories = {
-  leakyReLU: (args) => new LeakyReLU(args ?? {}),
-  prelu: (args) => new PReLU(args ?? {}),
-  elu: (args) => new ELU(args ?? {}),
-  thresholdedReLU: (args) => new ThresholdedReLU(args ?? {}),
-  softmax: (args) => new Softmax(args ?? {}),
-  gaussianNoise: (args) => new GaussianNoise(args ?? {}),
-  gaussianDropout: (args) => new GaussianDropout(args ?? {}),
-  alphaDropout: (args) => new AlphaDropout(args ?? {}),
+  leakyReLU: checked(LeakyReLU),
+  prelu: checked(PReLU),
+  elu: checked(ELU),
+  thresholdedReLU: checked(ThresholdedReLU),
+  softmax: checked(Softmax),
+  gaussianNoise: checked(GaussianNoise),
+  gaussianDropout: checked(GaussianDropout),
+  alphaDropout: (args) => {
+    const layer = new AlphaDropout(args ?? {});
+    // The rate now; the noiseShape against the input's width when the layer is applied.
+    coreShape({ inboundNodes: [], toNative: () => ({ ...layer.toNative(), noiseShape: undefined }) });
+    return layer;
+  },
 };
 
 module.exports = { LeakyReLU, PReLU, ELU, ThresholdedReLU, Softmax, GaussianNoise, GaussianDropout, AlphaDropout, factories };

@@ -242,22 +242,21 @@ class Embedding extends Layer {
 }
 
 /**
- * What batchNormalization and layerNormalization share: TF.js's defaults, checked when the layer
- * is made (as Dense and Dropout check theirs; the core checks the same again for configs from
- * elsewhere, and initializer parameters).
+ * What batchNormalization and layerNormalization share: TF.js's defaults; the subclasses have the
+ * core check their values when the layer is made (as Dense and Dropout do).
  */
 class Normalization extends Layer {
   constructor(args, className, what) {
     super(args, className);
     const label = `${what} '${this.name}'`;
     // TF.js takes a number, and layerNormalization also a list (its saved configs hold [1]).
+    // JS checks only what JSON cannot carry to the core (a list of axes, NaN); the core checks the values.
     const axis = Array.isArray(args.axis) && args.axis.length === 1 ? args.axis[0] : (args.axis ?? -1);
-    if (axis !== -1 && axis !== 1) {
+    if (typeof axis !== 'number') {
       fail(`${label}: axis must be -1 (the feature axis; dense-mtl works on [batch, features] data) but got ${describe(args.axis)}`);
     }
     this.axis = axis;
     this.epsilon = finiteNumber(args.epsilon ?? 1e-3, `${label}: epsilon`);
-    if (!(this.epsilon > 0)) fail(`${label}: epsilon must be a finite number > 0 but got ${describe(args.epsilon)}`);
     for (const key of ['center', 'scale']) {
       if (args[key] != null && typeof args[key] !== 'boolean') fail(`${label}: ${key} must be true or false but got ${describe(args[key])}`);
       this[key] = args[key] ?? true;
@@ -301,11 +300,12 @@ class BatchNormalization extends Normalization {
     super(args, 'BatchNormalization', 'batchNormalization');
     const label = `batchNormalization '${this.name}'`;
     this.momentum = args.momentum ?? 0.99;
-    if (typeof this.momentum !== 'number' || !(this.momentum >= 0 && this.momentum <= 1)) {
+    if (typeof this.momentum !== 'number' || Number.isNaN(this.momentum)) {
       fail(`${label}: momentum must be a number in [0, 1] but got ${describe(args.momentum)}`);
     }
     this.movingMeanInitializer = getInitializer(args.movingMeanInitializer ?? 'zeros', `${label}: movingMeanInitializer`);
     this.movingVarianceInitializer = getInitializer(args.movingVarianceInitializer ?? 'ones', `${label}: movingVarianceInitializer`);
+    coreShape(this); // the core checks axis, epsilon, momentum and the initializers
   }
   getConfig() {
     return { axis: this.axis, momentum: this.momentum, epsilon: this.epsilon, center: this.center, scale: this.scale,
@@ -323,6 +323,7 @@ class BatchNormalization extends Normalization {
 class LayerNormalization extends Normalization {
   constructor(args = {}) {
     super(args, 'LayerNormalization', 'layerNormalization');
+    coreShape(this); // the core checks axis, epsilon and the initializers
   }
   getConfig() {
     return { axis: this.axis, epsilon: this.epsilon, center: this.center, scale: this.scale, betaInitializer: this.betaInitializer,

@@ -299,8 +299,8 @@ fn build_error(layer: Value) -> String {
 fn bad_arguments_are_refused_naming_the_layer_and_the_argument() {
     let cases = [
         (json!({"className": "GaussianNoise", "name": "g", "stddev": -0.1}), "gaussianNoise 'g': stddev must be a finite number >= 0 but got -0.1"),
-        (json!({"className": "GaussianDropout", "name": "g", "rate": 1.0}), "gaussianDropout 'g': rate must be in [0, 1) but got 1"),
-        (json!({"className": "AlphaDropout", "name": "a", "rate": -0.5}), "alphaDropout 'a': rate must be in [0, 1) but got -0.5"),
+        (json!({"className": "GaussianDropout", "name": "g", "rate": 1.0}), "gaussianDropout 'g': rate must be a number in [0, 1) but got 1"),
+        (json!({"className": "AlphaDropout", "name": "a", "rate": -0.5}), "alphaDropout 'a': rate must be a number in [0, 1) but got -0.5"),
         (
             json!({"className": "AlphaDropout", "name": "a", "rate": 0.1, "noiseShape": [2, 3]}),
             "alphaDropout 'a': noiseShape must be [batch, features] with batch null or 1 and features null, 1 or 3 (the input's width) but got [2,3]",

@@ -45,7 +45,7 @@ impl AlphaDropoutConfig {
     pub fn build(&self, input_width: usize) -> Result<NamedLayer> {
         let (name, rate) = (&self.name, self.rate);
         if !(0.0..1.0).contains(&rate) {
-            return Err(Error::invalid(format!("alphaDropout '{name}': rate must be in [0, 1) but got {rate}")));
+            return Err(Error::invalid(format!("alphaDropout '{name}': rate must be a number in [0, 1) but got {rate}")));
         }
         // An entry may be null or the axis's size (a flag per position), or 1 (one broadcast flag).
         let fits = |d: Option<usize>, size: Option<usize>| d.is_none() || d == Some(1) || d == size;

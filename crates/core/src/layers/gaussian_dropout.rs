@@ -24,7 +24,7 @@ impl GaussianDropoutConfig {
     pub fn build(&self) -> Result<NamedLayer> {
         let (name, rate) = (&self.name, self.rate);
         if !(0.0..1.0).contains(&rate) {
-            return Err(Error::invalid(format!("gaussianDropout '{name}': rate must be in [0, 1) but got {rate}")));
+            return Err(Error::invalid(format!("gaussianDropout '{name}': rate must be a number in [0, 1) but got {rate}")));
         }
         let stddev = (rate / (1.0 - rate)).sqrt() as f32;
         Ok(NamedLayer { name: name.clone(), trainable: true, layer: Box::new(GaussianDropout { rate, stddev }) })
