@@ -53,8 +53,7 @@ pub fn load(path: &str) -> Result<(Array2<f32>, Array2<f32>)> {
 
 /// The seed network, compiled.
 pub fn seed_network() -> Result<Model> {
-    let mut model =
-        Sequential::new().name("iris").input(4).dense(10, Activation::Relu).dense(10, Activation::Relu).dense(3, Activation::Softmax).build()?;
+    let mut model = Sequential::new().name("iris").input(4).dense(10, Activation::Relu).dense(10, Activation::Relu).dense(3, Activation::Softmax).build()?;
     let sgd = OptimizerConfig::new(Rule::Sgd {}, 0.01);
     model.compile(&CompileConfig::new(sgd, vec![HeadConfig::new(Loss::CategoricalCrossentropy).metric(MetricConfig::Accuracy)]))?;
     Ok(model)
