@@ -10,7 +10,7 @@
 //    this way without a promise per element.
 // Both yield the same elements in the same order. Calls are served one after the other, so
 // callers may call again without waiting.
-const { startScope, endScope } = require('../tensor');
+const { startScope, endScope, scopeMadeNoTensor } = require('../tensor');
 const { alea } = require('../ops/alea');
 const { RingBuffer } = require('./ring_buffer');
 const { cloneElement, isIterable, tensorsIn, tensorsInAll, hasTensor } = require('./deep_map');
@@ -46,7 +46,10 @@ function tidy(fn) {
     endScope(null);
     throw e;
   }
-  endScope(Array.isArray(result) ? tensorsInAll(result) : tensorsIn(result));
+  // No tensor made inside (the common map of numbers and arrays): nothing to dispose or to hand
+  // to the parent scope, so the result, a whole chunk of elements, need not be walked.
+  if (scopeMadeNoTensor()) endScope(null);
+  else endScope(Array.isArray(result) ? tensorsInAll(result) : tensorsIn(result));
   return result;
 }
 

@@ -5,7 +5,7 @@ const { Tensor } = require('./tensor');
 const { computeStrides, sizeFromShape, typedArrayKind, isTensor, DTYPES } = require('./util');
 const { makeTensor, tensor, tensor1d, tensor2d, tensor3d, tensor4d, scalar, zeros, ones, typedArrayDtype } = require('./create');
 const { oneHot, argMax, reshape, cast, clone, squeeze, expandDims } = require('./transform');
-const { tidy, keep, dispose, memory, startScope, endScope, getTensorsInContainer } = require('./memory');
+const { tidy, keep, dispose, memory, startScope, endScope, scopeMadeNoTensor, getTensorsInContainer } = require('./memory');
 const { tensorToString } = require('./format');
 
 module.exports = {
@@ -35,6 +35,7 @@ module.exports = {
   // Internals useful to the rest of the package.
   startScope,
   endScope,
+  scopeMadeNoTensor,
   getTensorsInContainer,
   tensorToString,
   sizeFromShape,

@@ -57,6 +57,12 @@ function untrackMemory(t, mem) {
   releaseMemory(mem);
 }
 
+/** Whether no tensor was made (or moved here) in the innermost scope so far. */
+function scopeMadeNoTensor() {
+  const scope = activeScope();
+  return scope === null || scope.track.length === 0;
+}
+
 function startScope(name) {
   engine.scopeStack.push({ track: [], name: name || 'unnamed scope', id: engine.nextScopeId++ });
 }
@@ -151,4 +157,4 @@ function memory() {
   };
 }
 
-module.exports = { trackMemory, untrackMemory, trackInScope, startScope, endScope, getTensorsInContainer, tidy, keep, dispose, memory };
+module.exports = { trackMemory, untrackMemory, trackInScope, startScope, endScope, scopeMadeNoTensor, getTensorsInContainer, tidy, keep, dispose, memory };
