@@ -119,12 +119,11 @@ impl Layer for AlphaDropout {
         }
     }
 
-    fn forward(&self, pass: Forward<'_>) {
-        let x = pass.inputs.get(0);
-        if !(pass.training && self.active()) {
-            pass.out.copy_from_slice(x);
+    fn forward(&self, mut pass: Forward<'_>) {
+        if super::copy_unless_drawing(&mut pass, self.active()) {
             return;
         }
+        let x = pass.inputs.get(0);
         debug_assert_eq!(pass.saved.len(), x.len(), "alpha dropout in training needs a training workspace");
         let kept = &mut *pass.saved;
         self.draw(kept, pass.inputs.width(0), pass.rng);
@@ -133,12 +132,7 @@ impl Layer for AlphaDropout {
     }
 
     fn backward(&self, pass: Backward<'_>) {
-        let Backward { grad, saved, mut sink, .. } = pass;
-        if self.active() {
-            grad.iter_mut().zip(saved).for_each(|(g, &k)| *g = *g * self.a * k);
-        }
-        let g = &*grad;
-        sink.send(0, |dst, accumulate| super::write_or_add(dst, g, accumulate));
+        super::backward_through_saved_factors(pass, self.active(), self.a);
     }
 
     fn clone_box(&self) -> Box<dyn Layer> {

@@ -82,12 +82,11 @@ impl Layer for Dropout {
         }
     }
 
-    fn forward(&self, pass: Forward<'_>) {
-        let x = pass.inputs.get(0);
-        if !(pass.training && self.active()) {
-            pass.out.copy_from_slice(x);
+    fn forward(&self, mut pass: Forward<'_>) {
+        if super::copy_unless_drawing(&mut pass, self.active()) {
             return;
         }
+        let x = pass.inputs.get(0);
         debug_assert_eq!(pass.saved.len(), x.len(), "dropout in training needs a training workspace");
         let mask = &mut *pass.saved;
         match self.seed {
@@ -101,12 +100,7 @@ impl Layer for Dropout {
     }
 
     fn backward(&self, pass: Backward<'_>) {
-        let Backward { grad, saved, mut sink, .. } = pass;
-        if self.active() {
-            grad.iter_mut().zip(saved).for_each(|(g, m)| *g *= m);
-        }
-        let g = &*grad;
-        sink.send(0, |dst, accumulate| super::write_or_add(dst, g, accumulate));
+        super::backward_through_saved_factors(pass, self.active(), 1.0);
     }
 
     fn clone_box(&self) -> Box<dyn Layer> {

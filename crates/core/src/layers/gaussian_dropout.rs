@@ -65,12 +65,11 @@ impl Layer for GaussianDropout {
         }
     }
 
-    fn forward(&self, pass: Forward<'_>) {
-        let x = pass.inputs.get(0);
-        if !(pass.training && self.active()) {
-            pass.out.copy_from_slice(x);
+    fn forward(&self, mut pass: Forward<'_>) {
+        if super::copy_unless_drawing(&mut pass, self.active()) {
             return;
         }
+        let x = pass.inputs.get(0);
         debug_assert_eq!(pass.saved.len(), x.len(), "gaussian dropout in training needs a training workspace");
         let (noise, rng) = (&mut *pass.saved, pass.rng);
         noise.iter_mut().for_each(|n| *n = self.stddev * rng.normal() + 1.0);
@@ -78,12 +77,7 @@ impl Layer for GaussianDropout {
     }
 
     fn backward(&self, pass: Backward<'_>) {
-        let Backward { grad, saved, mut sink, .. } = pass;
-        if self.active() {
-            grad.iter_mut().zip(saved).for_each(|(g, &n)| *g *= n);
-        }
-        let g = &*grad;
-        sink.send(0, |dst, accumulate| super::write_or_add(dst, g, accumulate));
+        super::backward_through_saved_factors(pass, self.active(), 1.0);
     }
 
     fn clone_box(&self) -> Box<dyn Layer> {

@@ -420,6 +420,28 @@ pub struct Backward<'a> {
     pub scratch: &'a mut Vec<f32>,
 }
 
+/// For the layers that multiply each value by a factor drawn in training (dropout and its
+/// noise variants): the output is the input itself unless the pass draws them (in training, when
+/// the layer is `active`, at a rate above 0). Returns whether it copied the input.
+pub(crate) fn copy_unless_drawing(pass: &mut Forward<'_>, active: bool) -> bool {
+    let draws = pass.training && active;
+    if !draws {
+        pass.out.copy_from_slice(pass.inputs.get(0));
+    }
+    !draws
+}
+
+/// The backward pass of those layers: the gradient times each value's saved factor (and
+/// `scale`) when the forward pass drew them, then sent to the input.
+pub(crate) fn backward_through_saved_factors(pass: Backward<'_>, drew: bool, scale: f32) {
+    let Backward { grad, saved, mut sink, .. } = pass;
+    if drew {
+        grad.iter_mut().zip(saved).for_each(|(g, &f)| *g = *g * scale * f);
+    }
+    let g = &*grad;
+    sink.send(0, |dst, accumulate| write_or_add(dst, g, accumulate));
+}
+
 /// `dst = src`, or `dst += src` when `accumulate`.
 pub(crate) fn write_or_add(dst: &mut [f32], src: &[f32], accumulate: bool) {
     if accumulate {
