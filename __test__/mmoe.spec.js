@@ -324,11 +324,11 @@ describe('bad arguments', () => {
     const mmoe = tf.layers.mixtureOfExperts({ name: 'm', numExperts: 2, numTasks: 2, expertUnits: 3 });
     expect(() => mmoe.apply([a, a])).toThrow("mixtureOfExperts 'm' takes 1 input(s) but got 2");
     mmoe.apply(a);
-    expect(() => mmoe.apply(b)).toThrow(`mixtureOfExperts 'm': expected inputs of ${IN} features (the width it was first applied to) but got ${IN + 1}`);
+    expect(() => mmoe.apply(b)).toThrow(`mixtureOfExperts 'm': input width: expected ${IN} but got ${IN + 1}`);
     expect(mmoe.inboundNodes).toHaveLength(1);
     const cgc = tf.layers.customizedGateControl({ name: 'c', numTasks: 2, sharedExperts: 1, taskExperts: 1, expertUnits: 3 });
     expect(() => cgc.apply([a, a])).toThrow("customizedGateControl 'c' takes 1 or 3 input(s) (one per task, then the shared one) but got 2");
-    expect(() => cgc.apply([a, a, b])).toThrow(`customizedGateControl 'c': expected inputs of ${IN} features but got ${IN + 1}`);
+    expect(() => cgc.apply([a, a, b])).toThrow(`customizedGateControl 'c': input width: expected ${IN} but got ${IN + 1}`);
     expect(cgc.inboundNodes).toHaveLength(0);
   });
 

@@ -28,21 +28,10 @@ class GatedExperts extends Layer {
   /** Number of tensors `apply` returns. */
   get outputCount() { return this.numTasks; }
 
-  /** Input counts the layer accepts. */
-  _inputCounts() { return [1]; }
-
+  /** One `[batch, expertUnits]` shape per output; the core checks the inputs' count and widths. */
   computeOutputShape(shapes) {
-    const counts = this._inputCounts();
-    if (!counts.includes(shapes.length)) {
-      fail(`${this._what} takes ${counts.join(' or ')} input(s)${counts.length > 1 ? ' (one per task, then the shared one)' : ''} but got ${shapes.length}`);
-    }
-    const widths = shapes.map(s => s[s.length - 1]);
-    const expected = this._inputDim ?? widths[0];
-    const bad = widths.find(w => w !== expected);
-    if (bad !== undefined) {
-      fail(`${this._what}: expected inputs of ${expected} features${this._inputDim != null ? ' (the width it was first applied to)' : ''} but got ${bad}`);
-    }
-    this._inputDim = expected;
+    const { params } = coreShape(this, shapes);
+    if (!this.inboundNodes.length) this._paramCount = params;
     return Array.from({ length: this.outputCount }, () => [shapes[0][0], this.expertUnits]);
   }
 
@@ -62,10 +51,6 @@ class GatedExperts extends Layer {
     });
     this.inboundNodes.push({ inputs: list, output: outputs });
     return outputs;
-  }
-
-  _weightCount(columns) {
-    return this._inputDim * columns + (this.useBias ? columns : 0);
   }
 
   getConfig() {
@@ -94,10 +79,6 @@ class MixtureOfExperts extends GatedExperts {
     coreShape(this); // the core checks the rest of the config (expertActivation, initializers)
   }
   _counts() { return { numExperts: this.numExperts, numTasks: this.numTasks }; }
-  countParams() {
-    if (this._inputDim == null) return 0;
-    return this._weightCount(this.numExperts * this.expertUnits) + this.numTasks * this._weightCount(this.numExperts);
-  }
 }
 
 /**
@@ -113,14 +94,8 @@ class CustomizedGateControl extends GatedExperts {
     coreShape(this); // the core checks the rest of the config (expertActivation, initializers)
   }
   get outputCount() { return this.numTasks + (this.outputShared ? 1 : 0); }
-  _inputCounts() { return [1, this.numTasks + 1]; }
   _counts() {
     return { numTasks: this.numTasks, sharedExperts: this.sharedExperts, taskExperts: this.taskExperts, outputShared: this.outputShared };
-  }
-  countParams() {
-    if (this._inputDim == null) return 0;
-    const [S, P, T, u] = [this.sharedExperts, this.taskExperts, this.numTasks, this.expertUnits];
-    return this._weightCount(S * u) + T * this._weightCount(P * u) + T * this._weightCount(P + S) + (this.outputShared ? this._weightCount(S + T * P) : 0);
   }
 }
 

@@ -306,7 +306,7 @@ fn bad_configs_and_graphs_are_refused_with_messages_naming_them() {
     assert!(build_error(two).contains("mixtureOfExperts 'cgc2' takes 1 input(s) but got 3"));
     let mut wrong = ple();
     wrong["nodes"][6]["inputs"] = json!([3, 4]);
-    assert!(build_error(wrong).contains("customizedGateControl 'cgc2' takes 1 or 3 (one per task, then the shared one) input(s) but got 2"));
+    assert!(build_error(wrong).contains("customizedGateControl 'cgc2' takes 1 or 3 input(s) (one per task, then the shared one) but got 2"));
 }
 
 #[test]

@@ -144,9 +144,10 @@ impl Layer for GatedExperts {
 
     fn output_width(&self, name: &str, inputs: &[usize]) -> Result<usize> {
         let what = format!("{} '{name}'", self.what);
-        let allowed = if self.takes_task_inputs { format!("1 or {} (one per task, then the shared one)", self.tasks + 1) } else { "1".into() };
+        let allowed =
+            if self.takes_task_inputs { format!("1 or {} input(s) (one per task, then the shared one)", self.tasks + 1) } else { "1 input(s)".into() };
         if inputs.len() != 1 && !(self.takes_task_inputs && inputs.len() == self.tasks + 1) {
-            return Err(Error::invalid(format!("{what} takes {allowed} input(s) but got {}", inputs.len())));
+            return Err(Error::invalid(format!("{what} takes {allowed} but got {}", inputs.len())));
         }
         if let Some(&w) = inputs.iter().find(|&&w| w != self.input_dim) {
             return Err(Error::shape(format!("{what}: input width"), self.input_dim, w));
