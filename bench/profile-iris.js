@@ -3,22 +3,12 @@
 // sampling profiler on for the fit only (not module loading or compile). Prints the fit's time and
 // the functions with the most self time. Usage: node bench/profile-iris.js [top=25]
 'use strict';
-const path = require('node:path');
 const inspector = require('node:inspector');
-const tf = require('..');
-
-const SPECIES = ['setosa', 'versicolor', 'virginica'];
-const CSV = `file://${path.join(__dirname, '..', 'data', 'iris.csv')}`;
-const iris = () => tf.data.csv(CSV, { columnConfigs: { species: { isLabel: true } } })
-  .map(({ xs, ys }) => ({ xs: Object.values(xs), ys: SPECIES.map(s => (s === ys.species ? 1 : 0)) }));
+const { seedModel, trainingBatches } = require('../examples/iris');
 
 async function main(top) {
-  const train = iris().shuffle(150, 'iris').batch(16);
-  const model = tf.sequential();
-  model.add(tf.layers.dense({ units: 10, activation: 'relu', inputShape: [4] }));
-  model.add(tf.layers.dense({ units: 10, activation: 'relu' }));
-  model.add(tf.layers.dense({ units: 3, activation: 'softmax' }));
-  model.compile({ optimizer: 'sgd', loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
+  const train = trainingBatches();
+  const model = seedModel();
 
   const session = new inspector.Session();
   session.connect();

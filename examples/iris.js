@@ -15,15 +15,22 @@ const CSV = `file://${path.join(__dirname, '..', 'data', 'iris.csv')}`;
 const iris = () => tf.data.csv(CSV, { columnConfigs: { species: { isLabel: true } } })
   .map(({ xs, ys }) => ({ xs: Object.values(xs), ys: SPECIES.map(s => (s === ys.species ? 1 : 0)) }));
 
-async function main() {
-  // The seed's pipeline: every row, reshuffled each epoch (the file is sorted by species), in batches.
-  const train = iris().shuffle(150, 'iris').batch(16);
-
+/** The seed network, compiled. */
+function seedModel() {
   const model = tf.sequential();
   model.add(tf.layers.dense({ units: 10, activation: 'relu', inputShape: [4] }));
   model.add(tf.layers.dense({ units: 10, activation: 'relu' }));
   model.add(tf.layers.dense({ units: 3, activation: 'softmax' }));
   model.compile({ optimizer: 'sgd', loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
+  return model;
+}
+
+// The seed's pipeline: every row, reshuffled each epoch (the file is sorted by species), in batches.
+const trainingBatches = () => iris().shuffle(150, 'iris').batch(16);
+
+async function main() {
+  const train = trainingBatches();
+  const model = seedModel();
   model.summary();
 
   const epochs = 200;
@@ -47,7 +54,11 @@ async function main() {
   console.log(`species: ${probabilities.argMax(-1).arraySync().map(i => SPECIES[i]).join(', ')}`);
 }
 
-main().catch((err) => {
-  console.error(err);
-  process.exit(1);
-});
+if (require.main === module) {
+  main().catch((err) => {
+    console.error(err);
+    process.exit(1);
+  });
+}
+
+module.exports = { seedModel, trainingBatches };
