@@ -65,6 +65,22 @@ describe('dataset steps give TF.js\'s elements and sizes', () => {
     }
   });
 
+  test('seeded shuffles of every window size against the length equal TF.js\'s, read whole, in batches or one by one', async () => {
+    // Windows smaller, equal and larger than the data, and larger than the 256 elements read
+    // ahead at a time; batches of 7 and next() make the draws stop at other places.
+    for (const [length, window] of [[1, 1], [5, 1], [40, 3], [40, 40], [40, 41], [600, 300], [700, 1000], [1000, 257]]) {
+      const build = lib => lib.data.array([...Array(length).keys()]).shuffle(window, `s${length}-${window}`);
+      const theirs = await build(tfjs).toArray();
+      expect(await build(tf).toArray()).toEqual(theirs);
+      const batches = await build(tf).batch(7).toArray();
+      expect(batches.flatMap(b => Array.from(b.dataSync()))).toEqual(theirs);
+      const it = await build(tf).iterator();
+      const oneByOne = [];
+      for (let r = await it.next(); !r.done; r = await it.next()) oneByOne.push(r.value);
+      expect(oneByOne).toEqual(theirs);
+    }
+  });
+
   test('a seeded shuffle of a CSV equals TF.js\'s', async () => {
     const url = `file://${path.join(__dirname, '..', 'data', 'iris.csv')}`;
     await same(lib => lib.data.csv(url, { columnConfigs: { species: { isLabel: true } } })

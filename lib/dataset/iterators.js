@@ -472,64 +472,85 @@ class PrefetchIterator extends LazyIterator {
 const END = Symbol('end of upstream');
 
 /**
- * TF.js's windowed shuffle: picks a random element of the read-ahead window each time. The
- * window holds values (and an END mark for each read past the end of the upstream, where TF.js
- * holds a promise of a `done` result), so that the same seed draws the same order.
+ * TF.js's windowed shuffle: picks a random element of the read-ahead window each time, refilling
+ * the window after every element it yields. The window holds values (and an END mark for each
+ * read past the end of the upstream, where TF.js holds a promise of a `done` result), so that the
+ * same seed draws the same order.
+ *
+ * TF.js's window is a ring buffer that a shuffle only pushes to and excises from (the last element
+ * moves into the excised slot, its start never moves), so it is kept here as a plain array with a
+ * length: the same slots, the same draws, and no call per element (this loop runs for every
+ * element of every epoch, much of it before the JIT has compiled it).
  */
 class ShuffleIterator extends LazyIterator {
   constructor(upstream, windowSize, seed) {
     super();
     this.upstream = upstream;
-    this.buffer = new RingBuffer(windowSize);
+    this.window = new Array(windowSize);
+    this.windowSize = windowSize;
+    this.length = 0; // elements in the window
     this.random = alea(seed || String(Date.now()));
-    this.upstreamExhausted = false;
+    this.upstreamExhausted = false; // an END was drawn: the window is no longer refilled before a draw
+    this.mustRefill = false; // the window is refilled before the next draw
     this.queue = []; // elements read upstream, not yet in the window
     this.queueAt = 0;
-    this.upstreamDone = false;
+    this.upstreamDone = false; // the upstream returned no more elements
   }
   // Holds elements read ahead: raw batches only when every read asks for them.
   get forwardsRawBatches() { return true; }
   pullChunk(max, raw) {
-    return drive(this.pull(max, raw));
-  }
-  *pull(max, raw) {
     const out = [];
-    while (out.length < max) {
-      if (!this.upstreamExhausted && !this.refillFromQueue()) yield* this.refill(raw);
-      let picked = false;
-      while (!this.buffer.isEmpty()) {
-        const chosen = Math.floor(this.random() * this.buffer.length());
-        const value = this.buffer.shuffleExcise(chosen);
-        if (value === END) {
-          this.upstreamExhausted = true;
-        } else {
-          if (!this.refillFromQueue()) yield* this.refill(raw);
-          out.push(value);
-          picked = true;
-          break;
-        }
-      }
-      if (!picked) break;
-    }
-    return out;
+    if (max <= 0) return out;
+    if (!this.upstreamExhausted) this.mustRefill = true;
+    return this.drawInto(out, max) ? drive(this.readAndDraw(out, max, raw)) : out;
   }
-  /** Fills the window from elements already read; false when it needs to read upstream first. */
-  refillFromQueue() {
-    const { buffer } = this;
-    while (!buffer.isFull()) {
-      if (this.queueAt < this.queue.length) buffer.push(this.queue[this.queueAt++]);
-      else if (this.upstreamDone) buffer.push(END);
-      else return false;
-    }
-    return true;
-  }
-  *refill(raw) {
-    while (!this.refillFromQueue()) {
-      const need = this.buffer.capacity - this.buffer.length();
+  /** Reads upstream whenever the window needs elements the queue does not hold. */
+  *readAndDraw(out, max, raw) {
+    do {
+      const need = this.windowSize - this.length;
       this.queue = yield this.upstream.nextChunk(Math.max(need, READ_AHEAD), raw);
       this.queueAt = 0;
       if (this.queue.length === 0) this.upstreamDone = true;
+    } while (this.drawInto(out, max));
+    return out;
+  }
+  /**
+   * Draws elements into `out` until it holds `max` or the window is empty. True when it stopped
+   * because refilling the window needs elements read from upstream first (call again then).
+   */
+  drawInto(out, max) {
+    const { window, windowSize, queue, random } = this;
+    let length = this.length;
+    let queueAt = this.queueAt;
+    let needsRead = false;
+    for (;;) {
+      if (this.mustRefill) {
+        while (length < windowSize) {
+          if (queueAt < queue.length) window[length++] = queue[queueAt++];
+          else if (this.upstreamDone) window[length++] = END;
+          else break;
+        }
+        if (length < windowSize) {
+          needsRead = true;
+          break;
+        }
+        this.mustRefill = false;
+      }
+      if (out.length >= max || length === 0) break;
+      const chosen = Math.floor(random() * length);
+      const value = window[chosen];
+      window[chosen] = window[--length];
+      window[length] = undefined;
+      if (value === END) {
+        this.upstreamExhausted = true;
+      } else {
+        out.push(value);
+        this.mustRefill = true;
+      }
     }
+    this.length = length;
+    this.queueAt = queueAt;
+    return needsRead;
   }
 }
 

@@ -24,7 +24,6 @@ function mash() {
 /** alea(seed): a function returning doubles in [0, 1), with .int32(). */
 function alea(seed) {
   const m = mash();
-  let c = 1;
   let s0 = m(' ');
   let s1 = m(' ');
   let s2 = m(' ');
@@ -34,11 +33,15 @@ function alea(seed) {
   if (s1 < 0) s1 += 1;
   s2 -= m(seed);
   if (s2 < 0) s2 += 1;
+  // The state lives in a Float64Array: doubles kept in closure variables would each be boxed
+  // (a heap allocation per draw, and a shuffle draws once per element).
+  const state = new Float64Array([s0, s1, s2, 1]); // s0, s1, s2 and the carry c
   const next = () => {
-    const t = 2091639 * s0 + c * 2.3283064365386963e-10;
-    s0 = s1;
-    s1 = s2;
-    return (s2 = t - (c = t | 0));
+    const t = 2091639 * state[0] + state[3] * 2.3283064365386963e-10;
+    state[0] = state[1];
+    state[1] = state[2];
+    state[3] = t | 0;
+    return (state[2] = t - state[3]);
   };
   next.int32 = () => (next() * 0x100000000) | 0;
   return next;
