@@ -141,6 +141,19 @@ describe('columns named like Object.prototype members', () => {
   });
 });
 
+test('column names that look like code are plain keys holding their cells', async () => {
+  // Rows are built by a function written for the header; its names must stay data.
+  const names = ['"]: process.exit(7), ["', 'a\\b', '${1+1}', '*/ x /*', '`t`', '\u2028', '1', '0', 'x'];
+  const header = names.map(n => (/[",]/.test(n) ? `"${n.replace(/"/g, '""')}"` : n)).join(',');
+  const file = writeFile('code-names.csv', `${header}\n${names.map((_, i) => i).join(',')}\n`);
+  const config = { columnConfigs: { x: { isLabel: true } } };
+  const [ours] = await tf.data.csv(file, config).toArray();
+  const keys = names.slice(0, -1);
+  expect(Object.keys(ours.xs)).toEqual(['0', '1', ...keys.filter(k => k !== '0' && k !== '1')]);
+  expect(keys.map(k => ours.xs[k])).toEqual(keys.map((_, i) => i));
+  expect(ours.ys).toEqual({ x: names.length - 1 });
+});
+
 describe('the iterator\'s nextChunk(max)', () => {
   const rowsText = Array.from({ length: 2500 }, (_, i) => `${i},${i % 3 === 0 ? 'text' : i / 2}`).join('\n');
   const file = () => writeFile('chunks.csv', `n,v\n${rowsText}\n`);

@@ -10,6 +10,8 @@ const { LazyIterator, DONE } = require('./iterators');
 
 const CHUNK_ROWS = 1024; // rows read per native call (fewer when a file has many columns)
 const DTYPES = ['float32', 'int32', 'bool', 'string'];
+/** Columns past which objects are dictionaries anyway (V8 gives literals up to ~1,000 fixed fields). */
+const LITERAL_COLUMNS = 1000;
 const NUMBER = 0;
 const STRING = 1;
 
@@ -24,6 +26,7 @@ class CSVDataset extends Dataset {
     this._nativeConfig = JSON.stringify(nativeConfig(config));
     this._columnNames = null;
     this._spareBuffers = null; // chunk buffers of a finished iterator, for the next one
+    this._maker = null; // {key, make}: the element maker of the last header read
   }
 
   /**
@@ -57,6 +60,13 @@ class CSVDataset extends Dataset {
 
   _releaseBuffers(buffers) {
     this._spareBuffers = buffers;
+  }
+
+  /** The element maker for these columns: made once, reused by every epoch's iterator. */
+  _elementMaker(columns) {
+    const key = JSON.stringify(columns.map(c => [c.name, c.isLabel]));
+    if (this._maker?.key !== key) this._maker = { key, make: elementMaker(columns) };
+    return this._maker.make;
   }
 
   /**
@@ -93,13 +103,9 @@ class CsvRowIterator extends LazyIterator {
     super();
     this.reader = reader;
     this.dataset = dataset;
-    this.columns = header.columns.map(c => ({
-      ...c,
-      default: configOf(columnConfigs, c.name)?.default,
-      // An own property even for `__proto__`, which an assignment would take as the prototype.
-      define: c.name === '__proto__',
-    }));
-    this.hasLabels = this.columns.some(c => c.isLabel);
+    this.columns = header.columns;
+    this.defaults = header.columns.map(c => configOf(columnConfigs, c.name)?.default);
+    this.makeElement = dataset._elementMaker(header.columns);
     this.buffers = dataset._takeBuffers(header.chunkRows * this.columns.length); // reused by every chunk
     this.values = this.buffers.values;
     this.kinds = this.buffers.kinds;
@@ -175,20 +181,47 @@ class CsvRowIterator extends LazyIterator {
   }
 
   _element() {
-    const { values, kinds, strings } = this;
+    const element = this.makeElement(this.values, this.kinds, this.strings, this.cell, this.defaults);
+    this.cell += this.columns.length;
+    this.row++;
+    return element;
+  }
+}
+
+/**
+ * A function making one row's element from the chunk's cells starting at `cell`, written for the
+ * file's columns: one object literal per element, with the columns as literal keys. Every element
+ * then has the same shape from the first, and a row costs a few property stores instead of a loop
+ * of keyed stores (this runs for every row of every epoch, mostly before the JIT has compiled it).
+ * The names are embedded as JSON string literals; `__proto__` is a computed key, which an
+ * object literal defines as an own property (a plain `"__proto__":` would set the prototype).
+ */
+function elementMaker(columns) {
+  if (columns.length > LITERAL_COLUMNS) return wideElementMaker(columns);
+  const cellOf = (col, i) => `kinds[cell + ${i}] === ${NUMBER} ? values[cell + ${i}] : kinds[cell + ${i}] === ${STRING} ? strings[values[cell + ${i}]] : defaults[${i}]`;
+  const key = name => (name === '__proto__' ? `[${JSON.stringify(name)}]` : JSON.stringify(name));
+  const objectOf = entries => `{ ${entries.map(([col, i]) => `${key(col.name)}: ${cellOf(col, i)}`).join(', ')} }`;
+  const indexed = columns.map((col, i) => [col, i]);
+  const features = objectOf(indexed.filter(([col]) => !col.isLabel));
+  const body = columns.some(c => c.isLabel) ? `{ xs: ${features}, ys: ${objectOf(indexed.filter(([col]) => col.isLabel))} }` : features;
+  // Generated from the header's names, each escaped as a JSON string literal.
+  return new Function('values', 'kinds', 'strings', 'cell', 'defaults', `return ${body};`);
+}
+
+/** The same, for files too wide for a fixed object shape: a loop of keyed stores. */
+function wideElementMaker(columns) {
+  const hasLabels = columns.some(c => c.isLabel);
+  return (values, kinds, strings, cell, defaults) => {
     const features = {};
     const labels = {};
-    for (const col of this.columns) {
-      const i = this.cell++;
-      const kind = kinds[i];
-      const value = kind === NUMBER ? values[i] : kind === STRING ? strings[values[i]] : col.default;
-      const target = col.isLabel ? labels : features;
-      if (col.define) Object.defineProperty(target, col.name, { value, enumerable: true, writable: true, configurable: true });
-      else target[col.name] = value;
+    for (let i = 0; i < columns.length; i++, cell++) {
+      const kind = kinds[cell];
+      const value = kind === NUMBER ? values[cell] : kind === STRING ? strings[values[cell]] : defaults[i];
+      // An own property even for `__proto__`, which an assignment would take as the prototype.
+      Object.defineProperty(columns[i].isLabel ? labels : features, columns[i].name, { value, enumerable: true, writable: true, configurable: true });
     }
-    this.row++;
-    return this.hasLabels ? { xs: features, ys: labels } : features;
-  }
+    return hasLabels ? { xs: features, ys: labels } : features;
+  };
 }
 
 /** A column's config: an own key of `columnConfigs` only (`constructor` is not Object's). */

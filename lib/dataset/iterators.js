@@ -71,8 +71,9 @@ class LazyIterator {
 
   /**
    * Up to `max` elements (fewer does not mean exhausted; none does): an Array or a promise of
-   * one. With `rawBatches`, batches may come as RawBatch (their rows, not yet stacked into
-   * tensors), for a consumer that reads rows itself (fitDataset).
+   * one, a new Array each call that the caller may keep or change. With `rawBatches`, batches
+   * may come as RawBatch (their rows, not yet stacked into tensors), for a consumer that reads
+   * rows itself (fitDataset).
    */
   nextChunk(max, rawBatches = false) {
     if (this._busy) {
@@ -309,6 +310,11 @@ class MapIterator extends LazyIterator {
     return isPromise(chunk) ? chunk.then(map) : map(chunk);
   }
   mapAll(chunk) {
+    // Elements of a CSV file hold no tensors: nothing of the input to dispose.
+    if (!this.upstream.mayHoldTensors) {
+      for (let i = 0; i < chunk.length; i++) chunk[i] = this.transform(chunk[i]);
+      return chunk;
+    }
     for (let i = 0; i < chunk.length; i++) chunk[i] = this.mapOne(chunk[i], this.transform(chunk[i]));
     return chunk;
   }
@@ -350,7 +356,8 @@ class BatchIterator extends LazyIterator {
         this.upstreamDone = true;
         break;
       }
-      for (const x of chunk) this.pending.push(x);
+      if (this.pending.length === 0) this.pending = chunk;
+      else for (let i = 0; i < chunk.length; i++) this.pending.push(chunk[i]);
     }
     const batches = [];
     let at = 0;
