@@ -147,6 +147,16 @@ describe('files read again', () => {
     fs.appendFileSync(file, '5,6\n');
     fs.utimesSync(file, t2, t2);
     expect(await ds.toArray()).toStrictEqual([{ a: 3, b: 4 }, { a: 5, b: 6 }]);
+    // New column names, parsed by another dataset of the file: this one's next read is served
+    // from that parse, with its header (not the one this dataset saw last).
+    expect(await ds.toArray()).toStrictEqual([{ a: 3, b: 4 }, { a: 5, b: 6 }]); // served kept
+    const t3 = new Date(2022, 0, 1);
+    fs.writeFileSync(file, 'c,d\n7,8\n');
+    fs.utimesSync(file, t3, t3);
+    expect(await tf.data.csv(file).toArray()).toStrictEqual([{ c: 7, d: 8 }]);
+    for (let read = 0; read < 2; read++) expect(await ds.toArray()).toStrictEqual([{ c: 7, d: 8 }]);
+    fs.writeFileSync(file, 'a,b\n3,4\n5,6\n');
+    fs.utimesSync(file, t2, t2);
     // Another config parses the file on its own.
     expect(await tf.data.csv(file, { columnConfigs: { a: { isLabel: true } } }).toArray()).toStrictEqual([{ xs: { b: 4 }, ys: { a: 3 } }, { xs: { b: 6 }, ys: { a: 5 } }]);
   });

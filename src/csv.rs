@@ -8,7 +8,7 @@
 
 use crate::error::{to_js, IntoJs};
 use crate::options::csv_config;
-use dense_mtl_core::csv::cache::{Collector, FileStamp, ParsedFile, ParsedFileCache};
+use dense_mtl_core::csv::cache::{Collector, FileStamp, KeptFile, ParsedFile, ParsedFileCache};
 use dense_mtl_core::csv::{Chunk, Column, CsvConfig, CsvReader};
 use dense_mtl_core::Error;
 use napi::bindgen_prelude::{AsyncTask, Env, Float64Array, Task, Uint8Array};
@@ -147,7 +147,7 @@ enum Feed {
     },
     /// A small file read before and unchanged since: its chunks, served on the calling thread.
     Kept {
-        file: Arc<ParsedFile>,
+        kept: KeptFile,
         next: usize,
     },
     Closed,
@@ -181,8 +181,8 @@ impl NativeCsvReader {
         let key = std::path::absolute(&path).ok().map(|p| format!("{}\0{chunk_rows}\0{config}", p.display()));
         let stamp = FileStamp::of(Path::new(&path));
         if let (Some(key), Some(stamp)) = (&key, &stamp) {
-            if let Some(file) = KEPT.get(key, stamp) {
-                return Ok(Self::kept(file));
+            if let Some(kept) = KEPT.get(key, stamp) {
+                return Ok(NativeCsvReader { feed: Feed::Kept { kept, next: 0 }, header: None, finished: false });
             }
         }
         let config = csv_config(&config)?;
@@ -202,11 +202,6 @@ impl NativeCsvReader {
     pub fn from_text(text: String, source: String, config: String, chunk_rows: u32) -> napi::Result<Self> {
         let config = csv_config(&config)?;
         Self::start(source, config, chunk_rows, None, move || Ok(Box::new(Cursor::new(text.into_bytes())) as Box<dyn Read + Send>))
-    }
-
-    fn kept(file: Arc<ParsedFile>) -> Self {
-        let header = header_of(&file.names, &file.columns, file.chunk_rows);
-        NativeCsvReader { feed: Feed::Kept { file, next: 0 }, header: Some(header), finished: false }
     }
 
     fn start(
@@ -272,10 +267,25 @@ impl NativeCsvReader {
         }
     }
 
+    /// For rows served from a kept parse, the parse's id: a caller that already has the header
+    /// of this id need not ask for it again (building it is most of the cost of opening a
+    /// kept file). Null for rows read from the source.
+    #[napi(getter)]
+    pub fn kept_id(&self) -> Option<f64> {
+        match &self.feed {
+            Feed::Kept { kept, .. } => Some(kept.id as f64),
+            _ => None,
+        }
+    }
+
     /// The header once it has been read, else null (await `wait()` and ask again). Throws the
     /// error that stopped the reader (no such file, a bad header, ...).
     #[napi(catch_unwind)]
     pub fn header(&mut self) -> napi::Result<Option<CsvHeader>> {
+        if let (None, Feed::Kept { kept, .. }) = (&self.header, &self.feed) {
+            let file = &kept.file;
+            self.header = Some(header_of(&file.names, &file.columns, file.chunk_rows));
+        }
         if self.header.is_none() && !self.finished {
             match self.poll() {
                 Some(Message::Header(h)) => self.header = Some(h),
@@ -307,8 +317,8 @@ impl NativeCsvReader {
         }
         // SAFETY: the arrays are only touched here, synchronously on the JavaScript thread.
         let (values, kinds) = unsafe { (values.as_mut(), kinds.as_mut()) };
-        if let Feed::Kept { file, next } = &mut self.feed {
-            let Some(chunk) = file.chunks.get(*next) else {
+        if let Feed::Kept { kept, next } = &mut self.feed {
+            let Some(chunk) = kept.file.chunks.get(*next) else {
                 self.finished = true;
                 return Ok(Some(END));
             };

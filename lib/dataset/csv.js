@@ -26,7 +26,8 @@ class CSVDataset extends Dataset {
     this._nativeConfig = JSON.stringify(nativeConfig(config));
     this._columnNames = null;
     this._spareBuffers = null; // chunk buffers of a finished iterator, for the next one
-    this._maker = null; // {key, make}: the element maker of the last header read
+    this._maker = null; // {columns, make}: the element maker of the last header's columns
+    this._kept = null; // {id, header}: the header of the kept parse last opened
   }
 
   /**
@@ -64,8 +65,9 @@ class CSVDataset extends Dataset {
 
   /** The element maker for these columns: made once, reused by every epoch's iterator. */
   _elementMaker(columns) {
-    const key = JSON.stringify(columns.map(c => [c.name, c.isLabel]));
-    if (this._maker?.key !== key) this._maker = { key, make: elementMaker(columns) };
+    const last = this._maker?.columns;
+    const same = last === columns || (last?.length === columns.length && columns.every((c, i) => c.name === last[i].name && c.isLabel === last[i].isLabel));
+    if (!same) this._maker = { columns, make: elementMaker(columns) };
     return this._maker.make;
   }
 
@@ -78,8 +80,12 @@ class CSVDataset extends Dataset {
     const reader = kind === 'file'
       ? NativeCsvReader.openFile(location, this._nativeConfig, CHUNK_ROWS)
       : NativeCsvReader.fromText(await download(location), location, this._nativeConfig, CHUNK_ROWS);
+    // Rows served from a parse kept since an earlier epoch have the header read then.
+    const keptId = reader.keptId;
+    if (keptId !== null && keptId === this._kept?.id) return { reader, header: this._kept.header };
     let header;
     while ((header = reader.header()) === null) await reader.wait();
+    this._kept = keptId === null ? null : { id: keptId, header };
     return { reader, header };
   }
 }

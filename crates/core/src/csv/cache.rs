@@ -6,6 +6,7 @@
 
 use super::{Chunk, Column};
 use std::path::Path;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::SystemTime;
 
@@ -84,8 +85,21 @@ struct Entry {
     key: String,
     stamp: FileStamp,
     bytes: usize,
-    file: Arc<ParsedFile>,
+    kept: KeptFile,
 }
+
+/// A kept parse of a file, and an id no other parse gets (a reader that saw this id before
+/// already has its header).
+#[derive(Clone, Debug)]
+pub struct KeptFile {
+    /// Unique to this parse within the process.
+    pub id: u64,
+    /// The parse.
+    pub file: Arc<ParsedFile>,
+}
+
+/// Ids of kept parses: never reused.
+static NEXT_ID: AtomicU64 = AtomicU64::new(1);
 
 /// Parsed files by key (the file and how it is read), least recently used first out.
 pub struct ParsedFileCache {
@@ -105,16 +119,16 @@ impl ParsedFileCache {
     }
 
     /// The parsed file kept under `key` if the file still has `stamp`; a stale entry is dropped.
-    pub fn get(&self, key: &str, stamp: &FileStamp) -> Option<Arc<ParsedFile>> {
+    pub fn get(&self, key: &str, stamp: &FileStamp) -> Option<KeptFile> {
         let mut entries = self.entries();
         let at = entries.iter().position(|e| e.key == key)?;
         let entry = entries.remove(at);
         if entry.stamp != *stamp {
             return None;
         }
-        let file = entry.file.clone();
+        let kept = entry.kept.clone();
         entries.push(entry);
-        Some(file)
+        Some(kept)
     }
 
     /// A collector for a read of a file of this stamp: one that keeps nothing when the file is
@@ -137,7 +151,8 @@ impl ParsedFileCache {
         while total + bytes > self.budget {
             total -= entries.remove(0).bytes;
         }
-        entries.push(Entry { key, stamp, bytes, file: Arc::new(file) });
+        let kept = KeptFile { id: NEXT_ID.fetch_add(1, Ordering::Relaxed), file: Arc::new(file) };
+        entries.push(Entry { key, stamp, bytes, kept });
     }
 }
 
@@ -161,13 +176,16 @@ mod tests {
     fn a_kept_file_is_served_until_its_stamp_changes() {
         let cache = ParsedFileCache::new(1 << 20);
         cache.insert("k".into(), stamp(10), parsed(3));
-        assert_eq!(cache.get("k", &stamp(10)).unwrap().chunks, vec![chunk(3, "x")]);
+        let kept = cache.get("k", &stamp(10)).unwrap();
+        assert_eq!(kept.file.chunks, vec![chunk(3, "x")]);
+        assert_eq!(cache.get("k", &stamp(10)).unwrap().id, kept.id, "the same parse keeps its id");
         assert!(cache.get("other", &stamp(10)).is_none());
         // A new size (or time) drops the entry: the file is parsed again.
         assert!(cache.get("k", &stamp(11)).is_none());
         assert!(cache.get("k", &stamp(10)).is_none());
         let later = FileStamp { len: 10, modified: Some(SystemTime::UNIX_EPOCH + std::time::Duration::from_nanos(1)) };
         cache.insert("k".into(), stamp(10), parsed(3));
+        assert_ne!(cache.get("k", &stamp(10)).unwrap().id, kept.id, "a new parse has a new id");
         assert!(cache.get("k", &later).is_none());
     }
 
