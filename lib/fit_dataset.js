@@ -11,7 +11,7 @@ const { ProgressLogger } = require('./progbar');
 const { classWeightsPerOutput } = require('./data');
 const { RawBatch, LazyIterator } = require('./dataset/iterators');
 const { writeNumberArray } = require('./dataset/batch');
-const { runInSlices, trackTraining, untrackTraining, epochLogsOf, divergence } = require('./native_run');
+const { runInSlices, trackTraining, untrackTraining, toLogs, epochLogsFrom, divergence } = require('./native_run');
 const { internals } = require('./model_internals');
 
 const DEFAULT_VALIDATION_BATCH_SIZE = 32;
@@ -67,8 +67,9 @@ async function fitDataset(model, dataset, args) {
     // Batch callbacks, and yielding after every batch, see the batches one at a time.
     const batchLevel = usesHook(callbacks, 'onBatchBegin') || usesHook(callbacks, 'onBatchEnd') || yielder.everyBatch;
     const record = batchLevel || progress != null || usesHook(callbacks, 'onYield');
-    const toLogs = (values, keys) => Object.fromEntries(keys.map((k, i) => [k, values[i]]));
     const reader = new BatchReader(model);
+    const logNames = trainer.logNames;
+    const runOptions = { epochs: 1, batches: 0, budgetMs: 0, recordBatches: record };
 
     await callAll(all, 'onTrainBegin', {});
     model.stopTraining = false;
@@ -99,8 +100,7 @@ async function fitDataset(model, dataset, args) {
         const chunk = reader.pack(elements, 'fitDataset');
         if (batchLevel) await callAll(all, 'onBatchBegin', batch, { batch, size: chunk.sizes[0] });
         trainer.push(chunk.xs, chunk.ys, chunk.sizes);
-        const options = { epochs: 1, batches: 0, budgetMs: 0, recordBatches: record };
-        const report = chunk.rows * internals(model).paramCount() < INLINE_WORK ? trainer.runSync(options) : await runInSlices(trainer, options);
+        const report = chunk.rows * internals(model).paramCount() < INLINE_WORK ? trainer.runSync(runOptions) : await runInSlices(trainer, runOptions);
         for (const b of report.batches) await callAll(all, 'onBatchEnd', b.batch, { batch: b.batch, size: b.size, ...toLogs(b.logs, metrics) });
         batch += report.trained;
         if (report.diverged) {
@@ -118,7 +118,7 @@ async function fitDataset(model, dataset, args) {
       let epochLogs = {};
       if (complete) {
         if (validation.dataset) await validateWith(trainer, reader, validation);
-        epochLogs = epochLogsOf(toLogs(trainer.endEpoch(), trainer.logNames));
+        epochLogs = epochLogsFrom(trainer.endEpoch(), logNames);
         // An epoch without batches has no training means (TF.js logs only its validation).
         if (batch === 0) epochLogs = Object.fromEntries(Object.entries(epochLogs).filter(([k]) => k.startsWith('val_')));
       } else {
@@ -188,6 +188,7 @@ class BatchReader {
     // One input and one output given as arrays (the common case) take the short way.
     const single = xs.length === 1 && ys.length === 1;
     const [wx, wy] = [this.inputWidths[0], this.targetWidths[0]];
+    const [x0, y0] = [xs[0], ys[0]];
     let r = 0;
     for (let b = 0; b < elements.length; b++) {
       const batch = elements[b].rows;
@@ -195,7 +196,7 @@ class BatchReader {
       for (let i = 0; i < batch.length; i++, r++) {
         const row = batch[i];
         if (row == null || typeof row !== 'object') return null;
-        if (single && writeNumberArray(row.xs, wx, xs[0], r) && writeNumberArray(row.ys, wy, ys[0], r)) continue;
+        if (single && writeNumberArray(row.xs, wx, x0, r) && writeNumberArray(row.ys, wy, y0, r)) continue;
         if (!writeRow(row.xs, this.inputNames, this.inputWidths, xs, r) || !writeRow(row.ys, this.outputNames, this.targetWidths, ys, r)) return null;
       }
     }

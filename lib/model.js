@@ -13,7 +13,7 @@ const { lossName, metricName } = require('./functions');
 const { History, standardizeCallbacks, callAll, usesHook, divergenceHandled } = require('./callbacks');
 const { ProgressLogger } = require('./progbar');
 const { fitDataset, evaluateDataset } = require('./fit_dataset');
-const { runInSlices, trackTraining, untrackTraining, toLogs, epochLogsOf, divergence } = require('./native_run');
+const { runInSlices, trackTraining, untrackTraining, toLogs, epochLogsFrom, divergence } = require('./native_run');
 const { expose, ownerOf, setOwner } = require('./model_internals');
 const { saveModel } = require('./io/save');
 
@@ -383,7 +383,7 @@ class LayersModel {
     if (!epochLevel) {
       // Nothing to call between epochs: the whole fit runs natively in one go.
       const report = epochs > initialEpoch ? await runInSlices(trainer, { epochs: epochs - initialEpoch, batches: 0, budgetMs: 0, recordBatches: false }) : { epochs: [] };
-      for (const e of report.epochs) history.record(e.epoch, epochLogsOf(toLogs(e.logs, names)));
+      for (const e of report.epochs) history.record(e.epoch, epochLogsFrom(e.logs, names));
       if (report.diverged) throw diverged(report);
       if (report.stopped) {
         const partial = partialEpoch();
@@ -406,7 +406,7 @@ class LayersModel {
           }
           // terminateOnNaN turns the rejection into a stop (the epoch ends with the batches run).
           if (report.diverged && !(await divergenceHandled(all, report.diverged))) throw diverged(report);
-          if (report.epochs.length) epochLogs = epochLogsOf(toLogs(report.epochs[0].logs, names));
+          if (report.epochs.length) epochLogs = epochLogsFrom(report.epochs[0].logs, names);
           if (onYield && report.batches.length) {
             const last = report.batches[report.batches.length - 1];
             await callAll(callbacks, 'onYield', epoch, last.batch, toLogs(last.logs, trainNames));

@@ -42,13 +42,20 @@ async function runInSlices(trainer, options) {
 
 /** Logs keyed by name from the core's values in the same order (`keys[i]` -> `values[i]`). */
 function toLogs(values, keys) {
-  return Object.fromEntries(keys.map((k, i) => [k, values[i]]));
+  const logs = {};
+  for (let i = 0; i < keys.length; i++) logs[keys[i]] = values[i];
+  return logs;
 }
 
-/** TF.js's epoch logs hold the validation values first (they are written before BaseLogger's). */
-function epochLogsOf(logs) {
-  const entries = Object.entries(logs);
-  return Object.fromEntries([...entries.filter(([k]) => k.startsWith('val_')), ...entries.filter(([k]) => !k.startsWith('val_'))]);
+/**
+ * Epoch logs keyed by name, in TF.js's order: the validation values first (they are written
+ * before BaseLogger's).
+ */
+function epochLogsFrom(values, keys) {
+  const logs = {};
+  for (let i = 0; i < keys.length; i++) if (keys[i].startsWith('val_')) logs[keys[i]] = values[i];
+  for (let i = 0; i < keys.length; i++) if (!keys[i].startsWith('val_')) logs[keys[i]] = values[i];
+  return logs;
 }
 
 /** The Error a diverged fit rejects with; `history` holds the epochs before. */
@@ -58,4 +65,4 @@ function divergence(message, history) {
   return err;
 }
 
-module.exports = { runInSlices, trackTraining, untrackTraining, toLogs, epochLogsOf, divergence };
+module.exports = { runInSlices, trackTraining, untrackTraining, toLogs, epochLogsFrom, divergence };

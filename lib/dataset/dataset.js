@@ -122,10 +122,11 @@ function checkFunction(f, method, arg) {
   if (typeof f !== 'function') throw new Error(`${method}: ${arg} must be a function but got ${describe(f)}`);
 }
 
+/** A dataset whose iterator() is `iteratorFn`, an async function (a throw becomes a rejection). */
 function datasetFromIteratorFn(iteratorFn, size = null) {
   const ds = new Dataset();
   ds.size = size;
-  ds.iterator = async () => iteratorFn();
+  ds.iterator = iteratorFn;
   return ds;
 }
 
@@ -164,4 +165,4 @@ function zip(datasets) {
   }, leaves.length ? size : 0);
 }
 
-module.exports = { Dataset, datasetFromIteratorFn, array, generator, zip };
+module.exports = { Dataset, array, generator, zip };
