@@ -97,7 +97,7 @@ class History extends BaseCallback {
     this.epoch = [];
     this.history = {};
   }
-  async onEpochEnd(epoch, logs) {
+  onEpochEnd(epoch, logs) {
     this.record(epoch, logs);
   }
   record(epoch, logs) {
@@ -117,11 +117,20 @@ function standardizeCallbacks(callbacks) {
   });
 }
 
-/** Calls a hook on every callback in order, awaiting each; user errors propagate. */
-async function callAll(callbacks, hook, ...args) {
-  for (const cb of callbacks) {
-    if (typeof cb[hook] === 'function') await cb[hook](...args);
+/**
+ * Calls a hook on every callback in order; a hook that returns a promise is awaited before the
+ * next one runs (user errors propagate). Returns a promise only when a hook did, so that a fit
+ * whose hooks are all synchronous takes no promise round per hook and epoch; BaseCallback's
+ * empty hooks are skipped.
+ */
+function callAll(callbacks, hook, ...args) {
+  for (let i = 0; i < callbacks.length; i++) {
+    const run = callbacks[i][hook];
+    if (typeof run !== 'function' || run === BaseCallback.prototype[hook]) continue;
+    const result = run.apply(callbacks[i], args);
+    if (result != null && typeof result.then === 'function') return result.then(() => callAll(callbacks.slice(i + 1), hook, ...args));
   }
+  return undefined;
 }
 
 function usesHook(callbacks, hook) {

@@ -75,8 +75,12 @@ async function fitDataset(model, dataset, args) {
     model.stopTraining = false;
     // As in TF.js, an iterator is made before the first epoch (a shuffle draws its seed then).
     iterator = await dataset.iterator();
+    // Hooks return a promise only when one needs awaiting (see callAll), and chunks come as
+    // arrays when the dataset's stages are synchronous: awaiting those anyway would cost promise
+    // rounds every epoch, most of an epoch's time on small data.
     for (let epoch = initialEpoch; epoch < epochs; epoch++) {
-      await callAll(all, 'onEpochBegin', epoch, {});
+      const began = callAll(all, 'onEpochBegin', epoch, {});
+      if (began) await began;
       if (!hasBatchesPerEpoch) {
         closeIterator(iterator);
         iterator = await dataset.iterator();
@@ -86,7 +90,8 @@ async function fitDataset(model, dataset, args) {
       let diverged = null;
       for (;;) {
         const wanted = batchLevel ? 1 : reader.batchesPerChunk(hasBatchesPerEpoch ? batchesPerEpoch - batch : Infinity);
-        const elements = await readChunk(iterator, wanted);
+        let elements = readChunk(iterator, wanted);
+        if (!Array.isArray(elements)) elements = await elements;
         if (elements.length === 0) {
           if (hasBatchesPerEpoch) {
             console.warn(`You provided \`batchesPerEpoch\` as ${batchesPerEpoch}, but your dataset iterator ran out of data after ${batch} batches; ` +
@@ -108,7 +113,7 @@ async function fitDataset(model, dataset, args) {
           break;
         }
         const last = report.batches[report.batches.length - 1];
-        await yielder.afterBatch(epoch, batch - 1, last ? toLogs(last.logs, metrics) : {});
+        if (yielder.dueAfterBatch()) await yielder.yieldNow(epoch, batch - 1, last ? toLogs(last.logs, metrics) : {});
         if (hasBatchesPerEpoch && batch >= batchesPerEpoch) {
           complete = true;
           break;
@@ -132,8 +137,9 @@ async function fitDataset(model, dataset, args) {
         if (batch > 0) history.record(epoch, epochLogs);
         throw divergence(diverged, history);
       }
-      await callAll(all, 'onEpochEnd', epoch, epochLogs);
-      await yielder.afterEpoch(epoch, epochLogs);
+      const ended = callAll(all, 'onEpochEnd', epoch, epochLogs);
+      if (ended) await ended;
+      if (yielder.dueAfterEpoch()) await yielder.yieldNow(epoch, null, epochLogs);
       if (model.stopTraining) break;
     }
     await callAll(all, 'onTrainEnd', {});
@@ -394,8 +400,9 @@ function makeYielder(yieldEvery = 'auto', callbacks) {
   };
   return {
     everyBatch: ms === 0,
-    afterBatch: async (epoch, batch, logs) => { if (ms !== undefined && Date.now() - last >= ms) await yieldNow(epoch, batch, logs); },
-    afterEpoch: async (epoch, logs) => { if (yieldEvery === 'epoch') await yieldNow(epoch, null, logs); },
+    dueAfterBatch: () => ms !== undefined && Date.now() - last >= ms,
+    dueAfterEpoch: () => yieldEvery === 'epoch',
+    yieldNow,
   };
 }
 
