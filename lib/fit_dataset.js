@@ -9,7 +9,8 @@ const { fail, describe } = require('./errors');
 const { History, standardizeCallbacks, callAll, usesHook, divergenceHandled } = require('./callbacks');
 const { ProgressLogger } = require('./progbar');
 const { classWeightsPerOutput } = require('./data');
-const { RawBatch, LazyIterator } = require('./dataset/iterators');
+const { RawBatch, LazyIterator, isPromise } = require('./dataset/iterators');
+const { iteratorOf } = require('./dataset/dataset');
 const { writeNumberArray } = require('./dataset/batch');
 const { runInSlices, trackTraining, untrackTraining, toLogs, epochLogsFrom, divergence } = require('./native_run');
 const { internals } = require('./model_internals');
@@ -74,7 +75,7 @@ async function fitDataset(model, dataset, args) {
     await callAll(all, 'onTrainBegin', {});
     model.stopTraining = false;
     // As in TF.js, an iterator is made before the first epoch (a shuffle draws its seed then).
-    iterator = await dataset.iterator();
+    iterator = await iteratorOf(dataset);
     // Hooks return a promise only when one needs awaiting (see callAll), and chunks come as
     // arrays when the dataset's stages are synchronous: awaiting those anyway would cost promise
     // rounds every epoch, most of an epoch's time on small data.
@@ -83,7 +84,8 @@ async function fitDataset(model, dataset, args) {
       if (began) await began;
       if (!hasBatchesPerEpoch) {
         closeIterator(iterator);
-        iterator = await dataset.iterator();
+        iterator = iteratorOf(dataset);
+        if (isPromise(iterator)) iterator = await iterator;
       }
       let batch = 0;
       let complete = false; // every batch of the epoch ran (then it validates)

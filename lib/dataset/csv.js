@@ -6,7 +6,7 @@
 const { NativeCsvReader } = require('../native');
 const { describe, fail } = require('../errors');
 const { Dataset } = require('./dataset');
-const { LazyIterator, DONE } = require('./iterators');
+const { LazyIterator, DONE, isPromise } = require('./iterators');
 
 const CHUNK_ROWS = 1024; // rows read per native call (fewer when a file has many columns)
 const DTYPES = ['float32', 'int32', 'bool', 'string'];
@@ -44,8 +44,13 @@ class CSVDataset extends Dataset {
   }
 
   async iterator() {
-    const { reader, header } = await this._open();
-    return new CsvRowIterator(reader, header, this._columnConfigs ?? {}, this);
+    return this._makeIterator();
+  }
+
+  _makeIterator() {
+    const opened = this._open();
+    const rows = ({ reader, header }) => new CsvRowIterator(reader, header, this._columnConfigs ?? {}, this);
+    return isPromise(opened) ? opened.then(rows) : rows(opened);
   }
 
   /**
@@ -72,21 +77,27 @@ class CSVDataset extends Dataset {
   }
 
   /**
-   * A native reader, reading on a thread of its own, and its header (awaited, so that a FIFO or a
-   * slow disk never blocks this thread).
+   * A native reader, reading on a thread of its own, and its header: at once when it is at hand
+   * (a file kept parsed since an earlier epoch), else a promise (a download, a FIFO or a slow
+   * disk never block this thread).
    */
-  async _open() {
+  _open() {
     const { kind, location } = this._source;
-    const reader = kind === 'file'
-      ? NativeCsvReader.openFile(location, this._nativeConfig, CHUNK_ROWS)
-      : NativeCsvReader.fromText(await download(location), location, this._nativeConfig, CHUNK_ROWS);
+    if (kind !== 'file') return download(location).then(text => this._header(NativeCsvReader.fromText(text, location, this._nativeConfig, CHUNK_ROWS)));
+    return this._header(NativeCsvReader.openFile(location, this._nativeConfig, CHUNK_ROWS));
+  }
+
+  /** {reader, header}, or a promise of it when the header has not arrived yet. */
+  _header(reader) {
     // Rows served from a parse kept since an earlier epoch have the header read then.
     const keptId = reader.keptId;
     if (keptId !== null && keptId === this._kept?.id) return { reader, header: this._kept.header };
-    let header;
-    while ((header = reader.header()) === null) await reader.wait();
-    this._kept = keptId === null ? null : { id: keptId, header };
-    return { reader, header };
+    const opened = (header) => {
+      this._kept = keptId === null ? null : { id: keptId, header };
+      return { reader, header };
+    };
+    const header = reader.header();
+    return header !== null ? opened(header) : waitForHeader(reader).then(opened);
   }
 }
 
@@ -245,6 +256,12 @@ function resolveSource(source) {
   // As in TF.js, file:///abs/path and file://./rel/path are the paths after the scheme.
   if (source.startsWith('file://')) return { kind: 'file', location: source.slice('file://'.length) };
   return { kind: 'file', location: source };
+}
+
+async function waitForHeader(reader) {
+  let header;
+  while ((header = reader.header()) === null) await reader.wait();
+  return header;
 }
 
 async function download(url) {

@@ -3,7 +3,7 @@
 // bookkeeping (a number, Infinity, or null when unknown).
 const { alea } = require('../ops/alea');
 const { describe } = require('../errors');
-const { tidy, ArrayIterator, FunctionCallIterator, ChainedIterator, ZipIterator } = require('./iterators');
+const { tidy, isPromise, ArrayIterator, FunctionCallIterator, ChainedIterator, ZipIterator } = require('./iterators');
 const { isIterable, deepMapAndAwaitAll } = require('./deep_map');
 const { batchElements } = require('./batch');
 
@@ -15,6 +15,15 @@ class Dataset {
   /** Subclasses return a (promise of a) LazyIterator. */
   async iterator() {
     throw new Error('Dataset.iterator() must be implemented by a subclass');
+  }
+
+  /**
+   * The iterator, or a promise of it only where making it must wait (a download, a header not
+   * read yet): `iterator()` without a promise per step of the chain. Datasets made here
+   * override it; any other (a user's subclass) gives its iterator().
+   */
+  _makeIterator() {
+    return this.iterator();
   }
 
   batch(batchSize, smallLastBatch = true) {
@@ -112,7 +121,10 @@ class Dataset {
   // A dataset whose iterator is step(this dataset's iterator).
   _derive(step, size) {
     const base = this;
-    return datasetFromIteratorFn(async () => step(await base.iterator()), size);
+    return datasetFromIteratorFn(() => {
+      const upstream = base._makeIterator();
+      return isPromise(upstream) ? upstream.then(step) : step(upstream);
+    }, size);
   }
 }
 
@@ -122,11 +134,12 @@ function checkFunction(f, method, arg) {
   if (typeof f !== 'function') throw new Error(`${method}: ${arg} must be a function but got ${describe(f)}`);
 }
 
-/** A dataset whose iterator() is `iteratorFn`, an async function (a throw becomes a rejection). */
-function datasetFromIteratorFn(iteratorFn, size = null) {
+/** A dataset whose iterator is what `makeIterator` returns (an iterator or a promise of one). */
+function datasetFromIteratorFn(makeIterator, size = null) {
   const ds = new Dataset();
   ds.size = size;
-  ds.iterator = iteratorFn;
+  ds._makeIterator = makeIterator;
+  ds.iterator = async () => makeIterator();
   return ds;
 }
 
@@ -165,4 +178,12 @@ function zip(datasets) {
   }, leaves.length ? size : 0);
 }
 
-module.exports = { Dataset, array, generator, zip };
+/**
+ * A dataset's iterator, or a promise of it: `_makeIterator()` for datasets made here (no promise
+ * when none is needed), `iterator()` for any other object that has one.
+ */
+function iteratorOf(dataset) {
+  return typeof dataset._makeIterator === 'function' ? dataset._makeIterator() : dataset.iterator();
+}
+
+module.exports = { Dataset, iteratorOf, array, generator, zip };
