@@ -193,15 +193,13 @@ class CsvRowIterator extends LazyIterator {
     }
     const n = Math.min(Math.max(1, Math.floor(max) || 1), this.rows - this.row);
     const out = new Array(n);
-    for (let k = 0; k < n; k++) out[k] = this._element();
+    const { makeElement, values, kinds, strings, defaults } = this;
+    const width = this.columns.length;
+    let cell = this.cell;
+    for (let k = 0; k < n; k++, cell += width) out[k] = makeElement(values, kinds, strings, cell, defaults);
+    this.cell = cell;
+    this.row += n;
     return out;
-  }
-
-  _element() {
-    const element = this.makeElement(this.values, this.kinds, this.strings, this.cell, this.defaults);
-    this.cell += this.columns.length;
-    this.row++;
-    return element;
   }
 }
 

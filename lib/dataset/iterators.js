@@ -58,6 +58,14 @@ function dispose(x) {
 }
 
 class LazyIterator {
+  constructor() {
+    // Every field an iterator may set later is set here first: instances of a class then keep
+    // one shape (a field added later would change it, and code optimized for the first shape
+    // would be thrown away each epoch).
+    this._busy = null; // the pending read, while one is pending
+    this.readRawBatches = false;
+  }
+
   /** Resolves with {value, done}. */
   next() {
     let chunk;
