@@ -243,3 +243,19 @@ describe('tf.util.shuffle', () => {
     expect(tf.randomNormal([8]).dataSync()).not.toEqual(tf.randomNormal([8]).dataSync());
   });
 });
+
+describe('the Alea generator behind seeded shuffles and random ops', () => {
+  const { alea } = require('../lib/ops/alea');
+  // The seedrandom package's own Alea (TF.js's dependency), an independent implementation.
+  const reference = require('seedrandom/lib/alea');
+
+  test('draws what seedrandom draws for seeds of every kind (numbers, empty, non-ASCII, lone surrogates, long)', () => {
+    const seeds = [0, 42, -1234567890, 1.5, '', 'iris', 'é€😀', '\ud800', 'x\udfffy', 'a'.repeat(5000), String(Date.now())];
+    for (const seed of seeds) {
+      const ours = alea(seed);
+      const theirs = reference(seed);
+      const draws = (r) => [...Array(20)].map((_, i) => (i % 2 ? r() : r.int32()));
+      expect(draws(ours)).toEqual(draws(theirs));
+    }
+  });
+});

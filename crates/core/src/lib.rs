@@ -10,6 +10,7 @@
 #![warn(missing_docs)]
 
 pub mod activation;
+pub mod alea;
 pub mod arrays;
 pub mod balance;
 pub mod builder;
