@@ -77,6 +77,26 @@ test('callbacks run in order, are awaited, and see TF.js log keys', async () => 
   expect(history.params).toMatchObject({ epochs: 2, samples: 4, batchSize: 2, doValidation: true });
 });
 
+test('fitDataset: an async hook is awaited before the next callback\'s hook and the next epoch; sync hooks run in order', async () => {
+  const model = tf.sequential();
+  model.add(tf.layers.dense({ units: 1, inputShape: [1] }));
+  model.compile({ optimizer: 'sgd', loss: 'meanSquaredError' });
+  const data = tf.data.array([1, 2, 3, 4, 5]).map(v => ({ xs: [v], ys: [2 * v] })).batch(2);
+  const events = [];
+  const delay = () => new Promise(resolve => setTimeout(resolve, 2));
+  await model.fitDataset(data, {
+    epochs: 2, verbose: 0, callbacks: [
+      { onEpochBegin: async (e) => { await delay(); events.push(`slow begin ${e}`); }, onEpochEnd: (e) => { events.push(`sync end ${e}`); } },
+      { onEpochBegin: (e) => { events.push(`sync begin ${e}`); }, onEpochEnd: async (e) => { await delay(); events.push(`slow end ${e}`); } },
+      { onEpochEnd: (e) => { events.push(`last end ${e}`); } },
+    ],
+  });
+  expect(events).toEqual([
+    'slow begin 0', 'sync begin 0', 'sync end 0', 'slow end 0', 'last end 0',
+    'slow begin 1', 'sync begin 1', 'sync end 1', 'slow end 1', 'last end 1',
+  ]);
+});
+
 test('stopTraining from a callback and earlyStopping end the fit early', async () => {
   const model = tf.sequential();
   model.add(tf.layers.dense({ units: 1, inputShape: [1] }));
