@@ -341,7 +341,7 @@ impl Trainer {
     }
 
     /// A fit on batches handed over with [`push`](Self::push) (`fitDataset`); the caller ends
-    /// each epoch with [`end_epoch`](Self::end_epoch). `config.batch_size` is the validation
+    /// each epoch with [`end_epoch_with`](Self::end_epoch_with). `config.batch_size` is the validation
     /// batch size; `validation`, when given, is evaluated at each epoch end; with
     /// `validated_by_caller`, the caller hands the validation values to each epoch end instead.
     pub fn for_batches(model: &Model, validation: Option<Dataset>, validated_by_caller: bool, config: FitConfig) -> Result<Trainer> {
