@@ -164,6 +164,8 @@ class BatchReader {
     this.outputNames = model.outputNames;
     this.inputWidths = model.inputs.map(t => t.shape[1]);
     this.targetWidths = internals(model).targetWidths();
+    // One input and one output given as arrays (the common case) take the short way.
+    this.single = this.inputWidths.length === 1 && this.targetWidths.length === 1;
     this.rowsPerBatch = null;
   }
 
@@ -190,13 +192,13 @@ class BatchReader {
       if (!(e instanceof RawBatch)) return null;
       rows += e.rows.length;
     }
-    const xs = this.inputWidths.map(w => new Float32Array(rows * w));
-    const ys = this.targetWidths.map(w => new Float32Array(rows * w));
-    const sizes = new Array(elements.length);
-    // One input and one output given as arrays (the common case) take the short way.
-    const single = xs.length === 1 && ys.length === 1;
-    const [wx, wy] = [this.inputWidths[0], this.targetWidths[0]];
+    const { inputWidths, targetWidths, single } = this;
+    const [wx, wy] = [inputWidths[0], targetWidths[0]];
+    const arrays = widths => (widths.length === 1 ? [new Float32Array(rows * widths[0])] : widths.map(w => new Float32Array(rows * w)));
+    const xs = arrays(inputWidths);
+    const ys = arrays(targetWidths);
     const [x0, y0] = [xs[0], ys[0]];
+    const sizes = new Array(elements.length);
     let r = 0;
     for (let b = 0; b < elements.length; b++) {
       const batch = elements[b].rows;

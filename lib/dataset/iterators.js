@@ -484,7 +484,9 @@ class PrefetchIterator extends LazyIterator {
   }
 }
 
-const END = Symbol('end of upstream');
+// An object rather than a symbol: the window otherwise holds elements, most often objects, and
+// comparing objects by identity stays monomorphic in optimized code.
+const END = Object.freeze({ endOfUpstream: true });
 
 /**
  * TF.js's windowed shuffle: picks a random element of the read-ahead window each time, refilling
