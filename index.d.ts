@@ -1784,6 +1784,11 @@ export interface ModelFitDatasetArgs<T> {
   yieldEvery?: 'auto' | 'batch' | 'epoch' | 'never' | number;
   initialEpoch?: number;
   classWeight?: { [classIndex: string]: number } | Array<{ [classIndex: string]: number }> | { [outputName: string]: { [classIndex: string]: number } };
+  /**
+   * dense-mtl only: seeds dropout, the noise layers and random task weighting so that a fit can
+   * be repeated exactly (the batches and their order are the dataset's: seed its shuffle).
+   */
+  seed?: number;
 }
 
 // =============================================================================================

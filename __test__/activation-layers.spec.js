@@ -188,8 +188,8 @@ describe('noise layers are active in fit: the training loss has its expected val
   });
 });
 
-describe('fit({seed}) repeats the noise layers\' draws', () => {
-  async function fitOnce(seed) {
+describe('fit({seed}) and fitDataset({seed}) repeat the noise layers\' draws', () => {
+  function noisyModel() {
     const m = tf.sequential();
     m.add(tf.layers.dense({ units: 6, inputShape: [4], kernelInitializer: tf.initializers.glorotUniform({ seed: 1 }) }));
     m.add(tf.layers.gaussianNoise({ stddev: 0.5 }));
@@ -198,15 +198,32 @@ describe('fit({seed}) repeats the noise layers\' draws', () => {
     m.add(tf.layers.dropout({ rate: 0.2 }));
     m.add(tf.layers.dense({ units: 2, kernelInitializer: tf.initializers.glorotUniform({ seed: 2 }) }));
     m.compile({ loss: 'meanSquaredError', optimizer: tf.train.sgd(0.1) });
+    return m;
+  }
+  const outcome = (m, history) => ({ loss: history.history.loss, weights: m.getWeights().map(w => Array.from(w.dataSync())) });
+
+  async function fitOnce(seed) {
+    const m = noisyModel();
     const { x, y } = data(tf, 24);
-    const history = await m.fit(x, y, { epochs: 3, batchSize: 5, seed, verbose: 0 });
-    return { loss: history.history.loss, weights: m.getWeights().map(w => Array.from(w.dataSync())) };
+    return outcome(m, await m.fit(x, y, { epochs: 3, batchSize: 5, seed, verbose: 0 }));
   }
 
-  test('the same seed gives the same history and weights, another seed others', async () => {
-    const first = await fitOnce(42);
-    expect(await fitOnce(42)).toEqual(first);
-    expect((await fitOnce(43)).loss).not.toEqual(first.loss);
+  async function fitDatasetOnce(seed) {
+    const m = noisyModel();
+    const { x, y } = data(tf, 24);
+    const rows = tf.data.zip({ xs: tf.data.array(x.arraySync()), ys: tf.data.array(y.arraySync()) }).batch(5);
+    return outcome(m, await m.fitDataset(rows, { epochs: 3, seed, verbose: 0 }));
+  }
+
+  test.each([['fit', fitOnce], ['fitDataset', fitDatasetOnce]])('%s: the same seed gives the same history and weights, another seed others', async (name, once) => {
+    const first = await once(42);
+    expect(await once(42)).toEqual(first);
+    expect((await once(43)).loss).not.toEqual(first.loss);
+  });
+
+  test.each([-1, 1.5, '7', 2 ** 53 + 2])('seed %p is refused by fit and fitDataset, naming it', async (seed) => {
+    await expect(fitOnce(seed)).rejects.toThrow(`fit: seed must be a non-negative integer (at most 2^53) but got ${JSON.stringify(seed)}`);
+    await expect(fitDatasetOnce(seed)).rejects.toThrow(`fitDataset: seed must be a non-negative integer (at most 2^53) but got ${JSON.stringify(seed)}`);
   });
 });
 

@@ -43,7 +43,7 @@ async function fitDataset(model, dataset, args) {
   const initialEpoch = args.initialEpoch ?? 0;
   // The core refuses a second fit while one runs.
   const trainer = internals(model).native().startBatchFit(validation.arrays, validation.dataset != null, {
-    batchSize: validation.batchSize, epochs, initialEpoch, classWeights: classWeightsPerOutput(args.classWeight, model.outputNames),
+    batchSize: validation.batchSize, epochs, initialEpoch, seed: args.seed ?? null, classWeights: classWeightsPerOutput(args.classWeight, model.outputNames),
   });
   const native = internals(model).native();
   trackTraining(native);

@@ -60,8 +60,9 @@ struct FitOptions {
     initial_epoch: usize,
     #[serde(default)]
     shuffle: bool,
+    /// Checked in `fit_config`, where the call's name is known.
     #[serde(default)]
-    seed: Option<u64>,
+    seed: Option<serde_json::Value>,
     #[serde(default)]
     validation_split: f64,
     /// One entry per output: class index (a JS object key, so a string) → weight.
@@ -82,8 +83,17 @@ type WireClassWeights = Vec<Option<HashMap<String, f32>>>;
 
 /// The options of `fit` (`call` = `"fit"`) or `fitDataset` (`"fitDataset"`).
 pub fn fit_config(call: &str, options: serde_json::Value) -> napi::Result<FitConfig> {
-    let options: FitOptions = from_json(call, options)?;
-    FitConfig::try_from(options).map_err(crate::error::to_js)
+    let mut options: FitOptions = from_json(call, options)?;
+    let seed = options.seed.take().filter(|v| !v.is_null()).map(|v| seed_of(call, v)).transpose().map_err(crate::error::to_js)?;
+    Ok(FitConfig { seed, ..FitConfig::try_from(options).map_err(crate::error::to_js)? })
+}
+
+/// A fit's `seed`: an integer from 0 to 2^53 (what a JavaScript number holds exactly).
+fn seed_of(call: &str, value: serde_json::Value) -> Result<u64, Error> {
+    value
+        .as_u64()
+        .filter(|&s| s <= 1 << 53)
+        .ok_or_else(|| Error::invalid(format!("{call}: seed must be a non-negative integer (at most 2^53) but got {value}")))
 }
 
 /// The class weights of `trainOnBatch`'s options.
@@ -101,7 +111,7 @@ impl TryFrom<FitOptions> for FitConfig {
             epochs: o.epochs,
             initial_epoch: o.initial_epoch,
             shuffle: o.shuffle,
-            seed: o.seed,
+            seed: None,
             validation_split: o.validation_split,
             class_weights: class_weights(o.class_weights)?,
         })
