@@ -69,8 +69,18 @@ describe('saves killed at random times', () => {
     for (let run = 0; run < 10; run++) {
       const dir = await directoryWithModel(10);
       const child = spawn(process.execPath, [CHILD, dir, '10', 'none', 'loop'], { stdio: ['ignore', 'pipe', 'inherit'] });
-      await new Promise(resolve => child.stdout.once('data', resolve)); // 'ready': the addon is loaded
-      await new Promise(resolve => setTimeout(resolve, 5 + random() * 60));
+      // The kill lands after 0, 1 or 2 completed saves (model 10, then 11), at once or at a random
+      // time: counted saves rather than a fixed delay, so that a slow machine still kills inside
+      // saves of both models.
+      const completed = run % 3;
+      const lines = [];
+      await new Promise((resolve) => {
+        child.stdout.on('data', (d) => {
+          lines.push(...String(d).split('\n').filter(Boolean));
+          if (lines.filter(l => l === 'saved').length >= completed && lines[0] === 'ready') resolve();
+        });
+      });
+      if (completed < 2) await new Promise(resolve => setTimeout(resolve, random() * 40));
       const exited = new Promise(resolve => child.once('exit', resolve));
       child.kill('SIGKILL');
       await exited;

@@ -1,7 +1,7 @@
 'use strict';
 // Child process of save-kill.spec.js: saves model `seed` into `dir` and SIGKILLs itself right
 // after save step `step` ('none': no kill). With `loop`, saves seeds `seed` and `seed + 1` in
-// turn until the parent kills it. Prints 'saved' after a save that was not killed.
+// turn until the parent kills it. Prints 'saved' after each save that was not killed.
 const tf = require('../..');
 const { saveToDirectory } = require('../../lib/io/save');
 const { buildModel } = require('./save-models');
@@ -14,7 +14,10 @@ const onStep = (name) => { if (name === step) process.kill(process.pid, 'SIGKILL
   if (mode === 'loop') {
     const models = [buildModel(tf, seed), buildModel(tf, seed + 1)];
     process.stdout.write('ready\n');
-    for (let i = 0; ; i++) await saveToDirectory(models[i % 2], dir, {}, { onStep });
+    for (let i = 0; ; i++) {
+      await saveToDirectory(models[i % 2], dir, {}, { onStep });
+      process.stdout.write('saved\n');
+    }
   }
   await saveToDirectory(buildModel(tf, seed), dir, {}, { onStep });
   process.stdout.write('saved\n');
