@@ -2,10 +2,21 @@
 // Edge cases of the fast fitDataset pipeline against @tensorflow/tfjs: a shuffle window below one
 // element, datasets whose iterator() is overridden (a subclass, an instance), callback hooks that
 // return thenables, and seeded shuffles read in every way.
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
 const tf = require('..');
 const { loadTfjs } = require('./helpers/tfjs');
 
 const tfjs = loadTfjs();
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'dense-mtl-pipeline-review-'));
+afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+function writeFile(name, content) {
+  const file = path.join(tmp, name);
+  fs.writeFileSync(file, content);
+  return file;
+}
 /** What a promise settles with: {value} or {error: [class name, message]}. */
 const settled = p => p.then(value => ({ value }), e => ({ error: [e.constructor.name, e.message] }));
 
@@ -30,5 +41,49 @@ describe('shuffle windows below one element', () => {
     const theirs = await settled(linearModel(tfjs).fitDataset(build(tfjs), { epochs: 1, verbose: 0 }));
     expect(theirs.error).toBeDefined();
     expect(await settled(linearModel(tf).fitDataset(build(tf), { epochs: 1, verbose: 0 }))).toEqual(theirs);
+  });
+});
+
+describe('datasets whose iterator() is overridden are read through it', () => {
+  const file = () => writeFile('override.csv', 'a,b\n1,2\n3,4\n5,6\n7,8\n9,10\n');
+  /** A CSVDataset subclass whose iterator() turns rows into {xs, ys}; TF.js's reads the file's bytes. */
+  function scaledCsv(lib, toElement) {
+    class Scaled extends lib.data.CSVDataset {
+      async iterator() {
+        return (await super.iterator()).map(toElement(lib));
+      }
+    }
+    const source = lib === tfjs ? new tfjs.data.FileDataSource(new Uint8Array(fs.readFileSync(file()))) : file();
+    return new Scaled(source);
+  }
+  const arrays = () => r => ({ xs: [r.a / 10], ys: [r.b] });
+  const plain = async ds => (await ds.toArray()).map(e => (e.xs.arraySync ? { xs: e.xs.arraySync(), ys: e.ys.arraySync() } : e));
+
+  test('a CSVDataset subclass: map, shuffle, take and batch read its iterator(), as in TF.js', async () => {
+    const steps = [ds => ds, ds => ds.map(e => ({ ...e, ys: [e.ys[0] + 1] })), ds => ds.shuffle(3, 'sub'), ds => ds.take(2), ds => ds.batch(2)];
+    for (const step of steps) expect(await plain(step(scaledCsv(tf, arrays)))).toEqual(await plain(step(scaledCsv(tfjs, arrays))));
+  });
+
+  test('fitDataset over a CSVDataset subclass, batched and directly, trains on what its iterator() yields, as TF.js does', async () => {
+    const tensors = lib => r => ({ xs: lib.tensor2d([[r.a / 10]]), ys: lib.tensor2d([[r.b]]) });
+    const pipelines = [lib => scaledCsv(lib, arrays).batch(2), lib => scaledCsv(lib, tensors)];
+    for (const pipeline of pipelines) {
+      const fit = lib => linearModel(lib).fitDataset(pipeline(lib), { epochs: 2, verbose: 0 });
+      const [ours, theirs] = [await fit(tf), await fit(tfjs)];
+      expect(ours.history.loss).toHaveLength(2);
+      ours.history.loss.forEach((loss, i) => expect(loss).toBeCloseTo(theirs.history.loss[i], 3));
+    }
+  });
+
+  test('a dataset whose iterator is replaced on the instance: derived datasets and fitDataset read the replacement, as in TF.js', async () => {
+    const replaced = (lib) => {
+      const ds = lib.data.array([1, 2, 3]);
+      ds.iterator = async () => lib.data.array([7, 8]).iterator();
+      return ds;
+    };
+    expect(await replaced(tf).map(x => x * 2).toArray()).toEqual(await replaced(tfjs).map(x => x * 2).toArray());
+    const fit = lib => linearModel(lib).fitDataset(replaced(lib).map(v => ({ xs: [v], ys: [v + 1] })).batch(2), { epochs: 1, verbose: 0 });
+    const [ours, theirs] = [await fit(tf), await fit(tfjs)];
+    expect(ours.history.loss[0]).toBeCloseTo(theirs.history.loss[0], 3);
   });
 });

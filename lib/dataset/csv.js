@@ -5,7 +5,7 @@
 // when a column is a label. Unlike TF.js, a column named `__proto__` is kept (an own key).
 const { NativeCsvReader } = require('../native');
 const { describe, fail } = require('../errors');
-const { Dataset } = require('./dataset');
+const { Dataset, withIteratorMaker } = require('./dataset');
 const { LazyIterator, DONE, isPromise } = require('./iterators');
 
 const CHUNK_ROWS = 1024; // rows read per native call (fewer when a file has many columns)
@@ -47,6 +47,7 @@ class CSVDataset extends Dataset {
     return this._makeIterator();
   }
 
+  /** The iterator, or a promise of it until the header is read (see withIteratorMaker). */
   _makeIterator() {
     const opened = this._open();
     const rows = ({ reader, header }) => new CsvRowIterator(reader, header, this._columnConfigs ?? {}, this);
@@ -100,6 +101,8 @@ class CSVDataset extends Dataset {
     return header !== null ? opened(header) : waitForHeader(reader).then(opened);
   }
 }
+
+withIteratorMaker(CSVDataset.prototype.iterator, CSVDataset.prototype._makeIterator);
 
 /**
  * Elements from native chunks of rows.
