@@ -87,3 +87,29 @@ describe('datasets whose iterator() is overridden are read through it', () => {
     expect(ours.history.loss[0]).toBeCloseTo(theirs.history.loss[0], 3);
   });
 });
+
+describe('callback hooks returning thenables', () => {
+  /** Callbacks whose first hook returns a thenable that is not a Promise (settling a timer later). */
+  function recorder(events) {
+    const later = what => ({ then(resolve) { setTimeout(() => { events.push(what); resolve(); }, 5); } });
+    return [
+      { onEpochBegin: e => later(`thenable begin ${e}`), onEpochEnd: e => later(`thenable end ${e}`), onTrainEnd: () => later('thenable train end') },
+      { onEpochBegin: (e) => { events.push(`next begin ${e}`); }, onEpochEnd: (e) => { events.push(`next end ${e}`); }, onTrainEnd: () => { events.push('next train end'); } },
+    ];
+  }
+
+  test.each(['fit', 'fitDataset'])('%s awaits a thenable before the next callback\'s hook and the next epoch, as TF.js does', async (how) => {
+    const run = async (lib) => {
+      const events = [];
+      const m = linearModel(lib);
+      const args = { epochs: 2, verbose: 0, callbacks: recorder(events) };
+      if (how === 'fit') await m.fit(lib.tensor2d([[1], [2], [3]]), lib.tensor2d([[2], [4], [6]]), { ...args, batchSize: 2 });
+      else await m.fitDataset(lib.data.array([1, 2, 3]).map(v => ({ xs: [v], ys: [2 * v] })).batch(2), args);
+      events.push('resolved');
+      return events;
+    };
+    const theirs = await run(tfjs);
+    expect(theirs.slice(0, 3)).toEqual(['thenable begin 0', 'next begin 0', 'thenable end 0']);
+    expect(await run(tf)).toEqual(theirs);
+  });
+});
