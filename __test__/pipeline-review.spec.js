@@ -113,3 +113,57 @@ describe('callback hooks returning thenables', () => {
     expect(await run(tf)).toEqual(theirs);
   });
 });
+
+describe('seeded shuffles equal TF.js\'s however they are read', () => {
+  const upstreams = {
+    'an async generator': (lib, n) => lib.data.generator(async function* gen() { for (let i = 0; i < n; i++) { if (i % 7 === 0) await null; yield i; } }),
+    'mapAsync': (lib, n) => lib.data.array([...Array(n).keys()]).mapAsync(async x => x),
+    'a filter (chunks of a third)': (lib, n) => lib.data.array([...Array(3 * n).keys()]).filter(x => x % 3 === 0),
+    'null and undefined elements': (lib, n) => lib.data.array([...Array(n).keys()]).map(x => [null, undefined, x][x % 3]),
+    'elements shaped like the end mark': (lib, n) => lib.data.array([...Array(n).keys()]).map(x => ({ endOfUpstream: true, x })),
+  };
+  /** Reads a whole iterator with next() and nextChunk(k) mixed, k drawn from an LCG. */
+  async function readMixed(it) {
+    let s = 1;
+    const out = [];
+    for (;;) {
+      s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+      if (s % 3 === 0) {
+        const r = await it.next();
+        if (r.done) return out;
+        out.push(r.value);
+      } else {
+        const chunk = await it.nextChunk(1 + (s % 300));
+        if (chunk.length === 0) return out;
+        out.push(...chunk);
+      }
+    }
+  }
+
+  test.each(Object.entries(upstreams))('over %s, windows around the read-ahead, read whole or mixed', async (name, upstream) => {
+    for (const [n, window] of [[0, 3], [1, 1], [5, 2], [256, 255], [257, 256], [600, 257], [300, 700]]) {
+      const build = lib => upstream(lib, n).shuffle(window, `${name}-${n}-${window}`);
+      const theirs = await build(tfjs).toArray();
+      expect(await build(tf).toArray()).toStrictEqual(theirs);
+      expect(await readMixed(await build(tf).iterator())).toStrictEqual(theirs);
+    }
+  });
+
+  test('reads issued before earlier ones settle are served in order', async () => {
+    const build = lib => lib.data.generator(async function* gen() { for (let i = 0; i < 50; i++) { await new Promise(r => setTimeout(r, i % 5 ? 0 : 1)); yield i; } }).shuffle(7, 'c');
+    const theirs = await build(tfjs).toArray();
+    const it = await build(tf).iterator();
+    const reads = [];
+    for (let i = 0; i < 30; i++) reads.push(i % 2 ? it.nextChunk(3) : it.next().then(r => (r.done ? [] : [r.value])));
+    expect((await Promise.all(reads)).flat()).toEqual(theirs);
+  });
+
+  test.each([true, false])('tensor elements, three iterations, reshuffleEachIteration %p', async (reshuffle) => {
+    const build = lib => lib.data.array([...Array(40).keys()]).map(x => lib.tensor([x, -x])).shuffle(9, 'T', reshuffle).batch(4);
+    const [ours, theirs] = [build(tf), build(tfjs)];
+    for (let i = 0; i < 3; i++) {
+      const values = async ds => (await ds.toArray()).map(b => b.arraySync());
+      expect(await values(ours)).toEqual(await values(theirs));
+    }
+  });
+});
