@@ -167,3 +167,19 @@ describe('seeded shuffles equal TF.js\'s however they are read', () => {
     }
   });
 });
+
+describe('Alea seeded in the core gives TF.js\'s draws for seeds of every JavaScript type', () => {
+  const seeds = [42, 1.5, -7, 1e21, 2 ** 31, 'é€😀', '\ud800x', 'a'.repeat(3000), true, { toString: () => 'an object' }];
+
+  test.each(seeds.map(s => [`${typeof s} ${String(s).slice(0, 8)}`, s]))('Dataset.shuffle seed (%s)', async (label, seed) => {
+    const build = lib => lib.data.array([...Array(30).keys()]).shuffle(10, seed);
+    const [ours, theirs] = [build(tf), build(tfjs)];
+    expect([await ours.toArray(), await ours.toArray()]).toEqual([await theirs.toArray(), await theirs.toArray()]);
+  });
+
+  test.each(seeds.slice(0, 7))('randomUniform and randomNormal seed %p', (seed) => {
+    for (const make of [lib => lib.randomUniform([7], -1, 1, 'float32', seed), lib => lib.randomNormal([7], 0, 2, 'float32', seed)]) {
+      expect(Array.from(make(tf).dataSync())).toEqual(Array.from(make(tfjs).dataSync()));
+    }
+  });
+});
