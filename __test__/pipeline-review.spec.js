@@ -5,6 +5,7 @@
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
+const { spawnSync } = require('node:child_process');
 const tf = require('..');
 const { loadTfjs } = require('./helpers/tfjs');
 
@@ -182,4 +183,16 @@ describe('Alea seeded in the core gives TF.js\'s draws for seeds of every JavaSc
       expect(Array.from(make(tf).dataSync())).toEqual(Array.from(make(tfjs).dataSync()));
     }
   });
+});
+
+test('tf.data.csv reads where code generation from strings is disallowed (node --disallow-code-generation-from-strings)', () => {
+  const file = writeFile('no-eval.csv', 'a,"b""q",__proto__,label\n1,x,3,0\n4,,6,1\n');
+  const config = { columnConfigs: { label: { isLabel: true }, 'b"q': { default: 'D' } } };
+  const script = `require(${JSON.stringify(path.join(__dirname, '..'))}).data.csv(${JSON.stringify(file)}, ${JSON.stringify(config)}).toArray()
+    .then(rows => console.log(JSON.stringify(rows.map(r => [Object.entries(r.xs), r.ys]))), e => console.log(JSON.stringify({ error: e.message })));`;
+  const child = spawnSync(process.execPath, ['--disallow-code-generation-from-strings', '-e', script], { encoding: 'utf8', timeout: 30000 });
+  expect(JSON.parse(child.stdout)).toEqual([
+    [[['a', 1], ['b"q', 'x'], ['__proto__', 3]], { label: 0 }],
+    [[['a', 4], ['b"q', 'D'], ['__proto__', 6]], { label: 1 }],
+  ]);
 });

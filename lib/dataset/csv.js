@@ -215,19 +215,28 @@ class CsvRowIterator extends LazyIterator {
  * object literal defines as an own property (a plain `"__proto__":` would set the prototype).
  */
 function elementMaker(columns) {
-  if (columns.length > LITERAL_COLUMNS) return wideElementMaker(columns);
+  if (columns.length > LITERAL_COLUMNS) return loopElementMaker(columns);
   const cellOf = (col, i) => `kinds[cell + ${i}] === ${NUMBER} ? values[cell + ${i}] : kinds[cell + ${i}] === ${STRING} ? strings[values[cell + ${i}]] : defaults[${i}]`;
   const key = name => (name === '__proto__' ? `[${JSON.stringify(name)}]` : JSON.stringify(name));
   const objectOf = entries => `{ ${entries.map(([col, i]) => `${key(col.name)}: ${cellOf(col, i)}`).join(', ')} }`;
   const indexed = columns.map((col, i) => [col, i]);
   const features = objectOf(indexed.filter(([col]) => !col.isLabel));
   const body = columns.some(c => c.isLabel) ? `{ xs: ${features}, ys: ${objectOf(indexed.filter(([col]) => col.isLabel))} }` : features;
-  // Generated from the header's names, each escaped as a JSON string literal.
-  return new Function('values', 'kinds', 'strings', 'cell', 'defaults', `return ${body};`);
+  try {
+    // Generated from the header's names, each escaped as a JSON string literal.
+    return new Function('values', 'kinds', 'strings', 'cell', 'defaults', `return ${body};`);
+  } catch (e) {
+    // Code generation disallowed (node --disallow-code-generation-from-strings): the loop.
+    if (e instanceof EvalError) return loopElementMaker(columns);
+    throw e;
+  }
 }
 
-/** The same, for files too wide for a fixed object shape: a loop of keyed stores. */
-function wideElementMaker(columns) {
+/**
+ * The same as a loop of keyed stores: for files too wide for a fixed object shape, and where
+ * code generation is disallowed.
+ */
+function loopElementMaker(columns) {
   const hasLabels = columns.some(c => c.isLabel);
   return (values, kinds, strings, cell, defaults) => {
     const features = {};
