@@ -221,9 +221,20 @@ describe('fit({seed}) and fitDataset({seed}) repeat the noise layers\' draws', (
     expect((await once(43)).loss).not.toEqual(first.loss);
   });
 
-  test.each([-1, 1.5, '7', 2 ** 53 + 2])('seed %p is refused by fit and fitDataset, naming it', async (seed) => {
-    await expect(fitOnce(seed)).rejects.toThrow(`fit: seed must be a non-negative integer (at most 2^53) but got ${JSON.stringify(seed)}`);
-    await expect(fitDatasetOnce(seed)).rejects.toThrow(`fitDataset: seed must be a non-negative integer (at most 2^53) but got ${JSON.stringify(seed)}`);
+  test.each([-1, 1.5, '7', 2 ** 53 + 2])('seed %p is refused by fit and fitDataset, naming it as JavaScript writes it', async (seed) => {
+    const messageOf = promise => promise.then(() => null, e => e.message);
+    for (const [name, once] of [['fit', fitOnce], ['fitDataset', fitDatasetOnce]]) {
+      expect(await messageOf(once(seed))).toBe(`${name}: seed must be a non-negative integer (at most 2^53) but got ${JSON.stringify(seed)}`);
+    }
+  });
+
+  test.each([['fit', fitOnce], ['fitDataset', fitDatasetOnce]])('%s takes seeds past 32 bits up to 2^53: each repeats, the next integer differs', async (name, once) => {
+    for (const seed of [2 ** 32, 2 ** 53 - 1]) {
+      const first = await once(seed);
+      expect(await once(seed)).toEqual(first);
+      expect((await once(seed - 1)).loss).not.toEqual(first.loss);
+    }
+    expect((await once(2 ** 53)).loss).toHaveLength(3);
   });
 });
 

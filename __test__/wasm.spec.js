@@ -48,8 +48,18 @@ async function loaded() {
   return m.predict(x).map(values);
 }
 
+// Values the addon writes into JavaScript's typed arrays: Alea's seeding and CSV chunks.
+async function written() {
+  const csv = tf.data.csv(${JSON.stringify(path.join(root, 'data', 'iris.csv'))});
+  return {
+    shuffle: await tf.data.array([...Array(20).keys()]).shuffle(6, 'wasm').toArray(),
+    uniform: values(tf.randomUniform([4], 0, 1, 'float32', 42)),
+    csv: [await csv.take(3).toArray(), await csv.skip(147).toArray()], // read, then served kept
+  };
+}
+
 (async () => {
-  const result = { target, sequential: await sequential(), twoHeads: await twoHeads(), loaded: await loaded() };
+  const result = { target, sequential: await sequential(), twoHeads: await twoHeads(), loaded: await loaded(), written: await written() };
   console.log(JSON.stringify(result));
 })();
 `;
@@ -101,6 +111,11 @@ test('a two-head model trains to the native per-head losses and predictions', ()
   expectClose(wasm.twoHeads.reg, native.twoHeads.reg);
   expectClose(wasm.twoHeads.cls, native.twoHeads.cls);
   wasm.twoHeads.predict.forEach((head, i) => expectClose(head, native.twoHeads.predict[i]));
+});
+
+test('seeded shuffles, seeded random values and CSV rows, which the addon writes into typed arrays, equal the native ones', () => {
+  expect(wasm.written).toEqual(native.written);
+  expect(native.written.csv[0][0]).toEqual({ sepal_length: 5.1, sepal_width: 3.5, petal_length: 1.4, petal_width: 0.2, species: 'setosa' });
 });
 
 test('a model saved by the WebAssembly build loads natively, and one saved natively loads in WebAssembly', () => {

@@ -128,7 +128,8 @@ function callAll(callbacks, hook, ...args) {
     const run = callbacks[i][hook];
     if (typeof run !== 'function' || run === BaseCallback.prototype[hook]) continue;
     const result = run.apply(callbacks[i], args);
-    if (result != null && typeof result.then === 'function') return result.then(() => callAll(callbacks.slice(i + 1), hook, ...args));
+    // Promise.resolve: a thenable that is not a Promise may return nothing from then().
+    if (result != null && typeof result.then === 'function') return Promise.resolve(result).then(() => callAll(callbacks.slice(i + 1), hook, ...args));
   }
   return undefined;
 }

@@ -6,6 +6,7 @@
 //! A small file read again unchanged (each epoch of a fit) is served from the rows parsed the
 //! first time, without a thread.
 
+use crate::convert::WriteBack;
 use crate::error::{to_js, IntoJs};
 use crate::options::csv_config;
 use dense_mtl_core::csv::cache::{Collector, FileStamp, KeptFile, ParsedFile, ParsedFileCache};
@@ -310,13 +311,46 @@ impl NativeCsvReader {
     /// end of the data; null when no chunk has arrived yet (await `wait()`). The buffers hold
     /// the header's `chunkRows` × columns cells.
     #[napi(catch_unwind)]
-    pub fn take_chunk(&mut self, mut values: Float64Array, mut kinds: Uint8Array) -> napi::Result<Option<CsvChunk>> {
+    pub fn take_chunk(&mut self, env: &Env, mut values: Float64Array, mut kinds: Uint8Array) -> napi::Result<Option<CsvChunk>> {
+        // SAFETY: the arrays are only touched here, synchronously on the JavaScript thread.
+        let taken = self.take_chunk_into(unsafe { values.as_mut() }, unsafe { kinds.as_mut() });
+        if matches!(taken, Ok(Some(CsvChunk { rows: 1.., .. }))) {
+            values.write_back(env);
+            kinds.write_back(env);
+        }
+        taken
+    }
+
+    /// Resolves once the header, a chunk, the end or an error has arrived, or after 50 ms
+    /// (waiting on a libuv thread, never on the JavaScript thread); then poll again.
+    #[napi(ts_return_type = "Promise<void>")]
+    pub fn wait(&self) -> AsyncTask<WaitTask> {
+        let shared = match &self.feed {
+            Feed::Thread { shared, .. } => Some(shared.clone()),
+            _ => None,
+        };
+        AsyncTask::new(WaitTask { shared })
+    }
+
+    /// Stops reading: the reading thread ends at its next chunk (without this, it waits until
+    /// the reader is garbage collected), and every later call says "end". Called by an iterator
+    /// that finished or was dropped early.
+    #[napi]
+    pub fn close(&mut self) {
+        self.finished = true;
+        if let Feed::Thread { shared, .. } = std::mem::replace(&mut self.feed, Feed::Closed) {
+            shared.close();
+        }
+    }
+}
+
+impl NativeCsvReader {
+    /// `take_chunk` on the arrays' contents.
+    fn take_chunk_into(&mut self, values: &mut [f64], kinds: &mut [u8]) -> napi::Result<Option<CsvChunk>> {
         const END: CsvChunk = CsvChunk { rows: 0, strings: Vec::new() };
         if self.finished {
             return Ok(Some(END));
         }
-        // SAFETY: the arrays are only touched here, synchronously on the JavaScript thread.
-        let (values, kinds) = unsafe { (values.as_mut(), kinds.as_mut()) };
         if let Feed::Kept { kept, next } = &mut self.feed {
             let Some(chunk) = kept.file.chunks.get(*next) else {
                 self.finished = true;
@@ -344,28 +378,6 @@ impl NativeCsvReader {
             let _ = recycle.send(chunk); // its buffers take the next chunk (unless the thread ended)
         }
         Ok(Some(taken))
-    }
-
-    /// Resolves once the header, a chunk, the end or an error has arrived, or after 50 ms
-    /// (waiting on a libuv thread, never on the JavaScript thread); then poll again.
-    #[napi(ts_return_type = "Promise<void>")]
-    pub fn wait(&self) -> AsyncTask<WaitTask> {
-        let shared = match &self.feed {
-            Feed::Thread { shared, .. } => Some(shared.clone()),
-            _ => None,
-        };
-        AsyncTask::new(WaitTask { shared })
-    }
-
-    /// Stops reading: the reading thread ends at its next chunk (without this, it waits until
-    /// the reader is garbage collected), and every later call says "end". Called by an iterator
-    /// that finished or was dropped early.
-    #[napi]
-    pub fn close(&mut self) {
-        self.finished = true;
-        if let Feed::Thread { shared, .. } = std::mem::replace(&mut self.feed, Feed::Closed) {
-            shared.close();
-        }
     }
 }
 

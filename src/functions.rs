@@ -1,6 +1,7 @@
 //! Losses and metrics as plain functions on arrays (`tf.metrics.*`, `tf.losses.*`): names and
 //! typed arrays in, the core's values out.
 
+use crate::convert::WriteBack;
 use crate::error::IntoJs;
 use crate::model::NativeModel;
 use crate::options::layer_config;
@@ -8,7 +9,7 @@ use crate::shared::lock;
 use dense_mtl_core::loss::Loss;
 use dense_mtl_core::metric::Metric;
 use dense_mtl_core::tensor_loss::{self, ElementLoss, Reduction};
-use napi::bindgen_prelude::{Float32Array, Float64Array, Utf16String};
+use napi::bindgen_prelude::{Env, Float32Array, Float64Array, Utf16String};
 use napi_derive::napi;
 
 /// Per-row values of the loss `name` (TF.js's layers losses, before the batch mean).
@@ -106,12 +107,13 @@ pub fn r2_score(y_true: Float32Array, y_pred: Float32Array) -> napi::Result<f64>
 /// Alea's three state words for `seed` (JavaScript's `String(seed)`), written into `state[0..3]`:
 /// the seeding of TF.js's shuffles and seeded random ops (the draws stay in JavaScript).
 #[napi(catch_unwind)]
-pub fn alea_state(seed: Utf16String, mut state: Float64Array) -> napi::Result<()> {
+pub fn alea_state(env: &Env, seed: Utf16String, mut state: Float64Array) -> napi::Result<()> {
     // SAFETY: the array is only touched here, synchronously on the JavaScript thread.
-    let state = unsafe { state.as_mut() };
-    let Some(words) = state.get_mut(..3) else {
+    let words = unsafe { state.as_mut() };
+    let Some(words) = words.get_mut(..3) else {
         return Err(dense_mtl_core::Error::invalid(format!("aleaState: state must hold 3 numbers but holds {}", state.len()))).js();
     };
     words.copy_from_slice(&dense_mtl_core::alea::alea_state(&seed));
+    state.write_back(env);
     Ok(())
 }

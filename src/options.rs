@@ -88,12 +88,24 @@ pub fn fit_config(call: &str, options: serde_json::Value) -> napi::Result<FitCon
     Ok(FitConfig { seed, ..FitConfig::try_from(options).map_err(crate::error::to_js)? })
 }
 
-/// A fit's `seed`: an integer from 0 to 2^53 (what a JavaScript number holds exactly).
+/// A fit's `seed`: an integer from 0 to 2^53 (what a JavaScript number holds exactly). The
+/// binding hands a number past 32 bits over as a float: an integral one is an integer seed.
 fn seed_of(call: &str, value: serde_json::Value) -> Result<u64, Error> {
+    const MAX: u64 = 1 << 53;
+    let integral = |f: &f64| f.fract() == 0.0 && (0.0..=MAX as f64).contains(f);
     value
         .as_u64()
-        .filter(|&s| s <= 1 << 53)
-        .ok_or_else(|| Error::invalid(format!("{call}: seed must be a non-negative integer (at most 2^53) but got {value}")))
+        .or_else(|| value.as_f64().filter(integral).map(|f| f as u64))
+        .filter(|&s| s <= MAX)
+        .ok_or_else(|| Error::invalid(format!("{call}: seed must be a non-negative integer (at most 2^53) but got {}", as_javascript(&value))))
+}
+
+/// A wire value as JavaScript writes it: an integral number without the `.0` of a float.
+fn as_javascript(value: &serde_json::Value) -> String {
+    match value.as_f64() {
+        Some(f) if f.fract() == 0.0 && f.abs() < 1e21 => format!("{f:.0}"),
+        _ => value.to_string(),
+    }
 }
 
 /// The class weights of `trainOnBatch`'s options.

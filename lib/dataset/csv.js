@@ -5,7 +5,7 @@
 // when a column is a label. Unlike TF.js, a column named `__proto__` is kept (an own key).
 const { NativeCsvReader } = require('../native');
 const { describe, fail } = require('../errors');
-const { Dataset } = require('./dataset');
+const { Dataset, withIteratorMaker } = require('./dataset');
 const { LazyIterator, DONE, isPromise } = require('./iterators');
 
 const CHUNK_ROWS = 1024; // rows read per native call (fewer when a file has many columns)
@@ -47,6 +47,7 @@ class CSVDataset extends Dataset {
     return this._makeIterator();
   }
 
+  /** The iterator, or a promise of it until the header is read (see withIteratorMaker). */
   _makeIterator() {
     const opened = this._open();
     const rows = ({ reader, header }) => new CsvRowIterator(reader, header, this._columnConfigs ?? {}, this);
@@ -100,6 +101,8 @@ class CSVDataset extends Dataset {
     return header !== null ? opened(header) : waitForHeader(reader).then(opened);
   }
 }
+
+withIteratorMaker(CSVDataset.prototype.iterator, CSVDataset.prototype._makeIterator);
 
 /**
  * Elements from native chunks of rows.
@@ -212,19 +215,28 @@ class CsvRowIterator extends LazyIterator {
  * object literal defines as an own property (a plain `"__proto__":` would set the prototype).
  */
 function elementMaker(columns) {
-  if (columns.length > LITERAL_COLUMNS) return wideElementMaker(columns);
+  if (columns.length > LITERAL_COLUMNS) return loopElementMaker(columns);
   const cellOf = (col, i) => `kinds[cell + ${i}] === ${NUMBER} ? values[cell + ${i}] : kinds[cell + ${i}] === ${STRING} ? strings[values[cell + ${i}]] : defaults[${i}]`;
   const key = name => (name === '__proto__' ? `[${JSON.stringify(name)}]` : JSON.stringify(name));
   const objectOf = entries => `{ ${entries.map(([col, i]) => `${key(col.name)}: ${cellOf(col, i)}`).join(', ')} }`;
   const indexed = columns.map((col, i) => [col, i]);
   const features = objectOf(indexed.filter(([col]) => !col.isLabel));
   const body = columns.some(c => c.isLabel) ? `{ xs: ${features}, ys: ${objectOf(indexed.filter(([col]) => col.isLabel))} }` : features;
-  // Generated from the header's names, each escaped as a JSON string literal.
-  return new Function('values', 'kinds', 'strings', 'cell', 'defaults', `return ${body};`);
+  try {
+    // Generated from the header's names, each escaped as a JSON string literal.
+    return new Function('values', 'kinds', 'strings', 'cell', 'defaults', `return ${body};`);
+  } catch (e) {
+    // Code generation disallowed (node --disallow-code-generation-from-strings): the loop.
+    if (e instanceof EvalError) return loopElementMaker(columns);
+    throw e;
+  }
 }
 
-/** The same, for files too wide for a fixed object shape: a loop of keyed stores. */
-function wideElementMaker(columns) {
+/**
+ * The same as a loop of keyed stores: for files too wide for a fixed object shape, and where
+ * code generation is disallowed.
+ */
+function loopElementMaker(columns) {
   const hasLabels = columns.some(c => c.isLabel);
   return (values, kinds, strings, cell, defaults) => {
     const features = {};

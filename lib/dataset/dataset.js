@@ -17,15 +17,6 @@ class Dataset {
     throw new Error('Dataset.iterator() must be implemented by a subclass');
   }
 
-  /**
-   * The iterator, or a promise of it only where making it must wait (a download, a header not
-   * read yet): `iterator()` without a promise per step of the chain. Datasets made here
-   * override it; any other (a user's subclass) gives its iterator().
-   */
-  _makeIterator() {
-    return this.iterator();
-  }
-
   batch(batchSize, smallLastBatch = true) {
     if (!Number.isInteger(batchSize) || batchSize <= 0) throw new Error(`batch: batchSize must be a positive integer but got ${describe(batchSize)}`);
     let size = this.size;
@@ -122,7 +113,7 @@ class Dataset {
   _derive(step, size) {
     const base = this;
     return datasetFromIteratorFn(() => {
-      const upstream = base._makeIterator();
+      const upstream = iteratorOf(base);
       return isPromise(upstream) ? upstream.then(step) : step(upstream);
     }, size);
   }
@@ -134,12 +125,24 @@ function checkFunction(f, method, arg) {
   if (typeof f !== 'function') throw new Error(`${method}: ${arg} must be a function but got ${describe(f)}`);
 }
 
+const MAKE_ITERATOR = Symbol('makeIterator');
+
+/**
+ * Gives the async `iterator` its promise-free form `make`: the iterator, or a promise of it only
+ * where making it must wait (a download, a header not read yet). The form hangs on the function
+ * itself, so that an iterator() a subclass overrides or an instance replaces has none, and is
+ * called as TF.js calls it.
+ */
+function withIteratorMaker(iterator, make) {
+  iterator[MAKE_ITERATOR] = make;
+  return iterator;
+}
+
 /** A dataset whose iterator is what `makeIterator` returns (an iterator or a promise of one). */
 function datasetFromIteratorFn(makeIterator, size = null) {
   const ds = new Dataset();
   ds.size = size;
-  ds._makeIterator = makeIterator;
-  ds.iterator = async () => makeIterator();
+  ds.iterator = withIteratorMaker(async () => makeIterator(), makeIterator);
   return ds;
 }
 
@@ -179,11 +182,12 @@ function zip(datasets) {
 }
 
 /**
- * A dataset's iterator, or a promise of it: `_makeIterator()` for datasets made here (no promise
- * when none is needed), `iterator()` for any other object that has one.
+ * A dataset's iterator, or a promise of it: through the promise-free form of its iterator() when
+ * it has one (see withIteratorMaker), else its iterator().
  */
 function iteratorOf(dataset) {
-  return typeof dataset._makeIterator === 'function' ? dataset._makeIterator() : dataset.iterator();
+  const make = dataset.iterator?.[MAKE_ITERATOR];
+  return make ? make.call(dataset) : dataset.iterator();
 }
 
-module.exports = { Dataset, iteratorOf, array, generator, zip };
+module.exports = { Dataset, iteratorOf, withIteratorMaker, array, generator, zip };

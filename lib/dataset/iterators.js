@@ -12,7 +12,7 @@
 // callers may call again without waiting.
 const { startScope, endScope, scopeMadeNoTensor } = require('../tensor');
 const { alea } = require('../ops/alea');
-const { RingBuffer } = require('./ring_buffer');
+const { RingBuffer, checkCapacity } = require('./ring_buffer');
 const { cloneElement, isIterable, tensorsIn, tensorsInAll, hasTensor } = require('./deep_map');
 
 const DONE = Object.freeze({ value: null, done: true });
@@ -502,6 +502,7 @@ const END = Object.freeze({ endOfUpstream: true });
 class ShuffleIterator extends LazyIterator {
   constructor(upstream, windowSize, seed) {
     super();
+    checkCapacity(windowSize); // TF.js's window is a ring buffer: a window below 1 is refused
     this.upstream = upstream;
     this.window = new Array(windowSize);
     this.windowSize = windowSize;

@@ -2,10 +2,15 @@
 // Fixed-capacity ring buffer, as tfjs-data's (its index arithmetic decides which element
 // shuffleExcise moves, and so the order a seeded shuffle produces).
 
+/** TF.js's checks of a ring buffer's capacity (a shuffle's window too), with its messages. */
+function checkCapacity(capacity) {
+  if (capacity == null) throw new RangeError('Can\'t create a ring buffer of unknown capacity.');
+  if (capacity < 1) throw new RangeError('Can\'t create ring buffer of capacity < 1.');
+}
+
 class RingBuffer {
   constructor(capacity) {
-    if (capacity == null) throw new RangeError('Can\'t create a ring buffer of unknown capacity.');
-    if (capacity < 1) throw new RangeError('Can\'t create ring buffer of capacity < 1.');
+    checkCapacity(capacity);
     this.capacity = capacity;
     this.begin = 0; // inclusive
     this.end = 0; // exclusive
@@ -53,4 +58,4 @@ class RingBuffer {
   }
 }
 
-module.exports = { RingBuffer };
+module.exports = { RingBuffer, checkCapacity };
