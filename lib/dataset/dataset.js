@@ -149,13 +149,13 @@ function datasetFromIteratorFn(makeIterator, size = null) {
 /** tf.data.array(items): elements are deep copies of the items. */
 function array(items) {
   if (!Array.isArray(items)) throw new Error(`tf.data.array: items must be an array but got ${describe(items)}`);
-  return datasetFromIteratorFn(async () => new ArrayIterator(items), items.length);
+  return datasetFromIteratorFn(() => new ArrayIterator(items), items.length);
 }
 
 /** tf.data.generator(fn): fn returns a (sync or async) iterator, e.g. a generator. */
 function generator(generatorFn) {
   checkFunction(generatorFn, 'tf.data.generator', 'generator');
-  return datasetFromIteratorFn(async () => {
+  return datasetFromIteratorFn(() => {
     const gen = generatorFn();
     if (gen == null || typeof gen.next !== 'function') {
       throw new Error(`tf.data.generator: the function must return an iterator (e.g. be a function*) but returned ${describe(gen)}`);
