@@ -3,13 +3,15 @@
 //!
 //! Big products go to `matrixmultiply`'s sgemm (about 200 GFLOP/s on one core here), split in two
 //! halves across the two-thread pool when the work is large enough to pay for the hand-off.
-//! Small ones, and the one-row products of `predict`, use plain loops that the compiler
-//! vectorizes (with AVX2+FMA when the CPU has them): there sgemm's packing would cost more than
-//! the arithmetic.
+//! Small ones use the register-blocked kernel of [`small`], and the one-row products of `predict`
+//! plain loops that the compiler vectorizes (both with AVX2+FMA when the CPU has them): there
+//! sgemm's packing would cost more than the arithmetic.
 
 use std::sync::OnceLock;
 
-/// Products with fewer multiply-adds than this use the plain loops.
+mod small;
+
+/// Products with fewer multiply-adds than this use the small kernel.
 const SMALL: usize = 48 * 48 * 48;
 /// Products with at least this many multiply-adds are split across two threads.
 const PARALLEL: usize = 1 << 21;
@@ -61,11 +63,11 @@ pub fn matmul_nt(a: &[f32], b: &[f32], c: &mut [f32], m: usize, k: usize, n: usi
     }
 }
 
-/// Small products use the 16-column kernel, large ones sgemm.
+/// Small products use the small kernel, large ones sgemm.
 #[allow(clippy::too_many_arguments)]
 fn product(m: usize, k: usize, n: usize, a: &[f32], sa: (usize, usize), b: &[f32], sb: (usize, usize), c: &mut [f32], accumulate: bool) {
     if m * k * n < SMALL {
-        simd::small(m, k, n, a, sa, b, sb, c, accumulate);
+        small::product(m, k, n, a, sa, b, sb, c, accumulate);
     } else {
         gemm(m, k, n, a, sa, b, sb, c, accumulate);
     }
@@ -152,62 +154,18 @@ mod simd {
         };
     }
 
-    /// Column blocks of B are packed into 16-wide zero-padded strips; each row of C then sums
-    /// `a[i,p] · strip[p]` into sixteen accumulators, a fixed width the compiler turns into one or
-    /// two vector instructions (tiny layers such as 10 units gain the most).
-    macro_rules! small_kernel {
-        ($($attr:meta)?) => {
-            $(#[$attr])?
-            #[allow(clippy::too_many_arguments)]
-            pub unsafe fn small(m: usize, k: usize, n: usize, a: &[f32], (rsa, csa): (usize, usize), b: &[f32], (rsb, csb): (usize, usize), c: &mut [f32], accumulate: bool, strip: &mut Vec<f32>) {
-                const W: usize = 16;
-                strip.clear();
-                strip.resize(k * W, 0.0);
-                let mut jb = 0;
-                while jb < n {
-                    let width = W.min(n - jb);
-                    for p in 0..k {
-                        let row = &mut strip[p * W..(p + 1) * W];
-                        for l in 0..W {
-                            row[l] = if l < width { b[p * rsb + (jb + l) * csb] } else { 0.0 };
-                        }
-                    }
-                    for i in 0..m {
-                        let mut acc = [0.0f32; W];
-                        for p in 0..k {
-                            let s = a[i * rsa + p * csa];
-                            let row = &strip[p * W..(p + 1) * W];
-                            for l in 0..W {
-                                acc[l] += s * row[l];
-                            }
-                        }
-                        let out = &mut c[i * n + jb..i * n + jb + width];
-                        if accumulate {
-                            out.iter_mut().zip(&acc).for_each(|(o, v)| *o += v);
-                        } else {
-                            out.copy_from_slice(&acc[..width]);
-                        }
-                    }
-                    jb += W;
-                }
-            }
-        };
-    }
-
     #[cfg(target_arch = "x86_64")]
     mod fma {
         kernels!(target_feature(enable = "avx2,fma"));
-        small_kernel!(target_feature(enable = "avx2,fma"));
     }
     mod base {
         kernels!();
-        small_kernel!();
     }
     // AVX2/FMA exist only on x86_64 (elsewhere `has_fma()` is false and this name is never taken).
     #[cfg(not(target_arch = "x86_64"))]
     use base as fma;
 
-    fn has_fma() -> bool {
+    pub(super) fn has_fma() -> bool {
         #[cfg(target_arch = "x86_64")]
         {
             std::is_x86_feature_detected!("avx2") && std::is_x86_feature_detected!("fma")
@@ -234,26 +192,6 @@ mod simd {
     }
     dispatch!(nn);
     dispatch!(nt);
-
-    thread_local! {
-        /// The packed strips, reused from call to call on each thread.
-        static STRIP: std::cell::RefCell<Vec<f32>> = const { std::cell::RefCell::new(Vec::new()) };
-    }
-
-    #[allow(clippy::too_many_arguments)]
-    pub fn small(m: usize, k: usize, n: usize, a: &[f32], sa: (usize, usize), b: &[f32], sb: (usize, usize), c: &mut [f32], accumulate: bool) {
-        STRIP.with(|strip| {
-            let strip = &mut strip.borrow_mut();
-            // Safety: the AVX2+FMA version only runs where the CPU reports both features.
-            unsafe {
-                if has_fma() {
-                    fma::small(m, k, n, a, sa, b, sb, c, accumulate, strip)
-                } else {
-                    base::small(m, k, n, a, sa, b, sb, c, accumulate, strip)
-                }
-            }
-        })
-    }
 }
 
 /// Dot product with eight independent partial sums, so that the loop vectorizes without
@@ -305,7 +243,13 @@ mod tests {
     #[test]
     fn every_path_matches_a_reference_product() {
         // Small (plain loops), one-row, sgemm and split-across-threads sizes.
-        for &(m, k, n) in &[(3, 5, 4), (32, 4, 10), (32, 10, 3), (20, 17, 33), (1, 784, 256), (2, 33, 7), (64, 70, 60), (300, 256, 128), (256, 129, 300)] {
+        // Small ones cover every strip width (n < 16 in 4-, 8- and 16-lane strips, n = 16, n > 16 not a
+        // multiple of 16), row counts that leave a remainder after the row blocks, k = 1, and k over
+        // 64 (the packed strip then lives on the heap).
+        let tiny = [(3, 5, 4), (32, 4, 10), (32, 10, 3), (16, 10, 10), (16, 4, 10), (16, 10, 3), (10, 16, 3), (4, 16, 10), (16, 3, 10), (16, 10, 4)];
+        let widths = [(7, 9, 1), (9, 1, 5), (5, 6, 8), (13, 11, 16), (17, 5, 17), (6, 12, 21), (11, 3, 33), (9, 100, 12), (5, 70, 40)];
+        let large = [(20, 17, 33), (1, 784, 256), (2, 33, 7), (64, 70, 60), (300, 256, 128), (256, 129, 300)];
+        for &(m, k, n) in tiny.iter().chain(&widths).chain(&large) {
             let a = values(m * k, 1);
             let b = values(k * n, 2);
             let c0 = values(m * n, 3);
@@ -330,6 +274,15 @@ mod tests {
                 let mut c = c0.clone();
                 with_pool(|| matmul_nt(&a, &b, &mut c, m, k, n, accumulate));
                 check(&c, add(reference(&a, &b, m, k, n, false, true)), "nt");
+                if m * k * n < SMALL {
+                    // The baseline build of the small kernel (the one CPUs without AVX2+FMA run).
+                    let layouts = [((k, 1), (n, 1), false, false, "nn"), ((1, m), (n, 1), true, false, "tn"), ((k, 1), (1, k), false, true, "nt")];
+                    for (sa, sb, at, bt, what) in layouts {
+                        let mut c = c0.clone();
+                        small::product_portable(m, k, n, &a, sa, &b, sb, &mut c, accumulate);
+                        check(&c, add(reference(&a, &b, m, k, n, at, bt)), &format!("baseline {what}"));
+                    }
+                }
             }
         }
     }
