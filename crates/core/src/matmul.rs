@@ -3,7 +3,7 @@
 //!
 //! Big products go to `matrixmultiply`'s sgemm (about 200 GFLOP/s on one core here), split in two
 //! halves across the two-thread pool when the work is large enough to pay for the hand-off.
-//! Small ones use the register-blocked kernel of [`small`], and the one-row products of `predict`
+//! Small ones use the register-blocked kernel of `matmul/small.rs`, and the one-row products of `predict`
 //! plain loops that the compiler vectorizes (both with AVX2+FMA when the CPU has them): there
 //! sgemm's packing would cost more than the arithmetic.
 
