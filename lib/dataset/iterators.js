@@ -506,7 +506,8 @@ class ShuffleIterator extends LazyIterator {
     this.upstream = upstream;
     this.window = new Array(windowSize);
     this.windowSize = windowSize;
-    this.length = 0; // elements in the window
+    this.length = 0; // entries in the window
+    this.elements = 0; // entries that are elements (not END)
     this.random = alea(seed || String(Date.now()));
     this.upstreamExhausted = false; // an END was drawn: the window is no longer refilled before a draw
     this.mustRefill = false; // the window is refilled before the next draw
@@ -538,15 +539,27 @@ class ShuffleIterator extends LazyIterator {
    */
   drawInto(out, max) {
     const { window, windowSize, queue, random } = this;
-    let length = this.length;
-    let queueAt = this.queueAt;
+    let { length, elements, queueAt } = this;
     let needsRead = false;
     for (;;) {
+      if (this.upstreamDone && elements === 0) {
+        // Only END marks are left: every later draw would take one and yield nothing (the
+        // draws use this iterator's own generator, which nothing reads afterwards).
+        length = 0;
+        this.upstreamExhausted = true;
+        this.mustRefill = false;
+        break;
+      }
       if (this.mustRefill) {
         while (length < windowSize) {
-          if (queueAt < queue.length) window[length++] = queue[queueAt++];
-          else if (this.upstreamDone) window[length++] = END;
-          else break;
+          if (queueAt < queue.length) {
+            window[length++] = queue[queueAt++];
+            elements++;
+          } else if (this.upstreamDone) {
+            window[length++] = END;
+          } else {
+            break;
+          }
         }
         if (length < windowSize) {
           needsRead = true;
@@ -563,10 +576,12 @@ class ShuffleIterator extends LazyIterator {
         this.upstreamExhausted = true;
       } else {
         out.push(value);
+        elements--;
         this.mustRefill = true;
       }
     }
     this.length = length;
+    this.elements = elements;
     this.queueAt = queueAt;
     return needsRead;
   }
