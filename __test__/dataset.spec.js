@@ -107,6 +107,18 @@ describe('iteration', () => {
     expect(await it.next()).toEqual({ value: null, done: true });
   });
 
+  test('a read of many batches at once pulls at most 4,096 rows of them (memory stays bounded for toArray/forEachAsync)', async () => {
+    let produced = 0;
+    const rows = tf.data.generator(function* gen() { for (let i = 0; i < 100000; i++) { produced++; yield i; } });
+    const it = await rows.batch(100).iterator();
+    const first = await it.nextChunk(1000);
+    expect(first.length).toBe(40);
+    expect(produced).toBeLessThanOrEqual(4096 + 100);
+    // Batches bigger than the cap still come whole, one per read.
+    const big = await (await tf.data.array([...Array(10000).keys()]).batch(5000).iterator()).nextChunk(10);
+    expect(big.map(b => b.shape)).toEqual([[5000]]);
+  });
+
   test('next() may be called without awaiting; elements come in order', async () => {
     const it = await tf.data.array([1, 2, 3, 4]).map(x => x * 2).shuffle(2, 's').iterator();
     const results = await Promise.all([it.next(), it.next(), it.next(), it.next(), it.next()]);

@@ -18,6 +18,11 @@ const { cloneElement, isIterable, tensorsIn, tensorsInAll, hasTensor } = require
 const DONE = Object.freeze({ value: null, done: true });
 /** Elements read upstream in one go by stages that read ahead (shuffle, skip). */
 const READ_AHEAD = 256;
+/**
+ * Rows a batch stage reads for one call at most (whole batches, at least one): a reader asking
+ * for many batches at once (toArray, forEachAsync) holds their rows and tensors, not the file.
+ */
+const BATCH_READ_ROWS = 1 << 12;
 
 const isPromise = x => x != null && typeof x.then === 'function';
 
@@ -356,7 +361,7 @@ class BatchIterator extends LazyIterator {
     return drive(this.pull(max, raw));
   }
   *pull(max, raw) {
-    const want = max * this.batchSize;
+    const want = Math.max(1, Math.min(max, Math.floor(BATCH_READ_ROWS / this.batchSize))) * this.batchSize;
     this.upstreamDone = false;
     while (this.pending.length < want) {
       const chunk = yield this.upstream.nextChunk(want - this.pending.length);
