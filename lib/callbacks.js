@@ -4,6 +4,7 @@
 // callback lists the hooks it needs in `hasUserHooks`: fit runs whole epochs natively unless one
 // needs batch hooks.
 const { fail, describe } = require('./errors');
+const { isThenable } = require('./thenable');
 const { BaseCallback } = require('./callbacks/base');
 const { ModelCheckpoint } = require('./callbacks/model_checkpoint');
 const { ReduceLROnPlateau, LearningRateScheduler } = require('./callbacks/learning_rate');
@@ -129,7 +130,7 @@ function callAll(callbacks, hook, ...args) {
     if (typeof run !== 'function' || run === BaseCallback.prototype[hook]) continue;
     const result = run.apply(callbacks[i], args);
     // Promise.resolve: a thenable that is not a Promise may return nothing from then().
-    if (result != null && typeof result.then === 'function') return Promise.resolve(result).then(() => callAll(callbacks.slice(i + 1), hook, ...args));
+    if (isThenable(result)) return Promise.resolve(result).then(() => callAll(callbacks.slice(i + 1), hook, ...args));
   }
   return undefined;
 }

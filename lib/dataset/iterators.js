@@ -12,6 +12,7 @@
 // callers may call again without waiting.
 const { startScope, endScope, scopeMadeNoTensor } = require('../tensor');
 const { alea } = require('../ops/alea');
+const { isThenable: isPromise } = require('../thenable');
 const { RingBuffer, checkCapacity } = require('./ring_buffer');
 const { cloneElement, isIterable, tensorsIn, tensorsInAll, hasTensor } = require('./deep_map');
 
@@ -24,7 +25,6 @@ const READ_AHEAD = 256;
  */
 const BATCH_READ_ROWS = 1 << 12;
 
-const isPromise = x => x != null && typeof x.then === 'function';
 
 /**
  * Runs a generator whose `yield`s are values or promises: resumed at once with a value, after

@@ -1,6 +1,7 @@
 'use strict';
 // The memory engine: tf.memory()'s counters (tensors neither disposed nor collected, their
 // buffers and bytes), and the scopes of tf.tidy, tf.keep and tf.dispose.
+const { isThenable } = require('../thenable');
 const { BYTES_PER_ELEMENT, isTensor, isTypedArray, describe } = require('./util');
 
 const engine = {
@@ -79,10 +80,6 @@ function endScope(result) {
   for (const t of keepList) {
     if (!t.kept && t.scopeId === scope.id) trackInScope(t);
   }
-}
-
-function isThenable(x) {
-  return x != null && typeof x.then === 'function';
 }
 
 function tidy(nameOrFn, fn) {
